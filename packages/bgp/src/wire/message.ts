@@ -1,3 +1,4 @@
+import { assertNever } from './assert-never.js';
 import { HEADER_LENGTH, MessageType } from './constants.js';
 import { type CodecContext, maxMessageLength } from './context.js';
 import { decodeHeader } from './header.js';
@@ -8,7 +9,12 @@ import { decodeRouteRefresh, encodeRouteRefresh, type RouteRefreshMessage } from
 import { decodeUpdate, encodeRawUpdate, type UpdateMessage } from './update.js';
 
 /** Any BGP message, discriminated by `kind`. */
-export type BgpMessage = OpenMessage | UpdateMessage | NotificationMessage | KeepaliveMessage | RouteRefreshMessage;
+export type BgpMessage =
+  | OpenMessage
+  | UpdateMessage
+  | NotificationMessage
+  | KeepaliveMessage
+  | RouteRefreshMessage;
 
 /**
  * Decodes one whole message (header included). Throws {@link WireError} for any
@@ -55,6 +61,4 @@ export function messageTypeOf(msg: Uint8Array): number {
   return msg.length > HEADER_LENGTH - 1 ? msg[HEADER_LENGTH - 1]! : 0;
 }
 
-export function assertNever(x: never): never {
-  throw new Error(`unexpected value: ${JSON.stringify(x)}`);
-}
+export { assertNever } from './assert-never.js';
