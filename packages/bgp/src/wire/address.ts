@@ -20,7 +20,14 @@ export function formatIpv6Bytes(b: Uint8Array, offset = 0): string {
   const words: number[] = [];
   for (let i = 0; i < 8; i++) words.push((b[offset + 2 * i]! << 8) | b[offset + 2 * i + 1]!);
   // ::ffff:a.b.c.d (RFC 5952 §5)
-  if (words[0] === 0 && words[1] === 0 && words[2] === 0 && words[3] === 0 && words[4] === 0 && words[5] === 0xffff) {
+  if (
+    words[0] === 0 &&
+    words[1] === 0 &&
+    words[2] === 0 &&
+    words[3] === 0 &&
+    words[4] === 0 &&
+    words[5] === 0xffff
+  ) {
     return `::ffff:${formatIpv4Bytes(b, offset + 12)}`;
   }
   let bestStart = -1;

@@ -37,7 +37,9 @@ export function makeContext(
     extendedNextHop?: Iterable<readonly [afi: number, safi: number]> | ReadonlySet<number>;
   } = {},
 ): CodecContext {
-  const keys = (v: Iterable<readonly [number, number]> | ReadonlySet<number> | undefined): ReadonlySet<number> => {
+  const keys = (
+    v: Iterable<readonly [number, number]> | ReadonlySet<number> | undefined,
+  ): ReadonlySet<number> => {
     const out = new Set<number>();
     if (v === undefined) return out;
     for (const item of v as Iterable<unknown>) {

@@ -128,7 +128,12 @@ export function updateError(
 }
 
 /** OPEN Message Error with a given subcode. */
-export function openError(errorCode: WireErrorCode, subcode: number, reason: string, data?: Uint8Array): WireError {
+export function openError(
+  errorCode: WireErrorCode,
+  subcode: number,
+  reason: string,
+  data?: Uint8Array,
+): WireError {
   return new WireError({ errorCode, code: ErrorCode.OPEN_MESSAGE_ERROR, subcode, data }, reason);
 }
 

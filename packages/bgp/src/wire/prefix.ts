@@ -60,11 +60,13 @@ export function parsePrefix(text: string, pathId?: number): Prefix {
   }
   if (v4 !== undefined) {
     const p = ipv4Prefix(v4, length, pathId);
-    if (p.v4 !== v4) throw new LocalProtocolError('ANYVIP_BAD_PREFIX', `host bits set in ${JSON.stringify(text)}`);
+    if (p.v4 !== v4)
+      throw new LocalProtocolError('ANYVIP_BAD_PREFIX', `host bits set in ${JSON.stringify(text)}`);
     return p;
   }
   const v6 = parseIpv6(addr);
-  if (v6 === undefined) throw new LocalProtocolError('ANYVIP_BAD_PREFIX', `not a prefix: ${JSON.stringify(text)}`);
+  if (v6 === undefined)
+    throw new LocalProtocolError('ANYVIP_BAD_PREFIX', `not a prefix: ${JSON.stringify(text)}`);
   const p = ipv6Prefix(v6, length, pathId);
   if (!p.v6.every((b, i) => b === v6[i])) {
     throw new LocalProtocolError('ANYVIP_BAD_PREFIX', `host bits set in ${JSON.stringify(text)}`);
