@@ -12,8 +12,12 @@ export class Framer {
   private start = 0;
   private end = 0;
 
-  /** @param maxLength largest legal message: 4096, or 65535 after RFC 8654 extended message. */
-  constructor(public maxLength = 4096) {}
+  /** Largest legal message: 4096, or 65535 after RFC 8654 extended message. */
+  maxLength: number;
+
+  constructor(maxLength = 4096) {
+    this.maxLength = maxLength;
+  }
 
   /** Appends a chunk. */
   push(chunk: Uint8Array): void {

@@ -54,18 +54,30 @@ export function formatIpv6Bytes(b: Uint8Array, offset = 0): string {
   return `${hex(0, bestStart)}::${hex(bestStart + bestLen, 8)}`;
 }
 
-/** Parses dotted-quad text to a 32-bit number, or undefined. */
+/** Parses dotted-quad text to a 32-bit number, or undefined. Hand-rolled: next hops are parsed per UPDATE. */
 export function parseIpv4(text: string): number | undefined {
-  const parts = text.split('.');
-  if (parts.length !== 4) return undefined;
+  const len = text.length;
+  if (len < 7 || len > 15) return undefined;
   let n = 0;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p)) return undefined;
-    const v = Number(p);
-    if (v > 255) return undefined;
-    n = n * 256 + v;
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < len; i++) {
+    const c = text.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      octet = octet * 10 + (c - 48);
+    } else if (c === 46) {
+      if (digits === 0 || octet > 255 || ++dots > 3) return undefined;
+      n = n * 256 + octet;
+      octet = 0;
+      digits = 0;
+    } else {
+      return undefined;
+    }
   }
-  return n >>> 0;
+  if (dots !== 3 || digits === 0 || octet > 255) return undefined;
+  return (n * 256 + octet) >>> 0;
 }
 
 /** Parses IPv6 text (with optional embedded IPv4 tail) to 16 bytes, or undefined. */

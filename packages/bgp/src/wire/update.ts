@@ -277,8 +277,10 @@ export function encodeUpdate(content: UpdateContent, ctx: CodecContext): Uint8Ar
   const withdrawn = content.withdrawn ?? [];
   const attributes = content.attributes ?? [];
   const nlri = content.nlri ?? [];
-  const w = new Writer(64 + (withdrawn.length + nlri.length) * (addPath ? 9 : 5) + attributes.length * 32);
-  w.ensure(HEADER_LENGTH + 2);
+  // One scratch writer for every call: the only allocation left is the final copy.
+  const w = scratch;
+  w.pos = 0;
+  w.ensure(64 + (withdrawn.length + nlri.length) * (addPath ? 9 : 5) + attributes.length * 32);
   writeMarker(w.buf, 0);
   w.buf[18] = MessageType.UPDATE;
   w.pos = HEADER_LENGTH;
@@ -292,8 +294,13 @@ export function encodeUpdate(content: UpdateContent, ctx: CodecContext): Uint8Ar
   encodeFamilyNlri(w, nlri, 1, addPath, 'NLRI');
   checkSize(w.pos, ctx);
   w.fill16(16, w.pos);
-  return w.pos === w.buf.length ? w.buf : w.finish();
+  const out = w.finish();
+  // Don't let one huge message pin a large scratch buffer for the life of the process.
+  if (w.buf.length > 1 << 17) scratch = new Writer(4096);
+  return out;
 }
+
+let scratch = new Writer(4096);
 
 function checkSize(length: number, ctx: CodecContext): void {
   const max = maxMessageLength(ctx);
