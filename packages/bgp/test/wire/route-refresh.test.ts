@@ -50,7 +50,7 @@ describe('ROUTE-REFRESH (RFC 2918 §3, RFC 7313 §3.2)', () => {
     });
   });
 
-  for (const body of ['0001 00 01 00', '0001 00']) {
+  for (const body of ['0001 01 01 00', '0001 02 01 0000', '0001 00']) {
     it(`refuses a body of ${hex(body).length} octets with 7/1 and the whole message as data (RFC 7313 §5)`, () => {
       const b = message(ROUTE_REFRESH, body);
       let caught: unknown;
@@ -70,4 +70,19 @@ describe('ROUTE-REFRESH (RFC 2918 §3, RFC 7313 §3.2)', () => {
       expect(err.codeName).toBe('ROUTE_REFRESH_MESSAGE_ERROR/INVALID_MESSAGE_LENGTH');
     });
   }
+});
+
+describe('ROUTE-REFRESH with Outbound Route Filtering (RFC 5291 §4)', () => {
+  it('keeps ORF entries after a normal request byte-exact instead of refusing the length', () => {
+    // AFI 1, subtype 0, SAFI 1, When-to-refresh IMMEDIATE (1), ORF type 64, length 0
+    const msg = message(5, '0001 00 01 | 01 40 0000');
+    const m = decodeRouteRefresh(msg);
+    expect(m).toMatchObject({ afi: 1, safi: 1, subtype: 0 });
+    expect(toHex(m.orf!)).toBe('01400000');
+    expect(toHex(encodeRouteRefresh(m))).toBe(toHex(msg));
+  });
+
+  it('still refuses a BoRR longer than 4 octets with 7/1 (RFC 7313 §5)', () => {
+    expect(() => decodeRouteRefresh(message(5, '0001 01 01 00'))).toThrow(/expected 4/);
+  });
 });
