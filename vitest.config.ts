@@ -4,6 +4,7 @@ import { defineConfig } from 'vitest/config';
 // `interop` drives real routers in network namespaces and runs serially.
 export default defineConfig({
   test: {
+    passWithNoTests: true,
     projects: [
       {
         test: {
