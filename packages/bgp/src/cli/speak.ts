@@ -1,5 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { SpeakerEvent } from '../events.js';
+import type { RouteAttributesInput } from '../session/route-template.js';
 import { canonicalAddress } from '../session/transport.js';
 import {
   type AddPeerOptions,
@@ -13,7 +14,6 @@ import { names } from '../wire/constants.js';
 import { LocalProtocolError } from '../wire/errors.js';
 import { assertNever } from '../wire/message.js';
 import { ipv4Prefix, type Prefix } from '../wire/prefix.js';
-import type { RouteAttributesInput } from '../session/route-template.js';
 import { hexOf } from './format-json.js';
 
 /** What `anyvip-bgp speak` takes, after parsing. */
@@ -117,7 +117,14 @@ export function eventLine(e: SpeakerEvent): Record<string, unknown> | undefined 
         issues: e.issues.length,
       };
     case 'maxPrefix':
-      return { event: 'max-prefix', peer: e.peer, action: e.action, limit: e.limit, count: e.count, afi: e.afi };
+      return {
+        event: 'max-prefix',
+        peer: e.peer,
+        action: e.action,
+        limit: e.limit,
+        count: e.count,
+        afi: e.afi,
+      };
     case 'routeRefresh':
       return {
         event: 'route-refresh',
@@ -167,18 +174,31 @@ export async function runSpeak(
     out.write(`${JSON.stringify({ t: elapsed(), ...line })}\n`);
   };
   const peer = canonicalAddress(options.peer);
-  if (peer === undefined) throw new LocalProtocolError('ANYVIP_BAD_ARGUMENT', `--peer is not an address: ${options.peer}`);
+  if (peer === undefined)
+    throw new LocalProtocolError('ANYVIP_BAD_ARGUMENT', `--peer is not an address: ${options.peer}`);
   const families: FamilyName[] = [];
   if (options.ipv4) families.push('ipv4');
   if (options.ipv6) families.push('ipv6');
-  if (families.length === 0) throw new LocalProtocolError('ANYVIP_BAD_ARGUMENT', 'no family: give --ipv4 or --ipv6');
+  if (families.length === 0)
+    throw new LocalProtocolError('ANYVIP_BAD_ARGUMENT', 'no family: give --ipv4 or --ipv6');
   const base = parseIpv4(options.generateBase);
-  if (base === undefined) throw new LocalProtocolError('ANYVIP_BAD_ARGUMENT', `--generate-base is not IPv4: ${options.generateBase}`);
+  if (base === undefined)
+    throw new LocalProtocolError(
+      'ANYVIP_BAD_ARGUMENT',
+      `--generate-base is not IPv4: ${options.generateBase}`,
+    );
   if (!Number.isInteger(options.generate) || options.generate < 0 || base + options.generate > 0x100000000) {
-    throw new LocalProtocolError('ANYVIP_BAD_ARGUMENT', `--generate ${options.generate} does not fit above ${options.generateBase}`);
+    throw new LocalProtocolError(
+      'ANYVIP_BAD_ARGUMENT',
+      `--generate ${options.generate} does not fit above ${options.generateBase}`,
+    );
   }
 
-  const speaker = new BgpSpeaker({ localAsn: options.localAsn, routerId: options.routerId, ...extra.speaker });
+  const speaker = new BgpSpeaker({
+    localAsn: options.localAsn,
+    routerId: options.routerId,
+    ...extra.speaker,
+  });
   let finish: (reason: string) => void = () => {};
   const finished = new Promise<string>((resolve) => {
     finish = resolve;
@@ -210,12 +230,19 @@ export async function runSpeak(
     if (options.generate > 0) {
       const t = performance.now();
       speaker.announceMany(generatedPrefixes(base, options.generate), attributes);
-      print({ event: 'generated', count: options.generate, ms: Math.round((performance.now() - t) * 10) / 10 });
+      print({
+        event: 'generated',
+        count: options.generate,
+        ms: Math.round((performance.now() - t) * 10) / 10,
+      });
     }
 
     const listenPort = options.listenPort ?? (options.passive ? 179 : undefined);
     if (listenPort !== undefined) {
-      await speaker.listen({ port: listenPort, ...(options.listenAddress !== undefined ? { host: options.listenAddress } : {}) });
+      await speaker.listen({
+        port: listenPort,
+        ...(options.listenAddress !== undefined ? { host: options.listenAddress } : {}),
+      });
     }
     const peerOptions: AddPeerOptions = {
       address: peer,
@@ -255,7 +282,12 @@ export async function runSpeak(
   for (const t of timers) clearTimeout(t);
   const info = speaker.peers()[0];
   if (info !== undefined && info.updatesReceived !== lastUpdates) {
-    print({ event: 'updates-received', peer: info.address, updates: info.updatesReceived, prefixes: info.prefixesReceived });
+    print({
+      event: 'updates-received',
+      peer: info.address,
+      updates: info.updatesReceived,
+      prefixes: info.prefixesReceived,
+    });
   }
   await speaker.close(reason);
   print({ event: 'closed', reason });
@@ -308,16 +340,33 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
   builder: (y: Argv<object>): Argv<SpeakArgs> =>
     y
       .option('local-asn', { type: 'number', demandOption: true, describe: 'Our AS number' })
-      .option('router-id', { type: 'string', demandOption: true, describe: 'Our BGP Identifier (dotted quad)' })
+      .option('router-id', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Our BGP Identifier (dotted quad)',
+      })
       .option('peer', { type: 'string', demandOption: true, describe: "The router's address" })
       .option('peer-asn', { type: 'number', demandOption: true, describe: "The router's AS number" })
       .option('port', { type: 'number', default: 179, describe: "The router's TCP port" })
       .option('local-address', { type: 'string', describe: 'Source address to connect from' })
       .option('passive', { type: 'boolean', default: false, describe: 'Wait for the router to connect' })
       .option('hold-time', { type: 'number', default: 90, describe: 'Hold Time to offer, seconds' })
-      .option('announce', { type: 'string', array: true, default: [], describe: 'Prefix to announce (repeatable)' })
-      .option('next-hop', { type: 'string', describe: 'Next hop of announced routes (default: our session address)' })
-      .option('community', { type: 'string', array: true, default: [], describe: 'Community, e.g. 65000:100 (repeatable)' })
+      .option('announce', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'Prefix to announce (repeatable)',
+      })
+      .option('next-hop', {
+        type: 'string',
+        describe: 'Next hop of announced routes (default: our session address)',
+      })
+      .option('community', {
+        type: 'string',
+        array: true,
+        default: [],
+        describe: 'Community, e.g. 65000:100 (repeatable)',
+      })
       .option('large-community', {
         type: 'string',
         array: true,
@@ -328,18 +377,33 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
       .option('local-pref', { type: 'number', describe: 'LOCAL_PREF of announced routes (iBGP)' })
       .option('generate', { type: 'number', default: 0, describe: 'Announce N distinct IPv4 /32s' })
       .option('generate-base', { type: 'string', default: '10.0.0.0', describe: 'First generated address' })
-      .option('ipv4', { type: 'boolean', describe: 'Offer IPv4 unicast (default unless only --ipv6 is wanted)' })
+      .option('ipv4', {
+        type: 'boolean',
+        describe: 'Offer IPv4 unicast (default unless only --ipv6 is wanted)',
+      })
       .option('ipv6', { type: 'boolean', default: false, describe: 'Offer IPv6 unicast' })
       .option('duration', { type: 'number', describe: 'Close with Cease after S seconds and exit' })
-      .option('exit-after-eor', { type: 'boolean', default: false, describe: 'Close and exit once End-of-RIB is sent' })
-      .option('listen-port', { type: 'number', describe: 'Listen for the router on this port (default 179 if passive)' })
+      .option('exit-after-eor', {
+        type: 'boolean',
+        default: false,
+        describe: 'Close and exit once End-of-RIB is sent',
+      })
+      .option('listen-port', {
+        type: 'number',
+        describe: 'Listen for the router on this port (default 179 if passive)',
+      })
       .option('listen-address', { type: 'string', describe: 'Address to listen on' })
-      .option('stats-interval', { type: 'number', default: 1000, describe: 'Milliseconds between updates-received lines' }),
+      .option('stats-interval', {
+        type: 'number',
+        default: 1000,
+        describe: 'Milliseconds between updates-received lines',
+      }),
   handler: async (args) => {
     const announce = args.announce;
     const ipv6 = args.ipv6 || announce.some((p) => p.includes(':'));
     // With --ipv6 alone on an IPv6 peer, IPv4 is left out unless asked for.
-    const ipv4 = args.ipv4 ?? !(args.ipv6 && args.peer.includes(':') && !announce.some((p) => !p.includes(':')));
+    const ipv4 =
+      args.ipv4 ?? !(args.ipv6 && args.peer.includes(':') && !announce.some((p) => !p.includes(':')));
     await runSpeak(
       {
         localAsn: args['local-asn'],

@@ -1,0 +1,108 @@
+import type { PeerEvent } from './session/peer-events.js';
+
+export type {
+  EorReceivedEvent,
+  EorSentEvent,
+  MalformedEvent,
+  MaxPrefixEvent,
+  NotificationReceivedEvent,
+  NotificationSentEvent,
+  PeerDownEvent,
+  PeerEvent,
+  PeerUpEvent,
+  RouteRefreshEvent,
+  RoutesReceivedEvent,
+  SpeakerErrorEvent,
+  StateChangeEvent,
+} from './session/peer-events.js';
+
+/**
+ * Everything a `BgpSpeaker` reports, discriminated by `kind`: the per-peer events
+ * (state changes, session up and down, NOTIFICATIONs, RFC 7606 faults, received
+ * routes, End-of-RIB, maximum prefixes, route refresh, errors) and the speaker's own
+ * (listening, refused connections). Events are public API; the speaker's log lines
+ * are derived from them in one place.
+ */
+export type SpeakerEvent = PeerEvent | ListeningEvent | ConnectionRejectedEvent;
+
+/** A listening socket is up. */
+export interface ListeningEvent {
+  readonly kind: 'listening';
+  readonly address: string;
+  readonly port: number;
+}
+
+/** A connection was refused: from an address with no configured peer, or one whose session cannot take it. */
+export interface ConnectionRejectedEvent {
+  readonly kind: 'connectionRejected';
+  readonly remoteAddress: string;
+  readonly remotePort: number;
+  readonly reason: string;
+}
+
+export type SpeakerEventKind = SpeakerEvent['kind'];
+export type SpeakerEventOf<K extends SpeakerEventKind> = Extract<SpeakerEvent, { kind: K }>;
+export type SpeakerListener<K extends SpeakerEventKind> = (event: SpeakerEventOf<K>) => void;
+/** A listener for every event (`on('*', …)`). */
+export type AnySpeakerListener = (event: SpeakerEvent) => void;
+
+type StoredListener = (event: SpeakerEvent) => void;
+
+/**
+ * A small typed emitter for {@link SpeakerEvent}: `on(kind, listener)` with the
+ * listener typed by kind, `on('*', listener)` for all events, `off` to remove.
+ *
+ * A listener that throws does not break the session that raised the event: the
+ * exception is re-thrown on a fresh microtask (so it is as loud as an uncaught
+ * EventEmitter error) after every other listener ran and the session finished its
+ * step.
+ */
+export class SpeakerEvents {
+  readonly #byKind = new Map<string, Set<StoredListener>>();
+
+  on<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  on(kind: '*', listener: AnySpeakerListener): this;
+  on(kind: string, listener: StoredListener): this {
+    let set = this.#byKind.get(kind);
+    if (set === undefined) {
+      set = new Set();
+      this.#byKind.set(kind, set);
+    }
+    set.add(listener);
+    return this;
+  }
+
+  off<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  off(kind: '*', listener: AnySpeakerListener): this;
+  off(kind: string, listener: StoredListener): this {
+    const set = this.#byKind.get(kind);
+    if (set !== undefined) {
+      set.delete(listener);
+      if (set.size === 0) this.#byKind.delete(kind);
+    }
+    return this;
+  }
+
+  /** Whether any listener would receive an event of `kind`. */
+  listening(kind: SpeakerEventKind): boolean {
+    return this.#byKind.has(kind) || this.#byKind.has('*');
+  }
+
+  /** Calls the listeners of `event.kind`, then the `*` ones. */
+  emit(event: SpeakerEvent): void {
+    const specific = this.#byKind.get(event.kind);
+    const any = this.#byKind.get('*');
+    if (specific !== undefined) for (const l of [...specific]) this.#call(l, event);
+    if (any !== undefined) for (const l of [...any]) this.#call(l, event);
+  }
+
+  #call(listener: StoredListener, event: SpeakerEvent): void {
+    try {
+      listener(event);
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  }
+}

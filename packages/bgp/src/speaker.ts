@@ -1,0 +1,689 @@
+import {
+  type AnySpeakerListener,
+  type SpeakerEvent,
+  type SpeakerEventKind,
+  SpeakerEvents,
+  type SpeakerListener,
+} from './events.js';
+import type { DownReason } from './fsm/actions.js';
+import type { AddPathFamilyConfig, Family, FsmConfig } from './fsm/config.js';
+import type { SessionState } from './fsm/state.js';
+import type { MaxPrefixLimit } from './rib/adj-rib-in.js';
+import { AttributeSetTable } from './rib/attribute-set.js';
+import type { Route } from './rib/route.js';
+import { type Clock, systemClock } from './session/clock.js';
+import { type Logger, silentLogger } from './session/logger.js';
+import { type PeerInfo, PeerSession } from './session/peer-session.js';
+import { RouteTable } from './session/route-table.js';
+import {
+  type AnnounceOptions,
+  buildRouteTemplate,
+  checkNextHopFamily,
+  checkPrefix,
+  type OriginName,
+  parseNextHop,
+  type RouteAttributesInput,
+  type RouteTemplate,
+} from './session/route-template.js';
+import {
+  canonicalAddress,
+  nodeTransport,
+  type Transport,
+  type TransportConnection,
+  type TransportServer,
+} from './session/transport.js';
+import { formatCommunity } from './wire/attributes/communities.js';
+import { formatExtendedCommunity } from './wire/attributes/extended-communities.js';
+import { formatLargeCommunity } from './wire/attributes/large-communities.js';
+import { Afi, CeaseSubcode, Safi } from './wire/constants.js';
+import { LocalProtocolError } from './wire/errors.js';
+import { assertNever } from './wire/message.js';
+import { notificationName } from './wire/notification.js';
+import { formatPrefix, type Prefix } from './wire/prefix.js';
+
+/** An address family by name: IPv4 or IPv6 unicast (RFC 4760). */
+export type FamilyName = 'ipv4' | 'ipv6';
+
+/** What `new BgpSpeaker(…)` takes. */
+export interface BgpSpeakerOptions {
+  /** Our AS, 1 to 4294967295. */
+  readonly localAsn: number;
+  /** Our BGP Identifier, a non-zero dotted quad (RFC 6286). */
+  readonly routerId: string;
+  /** Structured logger; silent by default. */
+  readonly logger?: Logger;
+  /** Time source for protocol timers; the system clock by default. */
+  readonly clock?: Clock;
+  /** Where TCP connections come from; `node:net` by default. */
+  readonly transport?: Transport;
+  /** How long a closing connection may flush its last messages before it is destroyed. Default 3000 ms. */
+  readonly lingerMs?: number;
+}
+
+/** A maximum-prefix limit (RFC 4486 §4): one more route than `limit` triggers `action`. */
+export interface MaxPrefixOptions {
+  readonly limit: number;
+  /** `warn`: an event and a log line; `stop`: Cease / Maximum Number of Prefixes Reached, then restart after IdleHold. */
+  readonly action: 'warn' | 'stop';
+  /** Count one family only; all together by default. */
+  readonly family?: FamilyName;
+}
+
+/** What `speaker.addPeer(…)` takes. */
+export interface AddPeerOptions {
+  /** The peer's IPv4 or IPv6 address. */
+  readonly address: string;
+  readonly remoteAsn: number;
+  /** The peer's TCP port when we connect. Default 179. */
+  readonly port?: number;
+  /** Source address to connect from. */
+  readonly localAddress?: string;
+  /** Never connect; wait for the peer on a listener (RFC 4271 §8.1.1 PassiveTcpEstablishment). */
+  readonly passive?: boolean;
+  /** Hold Time we offer, in seconds: 0 or 3 to 65535. Default 90. */
+  readonly holdTimeSec?: number;
+  /** Smallest Hold Time we accept from the peer. Default 3. */
+  readonly minHoldTimeSec?: number;
+  /** Families to offer. Default: the family of `address`. */
+  readonly families?: readonly FamilyName[];
+  /** ConnectRetry time in seconds (RFC 4271 §10), doubled per failure up to 120 s. Default 5. */
+  readonly connectRetryTimeSec?: number;
+  /** IdleHold time in seconds before an automatic restart after an error. Default 5. */
+  readonly idleHoldTimeSec?: number;
+  /** Double IdleHold per failure (RFC 4271 §8.1.1 DampPeerOscillations). */
+  readonly dampPeerOscillations?: boolean;
+  /** TTL for the session's packets; see `Transport` (the default transport cannot set it). */
+  readonly ttl?: number;
+  /** eBGP multihop: `true` asks for TTL 255, a number for that TTL. */
+  readonly multihop?: boolean | number;
+  /** Maximum prefixes accepted from the peer. */
+  readonly maxPrefixes?: MaxPrefixOptions | readonly MaxPrefixOptions[];
+  /** ADD-PATH (RFC 7911) for every family: `true` is receive only (we originate one path per prefix). */
+  readonly addPath?: boolean | { readonly send?: boolean; readonly receive?: boolean };
+  /** Next hop self per family, for routes of the family the session address is not of. */
+  readonly nextHopSelf?: { readonly ipv4?: string; readonly ipv6?: string };
+  /** Offer Enhanced Route Refresh (RFC 7313). Default true. */
+  readonly enhancedRouteRefresh?: boolean;
+  /** Offer Extended Messages (RFC 8654). Default false. */
+  readonly extendedMessage?: boolean;
+  /** RFC 4271 §8.1.1 CollisionDetectEstablishedState. Default false. */
+  readonly collisionDetectEstablishedState?: boolean;
+  /** DelayOpen time in seconds (RFC 4271 §8.1.1); 0, the default, disables it. */
+  readonly delayOpenTimeSec?: number;
+}
+
+/** A locally originated route as `speaker.routes()` reports it. */
+export interface AnnouncedRoute {
+  readonly prefix: string;
+  /** Undefined: next-hop self. */
+  readonly nextHop: string | undefined;
+  readonly origin: OriginName;
+  readonly med: number | undefined;
+  readonly localPref: number | undefined;
+  readonly communities: readonly string[];
+  readonly largeCommunities: readonly string[];
+  readonly extendedCommunities: readonly string[];
+  readonly asPathPrepend: number;
+}
+
+/** A handle on one configured peer. */
+export interface Peer {
+  readonly address: string;
+  readonly state: SessionState;
+  /** State and counters (O(1)). */
+  info(): PeerInfo;
+  /** Routes received from the peer in the current session. */
+  receivedRoutes(family?: FamilyName): Route[];
+  /** Sends ROUTE-REFRESH (RFC 2918) for one family or all negotiated ones; throws LocalProtocolError if not possible. */
+  requestRefresh(family?: FamilyName): void;
+}
+
+const FAMILIES: Readonly<Record<FamilyName, Family>> = {
+  ipv4: { afi: Afi.IPV4, safi: Safi.UNICAST },
+  ipv6: { afi: Afi.IPV6, safi: Safi.UNICAST },
+};
+const ORIGIN_NAMES: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
+
+function misuse(code: string, message: string): never {
+  throw new LocalProtocolError(code, message);
+}
+
+function afiOf(name: FamilyName): 1 | 2 {
+  const f = FAMILIES[name];
+  if (f === undefined) misuse('ANYVIP_BAD_FAMILY', `unknown family ${JSON.stringify(name)}: ipv4 or ipv6`);
+  return f.afi === 1 ? 1 : 2;
+}
+
+function seconds(value: number | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isFinite(value) || value < 0)
+    misuse('ANYVIP_INVALID_PEER_CONFIG', `${what} must be a non-negative number`);
+  return Math.round(value * 1000);
+}
+
+/**
+ * A BGP-4 speaker (RFC 4271): peers, the routes it originates, and typed events.
+ *
+ * - `addPeer` configures a peer and starts its session at once (connecting, or
+ *   waiting on a listener when passive); `removePeer` stops it with Cease / Peer
+ *   De-configured.
+ * - `announce`/`withdraw` change the originated routes; every Established peer gets
+ *   the difference as UPDATEs within milliseconds, many prefixes with one attribute
+ *   set per UPDATE. A peer coming up gets the whole table, then End-of-RIB per family.
+ * - `close` ends every session with Cease / Administrative Shutdown and the reason
+ *   as an RFC 9003 shutdown communication, and resolves once the sockets are closed.
+ *
+ * API misuse (a bad prefix, a wrong-family next hop, an unknown peer) throws
+ * {@link LocalProtocolError} at once. A misbehaving peer never makes a call throw: it
+ * gets a NOTIFICATION, and the speaker an event.
+ */
+export class BgpSpeaker {
+  readonly localAsn: number;
+  readonly routerId: string;
+  readonly #logger: Logger;
+  readonly #clock: Clock;
+  readonly #transport: Transport;
+  readonly #lingerMs: number | undefined;
+  readonly #events = new SpeakerEvents();
+  readonly #table = new AttributeSetTable();
+  readonly #routes = new RouteTable();
+  /** Templates in use, by key, so that equal attributes share one template. */
+  readonly #templates = new Map<string, RouteTemplate>();
+  readonly #peers = new Map<string, PeerSession>();
+  /** The peers as an array, for the per-route loops. */
+  #peerList: PeerSession[] = [];
+  readonly #handles = new Map<string, Peer>();
+  readonly #servers = new Set<TransportServer>();
+  #closing: Promise<void> | undefined;
+
+  constructor(options: BgpSpeakerOptions) {
+    const asn = options.localAsn;
+    if (!Number.isInteger(asn) || asn < 1 || asn > 0xffffffff) {
+      misuse('ANYVIP_INVALID_SPEAKER_CONFIG', `localAsn must be an integer in [1, 4294967295], got ${asn}`);
+    }
+    const id = parseNextHopOrUndefined(options.routerId);
+    if (id === undefined || id.afi !== 1) {
+      misuse(
+        'ANYVIP_INVALID_SPEAKER_CONFIG',
+        `routerId must be a non-zero dotted quad, got ${options.routerId}`,
+      );
+    }
+    this.localAsn = asn;
+    this.routerId = id.text;
+    this.#logger = options.logger ?? silentLogger;
+    this.#clock = options.clock ?? systemClock;
+    this.#transport = options.transport ?? nodeTransport;
+    this.#lingerMs = options.lingerMs;
+  }
+
+  // ---- events ----------------------------------------------------------------------------
+
+  on<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  on(kind: '*', listener: AnySpeakerListener): this;
+  on(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.on(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  off<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  off(kind: '*', listener: AnySpeakerListener): this;
+  off(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.off(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  // ---- peers -------------------------------------------------------------------------------
+
+  /**
+   * Configures a peer and starts its session. Throws {@link LocalProtocolError} for
+   * an invalid option or an address already configured.
+   */
+  addPeer(options: AddPeerOptions): Peer {
+    this.#checkOpen();
+    const address = canonicalAddress(options.address);
+    if (address === undefined)
+      misuse('ANYVIP_INVALID_PEER_CONFIG', `peer address is not an IP address: ${options.address}`);
+    if (this.#peers.has(address)) misuse('ANYVIP_DUPLICATE_PEER', `peer ${address} is already configured`);
+    const port = options.port ?? 179;
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      misuse('ANYVIP_INVALID_PEER_CONFIG', `port ${port} out of range`);
+    const localAddress =
+      options.localAddress === undefined ? undefined : canonicalAddress(options.localAddress);
+    if (options.localAddress !== undefined && localAddress === undefined) {
+      misuse('ANYVIP_INVALID_PEER_CONFIG', `localAddress is not an IP address: ${options.localAddress}`);
+    }
+    const familyNames = options.families ?? [address.includes(':') ? 'ipv6' : 'ipv4'];
+    if (familyNames.length === 0) misuse('ANYVIP_INVALID_PEER_CONFIG', 'families must not be empty');
+    const families = [...new Set(familyNames)].map((n) => FAMILIES[afiOf(n) === 1 ? 'ipv4' : 'ipv6']);
+
+    let addPath: AddPathFamilyConfig[] | undefined;
+    if (options.addPath !== undefined && options.addPath !== false) {
+      const send = options.addPath === true ? false : (options.addPath.send ?? false);
+      const receive = options.addPath === true ? true : (options.addPath.receive ?? false);
+      if (send || receive) addPath = families.map((f) => ({ ...f, send, receive }));
+    }
+    const limits =
+      options.maxPrefixes === undefined
+        ? []
+        : Array.isArray(options.maxPrefixes)
+          ? options.maxPrefixes
+          : [options.maxPrefixes as MaxPrefixOptions];
+    const maxPrefixes: MaxPrefixLimit[] = limits.map((l) => {
+      if (!Number.isInteger(l.limit) || l.limit < 0 || l.limit > 0xffffffff) {
+        misuse(
+          'ANYVIP_INVALID_PEER_CONFIG',
+          `maxPrefixes limit must be an integer in [0, 4294967295], got ${l.limit}`,
+        );
+      }
+      if (l.action !== 'warn' && l.action !== 'stop')
+        misuse('ANYVIP_INVALID_PEER_CONFIG', `maxPrefixes action must be warn or stop`);
+      return {
+        limit: l.limit,
+        action: l.action,
+        ...(l.family !== undefined ? { afi: afiOf(l.family) } : {}),
+      };
+    });
+    const nextHopSelf: { ipv4?: string; ipv6?: string } = {};
+    for (const name of ['ipv4', 'ipv6'] as const) {
+      const text = options.nextHopSelf?.[name];
+      if (text === undefined) continue;
+      const nh = parseNextHop(text);
+      if (nh.afi !== afiOf(name))
+        misuse('ANYVIP_BAD_NEXT_HOP', `nextHopSelf.${name} ${text} is not an ${name} address`);
+      nextHopSelf[name] = nh.text;
+    }
+    const ttl =
+      options.ttl ??
+      (options.multihop === true ? 255 : typeof options.multihop === 'number' ? options.multihop : undefined);
+    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) {
+      misuse('ANYVIP_INVALID_PEER_CONFIG', `ttl must be an integer in [1, 255], got ${ttl}`);
+    }
+
+    const connectRetryTimeMs = seconds(options.connectRetryTimeSec, 'connectRetryTimeSec');
+    const idleHoldTimeMs = seconds(options.idleHoldTimeSec, 'idleHoldTimeSec');
+    const delayOpenTimeMs = seconds(options.delayOpenTimeSec, 'delayOpenTimeSec');
+    const fsm: FsmConfig = {
+      localAsn: this.localAsn,
+      bgpIdentifier: this.routerId,
+      remoteAsn: options.remoteAsn,
+      families,
+      passiveTcpEstablishment: options.passive ?? false,
+      ...(options.holdTimeSec !== undefined ? { holdTimeSec: options.holdTimeSec } : {}),
+      ...(options.minHoldTimeSec !== undefined ? { minHoldTimeSec: options.minHoldTimeSec } : {}),
+      ...(connectRetryTimeMs !== undefined ? { connectRetryTimeMs } : {}),
+      ...(idleHoldTimeMs !== undefined ? { idleHoldTimeMs } : {}),
+      ...(delayOpenTimeMs !== undefined ? { delayOpenTimeMs } : {}),
+      ...(options.dampPeerOscillations !== undefined
+        ? { dampPeerOscillations: options.dampPeerOscillations }
+        : {}),
+      ...(options.enhancedRouteRefresh !== undefined
+        ? { enhancedRouteRefresh: options.enhancedRouteRefresh }
+        : {}),
+      ...(options.extendedMessage !== undefined ? { extendedMessage: options.extendedMessage } : {}),
+      ...(options.collisionDetectEstablishedState !== undefined
+        ? { collisionDetectEstablishedState: options.collisionDetectEstablishedState }
+        : {}),
+      ...(addPath !== undefined ? { addPath } : {}),
+    };
+    const session = new PeerSession({
+      address,
+      port,
+      ...(localAddress !== undefined ? { localAddress } : {}),
+      ...(ttl !== undefined ? { ttl } : {}),
+      fsm,
+      maxPrefixes,
+      nextHopSelf,
+      clock: this.#clock,
+      logger: this.#logger,
+      transport: this.#transport,
+      table: this.#table,
+      routes: this.#routes,
+      emit: (event) => this.#emit(event),
+      listening: (kind) => this.#events.listening(kind),
+      seed: (Math.random() * 0x100000000) | 0,
+      ...(this.#lingerMs !== undefined ? { lingerMs: this.#lingerMs } : {}),
+    });
+    this.#peers.set(address, session);
+    this.#peerList = [...this.#peers.values()];
+    const handle: Peer = {
+      address,
+      get state() {
+        return session.state;
+      },
+      info: () => session.info(),
+      receivedRoutes: (family) => [
+        ...session.receivedRoutes(family === undefined ? undefined : afiOf(family)),
+      ],
+      requestRefresh: (family) => session.requestRefresh(family === undefined ? undefined : FAMILIES[family]),
+    };
+    this.#handles.set(address, handle);
+    this.#logger.info('peer added', {
+      peer: address,
+      remoteAsn: options.remoteAsn,
+      passive: options.passive ?? false,
+    });
+    session.start();
+    return handle;
+  }
+
+  /**
+   * Stops a peer's session with Cease / Peer De-configured (RFC 4486) and forgets
+   * the peer; resolves once its connections are closed. Throws
+   * {@link LocalProtocolError} for a peer that is not configured.
+   */
+  removePeer(address: string): Promise<void> {
+    const key = canonicalAddress(address) ?? address;
+    const session = this.#peers.get(key);
+    if (session === undefined) misuse('ANYVIP_UNKNOWN_PEER', `peer ${address} is not configured`);
+    this.#peers.delete(key);
+    this.#peerList = [...this.#peers.values()];
+    this.#handles.delete(key);
+    this.#logger.info('peer removed', { peer: key });
+    return session.stop(CeaseSubcode.PEER_DE_CONFIGURED);
+  }
+
+  /** The handle of a configured peer. */
+  peer(address: string): Peer | undefined {
+    return this.#handles.get(canonicalAddress(address) ?? address);
+  }
+
+  /** Every peer's state and counters. */
+  peers(): PeerInfo[] {
+    return [...this.#peers.values()].map((p) => p.info());
+  }
+
+  /** Routes received from a peer in its current session; throws LocalProtocolError for an unknown peer. */
+  receivedRoutes(address: string, family?: FamilyName): Route[] {
+    const handle = this.peer(address);
+    if (handle === undefined) misuse('ANYVIP_UNKNOWN_PEER', `peer ${address} is not configured`);
+    return handle.receivedRoutes(family);
+  }
+
+  /**
+   * Listens for peers' connections (port 0 picks a free one). Only configured peers'
+   * addresses are accepted; others are closed at once. Active peers accept incoming
+   * connections too (RFC 4271 §6.8 resolves the collisions). Resolves with the bound
+   * address and port.
+   */
+  async listen(
+    options: { readonly port?: number; readonly host?: string } = {},
+  ): Promise<{ address: string; port: number }> {
+    this.#checkOpen();
+    const port = options.port ?? 179;
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+      misuse('ANYVIP_INVALID_LISTEN', `port ${port} out of range`);
+    const server = await this.#transport.listen(
+      { port, ...(options.host !== undefined ? { host: options.host } : {}) },
+      (c) => this.#accept(c),
+      (error) => this.#emit({ kind: 'error', peer: undefined, context: 'listening socket', error }),
+    );
+    if (this.#closing !== undefined) {
+      await server.close();
+      misuse('ANYVIP_SPEAKER_CLOSED', 'the speaker was closed');
+    }
+    this.#servers.add(server);
+    this.#emit({ kind: 'listening', address: server.address, port: server.port });
+    return { address: server.address, port: server.port };
+  }
+
+  #accept(c: TransportConnection): void {
+    const session = this.#closing === undefined ? this.#peers.get(c.remoteAddress) : undefined;
+    if (session === undefined || !session.accept(c)) {
+      c.stream.destroy();
+      this.#emit({
+        kind: 'connectionRejected',
+        remoteAddress: c.remoteAddress,
+        remotePort: c.remotePort,
+        reason:
+          this.#closing !== undefined
+            ? 'speaker closing'
+            : session === undefined
+              ? 'no peer configured for this address'
+              : `session cannot take a connection in state ${session.state}`,
+      });
+    }
+  }
+
+  // ---- routes ------------------------------------------------------------------------------
+
+  /**
+   * Originates a route (or changes its attributes) and sends it to every Established
+   * peer. Throws {@link LocalProtocolError} for a bad prefix, a next hop of the other
+   * family, or a malformed attribute.
+   */
+  announce(options: AnnounceOptions): void {
+    this.#checkOpen();
+    const prefix = checkPrefix(options.prefix);
+    const template = this.#intern(buildRouteTemplate(options), prefix.afi);
+    this.#set(prefix, template);
+  }
+
+  /**
+   * Originates many routes with one set of attributes: the fast path for large
+   * tables (the attributes are checked once). Returns how many prefixes were given.
+   */
+  announceMany(prefixes: Iterable<string | Prefix>, attributes: RouteAttributesInput = {}): number {
+    this.#checkOpen();
+    const template = buildRouteTemplate(attributes);
+    let n = 0;
+    let interned: [RouteTemplate | undefined, RouteTemplate | undefined] = [undefined, undefined];
+    for (const p of prefixes) {
+      const prefix = checkPrefix(p);
+      const i = prefix.afi - 1;
+      let t = interned[i];
+      if (t === undefined) {
+        t = this.#intern(template, prefix.afi);
+        interned = i === 0 ? [t, interned[1]] : [interned[0], t];
+      }
+      this.#set(prefix, t);
+      n++;
+    }
+    // A template interned for no route (an empty list) is not kept.
+    for (const t of interned) if (t !== undefined) this.#dropIfUnused(t);
+    return n;
+  }
+
+  /** Stops originating a route; returns false if it was not announced. Throws LocalProtocolError for a bad prefix. */
+  withdraw(prefix: string | Prefix): boolean {
+    this.#checkOpen();
+    const p = checkPrefix(prefix);
+    const old = this.#routes.delete(p);
+    if (old === undefined) return false;
+    for (const peer of this.#peerList) peer.withdraw(p);
+    this.#dropIfUnused(old);
+    return true;
+  }
+
+  /** Routes originated now. */
+  routes(): AnnouncedRoute[] {
+    const out: AnnouncedRoute[] = [];
+    for (const [prefix, t] of this.#routes.entries()) {
+      out.push({
+        prefix: formatPrefix(prefix),
+        nextHop: t.nextHop,
+        origin: ORIGIN_NAMES[t.origin]!,
+        med: t.med,
+        localPref: t.localPref,
+        communities: t.communities.map(formatCommunity),
+        largeCommunities: t.largeCommunities.map(formatLargeCommunity),
+        extendedCommunities: t.extendedCommunities.map(formatExtendedCommunity),
+        asPathPrepend: t.asPathPrepend,
+      });
+    }
+    return out;
+  }
+
+  /** How many routes are originated. */
+  get routeCount(): number {
+    return this.#routes.size;
+  }
+
+  #intern(template: RouteTemplate, afi: 1 | 2): RouteTemplate {
+    checkNextHopFamily(template, afi);
+    const found = this.#templates.get(template.key);
+    if (found !== undefined) return found;
+    this.#templates.set(template.key, template);
+    return template;
+  }
+
+  #set(prefix: Prefix, template: RouteTemplate): void {
+    const old = this.#routes.set(prefix, template);
+    if (old === template) return;
+    const peers = this.#peerList;
+    for (let i = 0; i < peers.length; i++) peers[i]!.announce(prefix, template);
+    if (old !== undefined) this.#dropIfUnused(old);
+  }
+
+  /** A template no route uses any more is forgotten, by the speaker and by every peer. */
+  #dropIfUnused(template: RouteTemplate): void {
+    if (this.#routes.refs(template) > 0) return;
+    if (this.#templates.get(template.key) === template) this.#templates.delete(template.key);
+    for (const peer of this.#peerList) peer.forgetTemplate(template);
+  }
+
+  // ---- shutdown ----------------------------------------------------------------------------
+
+  /**
+   * Ends every session with Cease / Administrative Shutdown, `reason` as the RFC 9003
+   * shutdown communication, closes the listeners and the sockets; resolves when
+   * done. Later calls return the same promise; other methods then throw.
+   */
+  close(reason = 'BGP speaker shutting down'): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#logger.info('speaker closing', { reason });
+    const peers = [...this.#peers.values()];
+    const servers = [...this.#servers];
+    this.#servers.clear();
+    this.#closing = Promise.all([
+      ...peers.map((p) => p.stop(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason)),
+      ...servers.map((s) => s.close()),
+    ]).then(() => undefined);
+    return this.#closing;
+  }
+
+  #checkOpen(): void {
+    if (this.#closing !== undefined) misuse('ANYVIP_SPEAKER_CLOSED', 'the speaker was closed');
+  }
+
+  #emit(event: SpeakerEvent): void {
+    logEvent(this.#logger, event);
+    this.#events.emit(event);
+  }
+}
+
+function parseNextHopOrUndefined(text: string): { text: string; afi: 1 | 2 } | undefined {
+  try {
+    return parseNextHop(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A DownReason as log text. */
+export function describeDownReason(reason: DownReason): string {
+  switch (reason.kind) {
+    case 'notificationSent':
+      return `sent ${notificationName(reason.notification.code, reason.notification.subcode)}`;
+    case 'notificationReceived':
+      return `received ${notificationName(reason.notification.code, reason.notification.subcode)}`;
+    case 'connectionLost':
+      return 'connection lost';
+    default:
+      return assertNever(reason);
+  }
+}
+
+/** The one place log lines come from: each event, at its level, as structured fields. */
+function logEvent(logger: Logger, e: SpeakerEvent): void {
+  switch (e.kind) {
+    case 'stateChange':
+      logger.info('state change', { peer: e.peer, from: e.from, to: e.to });
+      return;
+    case 'peerUp':
+      logger.info('session established', {
+        peer: e.peer,
+        localAddress: e.localAddress,
+        holdTimeSec: e.negotiated.holdTimeSec,
+        families: e.negotiated.families.map((f) => `${f.afi}/${f.safi}`),
+        ibgp: e.negotiated.ibgp,
+      });
+      return;
+    case 'peerDown':
+      logger.warn('session down', {
+        peer: e.peer,
+        reason: describeDownReason(e.reason),
+        routesWithdrawn: e.routesWithdrawn,
+        uptimeMs: e.uptimeMs,
+      });
+      return;
+    case 'notificationSent':
+    case 'notificationReceived':
+      logger.warn(e.kind === 'notificationSent' ? 'notification sent' : 'notification received', {
+        peer: e.peer,
+        code: e.code,
+        subcode: e.subcode,
+        name: e.name,
+        ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
+      });
+      return;
+    case 'malformed':
+      logger.warn('malformed update', {
+        peer: e.peer,
+        action: e.action,
+        code: e.error.errorCode,
+        reason: e.error.message,
+        issues: e.issues.length,
+      });
+      return;
+    case 'routesReceived':
+      logger.debug('routes received', {
+        peer: e.peer,
+        announced: e.announced.length,
+        withdrawn: e.withdrawn.length,
+      });
+      return;
+    case 'eorSent':
+    case 'eorReceived':
+      logger.info(e.kind === 'eorSent' ? 'end-of-rib sent' : 'end-of-rib received', {
+        peer: e.peer,
+        afi: e.afi,
+        safi: e.safi,
+        count: e.count,
+        msSinceEstablished: e.msSinceEstablished,
+      });
+      return;
+    case 'maxPrefix':
+      logger.warn('maximum prefixes exceeded', {
+        peer: e.peer,
+        action: e.action,
+        limit: e.limit,
+        count: e.count,
+        afi: e.afi,
+      });
+      return;
+    case 'routeRefresh':
+      logger.info('route refresh', {
+        peer: e.peer,
+        direction: e.direction,
+        afi: e.afi,
+        safi: e.safi,
+        subtype: e.subtype,
+      });
+      return;
+    case 'error':
+      logger.error('error', { peer: e.peer, context: e.context, reason: e.error.message });
+      return;
+    case 'listening':
+      logger.info('listening', { address: e.address, port: e.port });
+      return;
+    case 'connectionRejected':
+      logger.info('connection rejected', {
+        remoteAddress: e.remoteAddress,
+        remotePort: e.remotePort,
+        reason: e.reason,
+      });
+      return;
+    default:
+      assertNever(e);
+  }
+}

@@ -1,0 +1,103 @@
+/**
+ * Our speaker as a process for interop tests: run inside a lab namespace, it takes
+ * JSON Lines commands on stdin and prints every event as JSON Lines on stdout (the
+ * `anyvip-bgp speak` vocabulary, plus `routes-received` counts and command replies).
+ *
+ *   node --import scripts/ts-resolve.mjs test/interop/speaker-driver.ts LOCAL_ASN ROUTER_ID
+ *
+ * Commands: {"cmd":"listen","port":179,"host":"…"}, {"cmd":"addPeer",…AddPeerOptions},
+ * {"cmd":"announce",…AnnounceOptions}, {"cmd":"withdraw","prefix":"…"},
+ * {"cmd":"removePeer","address":"…"}, {"cmd":"refresh","peer":"…"}, {"cmd":"peers"}, {"cmd":"close","reason":"…"}.
+ */
+import { createInterface } from 'node:readline';
+import { eventLine } from '../../src/cli/speak.js';
+import type { AnnounceOptions } from '../../src/session/route-template.js';
+import { type AddPeerOptions, BgpSpeaker } from '../../src/speaker.js';
+import { LocalProtocolError } from '../../src/wire/errors.js';
+
+const speaker = new BgpSpeaker({
+  localAsn: Number(process.argv[2]),
+  routerId: process.argv[3] ?? '10.250.0.1',
+});
+const print = (line: Record<string, unknown>): void => {
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+};
+speaker.on('*', (e) => {
+  const line = eventLine(e);
+  if (line !== undefined) print(line);
+  if (e.kind === 'routesReceived') {
+    print({
+      event: 'routes-received',
+      peer: e.peer,
+      announced: e.announced.length,
+      withdrawn: e.withdrawn.length,
+    });
+  }
+});
+
+type Command =
+  | ({ cmd: 'addPeer' } & AddPeerOptions)
+  | ({ cmd: 'announce' } & AnnounceOptions)
+  | { cmd: 'listen'; port: number; host?: string }
+  | { cmd: 'removePeer'; address: string }
+  | { cmd: 'withdraw'; prefix: string }
+  | { cmd: 'refresh'; peer: string }
+  | { cmd: 'peers' }
+  | { cmd: 'close'; reason?: string };
+
+async function run(c: Command): Promise<void> {
+  switch (c.cmd) {
+    case 'listen':
+      print({
+        event: 'reply',
+        cmd: c.cmd,
+        ...(await speaker.listen({ port: c.port, ...(c.host ? { host: c.host } : {}) })),
+      });
+      return;
+    case 'addPeer':
+      speaker.addPeer(c);
+      break;
+    case 'removePeer':
+      await speaker.removePeer(c.address);
+      break;
+    case 'announce':
+      speaker.announce(c);
+      break;
+    case 'withdraw':
+      speaker.withdraw(c.prefix);
+      break;
+    case 'refresh':
+      speaker.peer(c.peer)?.requestRefresh();
+      break;
+    case 'peers':
+      print({
+        event: 'reply',
+        cmd: c.cmd,
+        peers: speaker.peers().map(({ negotiated: _, lastDownReason: __, ...rest }) => rest),
+      });
+      return;
+    case 'close':
+      await speaker.close(c.reason);
+      print({ event: 'reply', cmd: c.cmd });
+      process.exit(0);
+  }
+  print({ event: 'reply', cmd: c.cmd });
+}
+
+const lines = createInterface({ input: process.stdin });
+let queue = Promise.resolve();
+lines.on('line', (text) => {
+  if (text.trim() === '') return;
+  queue = queue.then(async () => {
+    try {
+      await run(JSON.parse(text) as Command);
+    } catch (e) {
+      print({
+        event: 'command-error',
+        code: e instanceof LocalProtocolError ? e.code : 'ERROR',
+        message: e instanceof Error ? e.message : String(e),
+      });
+    }
+  });
+});
+print({ event: 'ready' });
