@@ -1,6 +1,49 @@
 /**
- * @anyvip/controller: feeds `@anyvip/bgp` with health-gated VIPs (standalone, routing-table
- * and Kubernetes modes). The controller itself is built in the controller issue; this
- * module only fixes the package's place in the workspace.
+ * @anyvip/controller: health-gated virtual IPs. Configuration (a YAML file, or control-plane
+ * flags) and health checks (`@anyvip/healthcheck`) become a desired state; a level-triggered
+ * reconcile loop carries it to sinks: the loopback device (VIPs bound as /32 and /128), our
+ * BGP speaker (`@anyvip/bgp`, mode `bgp`) or a kernel routing table for BIRD/FRR (mode `table`).
  */
-export const controllerPackage = '@anyvip/controller' as const;
+export { AnyvipRuntime, type RuntimeDeps, type RuntimeStatus, summarizeReload } from './app.js';
+export { type ControlPlaneFlags, controlPlaneCheck, controlPlaneConfig } from './config/control-plane.js';
+export { loadConfigFile, parseConfigText } from './config/load.js';
+export {
+  type BgpConfig,
+  type ControllerConfig,
+  defaultLoopbackMetric,
+  defaultTable,
+  type FamilyName,
+  type GracefulShutdownConfig,
+  type ListenConfig,
+  type LogLevel,
+  type LoopbackConfig,
+  type Mode,
+  type PeerConfig,
+  parseConfig,
+  type ReconcileConfig,
+  type TableConfig,
+  type VipConfig,
+} from './config/schema.js';
+export { computeDesiredState, computeShutdownState } from './desired/compute.js';
+export { type GateEntry, HealthGate, type HealthLookup } from './desired/health-gate.js';
+export { checkVipInPools, type PoolVerdict, prefixContains } from './desired/pools.js';
+export type * from './desired/types.js';
+export { AnyvipError, type AnyvipErrorCode } from './errors.js';
+export type * from './events.js';
+export {
+  bgpLogger,
+  type ControllerLogger,
+  createLogger,
+  logEvent,
+  silentLogger,
+} from './observability/log.js';
+export { ControllerMetrics } from './observability/metrics.js';
+export { type Change, diffKeyed, type KeyedDiff } from './reconcile/diff.js';
+export { type LoopTiming, type PassReport, ReconcileLoop } from './reconcile/loop.js';
+export { type BgpRouter, BgpSink, GRACEFUL_SHUTDOWN, type RouterFactory } from './sinks/bgp.js';
+export { runIpBatch } from './sinks/ip-batch.js';
+export { createIpRunner, type IpResult, type IpRunner, type IpRunnerOptions } from './sinks/ip-runner.js';
+export { LoopbackSink } from './sinks/loopback.js';
+export { RouteTableSink } from './sinks/route-table.js';
+export type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sinks/sink.js';
+export { FileSource, type FileSourceEvent, type SignalSource } from './sources/standalone/file-source.js';

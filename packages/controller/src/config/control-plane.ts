@@ -1,0 +1,116 @@
+import { AnyvipError } from '../errors.js';
+import { type ControllerConfig, type Mode, parseConfig } from './schema.js';
+
+/** `anyvip run --control-plane` flags. */
+export interface ControlPlaneFlags {
+  /** `--vip`, one or more addresses. */
+  readonly vips: readonly string[];
+  /** `--peer`, one or more neighbor addresses. */
+  readonly peers: readonly string[];
+  /** `--peer-asn`: one for all peers, or one per `--peer` in order. */
+  readonly peerAsns: readonly number[];
+  /** `--asn`. */
+  readonly asn: number | undefined;
+  /** `--router-id`. */
+  readonly routerId: string | undefined;
+  /** `--health`: `apiserver`, `apiserver:readyz`, `http(s)://…`, `tcp://host:port`, `exec:…`. */
+  readonly health: string | undefined;
+  /** `--mode`, default bgp. */
+  readonly mode: Mode;
+  /** `--hold-time` seconds. */
+  readonly holdTimeSec: number | undefined;
+  /** `--table`, `--table-protocol` for mode table. */
+  readonly table: number | undefined;
+  readonly tableProtocol: number | undefined;
+  /** `--log-level`. */
+  readonly logLevel: string | undefined;
+}
+
+/** The check name the control-plane VIP uses. */
+export const controlPlaneCheck = 'control-plane';
+
+/**
+ * Builds the same configuration a standalone file would hold from the control-plane flags,
+ * and validates it with the same schema, so both modes behave alike. The health preset
+ * (`--health apiserver`: `@anyvip/healthcheck`'s kube-apiserver probe, `/livez` on
+ * 127.0.0.1:6443) runs every 2 s, every 500 ms while a change is under way, with a 400 ms
+ * timeout, rise 2 and fall 3: a dead apiserver is withdrawn within about 3.5 s.
+ *
+ * @throws AnyvipError `ANYVIP_USAGE` naming the flag at fault
+ */
+export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
+  if (flags.vips.length === 0) throw usage('--vip is required');
+  const raw: Record<string, unknown> = { mode: flags.mode };
+  if (flags.mode === 'bgp') {
+    if (flags.peers.length === 0) throw usage('--peer is required in mode bgp');
+    if (flags.peerAsns.length !== 1 && flags.peerAsns.length !== flags.peers.length) {
+      throw usage(`give one --peer-asn for all peers or one per --peer (${flags.peers.length})`);
+    }
+    if (flags.asn === undefined) throw usage('--asn is required in mode bgp');
+    if (flags.routerId === undefined) throw usage('--router-id is required in mode bgp');
+    raw.bgp = {
+      asn: flags.asn,
+      routerId: flags.routerId,
+      peers: flags.peers.map((address, i) => ({
+        address,
+        asn: flags.peerAsns[i] ?? flags.peerAsns[0],
+        ...(flags.holdTimeSec !== undefined ? { holdTime: flags.holdTimeSec } : {}),
+      })),
+    };
+  } else if (flags.peers.length > 0 || flags.asn !== undefined) {
+    throw usage(
+      '--peer, --peer-asn and --asn are for mode bgp; in mode table the node’s BIRD or FRR announces',
+    );
+  }
+  if (flags.table !== undefined || flags.tableProtocol !== undefined) {
+    raw.table = {
+      ...(flags.table !== undefined ? { id: flags.table } : {}),
+      ...(flags.tableProtocol !== undefined ? { protocol: flags.tableProtocol } : {}),
+    };
+  }
+  if (flags.health !== undefined) {
+    raw.healthchecks = {
+      [controlPlaneCheck]: {
+        probes: [flags.health],
+        interval: '2s',
+        fastInterval: '500ms',
+        timeout: '400ms',
+        rise: 2,
+        fall: 3,
+      },
+    };
+  }
+  raw.vips = flags.vips.map((address) => ({
+    address,
+    ...(flags.health !== undefined ? { healthcheck: controlPlaneCheck } : {}),
+  }));
+  if (flags.logLevel !== undefined) raw.log = { level: flags.logLevel };
+  try {
+    return parseConfig(raw);
+  } catch (err) {
+    if (err instanceof AnyvipError && err.path !== undefined)
+      throw usage(`${flagOf(err.path)}: ${err.detail}`);
+    throw err;
+  }
+}
+
+/** The flag a configuration path came from. */
+function flagOf(path: string): string {
+  const rules: [RegExp, string][] = [
+    [/^vips\[\d+\]/, '--vip'],
+    [/^bgp\.peers\[\d+\]\.asn/, '--peer-asn'],
+    [/^bgp\.peers\[\d+\]\.holdTime/, '--hold-time'],
+    [/^bgp\.peers/, '--peer'],
+    [/^bgp\.asn/, '--asn'],
+    [/^bgp\.routerId/, '--router-id'],
+    [/^healthchecks/, '--health'],
+    [/^table\.id/, '--table'],
+    [/^table\.protocol/, '--table-protocol'],
+    [/^log/, '--log-level'],
+  ];
+  return rules.find(([re]) => re.test(path))?.[1] ?? path;
+}
+
+function usage(detail: string): AnyvipError {
+  return new AnyvipError('ANYVIP_USAGE', detail);
+}

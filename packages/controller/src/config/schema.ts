@@ -1,0 +1,539 @@
+import {
+  formatPrefix,
+  type Prefix,
+  parseCommunity,
+  parseIpv4,
+  parseLargeCommunity,
+  parsePrefix,
+} from '@anyvip/bgp/wire';
+import type { CheckOptions } from '@anyvip/healthcheck';
+import { checkVipInPools } from '../desired/pools.js';
+import { AnyvipError, invalidConfig } from '../errors.js';
+import {
+  absent,
+  boolean,
+  describe,
+  durationMs,
+  integer,
+  join,
+  known,
+  list,
+  object,
+  oneOf,
+  seconds,
+  string,
+  stringList,
+} from './field.js';
+import { parseHealthcheck } from './healthchecks.js';
+
+/**
+ * The controller's one configuration schema, for every mode: a standalone YAML file, the
+ * control-plane flags (which build the same structure) and, later, Kubernetes. Everything is
+ * checked on load: an error names the key path (`vips[1].healthcheck`) and says what is
+ * wrong, and nothing unknown is ignored. Defaults are filled in here, so the rest of the
+ * controller never sees an optional setting.
+ */
+
+/** How VIPs leave the node: announced over BGP by our own speaker, or written to a kernel table. */
+export type Mode = 'bgp' | 'table';
+export const modes: readonly Mode[] = ['bgp', 'table'];
+
+/** An address family by name (RFC 4760 AFI 1 / 2, unicast). */
+export type FamilyName = 'ipv4' | 'ipv6';
+
+export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
+export const logLevels: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];
+
+/** One BGP neighbor. */
+export interface PeerConfig {
+  /** Canonical IPv4 or IPv6 address (RFC 5952 text for IPv6). */
+  readonly address: string;
+  /** The neighbor's AS. */
+  readonly asn: number;
+  /** TCP port we connect to. Default 179. */
+  readonly port: number;
+  /** Hold Time we offer, seconds (RFC 4271 §4.2: 0 or 3-65535). Default 90. */
+  readonly holdTimeSec: number;
+  /** Source address for the session; default: the kernel's choice. */
+  readonly localAddress: string | undefined;
+  /** Wait for the neighbor to connect (needs `bgp.listen`). Default false. */
+  readonly passive: boolean;
+  /** eBGP multihop TTL; undefined: directly connected. */
+  readonly multihop: number | undefined;
+  /** Families to negotiate; default the family of `address`. */
+  readonly families: readonly FamilyName[] | undefined;
+  /** Next hop to send for routes of the family the session is not of (an IPv6 VIP over IPv4). */
+  readonly nextHopSelf: { readonly ipv4?: string; readonly ipv6?: string } | undefined;
+  /** ConnectRetry seconds (RFC 4271 §10); default the speaker's (5). */
+  readonly connectRetrySec: number | undefined;
+}
+
+/** Accepting sessions (needed for passive peers). */
+export interface ListenConfig {
+  /** Default: every address. */
+  readonly address: string | undefined;
+  /** Default 179. */
+  readonly port: number;
+}
+
+/** `bgp:`: our speaker and its neighbors. */
+export interface BgpConfig {
+  readonly asn: number;
+  /** BGP Identifier, a non-zero dotted quad (RFC 6286). */
+  readonly routerId: string;
+  readonly listen: ListenConfig | undefined;
+  readonly peers: readonly PeerConfig[];
+}
+
+/** `table:`: where routing-table mode writes routes (for a BIRD or FRR on the node). */
+export interface TableConfig {
+  /** Kernel routing table id. Default 198. Not 0, 253, 254 or 255 (unspec, default, main, local). */
+  readonly id: number;
+  /** Route protocol number marking our routes (`proto N`); default 248. At least 5 (0-4 are the kernel's). */
+  readonly protocol: number;
+}
+
+/** `loopback:`: binding VIPs to a local interface so that the node accepts their traffic. */
+export interface LoopbackConfig {
+  /** Default true. */
+  readonly enabled: boolean;
+  /** Default `lo`. */
+  readonly device: string;
+  /**
+   * The address metric (IFA_RT_PRIORITY) that marks an address as ours: only addresses with it
+   * are ever removed. Default {@link defaultLoopbackMetric}.
+   */
+  readonly metric: number;
+  /**
+   * Keep the address bound while the VIP's check is down (the route is withdrawn, so routers
+   * stop sending new traffic, while in-flight packets still land). Default true, as ExaBGP's
+   * healthcheck does.
+   */
+  readonly keepWhenDown: boolean;
+}
+
+/** One virtual IP. */
+export interface VipConfig {
+  /** The address, canonical (`10.250.255.1`, `fd00:250::1`). */
+  readonly address: string;
+  /** Its host prefix, canonical (`10.250.255.1/32`, `fd00:250::1/128`): the VIP's key everywhere. */
+  readonly prefix: string;
+  readonly family: FamilyName;
+  /** Name of an entry of `healthchecks`; none: always up. */
+  readonly healthcheck: string | undefined;
+  /** RFC 1997 communities (`65000:100`, `NO_EXPORT`), canonical text. */
+  readonly communities: readonly string[];
+  /** RFC 8092 large communities (`65000:1:2`). */
+  readonly largeCommunities: readonly string[];
+  /** MULTI_EXIT_DISC (RFC 4271 §5.1.4). */
+  readonly med: number | undefined;
+  /** LOCAL_PREF for iBGP peers (RFC 4271 §5.1.5). */
+  readonly localPref: number | undefined;
+  /** Extra copies of our AS on eBGP (to make this node a backup). Default 0. */
+  readonly asPathPrepend: number;
+}
+
+/** `gracefulShutdown:` (RFC 8326). */
+export interface GracefulShutdownConfig {
+  /** On SIGTERM, first re-announce every VIP with GRACEFUL_SHUTDOWN (65535:0). Default false. */
+  readonly enabled: boolean;
+  /** Then wait this long before withdrawing. Default 5 s. */
+  readonly waitMs: number;
+}
+
+/** `reconcile:`. */
+export interface ReconcileConfig {
+  /** A full pass this often even without events, to restore what someone removed. Default 10 s. */
+  readonly intervalMs: number;
+  /** First retry after a failed pass. Default 200 ms; doubles per failure. */
+  readonly retryMinMs: number;
+  /** Longest retry delay. Default 30 s. */
+  readonly retryMaxMs: number;
+}
+
+/** The whole, validated configuration, defaults filled in. */
+export interface ControllerConfig {
+  readonly mode: Mode;
+  /** Set in `bgp` mode (required there). */
+  readonly bgp: BgpConfig | undefined;
+  readonly table: TableConfig;
+  readonly loopback: LoopbackConfig;
+  /** By name, as `@anyvip/healthcheck` options (named after their key). */
+  readonly healthchecks: ReadonlyMap<string, CheckOptions>;
+  readonly vips: readonly VipConfig[];
+  /** Canonical prefixes; empty: no restriction. */
+  readonly allowedRanges: readonly string[];
+  readonly gracefulShutdown: GracefulShutdownConfig;
+  readonly reconcile: ReconcileConfig;
+  readonly log: { readonly level: LogLevel };
+}
+
+/** The marker metric for our loopback addresses ("anyvip" has no number; this one is rare). */
+export const defaultLoopbackMetric = 7717;
+export const defaultTable: TableConfig = { id: 198, protocol: 248 };
+
+const topKeys = [
+  'mode',
+  'bgp',
+  'table',
+  'loopback',
+  'healthchecks',
+  'vips',
+  'allowedRanges',
+  'gracefulShutdown',
+  'reconcile',
+  'log',
+];
+
+/**
+ * Validates a parsed YAML/JSON document and fills in defaults.
+ *
+ * @throws AnyvipError `ANYVIP_CONFIG_INVALID` (with `path`), or `ANYVIP_VIP_OUTSIDE_POOL`
+ */
+export function parseConfig(input: unknown): ControllerConfig {
+  const o = object(input ?? {}, '');
+  known(o, '', topKeys);
+  const mode = absent(o.mode) ? 'bgp' : oneOf(o.mode, 'mode', modes);
+  let bgp: BgpConfig | undefined;
+  if (!absent(o.bgp)) bgp = parseBgp(o.bgp, 'bgp');
+  if (mode === 'bgp' && bgp === undefined) throw invalidConfig('is required when mode is bgp', 'bgp');
+  if (mode === 'table' && bgp !== undefined) {
+    throw invalidConfig('is not used in mode table (BIRD or FRR on the node announces); remove it', 'bgp');
+  }
+  const table = absent(o.table) ? defaultTable : parseTable(o.table, 'table');
+  const loopback = parseLoopback(o.loopback ?? {}, 'loopback');
+
+  const healthchecks = new Map<string, CheckOptions>();
+  if (!absent(o.healthchecks)) {
+    const hc = object(o.healthchecks, 'healthchecks');
+    for (const [name, value] of Object.entries(hc)) {
+      if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(name)) {
+        throw invalidConfig('a check name is letters, digits, ".", "_" and "-"', `healthchecks.${name}`);
+      }
+      healthchecks.set(name, parseHealthcheck(name, value, `healthchecks.${name}`));
+    }
+  }
+
+  const allowedRanges: Prefix[] = absent(o.allowedRanges)
+    ? []
+    : list(o.allowedRanges, 'allowedRanges').map((v, i) => parseRange(v, `allowedRanges[${i}]`));
+
+  if (bgp !== undefined) checkPeerFamilies(bgp);
+  const vips: VipConfig[] = [];
+  const seen = new Map<string, number>();
+  const vipList = absent(o.vips) ? [] : list(o.vips, 'vips');
+  vipList.forEach((v, i) => {
+    const path = `vips[${i}]`;
+    const vip = parseVip(v, path, healthchecks);
+    const earlier = seen.get(vip.prefix);
+    if (earlier !== undefined)
+      throw invalidConfig(`${vip.prefix} is already vips[${earlier}]`, `${path}.address`);
+    seen.set(vip.prefix, i);
+    const verdict = checkVipInPools(parsePrefix(vip.prefix), allowedRanges);
+    if (verdict.kind === 'refused')
+      throw new AnyvipError('ANYVIP_VIP_OUTSIDE_POOL', verdict.reason, `${path}.address`);
+    if (mode === 'bgp' && bgp !== undefined && !bgp.peers.some((p) => peerFamilies(p).includes(vip.family))) {
+      throw invalidConfig(
+        `no BGP peer carries ${vip.family} routes: add an ${vip.family} peer, or give a peer families: [ipv4, ipv6] and nextHopSelf.${vip.family}`,
+        `${path}.address`,
+      );
+    }
+    vips.push(vip);
+  });
+
+  return {
+    mode,
+    bgp,
+    table,
+    loopback,
+    healthchecks,
+    vips,
+    allowedRanges: allowedRanges.map(formatPrefix),
+    gracefulShutdown: parseGracefulShutdown(o.gracefulShutdown ?? {}, 'gracefulShutdown'),
+    reconcile: parseReconcile(o.reconcile ?? {}, 'reconcile'),
+    log: parseLog(o.log ?? {}, 'log'),
+  };
+}
+
+function parseBgp(input: unknown, path: string): BgpConfig {
+  const o = object(input, path);
+  known(o, path, ['asn', 'routerId', 'listen', 'peers']);
+  const asn = asNumber(o.asn, join(path, 'asn'));
+  const routerId = dottedQuad(o.routerId, join(path, 'routerId'));
+  const listen = absent(o.listen) ? undefined : parseListen(o.listen, join(path, 'listen'));
+  const peersPath = join(path, 'peers');
+  if (absent(o.peers)) throw invalidConfig('must list at least one peer', peersPath);
+  const peers = list(o.peers, peersPath).map((p, i) => parsePeer(p, `${peersPath}[${i}]`));
+  if (peers.length === 0) throw invalidConfig('must list at least one peer', peersPath);
+  const seen = new Map<string, number>();
+  peers.forEach((p, i) => {
+    const earlier = seen.get(p.address);
+    if (earlier !== undefined) {
+      throw invalidConfig(`${p.address} is already ${peersPath}[${earlier}]`, `${peersPath}[${i}].address`);
+    }
+    seen.set(p.address, i);
+    if (p.passive && listen === undefined) {
+      throw invalidConfig(
+        'a passive peer needs bgp.listen to accept its connection',
+        `${peersPath}[${i}].passive`,
+      );
+    }
+  });
+  return { asn, routerId, listen, peers };
+}
+
+/** The families a peer negotiates: as configured, else its session's (RFC 4760). */
+export function peerFamilies(p: PeerConfig): readonly FamilyName[] {
+  return p.families ?? [p.address.includes(':') ? 'ipv6' : 'ipv4'];
+}
+
+/**
+ * A family carried over a session of the other family needs a next hop of its own (the
+ * session's address cannot be one): `nextHopSelf.<family>`. Without it the speaker would
+ * refuse every route of that family for the peer, silently from the operator's view.
+ */
+function checkPeerFamilies(bgp: BgpConfig): void {
+  bgp.peers.forEach((p, i) => {
+    const session: FamilyName = p.address.includes(':') ? 'ipv6' : 'ipv4';
+    for (const f of peerFamilies(p)) {
+      if (f !== session && p.nextHopSelf?.[f] === undefined) {
+        throw invalidConfig(
+          `${f} routes over an ${session} session need a next hop: set nextHopSelf.${f} to this node's ${f} address`,
+          `bgp.peers[${i}].families`,
+        );
+      }
+    }
+  });
+}
+
+function parseListen(input: unknown, path: string): ListenConfig {
+  const o = object(input, path);
+  known(o, path, ['address', 'port']);
+  return {
+    address: absent(o.address) ? undefined : ipAddress(o.address, join(path, 'address')),
+    port: absent(o.port) ? 179 : integer(o.port, join(path, 'port'), 0, 65535),
+  };
+}
+
+const peerKeys = [
+  'address',
+  'asn',
+  'port',
+  'holdTime',
+  'localAddress',
+  'passive',
+  'multihop',
+  'families',
+  'nextHopSelf',
+  'connectRetry',
+];
+
+function parsePeer(input: unknown, path: string): PeerConfig {
+  const o = object(input, path);
+  known(o, path, peerKeys);
+  const holdTimeSec = absent(o.holdTime) ? 90 : seconds(o.holdTime, join(path, 'holdTime'), 0, 65535);
+  if (holdTimeSec > 0 && holdTimeSec < 3) {
+    throw invalidConfig(
+      `must be 0 or at least 3 seconds (RFC 4271 §4.2), got ${holdTimeSec}`,
+      join(path, 'holdTime'),
+    );
+  }
+  let families: FamilyName[] | undefined;
+  if (!absent(o.families)) {
+    families = list(o.families, join(path, 'families')).map((f, i) =>
+      oneOf(f, `${join(path, 'families')}[${i}]`, ['ipv4', 'ipv6'] as const),
+    );
+    if (families.length === 0) throw invalidConfig('must not be empty', join(path, 'families'));
+  }
+  let nextHopSelf: { ipv4?: string; ipv6?: string } | undefined;
+  if (!absent(o.nextHopSelf)) {
+    const nhPath = join(path, 'nextHopSelf');
+    const nh = object(o.nextHopSelf, nhPath);
+    known(nh, nhPath, ['ipv4', 'ipv6']);
+    nextHopSelf = {};
+    if (!absent(nh.ipv4)) nextHopSelf.ipv4 = familyAddress(nh.ipv4, join(nhPath, 'ipv4'), 'ipv4');
+    if (!absent(nh.ipv6)) nextHopSelf.ipv6 = familyAddress(nh.ipv6, join(nhPath, 'ipv6'), 'ipv6');
+  }
+  return {
+    address: ipAddress(o.address, join(path, 'address')),
+    asn: asNumber(o.asn, join(path, 'asn')),
+    port: absent(o.port) ? 179 : integer(o.port, join(path, 'port'), 1, 65535),
+    holdTimeSec,
+    localAddress: absent(o.localAddress) ? undefined : ipAddress(o.localAddress, join(path, 'localAddress')),
+    passive: absent(o.passive) ? false : boolean(o.passive, join(path, 'passive')),
+    multihop: absent(o.multihop)
+      ? undefined
+      : o.multihop === true
+        ? 255
+        : integer(o.multihop, join(path, 'multihop'), 1, 255),
+    families,
+    nextHopSelf,
+    connectRetrySec: absent(o.connectRetry)
+      ? undefined
+      : seconds(o.connectRetry, join(path, 'connectRetry'), 1, 65535),
+  };
+}
+
+function parseTable(input: unknown, path: string): TableConfig {
+  const o = object(input, path);
+  known(o, path, ['id', 'protocol']);
+  const id = absent(o.id) ? defaultTable.id : integer(o.id, join(path, 'id'), 1, 0xffffffff);
+  if (id >= 253 && id <= 255) {
+    throw invalidConfig(
+      `table ${id} is the kernel's ${id === 253 ? 'default' : id === 254 ? 'main' : 'local'} table; use a table of its own`,
+      join(path, 'id'),
+    );
+  }
+  const protocol = absent(o.protocol)
+    ? defaultTable.protocol
+    : integer(o.protocol, join(path, 'protocol'), 5, 255);
+  return { id, protocol };
+}
+
+function parseLoopback(input: unknown, path: string): LoopbackConfig {
+  const o = object(input, path);
+  known(o, path, ['enabled', 'device', 'metric', 'keepWhenDown']);
+  const device = absent(o.device) ? 'lo' : string(o.device, join(path, 'device'));
+  // The IPv4 label is `<device>:anyvip`, and labels are at most 15 characters (IFNAMSIZ - 1).
+  if (!/^[A-Za-z0-9_.-]{1,8}$/.test(device)) {
+    throw invalidConfig('must be an interface name of at most 8 characters', join(path, 'device'));
+  }
+  return {
+    enabled: absent(o.enabled) ? true : boolean(o.enabled, join(path, 'enabled')),
+    device,
+    metric: absent(o.metric) ? defaultLoopbackMetric : integer(o.metric, join(path, 'metric'), 1, 0xffffffff),
+    keepWhenDown: absent(o.keepWhenDown) ? true : boolean(o.keepWhenDown, join(path, 'keepWhenDown')),
+  };
+}
+
+const vipKeys = [
+  'address',
+  'healthcheck',
+  'communities',
+  'largeCommunities',
+  'med',
+  'localPref',
+  'asPathPrepend',
+];
+
+function parseVip(input: unknown, path: string, healthchecks: ReadonlyMap<string, CheckOptions>): VipConfig {
+  const o = typeof input === 'string' ? { address: input } : object(input, path);
+  known(o, path, vipKeys);
+  const addressPath = join(path, 'address');
+  const text = string(o.address, addressPath);
+  let prefix: Prefix;
+  try {
+    prefix = parsePrefix(text);
+  } catch {
+    throw invalidConfig(`must be an IPv4 or IPv6 address, got ${describe(o.address)}`, addressPath);
+  }
+  const hostLength = prefix.afi === 1 ? 32 : 128;
+  if (prefix.length !== hostLength) {
+    throw invalidConfig(`a VIP is one address (/${hostLength}), got ${text}`, addressPath);
+  }
+  const canonical = formatPrefix(prefix);
+  let healthcheck: string | undefined;
+  if (!absent(o.healthcheck)) {
+    healthcheck = string(o.healthcheck, join(path, 'healthcheck'));
+    if (!healthchecks.has(healthcheck)) {
+      const names = [...healthchecks.keys()];
+      throw invalidConfig(
+        `no healthcheck named ${JSON.stringify(healthcheck)} (defined: ${names.length === 0 ? 'none' : names.join(', ')})`,
+        join(path, 'healthcheck'),
+      );
+    }
+  }
+  return {
+    address: canonical.slice(0, canonical.indexOf('/')),
+    prefix: canonical,
+    family: prefix.afi === 1 ? 'ipv4' : 'ipv6',
+    healthcheck,
+    communities: absent(o.communities)
+      ? []
+      : stringList(o.communities, join(path, 'communities'), (t) => parseCommunity(t)),
+    largeCommunities: absent(o.largeCommunities)
+      ? []
+      : stringList(o.largeCommunities, join(path, 'largeCommunities'), (t) => parseLargeCommunity(t)),
+    med: absent(o.med) ? undefined : integer(o.med, join(path, 'med'), 0, 0xffffffff),
+    localPref: absent(o.localPref) ? undefined : integer(o.localPref, join(path, 'localPref'), 0, 0xffffffff),
+    asPathPrepend: absent(o.asPathPrepend) ? 0 : integer(o.asPathPrepend, join(path, 'asPathPrepend'), 0, 32),
+  };
+}
+
+function parseGracefulShutdown(input: unknown, path: string): GracefulShutdownConfig {
+  const o = object(input, path);
+  known(o, path, ['enabled', 'wait']);
+  return {
+    enabled: absent(o.enabled) ? false : boolean(o.enabled, join(path, 'enabled')),
+    waitMs: absent(o.wait) ? 5000 : durationMs(o.wait, join(path, 'wait')),
+  };
+}
+
+function parseReconcile(input: unknown, path: string): ReconcileConfig {
+  const o = object(input, path);
+  known(o, path, ['interval', 'retryMin', 'retryMax']);
+  const intervalMs = absent(o.interval) ? 10_000 : durationMs(o.interval, join(path, 'interval'));
+  const retryMinMs = absent(o.retryMin) ? 200 : durationMs(o.retryMin, join(path, 'retryMin'));
+  const retryMaxMs = absent(o.retryMax) ? 30_000 : durationMs(o.retryMax, join(path, 'retryMax'));
+  if (intervalMs < 100) throw invalidConfig('must be at least 100ms', join(path, 'interval'));
+  if (retryMinMs <= 0) throw invalidConfig('must be more than 0', join(path, 'retryMin'));
+  if (retryMaxMs < retryMinMs) throw invalidConfig('must not be less than retryMin', join(path, 'retryMax'));
+  return { intervalMs, retryMinMs, retryMaxMs };
+}
+
+function parseLog(input: unknown, path: string): { level: LogLevel } {
+  const o = object(input, path);
+  known(o, path, ['level']);
+  return { level: absent(o.level) ? 'info' : oneOf(o.level, join(path, 'level'), logLevels) };
+}
+
+function asNumber(input: unknown, path: string): number {
+  if (typeof input === 'string' && /^\d+\.\d+$/.test(input)) {
+    // asdot (RFC 5396): 1.10 = 65546.
+    const [high, low] = input.split('.').map(Number) as [number, number];
+    if (high <= 0xffff && low <= 0xffff && high * 65536 + low > 0) return high * 65536 + low;
+  }
+  return integer(input, path, 1, 0xffffffff);
+}
+
+function dottedQuad(input: unknown, path: string): string {
+  const text = string(input, path);
+  const v4 = parseIpv4(text);
+  if (v4 === undefined || v4 === 0)
+    throw invalidConfig(`must be a non-zero dotted quad (RFC 6286), got ${describe(input)}`, path);
+  return text;
+}
+
+/** An IPv4 or IPv6 address, canonical. */
+function ipAddress(input: unknown, path: string): string {
+  const text = string(input, path);
+  if (!text.includes('/')) {
+    try {
+      const p = parsePrefix(text);
+      const f = formatPrefix(p);
+      return f.slice(0, f.indexOf('/'));
+    } catch {
+      // Reported below.
+    }
+  }
+  throw invalidConfig(`must be an IPv4 or IPv6 address, got ${describe(input)}`, path);
+}
+
+function familyAddress(input: unknown, path: string, family: FamilyName): string {
+  const a = ipAddress(input, path);
+  if ((family === 'ipv6') !== a.includes(':'))
+    throw invalidConfig(`must be an ${family} address, got ${a}`, path);
+  return a;
+}
+
+function parseRange(input: unknown, path: string): Prefix {
+  const text = string(input, path);
+  try {
+    return parsePrefix(text);
+  } catch (err) {
+    throw invalidConfig(
+      `must be a prefix such as 10.250.255.0/24 (${err instanceof Error ? err.message : String(err)})`,
+      path,
+    );
+  }
+}

@@ -1,0 +1,48 @@
+/**
+ * Stable, greppable error codes; match on these rather than on messages.
+ *
+ * - `ANYVIP_CONFIG_INVALID`: the configuration has a missing, mistyped, out-of-range or
+ *   inconsistent field; `path` names it (`vips[2].healthcheck`).
+ * - `ANYVIP_CONFIG_SYNTAX`: the file is not valid YAML (the message has the line and column).
+ * - `ANYVIP_CONFIG_UNREADABLE`: the file cannot be read.
+ * - `ANYVIP_VIP_OUTSIDE_POOL`: a VIP is not inside any of `allowedRanges`.
+ * - `ANYVIP_USAGE`: a command line that cannot work (a missing flag, a mode not built yet).
+ */
+export type AnyvipErrorCode =
+  | 'ANYVIP_CONFIG_INVALID'
+  | 'ANYVIP_CONFIG_SYNTAX'
+  | 'ANYVIP_CONFIG_UNREADABLE'
+  | 'ANYVIP_VIP_OUTSIDE_POOL'
+  | 'ANYVIP_USAGE';
+
+/**
+ * A local fault: bad configuration, a refused VIP, a wrong command line. Remote faults (a peer
+ * misbehaving, a probe failing) are events, never exceptions.
+ */
+export class AnyvipError extends Error {
+  /** Stable code to match on. */
+  readonly code: AnyvipErrorCode;
+  /** Where in the configuration the fault is (`bgp.peers[0].asn`), when it is about a field. */
+  readonly path: string | undefined;
+  /** The message without the path. */
+  readonly detail: string;
+
+  constructor(code: AnyvipErrorCode, detail: string, path?: string) {
+    super(path === undefined || path === '' ? detail : `${path}: ${detail}`);
+    this.name = 'AnyvipError';
+    this.code = code;
+    this.path = path;
+    this.detail = detail;
+  }
+}
+
+/** Shorthand for an `ANYVIP_CONFIG_INVALID` error at `path`. */
+export function invalidConfig(detail: string, path: string): AnyvipError {
+  return new AnyvipError('ANYVIP_CONFIG_INVALID', detail, path);
+}
+
+/** A thrown value as one line of text, for logs and reasons. */
+export function describeError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

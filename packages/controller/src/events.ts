@@ -1,0 +1,129 @@
+import type { HealthState } from '@anyvip/healthcheck';
+import type { Mode } from './config/schema.js';
+
+/**
+ * Everything the controller reports, discriminated by `kind`. Events are public API: the log
+ * lines (observability/log.ts) and the metrics (observability/metrics.ts) are derived from
+ * them in one place each.
+ */
+export type ControllerEvent =
+  | StartedEvent
+  | ConfigReloadedEvent
+  | ConfigRejectedEvent
+  | HealthChangedEvent
+  | AppliedEvent
+  | SinkErrorEvent
+  | ReconciledEvent
+  | PeerUpEvent
+  | PeerDownEvent
+  | ShutdownEvent;
+
+/** The runtime started with a configuration. */
+export interface StartedEvent {
+  readonly kind: 'started';
+  readonly mode: Mode;
+  readonly source: string;
+  readonly vips: number;
+  readonly peers: number;
+}
+
+/** What a reload changed, by name (VIP prefixes, peer addresses, check names). */
+export interface ReloadSummary {
+  readonly vipsAdded: readonly string[];
+  readonly vipsRemoved: readonly string[];
+  readonly vipsChanged: readonly string[];
+  readonly peersAdded: readonly string[];
+  readonly peersRemoved: readonly string[];
+  readonly peersChanged: readonly string[];
+  readonly checksAdded: readonly string[];
+  readonly checksRemoved: readonly string[];
+  readonly checksChanged: readonly string[];
+  /** Mode, speaker identity, table, loopback or timing settings changed. */
+  readonly settingsChanged: readonly string[];
+}
+
+/** A new configuration was accepted; the reconcile that applies it follows. */
+export interface ConfigReloadedEvent {
+  readonly kind: 'configReloaded';
+  readonly source: string;
+  readonly summary: ReloadSummary;
+}
+
+/** A new configuration was refused; the old one keeps running. */
+export interface ConfigRejectedEvent {
+  readonly kind: 'configRejected';
+  readonly source: string;
+  readonly code: string;
+  readonly reason: string;
+}
+
+/** A check moved between `unknown`, `up` and `down`. */
+export interface HealthChangedEvent {
+  readonly kind: 'healthChanged';
+  readonly check: string;
+  readonly from: HealthState;
+  readonly to: HealthState;
+  /** `rise`, `fall`, `disabled`, `enabled`. */
+  readonly cause: string;
+  readonly reasons: readonly string[];
+  /** The VIPs that use the check. */
+  readonly vips: readonly string[];
+}
+
+/** A sink did something: announced, withdrew, bound, wrote a route, added a peer. */
+export interface AppliedEvent {
+  readonly kind: 'applied';
+  readonly sink: string;
+  readonly action: 'add' | 'remove' | 'change';
+  readonly key: string;
+  readonly what: string;
+  readonly vip?: string;
+  readonly peer?: string;
+  /** The VIP's health at the time, when the change is about a VIP. */
+  readonly health?: string;
+}
+
+/** A sink could not do something; the pass is retried after `retryInMs`. */
+export interface SinkErrorEvent {
+  readonly kind: 'sinkError';
+  readonly sink: string;
+  readonly key: string;
+  readonly reason: string;
+  readonly vip?: string;
+  readonly peer?: string;
+  readonly retryInMs: number | undefined;
+}
+
+/** A reconcile pass ended. */
+export interface ReconciledEvent {
+  readonly kind: 'reconciled';
+  readonly trigger: string;
+  readonly durationMs: number;
+  readonly changes: number;
+  readonly errors: number;
+}
+
+/** A BGP session reached Established. */
+export interface PeerUpEvent {
+  readonly kind: 'peerUp';
+  readonly peer: string;
+}
+
+/** A BGP session left Established. */
+export interface PeerDownEvent {
+  readonly kind: 'peerDown';
+  readonly peer: string;
+  readonly reason: string;
+}
+
+/** Shutdown progress. */
+export interface ShutdownEvent {
+  readonly kind: 'shutdown';
+  readonly phase: 'begin' | 'gracefulShutdown' | 'withdrawn' | 'done';
+  readonly reason: string;
+  /** gracefulShutdown: routes re-announced with GRACEFUL_SHUTDOWN and the wait. */
+  readonly routes?: number;
+  readonly waitMs?: number;
+}
+
+export type ControllerListener = (event: ControllerEvent) => void;

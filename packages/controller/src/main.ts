@@ -1,0 +1,235 @@
+#!/usr/bin/env node
+import { realpathSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AnyvipRuntime } from './app.js';
+import { controlPlaneConfig } from './config/control-plane.js';
+import { loadConfigFile } from './config/load.js';
+import { type ControllerConfig, logLevels, modes } from './config/schema.js';
+import { AnyvipError, describeError } from './errors.js';
+import { FileSource } from './sources/standalone/file-source.js';
+
+/** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
+const EXIT_USAGE = 2;
+
+/**
+ * The `anyvip` command line:
+ *
+ * - `anyvip standalone --config FILE`: VIPs from a YAML file; SIGHUP reloads it.
+ * - `anyvip validate --config FILE`: checks a file and prints the result.
+ * - `anyvip run --control-plane --vip A --peer P --peer-asn N --asn N --router-id ID
+ *   [--health apiserver]`: the control-plane VIP from flags.
+ *
+ * SIGTERM and SIGINT withdraw everything and exit 0.
+ */
+export async function main(argv: readonly string[]): Promise<number> {
+  let exitCode = 0;
+  await yargs(argv as string[])
+    .scriptName('anyvip')
+    .command(
+      'standalone',
+      'Announce VIPs from a configuration file (SIGHUP reloads it)',
+      (y) => y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
+      async (args) => {
+        const source = new FileSource(args.config);
+        let config: ControllerConfig;
+        try {
+          config = await source.read();
+        } catch (err) {
+          exitCode = fail(err);
+          return;
+        }
+        exitCode = await serve(new AnyvipRuntime(config, { source: args.config }), source);
+      },
+    )
+    .command(
+      'validate',
+      'Check a configuration file and print what it holds',
+      (y) => y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
+      async (args) => {
+        try {
+          const c = await loadConfigFile(args.config);
+          process.stdout.write(
+            `${JSON.stringify({
+              ok: true,
+              mode: c.mode,
+              vips: c.vips.map((v) => v.prefix),
+              peers: c.bgp?.peers.map((p) => p.address) ?? [],
+              healthchecks: [...c.healthchecks.keys()],
+            })}\n`,
+          );
+        } catch (err) {
+          exitCode = fail(err);
+        }
+      },
+    )
+    .command(
+      'run',
+      'Run on a node (--control-plane: the control-plane VIP from flags)',
+      (y) =>
+        y
+          .option('control-plane', { type: 'boolean', default: false, describe: 'Control-plane VIP mode' })
+          .option('vip', { type: 'string', array: true, default: [], describe: 'VIP address (repeatable)' })
+          .option('peer', { type: 'string', array: true, default: [], describe: 'BGP neighbor (repeatable)' })
+          .option('peer-asn', {
+            type: 'number',
+            array: true,
+            default: [],
+            describe: 'Neighbor AS: one for all, or one per --peer',
+          })
+          .option('asn', { type: 'number', describe: 'Our AS' })
+          .option('router-id', { type: 'string', describe: 'Our BGP identifier (dotted quad)' })
+          .option('health', {
+            type: 'string',
+            describe: 'apiserver, apiserver:readyz, http(s)://…, tcp://host:port or exec:…',
+          })
+          .option('mode', { type: 'string', choices: modes, default: 'bgp', describe: 'bgp or table' })
+          .option('hold-time', { type: 'number', describe: 'BGP hold time, seconds (default 90)' })
+          .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
+          .option('table-protocol', {
+            type: 'number',
+            describe: 'Route protocol for mode table (default 248)',
+          })
+          .option('log-level', { type: 'string', choices: logLevels }),
+      async (args) => {
+        if (!args['control-plane']) {
+          exitCode = fail(
+            new AnyvipError(
+              'ANYVIP_USAGE',
+              'Kubernetes Services mode is not available yet: use `anyvip run --control-plane …` or `anyvip standalone --config FILE`',
+            ),
+          );
+          return;
+        }
+        let config: ControllerConfig;
+        try {
+          config = controlPlaneConfig({
+            vips: args.vip,
+            peers: args.peer,
+            peerAsns: args['peer-asn'],
+            asn: args.asn,
+            routerId: args['router-id'],
+            health: args.health,
+            mode: args.mode as ControllerConfig['mode'],
+            holdTimeSec: args['hold-time'],
+            table: args.table,
+            tableProtocol: args['table-protocol'],
+            logLevel: args['log-level'],
+          });
+        } catch (err) {
+          exitCode = fail(err);
+          return;
+        }
+        exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined);
+      },
+    )
+    .demandCommand(1, 'Name a command: standalone, validate or run')
+    .strict()
+    .help()
+    .parseAsync();
+  return exitCode;
+}
+
+/**
+ * Runs until SIGTERM or SIGINT, then stops the runtime and resolves with the exit code.
+ * SIGHUP re-reads the file (standalone); a bad file is refused and the old configuration
+ * keeps running. A second SIGTERM during shutdown exits at once.
+ */
+async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Promise<number> {
+  // Health-check and loop timers are unref'd; this keeps the process up until shutdown.
+  const keepAlive = setInterval(() => {}, 1 << 30);
+  // Signals are handled from the start: a SIGTERM while the first pass runs still cleans up.
+  const started = runtime.start();
+  let stopping: Promise<number> | undefined;
+  let done: (code: number) => void = () => {};
+  const finished = new Promise<number>((resolve) => {
+    done = resolve;
+  });
+
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping !== undefined) {
+      process.stderr.write(`anyvip: ${signal} again during shutdown, exiting now\n`);
+      process.exit(1);
+    }
+    stopping = started
+      .catch(() => {})
+      .then(() => runtime.stop(`anyvip received ${signal}`))
+      .then(
+        () => 0,
+        (err: unknown) => {
+          process.stderr.write(`anyvip: shutdown failed: ${describeError(err)}\n`);
+          return 1;
+        },
+      );
+    void stopping.then(done);
+  };
+  const onHup = (): void => {
+    if (source === undefined)
+      runtime.refuse(new AnyvipError('ANYVIP_USAGE', 'nothing to reload: configured by flags'));
+  };
+  const unwatch = source?.watch((e) => {
+    if (stopping !== undefined) return;
+    if (e.kind === 'error') {
+      runtime.refuse(e.error, source.path);
+      return;
+    }
+    started
+      .then(() => (stopping === undefined ? runtime.reload(e.config, source.path) : undefined))
+      .catch((err: unknown) => {
+        runtime.refuse(new AnyvipError('ANYVIP_CONFIG_INVALID', describeError(err)), source.path);
+      });
+  });
+  process.on('SIGHUP', onHup);
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  const cleanup = (): void => {
+    clearInterval(keepAlive);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
+    process.off('SIGHUP', onHup);
+    unwatch?.();
+  };
+
+  try {
+    await started;
+  } catch (err) {
+    process.stderr.write(`anyvip: ${describeError(err)}\n`);
+    if (stopping === undefined) await runtime.stop('start failed').catch(() => {});
+    cleanup();
+    return 1;
+  }
+  const code = await finished;
+  cleanup();
+  return code;
+}
+
+/** Reports a startup error on stderr; returns the exit code. */
+function fail(err: unknown): number {
+  process.stderr.write(`anyvip: ${describeError(err)}\n`);
+  return err instanceof AnyvipError ? EXIT_USAGE : 1;
+}
+
+function invokedDirectly(): boolean {
+  const entry = process.argv[1];
+  if (entry === undefined) return false;
+  try {
+    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  main(hideBin(process.argv)).then(
+    (code) => {
+      process.exitCode = code;
+      // Sockets closed and timers unref'd: the process exits by itself; this is a backstop.
+      setTimeout(() => process.exit(code), 2000).unref();
+    },
+    (e: unknown) => {
+      process.stderr.write(`anyvip: ${describeError(e)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

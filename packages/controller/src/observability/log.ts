@@ -1,0 +1,116 @@
+import type { Logger as BgpLogger } from '@anyvip/bgp';
+import winston from 'winston';
+import { assertNever } from '../assert-never.js';
+import type { LogLevel } from '../config/schema.js';
+import type { ControllerEvent } from '../events.js';
+
+/** The controller's logger: winston, one JSON object per line. */
+export type ControllerLogger = winston.Logger;
+
+/**
+ * A JSON Lines logger on `stream` (stdout by default): `{"level":"info","message":"announced",
+ * "vip":"10.250.255.1/32","timestamp":"…"}`. Messages are short constants; values are fields
+ * (`vip`, `peer`, `check`, `reason`), never spliced into the message.
+ */
+export function createLogger(
+  options: { readonly level?: LogLevel; readonly stream?: NodeJS.WritableStream } = {},
+): ControllerLogger {
+  return winston.createLogger({
+    level: options.level ?? 'info',
+    format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+    transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
+  });
+}
+
+/** A logger that writes nothing (tests). */
+export function silentLogger(): ControllerLogger {
+  return winston.createLogger({ transports: [new winston.transports.Console({ silent: true })] });
+}
+
+/** `@anyvip/bgp`'s injected logger interface on top of ours, its lines marked `component: bgp`. */
+export function bgpLogger(logger: ControllerLogger): BgpLogger {
+  const child = logger.child({ component: 'bgp' });
+  return {
+    debug: (message, fields) => child.debug(message, { ...fields }),
+    info: (message, fields) => child.info(message, { ...fields }),
+    warn: (message, fields) => child.warn(message, { ...fields }),
+    error: (message, fields) => child.error(message, { ...fields }),
+  };
+}
+
+/** The one place controller events become log lines. */
+export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
+  switch (e.kind) {
+    case 'started':
+      logger.info('started', { mode: e.mode, source: e.source, vips: e.vips, peers: e.peers });
+      return;
+    case 'configReloaded':
+      logger.info('configuration reloaded', { source: e.source, ...nonEmpty(e.summary) });
+      return;
+    case 'configRejected':
+      logger.error('configuration refused; the previous one stays in force', {
+        source: e.source,
+        code: e.code,
+        reason: e.reason,
+      });
+      return;
+    case 'healthChanged':
+      logger.log(e.to === 'up' ? 'info' : 'warn', `healthcheck ${e.to}`, {
+        check: e.check,
+        from: e.from,
+        cause: e.cause,
+        reason: e.reasons.join('; '),
+        vips: e.vips,
+      });
+      return;
+    case 'applied':
+      logger.info(e.what, {
+        sink: e.sink,
+        action: e.action,
+        ...(e.vip !== undefined ? { vip: e.vip } : {}),
+        ...(e.peer !== undefined ? { peer: e.peer } : {}),
+        ...(e.health !== undefined ? { health: e.health } : {}),
+        ...(e.vip === undefined && e.peer === undefined ? { key: e.key } : {}),
+      });
+      return;
+    case 'sinkError':
+      logger.error('apply failed', {
+        sink: e.sink,
+        key: e.key,
+        reason: e.reason,
+        ...(e.vip !== undefined ? { vip: e.vip } : {}),
+        ...(e.peer !== undefined ? { peer: e.peer } : {}),
+        ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}),
+      });
+      return;
+    case 'reconciled':
+      logger.log(e.changes > 0 || e.errors > 0 ? 'info' : 'debug', 'reconciled', {
+        trigger: e.trigger,
+        durationMs: Math.round(e.durationMs * 10) / 10,
+        changes: e.changes,
+        errors: e.errors,
+      });
+      return;
+    case 'peerUp':
+      logger.info('peer up', { peer: e.peer });
+      return;
+    case 'peerDown':
+      logger.warn('peer down', { peer: e.peer, reason: e.reason });
+      return;
+    case 'shutdown':
+      logger.info(`shutdown ${e.phase}`, {
+        reason: e.reason,
+        ...(e.routes !== undefined ? { routes: e.routes } : {}),
+        ...(e.waitMs !== undefined ? { waitMs: e.waitMs } : {}),
+      });
+      return;
+    default:
+      assertNever(e);
+  }
+}
+
+function nonEmpty(o: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(o)) if (!Array.isArray(v) || v.length > 0) out[k] = v;
+  return out;
+}

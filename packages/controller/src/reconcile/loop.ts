@@ -1,0 +1,235 @@
+import type { Clock, TimerHandle } from '@anyvip/healthcheck';
+import type { DesiredState } from '../desired/types.js';
+import { describeError } from '../errors.js';
+import type { Sink, SinkChange, SinkFailure } from '../sinks/sink.js';
+
+/** A change, with the sink that made it. */
+export type AppliedChange = SinkChange & { readonly sink: string };
+/** A failure, with the sink that met it. */
+export type AppliedFailure = SinkFailure & { readonly sink: string };
+
+/** What one pass did. */
+export interface PassReport {
+  /** Why the pass ran (`health`, `reload`, `resync`, `retry`, …), coalesced reasons joined by `,`. */
+  readonly trigger: string;
+  readonly changes: readonly AppliedChange[];
+  readonly errors: readonly AppliedFailure[];
+  /** What each sink holds after the pass, by sink name. */
+  readonly applied: ReadonlyMap<string, readonly string[]>;
+  readonly durationMs: number;
+  /** When errors: the delay before the retry. */
+  readonly retryInMs: number | undefined;
+}
+
+/** Timing of the loop; can change on reload. */
+export interface LoopTiming {
+  /** Full pass this often even without a trigger (restores what someone removed). */
+  readonly intervalMs: number;
+  /** First retry delay after a failed pass; doubled per consecutive failure. */
+  readonly retryMinMs: number;
+  readonly retryMaxMs: number;
+}
+
+export interface ReconcileLoopOptions extends LoopTiming {
+  /** In any order; sorted by `order`. */
+  readonly sinks: readonly Sink[];
+  /** Computes the desired state; called at the start of every pass (level-triggered). */
+  readonly desired: () => DesiredState;
+  readonly clock: Clock;
+  /** Called after every pass. */
+  readonly onPass?: (report: PassReport) => void;
+}
+
+/**
+ * The reconcile loop, level-triggered as Cilium's BGP control plane is: any event raises one
+ * coalesced trigger, and every pass recomputes the whole desired state and lets every sink
+ * converge to it. One pass at a time: triggers during a pass run one more pass after it.
+ * A pass with errors is retried after a back-off (doubling from `retryMinMs` to
+ * `retryMaxMs`); a clean pass resets it. A periodic pass (`intervalMs`) catches changes
+ * nobody told us about (an address removed by hand).
+ *
+ * Each pass has two phases (see {@link Phase}): removals in descending sink order, then
+ * additions in ascending order.
+ */
+export class ReconcileLoop {
+  readonly #sinks: readonly Sink[];
+  readonly #desired: () => DesiredState;
+  readonly #clock: Clock;
+  readonly #onPass: ((report: PassReport) => void) | undefined;
+  #timing: LoopTiming;
+  /** Reasons waiting for the next pass; undefined when nothing is pending. */
+  #pending: string[] | undefined;
+  #running: Promise<void> | undefined;
+  #retryTimer: TimerHandle | undefined;
+  #resyncTimer: TimerHandle | undefined;
+  #failures = 0;
+  #started = false;
+  #stopped = false;
+  #passes = 0;
+  #last: PassReport | undefined;
+
+  constructor(options: ReconcileLoopOptions) {
+    this.#sinks = [...options.sinks].sort((a, b) => a.order - b.order);
+    this.#desired = options.desired;
+    this.#clock = options.clock;
+    this.#onPass = options.onPass;
+    this.#timing = {
+      intervalMs: options.intervalMs,
+      retryMinMs: options.retryMinMs,
+      retryMaxMs: options.retryMaxMs,
+    };
+  }
+
+  /** Passes run so far. */
+  get passes(): number {
+    return this.#passes;
+  }
+
+  /** The last pass's report. */
+  get lastPass(): PassReport | undefined {
+    return this.#last;
+  }
+
+  /** Arms the periodic pass and runs the first one. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#armResync();
+    this.trigger('start');
+  }
+
+  /** New timing (on reload); takes effect from the next timer. */
+  setTiming(timing: LoopTiming): void {
+    this.#timing = timing;
+  }
+
+  /** Asks for a pass; coalesced with any other trigger not yet served. Ignored once stopped. */
+  trigger(reason: string): void {
+    if (this.#stopped) return;
+    if (this.#pending === undefined) this.#pending = [reason];
+    else if (!this.#pending.includes(reason)) this.#pending.push(reason);
+    this.#kick();
+  }
+
+  /** Starts draining the pending triggers unless a drain is running (it will see them). */
+  #kick(): void {
+    if (this.#running !== undefined || this.#pending === undefined || this.#stopped) return;
+    this.#running = Promise.resolve()
+      .then(() => this.#drain())
+      .finally(() => {
+        this.#running = undefined;
+        // A trigger that arrived after the drain's last look is served now.
+        this.#kick();
+      });
+  }
+
+  /** Resolves when no pass is running or pending. */
+  async idle(): Promise<void> {
+    while (this.#running !== undefined) await this.#running;
+  }
+
+  /**
+   * Stops triggering (timers cleared, further triggers ignored) and waits for the pass in
+   * progress. {@link runPass} still works afterwards, for the shutdown pass.
+   */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#pending = undefined;
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    if (this.#resyncTimer !== undefined) this.#clock.clearTimeout(this.#resyncTimer);
+    this.#retryTimer = undefined;
+    this.#resyncTimer = undefined;
+    await this.idle();
+  }
+
+  /**
+   * Runs one pass towards `desired` now, outside the trigger queue (waits for a pass in
+   * progress first). Used for the shutdown pass; no retry is scheduled from it.
+   */
+  async runPass(desired: DesiredState, trigger: string): Promise<PassReport> {
+    await this.idle();
+    return this.#pass(desired, trigger);
+  }
+
+  async #drain(): Promise<void> {
+    while (this.#pending !== undefined && !this.#stopped) {
+      const reasons = this.#pending;
+      this.#pending = undefined;
+      let desired: DesiredState;
+      try {
+        desired = this.#desired();
+      } catch (err) {
+        // A bug, not a runtime condition: surface it loudly, as an uncaught exception.
+        queueMicrotask(() => {
+          throw err;
+        });
+        return;
+      }
+      const report = await this.#pass(desired, reasons.join(','));
+      if (this.#stopped) return;
+      this.#scheduleRetry(report);
+    }
+  }
+
+  async #pass(desired: DesiredState, trigger: string): Promise<PassReport> {
+    const startedMs = this.#clock.now();
+    const changes: AppliedChange[] = [];
+    const errors: AppliedFailure[] = [];
+    const applied = new Map<string, readonly string[]>();
+    const run = async (sink: Sink, phase: 'remove' | 'add'): Promise<void> => {
+      try {
+        const r = await sink.apply(desired, phase);
+        for (const c of r.changes) changes.push({ ...c, sink: sink.name });
+        for (const e of r.errors) errors.push({ ...e, sink: sink.name });
+        applied.set(sink.name, r.applied);
+      } catch (err) {
+        errors.push({
+          sink: sink.name,
+          key: sink.name,
+          reason: `${phase} phase threw: ${describeError(err)}`,
+        });
+      }
+    };
+    for (const sink of [...this.#sinks].reverse()) await run(sink, 'remove');
+    for (const sink of this.#sinks) await run(sink, 'add');
+    this.#passes++;
+    const failed = errors.length > 0;
+    const retryInMs = failed
+      ? Math.min(this.#timing.retryMaxMs, this.#timing.retryMinMs * 2 ** Math.min(this.#failures, 30))
+      : undefined;
+    const report: PassReport = {
+      trigger,
+      changes,
+      errors,
+      applied,
+      durationMs: this.#clock.now() - startedMs,
+      retryInMs,
+    };
+    this.#last = report;
+    this.#onPass?.(report);
+    return report;
+  }
+
+  #scheduleRetry(report: PassReport): void {
+    if (this.#retryTimer !== undefined) this.#clock.clearTimeout(this.#retryTimer);
+    this.#retryTimer = undefined;
+    if (report.retryInMs === undefined) {
+      this.#failures = 0;
+      return;
+    }
+    this.#failures++;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.trigger('retry');
+    }, report.retryInMs);
+  }
+
+  #armResync(): void {
+    if (this.#stopped) return;
+    this.#resyncTimer = this.#clock.setTimeout(() => {
+      this.#resyncTimer = undefined;
+      this.trigger('resync');
+      this.#armResync();
+    }, this.#timing.intervalMs);
+  }
+}

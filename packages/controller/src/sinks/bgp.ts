@@ -1,0 +1,273 @@
+import type { AddPeerOptions, AnnounceOptions } from '@anyvip/bgp';
+import type { PeerConfig } from '../config/schema.js';
+import type { BgpDesired, DesiredState, RouteAttributes, SpeakerSpec } from '../desired/types.js';
+import { describeError } from '../errors.js';
+import { canonicalJson, diffKeyed, sameData } from '../reconcile/diff.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
+
+/**
+ * The narrow part of `@anyvip/bgp`'s `BgpSpeaker` the sink drives (Cilium's `Router`
+ * interface idea): a fake in unit tests, the real speaker in production.
+ */
+export interface BgpRouter {
+  addPeer(options: AddPeerOptions): unknown;
+  removePeer(address: string): Promise<void>;
+  announce(options: AnnounceOptions): void;
+  withdraw(prefix: string): boolean;
+  listen(options: {
+    readonly port?: number;
+    readonly host?: string;
+  }): Promise<{ address: string; port: number }>;
+  close(reason?: string): Promise<void>;
+}
+
+/** Makes a router for a speaker identity (the app wires events and the logger in). */
+export type RouterFactory = (spec: SpeakerSpec) => BgpRouter;
+
+/** RFC 8326 §5: GRACEFUL_SHUTDOWN, 65535:0, asks receivers to lower LOCAL_PREF to 0. */
+export const GRACEFUL_SHUTDOWN = '65535:0';
+
+/**
+ * Mode `bgp`: keeps the speaker, its peers and its originated routes equal to the desired
+ * state, diffing each by key so that nothing unchanged is touched:
+ *
+ * - speaker identity (AS, router id, listen address) changed: the old speaker is closed (every
+ *   session ends) and a new one made; nothing else restarts sessions;
+ * - peers are added and removed one by one; a peer whose settings changed is removed and added
+ *   again (a new session); the others keep theirs;
+ * - routes: withdrawn when no longer desired, announced when new, re-announced (an implicit
+ *   replace, RFC 4271 §3.1, no withdraw) when their attributes changed.
+ *
+ * The remove phase withdraws routes and removes peers; the add phase makes the speaker, adds
+ * peers and announces routes.
+ */
+export class BgpSink implements Sink {
+  readonly name = 'bgp';
+  readonly order: number;
+  readonly #factory: RouterFactory;
+  #router: BgpRouter | undefined;
+  #speakerKey = '';
+  #listening = false;
+  readonly #peers = new Map<string, PeerConfig>();
+  readonly #routes = new Map<string, RouteAttributes>();
+  #gracefulShutdown = false;
+
+  constructor(options: { readonly createRouter: RouterFactory; readonly order?: number }) {
+    this.#factory = options.createRouter;
+    this.order = options.order ?? 20;
+  }
+
+  /** The router in use, if any (for status and tests). */
+  get router(): BgpRouter | undefined {
+    return this.#router;
+  }
+
+  /** Peers configured on the speaker now, by address. */
+  get peers(): ReadonlyMap<string, PeerConfig> {
+    return this.#peers;
+  }
+
+  /** Routes originated now, by prefix. */
+  get routes(): ReadonlyMap<string, RouteAttributes> {
+    return this.#routes;
+  }
+
+  async apply(desired: DesiredState, phase: Phase): Promise<SinkResult> {
+    const changes: SinkChange[] = [];
+    const errors: SinkFailure[] = [];
+    const want = desired.bgp;
+    if (phase === 'remove') await this.#remove(want, changes, errors);
+    else if (want !== undefined) await this.#add(want, changes, errors);
+    return { changes, errors, applied: [...this.#routes.keys()].sort() };
+  }
+
+  async #remove(want: BgpDesired | undefined, changes: SinkChange[], errors: SinkFailure[]): Promise<void> {
+    const router = this.#router;
+    if (router === undefined) return;
+    if (want === undefined || canonicalJson(want.speaker) !== this.#speakerKey) {
+      this.#withdrawRoutes(router, [...this.#routes.keys()], changes, errors);
+      const reason = want === undefined ? 'BGP is no longer configured' : 'speaker AS or router id changed';
+      await this.#closeRouter(reason);
+      changes.push({ action: 'remove', key: 'speaker', what: `speaker closed: ${reason}` });
+      return;
+    }
+    const routes = diffKeyed(want.routes, this.#routes as ReadonlyMap<string, unknown>, () => true);
+    this.#withdrawRoutes(router, [...routes.remove.keys()], changes, errors);
+    const peers = diffKeyed(want.peers, this.#peers, sameData);
+    for (const address of [...peers.remove.keys(), ...peers.change.keys()]) {
+      await this.#removePeer(router, address, changes, errors);
+    }
+  }
+
+  async #add(want: BgpDesired, changes: SinkChange[], errors: SinkFailure[]): Promise<void> {
+    const speakerKey = canonicalJson(want.speaker);
+    if (this.#router !== undefined && speakerKey !== this.#speakerKey)
+      await this.#closeRouter('speaker changed');
+    let router = this.#router;
+    if (router === undefined) {
+      try {
+        router = this.#factory(want.speaker);
+      } catch (err) {
+        errors.push({ key: 'speaker', reason: `cannot start the BGP speaker: ${describeError(err)}` });
+        return;
+      }
+      this.#router = router;
+      this.#speakerKey = speakerKey;
+      this.#listening = false;
+      changes.push({
+        action: 'add',
+        key: 'speaker',
+        what: `speaker started (AS ${want.speaker.asn}, router id ${want.speaker.routerId})`,
+      });
+    }
+    const listen = want.speaker.listen;
+    if (listen !== undefined && !this.#listening) {
+      try {
+        const at = await router.listen({
+          port: listen.port,
+          ...(listen.address !== undefined ? { host: listen.address } : {}),
+        });
+        this.#listening = true;
+        changes.push({ action: 'add', key: 'listen', what: `listening on ${at.address} port ${at.port}` });
+      } catch (err) {
+        errors.push({ key: 'listen', reason: `cannot listen on port ${listen.port}: ${describeError(err)}` });
+      }
+    }
+
+    const peers = diffKeyed(want.peers, this.#peers, sameData);
+    for (const address of peers.change.keys()) await this.#removePeer(router, address, changes, errors);
+    for (const [address, peer] of [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)]) {
+      try {
+        router.addPeer(addPeerOptions(peer));
+        this.#peers.set(address, peer);
+        changes.push({ action: 'add', key: address, peer: address, what: 'peer added' });
+      } catch (err) {
+        errors.push({ key: address, peer: address, reason: `cannot add peer: ${describeError(err)}` });
+      }
+    }
+
+    const routes = diffKeyed(
+      new Map([...want.routes].map(([k, r]) => [k, r.attributes])),
+      this.#routes,
+      sameData,
+    );
+    const toAnnounce: [string, RouteAttributes, 'add' | 'change'][] = [
+      ...[...routes.add].map(([k, a]) => [k, a, 'add'] as [string, RouteAttributes, 'add']),
+      ...[...routes.change].map(([k, c]) => [k, c.to, 'change'] as [string, RouteAttributes, 'change']),
+    ];
+    for (const [prefix, attributes, action] of toAnnounce) {
+      try {
+        router.announce(this.#announceOptions(prefix, attributes));
+        this.#routes.set(prefix, attributes);
+        changes.push({
+          action,
+          key: prefix,
+          vip: prefix,
+          what: action === 'add' ? 'announced' : 're-announced',
+        });
+      } catch (err) {
+        errors.push({ key: prefix, vip: prefix, reason: `cannot announce: ${describeError(err)}` });
+      }
+    }
+  }
+
+  /**
+   * RFC 8326: re-announces every route with GRACEFUL_SHUTDOWN added, so that receivers
+   * prefer other paths before this node withdraws; routes announced later carry it too.
+   * Returns how many routes were re-announced.
+   */
+  beginGracefulShutdown(): number {
+    this.#gracefulShutdown = true;
+    const router = this.#router;
+    if (router === undefined) return 0;
+    let n = 0;
+    for (const [prefix, attributes] of this.#routes) {
+      try {
+        router.announce(this.#announceOptions(prefix, attributes));
+        n++;
+      } catch {
+        // The route stays announced as it was; the withdrawal follows anyway.
+      }
+    }
+    return n;
+  }
+
+  /** Closes the speaker: Cease / Administrative Shutdown with `reason` (RFC 9003) to every peer. */
+  async close(reason: string): Promise<void> {
+    await this.#closeRouter(reason);
+  }
+
+  #announceOptions(prefix: string, a: RouteAttributes): AnnounceOptions {
+    const communities =
+      this.#gracefulShutdown && !a.communities.includes(GRACEFUL_SHUTDOWN)
+        ? [...a.communities, GRACEFUL_SHUTDOWN]
+        : a.communities;
+    return {
+      prefix,
+      communities,
+      largeCommunities: a.largeCommunities,
+      ...(a.med !== undefined ? { med: a.med } : {}),
+      ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
+      ...(a.asPathPrepend > 0 ? { asPathPrepend: a.asPathPrepend } : {}),
+    };
+  }
+
+  #withdrawRoutes(
+    router: BgpRouter,
+    prefixes: readonly string[],
+    changes: SinkChange[],
+    errors: SinkFailure[],
+  ): void {
+    for (const prefix of prefixes) {
+      try {
+        router.withdraw(prefix);
+        this.#routes.delete(prefix);
+        changes.push({ action: 'remove', key: prefix, vip: prefix, what: 'withdrawn' });
+      } catch (err) {
+        errors.push({ key: prefix, vip: prefix, reason: `cannot withdraw: ${describeError(err)}` });
+      }
+    }
+  }
+
+  async #removePeer(
+    router: BgpRouter,
+    address: string,
+    changes: SinkChange[],
+    errors: SinkFailure[],
+  ): Promise<void> {
+    try {
+      await router.removePeer(address);
+      changes.push({ action: 'remove', key: address, peer: address, what: 'peer removed' });
+    } catch (err) {
+      errors.push({ key: address, peer: address, reason: `cannot remove peer: ${describeError(err)}` });
+    }
+    // The speaker forgets the peer before its session has closed, whatever happened after.
+    this.#peers.delete(address);
+  }
+
+  async #closeRouter(reason: string): Promise<void> {
+    const router = this.#router;
+    this.#router = undefined;
+    this.#speakerKey = '';
+    this.#listening = false;
+    this.#peers.clear();
+    this.#routes.clear();
+    if (router !== undefined) await router.close(reason);
+  }
+}
+
+/** A configured peer as the speaker's `addPeer` takes it. */
+export function addPeerOptions(p: PeerConfig): AddPeerOptions {
+  return {
+    address: p.address,
+    remoteAsn: p.asn,
+    port: p.port,
+    holdTimeSec: p.holdTimeSec,
+    passive: p.passive,
+    ...(p.localAddress !== undefined ? { localAddress: p.localAddress } : {}),
+    ...(p.multihop !== undefined ? { multihop: p.multihop } : {}),
+    ...(p.families !== undefined ? { families: p.families } : {}),
+    ...(p.nextHopSelf !== undefined ? { nextHopSelf: p.nextHopSelf } : {}),
+    ...(p.connectRetrySec !== undefined ? { connectRetryTimeSec: p.connectRetrySec } : {}),
+  };
+}

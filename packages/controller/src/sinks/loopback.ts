@@ -1,0 +1,179 @@
+import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
+import type { FamilyName } from '../config/schema.js';
+import type { DesiredState, LoopbackAddress } from '../desired/types.js';
+import { diffKeyed } from '../reconcile/diff.js';
+import { runIpBatch } from './ip-batch.js';
+import type { IpRunner } from './ip-runner.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
+
+/**
+ * Binds VIPs to the loopback device (`/32`, `/128`) so that the node accepts their traffic,
+ * through iproute2:
+ *
+ *     ip addr add 10.250.255.1/32 dev lo label lo:anyvip metric 7717
+ *     ip addr add fd00:250::1/128 dev lo metric 7717
+ *
+ * **Only our own addresses are ever removed.** The marker is the address metric
+ * (IFA_RT_PRIORITY, `metric N`), which the kernel keeps with the address for both families
+ * and which survives a controller restart. Debian 12's iproute2 (6.1) has no `proto` for
+ * addresses (IFA_PROTO needs iproute2 6.3), and address labels exist for IPv4 only, so the
+ * `lo:anyvip` label is added for people reading `ip addr`, not relied on. An address that is
+ * already there without our metric (configured by hand, by another tool) counts as present and
+ * is never touched. A state file was rejected: it goes stale when the kernel state changes
+ * behind it (a reboot, an `ip addr flush`).
+ *
+ * Level-triggered: every pass reads `ip -j addr show dev DEV` and converges, so an address that
+ * someone removed is restored by the next pass. Commands go in one `ip -force -batch -`.
+ * Already-present on add and already-gone on delete count as success (idempotent).
+ */
+export class LoopbackSink implements Sink {
+  readonly name = 'loopback';
+  readonly order: number;
+  readonly #ip: IpRunner;
+  /** Every (device, metric) we have held addresses under, so a reload that changes them cleans up the old. */
+  readonly #owners = new Map<string, { device: string; metric: number }>();
+
+  constructor(options: { readonly ip: IpRunner; readonly order?: number }) {
+    this.#ip = options.ip;
+    this.order = options.order ?? 10;
+  }
+
+  async apply(desired: DesiredState, phase: Phase): Promise<SinkResult> {
+    const { device, metric, addresses } = desired.loopback;
+    const current = ownerKey(device, metric);
+    this.#owners.set(current, { device, metric });
+    const changes: SinkChange[] = [];
+    const errors: SinkFailure[] = [];
+    let applied: string[] = [];
+
+    for (const [key, owner] of [...this.#owners]) {
+      const observed = await this.#observe(owner.device);
+      if (observed.kind === 'error') {
+        errors.push({ key: `device ${owner.device}`, reason: observed.reason });
+        continue;
+      }
+      const ours = new Map<string, LoopbackAddress>();
+      /** Every address on the device, ours or not, by host prefix. */
+      const present = new Set<string>();
+      for (const a of observed.addresses) {
+        const prefix = `${a.address}/${a.family === 'ipv4' ? 32 : 128}`;
+        present.add(prefix);
+        const host = a.prefixLength === (a.family === 'ipv4' ? 32 : 128);
+        if (host && a.metric === owner.metric)
+          ours.set(prefix, { prefix, address: a.address, family: a.family });
+      }
+      const want = key === current ? addresses : new Map<string, LoopbackAddress>();
+      const diff = diffKeyed(want, ours, () => true);
+      const held = new Set(ours.keys());
+      const ops: { line: string; change: SinkChange; add: boolean }[] = [];
+      if (phase === 'remove') {
+        for (const prefix of diff.remove.keys()) {
+          ops.push({
+            line: `addr del ${prefix} dev ${owner.device}`,
+            change: { action: 'remove', key: prefix, vip: prefix, what: `unbound from ${owner.device}` },
+            add: false,
+          });
+        }
+      } else {
+        for (const [prefix, a] of diff.add) {
+          if (present.has(prefix)) continue; // Someone else's address: present, not ours, never touched.
+          const label = a.family === 'ipv4' ? ` label ${owner.device}:anyvip` : '';
+          ops.push({
+            line: `addr add ${prefix} dev ${owner.device}${label} metric ${owner.metric}`,
+            change: { action: 'add', key: prefix, vip: prefix, what: `bound to ${owner.device}` },
+            add: true,
+          });
+        }
+      }
+      const failed = await runIpBatch(
+        this.#ip,
+        ops.map((o) => o.line),
+      );
+      ops.forEach((op, i) => {
+        const reason = failed.get(i);
+        const benign = reason !== undefined && (op.add ? alreadyThere(reason) : alreadyGone(reason));
+        if (reason !== undefined && !benign) {
+          errors.push({ key: op.change.key, vip: op.change.key, reason: `ip ${op.line}: ${reason}` });
+          return;
+        }
+        changes.push(op.change);
+        if (op.add) held.add(op.change.key);
+        else held.delete(op.change.key);
+      });
+      if (key === current) applied = [...held].sort();
+      else if (held.size === 0) this.#owners.delete(key);
+    }
+    return { changes, errors, applied };
+  }
+
+  async #observe(
+    device: string,
+  ): Promise<{ kind: 'ok'; addresses: ObservedAddress[] } | { kind: 'error'; reason: string }> {
+    const r = await this.#ip.run(['-j', 'addr', 'show', 'dev', device]);
+    if (r.code !== 0) return { kind: 'error', reason: `ip -j addr show dev ${device}: ${r.stderr.trim()}` };
+    try {
+      return { kind: 'ok', addresses: parseAddrJson(r.stdout) };
+    } catch (err) {
+      return {
+        kind: 'error',
+        reason: `cannot read ip -j addr output: ${err instanceof Error ? err.message : String(err)}`,
+      };
+    }
+  }
+}
+
+function ownerKey(device: string, metric: number): string {
+  return `${device}|${metric}`;
+}
+
+interface AddrInfoJson {
+  family?: string;
+  local?: string;
+  prefixlen?: number;
+  metric?: number;
+}
+
+/** One address as `ip -j addr show` lists it, canonical. */
+export interface ObservedAddress {
+  /** `10.250.255.1`, `fd00:250::1` (RFC 5952). */
+  readonly address: string;
+  readonly prefixLength: number;
+  readonly family: FamilyName;
+  /** IFA_RT_PRIORITY, our marker; undefined when not set. */
+  readonly metric: number | undefined;
+}
+
+/** Addresses from `ip -j addr show dev DEV`. */
+export function parseAddrJson(stdout: string): ObservedAddress[] {
+  const text = stdout.trim();
+  if (text === '') return [];
+  const links = JSON.parse(text) as { addr_info?: AddrInfoJson[] }[];
+  const out: ObservedAddress[] = [];
+  for (const link of links) {
+    for (const a of link.addr_info ?? []) {
+      if ((a.family !== 'inet' && a.family !== 'inet6') || a.local === undefined || a.prefixlen === undefined)
+        continue;
+      let host: string;
+      try {
+        host = formatPrefix(parsePrefix(a.local));
+      } catch {
+        continue;
+      }
+      out.push({
+        address: host.slice(0, host.indexOf('/')),
+        prefixLength: a.prefixlen,
+        family: a.family === 'inet' ? 'ipv4' : 'ipv6',
+        metric: a.metric,
+      });
+    }
+  }
+  return out;
+}
+
+function alreadyThere(reason: string): boolean {
+  return /File exists|already assigned/i.test(reason);
+}
+
+function alreadyGone(reason: string): boolean {
+  return /Cannot assign requested address|Address not found|No such process/i.test(reason);
+}

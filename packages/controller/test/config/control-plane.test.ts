@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type ControlPlaneFlags,
+  controlPlaneCheck,
+  controlPlaneConfig,
+} from '../../src/config/control-plane.js';
+
+function flags(over: Partial<ControlPlaneFlags> = {}): ControlPlaneFlags {
+  return {
+    vips: ['10.250.255.1'],
+    peers: ['10.250.0.1'],
+    peerAsns: [65000],
+    asn: 65001,
+    routerId: '10.250.0.11',
+    health: 'apiserver',
+    mode: 'bgp',
+    holdTimeSec: undefined,
+    table: undefined,
+    tableProtocol: undefined,
+    logLevel: undefined,
+    ...over,
+  };
+}
+
+describe('controlPlaneConfig (anyvip run --control-plane)', () => {
+  it('builds the same configuration a file would: one VIP gated by the apiserver preset', () => {
+    const c = controlPlaneConfig(flags());
+    expect(c.mode).toBe('bgp');
+    expect(c.bgp?.asn).toBe(65001);
+    expect(c.bgp?.peers.map((p) => [p.address, p.asn])).toEqual([['10.250.0.1', 65000]]);
+    expect(c.vips.map((v) => [v.prefix, v.healthcheck])).toEqual([['10.250.255.1/32', controlPlaneCheck]]);
+    expect(c.healthchecks.get(controlPlaneCheck)).toEqual({
+      name: controlPlaneCheck,
+      probes: [{ kind: 'apiserver' }],
+      intervalMs: 2000,
+      fastIntervalMs: 500,
+      timeoutMs: 400,
+      rise: 2,
+      fall: 3,
+    });
+  });
+
+  it('gives each --peer its own --peer-asn when as many are given', () => {
+    const c = controlPlaneConfig(flags({ peers: ['10.250.0.1', '10.250.1.1'], peerAsns: [65000, 65002] }));
+    expect(c.bgp?.peers.map((p) => p.asn)).toEqual([65000, 65002]);
+  });
+
+  it('leaves the VIP ungated without --health', () => {
+    const c = controlPlaneConfig(flags({ health: undefined }));
+    expect(c.vips[0]?.healthcheck).toBeUndefined();
+    expect(c.healthchecks.size).toBe(0);
+  });
+
+  it('names the flag at fault', () => {
+    expect(() => controlPlaneConfig(flags({ vips: [] }))).toThrow('--vip is required');
+    expect(() => controlPlaneConfig(flags({ asn: undefined }))).toThrow('--asn is required in mode bgp');
+    expect(() => controlPlaneConfig(flags({ vips: ['10.250.255.0/24'] }))).toThrow(
+      /^--vip: a VIP is one address/,
+    );
+    expect(() => controlPlaneConfig(flags({ peers: ['r1'] }))).toThrow(
+      /^--peer: must be an IPv4 or IPv6 address/,
+    );
+    expect(() => controlPlaneConfig(flags({ routerId: 'x' }))).toThrow(/^--router-id: /);
+    expect(() => controlPlaneConfig(flags({ health: 'ping://x' }))).toThrow(/^--health: unknown probe/);
+    expect(() =>
+      controlPlaneConfig(flags({ peers: ['10.250.0.1', '10.250.1.1'], peerAsns: [1, 2, 3] })),
+    ).toThrow(/one --peer-asn for all peers or one per --peer/);
+  });
+
+  it('builds table mode without BGP flags', () => {
+    const c = controlPlaneConfig(
+      flags({ mode: 'table', peers: [], peerAsns: [], asn: undefined, routerId: undefined, table: 201 }),
+    );
+    expect(c.mode).toBe('table');
+    expect(c.table.id).toBe(201);
+  });
+});

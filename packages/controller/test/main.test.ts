@@ -1,0 +1,80 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main } from '../src/main.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'anyvip-main-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+/** Runs the CLI in-process (only commands that return without serving) and captures its output. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
+    stderr += String(chunk);
+    return true;
+  });
+  const code = await main(args);
+  return { code, stdout, stderr };
+}
+
+describe('anyvip CLI', () => {
+  it('validate prints what a good file holds and exits 0', async () => {
+    const file = join(dir, 'ok.yaml');
+    writeFileSync(file, 'mode: table\nvips: [10.250.255.1]\n');
+    const r = await cli(['validate', '--config', file]);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: true,
+      mode: 'table',
+      vips: ['10.250.255.1/32'],
+      peers: [],
+      healthchecks: [],
+    });
+  });
+
+  it('validate names the key path of an error and exits 2', async () => {
+    const file = join(dir, 'bad.yaml');
+    writeFileSync(file, 'mode: table\nvips: [{ address: 10.250.255.1, healthcheck: web }]\n');
+    const r = await cli(['validate', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('anyvip: vips[0].healthcheck: no healthcheck named "web" (defined: none)\n');
+  });
+
+  it('standalone refuses to start on a bad file with exit 2', async () => {
+    const file = join(dir, 'bad2.yaml');
+    writeFileSync(file, 'mode: bgp\n');
+    const r = await cli(['standalone', '--config', file]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('anyvip: bgp: is required when mode is bgp\n');
+  });
+
+  it('run without --control-plane says Kubernetes Services mode is not available yet (exit 2)', async () => {
+    const r = await cli(['run']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^anyvip: Kubernetes Services mode is not available yet: use `anyvip run --control-plane/,
+    );
+  });
+
+  it('run --control-plane names the missing flag (exit 2)', async () => {
+    const r = await cli([
+      'run',
+      '--control-plane',
+      '--vip',
+      '10.250.255.1',
+      '--peer',
+      '10.250.0.1',
+      '--peer-asn',
+      '65000',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe('anyvip: --asn is required in mode bgp\n');
+  });
+});

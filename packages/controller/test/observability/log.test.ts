@@ -1,0 +1,79 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { bgpLogger, createLogger, logEvent } from '../../src/observability/log.js';
+
+function capture() {
+  const lines: Record<string, unknown>[] = [];
+  const stream = new Writable({
+    write(chunk, _enc, done) {
+      for (const l of String(chunk).split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
+      done();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug', stream }) };
+}
+
+const settle = () => new Promise((r) => setImmediate(r));
+
+describe('log', () => {
+  it('writes one JSON object per event, with vip, peer and reason as fields', async () => {
+    const { lines, logger } = capture();
+    logEvent(logger, {
+      kind: 'applied',
+      sink: 'bgp',
+      action: 'remove',
+      key: '10.250.255.1/32',
+      what: 'withdrawn',
+      vip: '10.250.255.1/32',
+      health: 'down',
+    });
+    logEvent(logger, {
+      kind: 'peerDown',
+      peer: '10.250.0.1',
+      reason: 'received CEASE/ADMINISTRATIVE_SHUTDOWN',
+    });
+    logEvent(logger, {
+      kind: 'configRejected',
+      source: '/etc/anyvip.yaml',
+      code: 'ANYVIP_CONFIG_INVALID',
+      reason: 'vips[0].address: bad',
+    });
+    await settle();
+    expect(lines.map(({ timestamp: _, ...rest }) => rest)).toEqual([
+      {
+        level: 'info',
+        message: 'withdrawn',
+        sink: 'bgp',
+        action: 'remove',
+        vip: '10.250.255.1/32',
+        health: 'down',
+      },
+      {
+        level: 'warn',
+        message: 'peer down',
+        peer: '10.250.0.1',
+        reason: 'received CEASE/ADMINISTRATIVE_SHUTDOWN',
+      },
+      {
+        level: 'error',
+        message: 'configuration refused; the previous one stays in force',
+        source: '/etc/anyvip.yaml',
+        code: 'ANYVIP_CONFIG_INVALID',
+        reason: 'vips[0].address: bad',
+      },
+    ]);
+    expect(typeof lines[0]?.timestamp).toBe('string');
+  });
+
+  it('adapts to @anyvip/bgp’s Logger, marking its lines component: bgp', async () => {
+    const { lines, logger } = capture();
+    bgpLogger(logger).info('session established', { peer: '10.250.0.1' });
+    await settle();
+    expect(lines[0]).toMatchObject({
+      level: 'info',
+      message: 'session established',
+      peer: '10.250.0.1',
+      component: 'bgp',
+    });
+  });
+});
