@@ -59,5 +59,5 @@ bootstrap_deps() {
 
 build() {
   log "building (tsc)"
-  pnpm run build
+  pnpm run build >&2
 }
