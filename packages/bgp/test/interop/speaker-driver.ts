@@ -7,13 +7,16 @@
  *
  * Commands: {"cmd":"listen","port":179,"host":"…"}, {"cmd":"addPeer",…AddPeerOptions},
  * {"cmd":"announce",…AnnounceOptions}, {"cmd":"withdraw","prefix":"…"},
- * {"cmd":"removePeer","address":"…"}, {"cmd":"refresh","peer":"…"}, {"cmd":"peers"}, {"cmd":"close","reason":"…"}.
+ * {"cmd":"removePeer","address":"…"}, {"cmd":"refresh","peer":"…"}, {"cmd":"peers"}, {"cmd":"close","reason":"…"},
+ * {"cmd":"receivedRoutes","peer":"…","family":"ipv4"|"ipv6"} (routes as `anyvip-bgp decode` prints attributes).
  */
 import { createInterface } from 'node:readline';
+import { formatAttributes } from '../../src/cli/format-json.js';
 import { eventLine } from '../../src/cli/speak.js';
 import type { AnnounceOptions } from '../../src/session/route-template.js';
-import { type AddPeerOptions, BgpSpeaker } from '../../src/speaker.js';
+import { type AddPeerOptions, BgpSpeaker, type FamilyName } from '../../src/speaker.js';
 import { LocalProtocolError } from '../../src/wire/errors.js';
+import { formatPrefix } from '../../src/wire/prefix.js';
 
 const speaker = new BgpSpeaker({
   localAsn: Number(process.argv[2]),
@@ -43,6 +46,7 @@ type Command =
   | { cmd: 'withdraw'; prefix: string }
   | { cmd: 'refresh'; peer: string }
   | { cmd: 'peers' }
+  | { cmd: 'receivedRoutes'; peer: string; family?: FamilyName }
   | { cmd: 'close'; reason?: string };
 
 async function run(c: Command): Promise<void> {
@@ -74,6 +78,17 @@ async function run(c: Command): Promise<void> {
         event: 'reply',
         cmd: c.cmd,
         peers: speaker.peers().map(({ negotiated: _, lastDownReason: __, ...rest }) => rest),
+      });
+      return;
+    case 'receivedRoutes':
+      print({
+        event: 'reply',
+        cmd: c.cmd,
+        routes: speaker.receivedRoutes(c.peer, c.family).map((r) => ({
+          prefix: formatPrefix(r.prefix),
+          nextHop: r.nextHop,
+          ...formatAttributes(r.attributes.attributes),
+        })),
       });
       return;
     case 'close':
