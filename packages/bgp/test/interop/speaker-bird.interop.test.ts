@@ -4,8 +4,8 @@
  * (AS 65002) in the `bird` node. IPv4 session: we connect, BIRD is passive. IPv6
  * session: BIRD connects to our listener.
  */
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type EventLine, SpeakerClient, waitDaemonRoutes } from './speaker-client.js';
 import {
   type BirdDaemon,
   createPair,
@@ -20,58 +20,26 @@ import {
 
 const skipReason = interopSkipReason();
 const HOLD_SEC = 3;
-const pkg = resolve(import.meta.dirname, '../..');
-
-interface EventLine {
-  event: string;
-  [key: string]: unknown;
-}
 
 describe.skipIf(skipReason !== undefined)('speaker ↔ BIRD 2', () => {
   let lab: Lab | undefined;
   let bird: BirdDaemon;
+  let client: SpeakerClient;
   let speaker: ManagedProcess;
   let ourV4: string;
   let ourV6: string;
   let birdV4: string;
   let birdV6: string;
 
-  /** Sends a command to the driver and waits for its reply. */
-  async function command(c: Record<string, unknown>): Promise<EventLine> {
-    const since = speaker.mark();
-    speaker.write(`${JSON.stringify(c)}\n`);
-    const reply = await speaker.waitForJsonLine<EventLine>(
-      (v) => {
-        const e = v as EventLine;
-        return (e.event === 'reply' && e.cmd === c.cmd) || e.event === 'command-error';
-      },
-      { timeoutMs: 10_000, since, what: `reply to ${String(c.cmd)}` },
-    );
-    if (reply.event === 'command-error') throw new Error(`driver: ${String(reply.message)}`);
-    return reply;
-  }
-
-  function nextEvent(
+  const command = (c: Record<string, unknown>): Promise<EventLine> => client.command(c);
+  const nextEvent = (
     pred: (e: EventLine) => boolean,
     what: string,
-    timeoutMs = 30_000,
+    timeoutMs?: number,
     since?: number,
-  ): Promise<EventLine> {
-    return speaker.waitForJsonLine<EventLine>((v) => pred(v as EventLine), {
-      timeoutMs,
-      what,
-      ...(since !== undefined ? { since } : {}),
-    });
-  }
-
-  async function waitRoutes(family: Family, prefixes: string[]): Promise<DaemonRoute[]> {
-    const want = JSON.stringify([...prefixes].sort());
-    return waitUntil(
-      () => bird.routes(family),
-      (rs) => JSON.stringify([...new Set(rs.map((r) => r.prefix))].sort()) === want,
-      { timeoutMs: 15_000, intervalMs: 100, what: `BIRD ${family} routes ${want}` },
-    );
-  }
+  ): Promise<EventLine> => client.nextEvent(pred, what, timeoutMs, since);
+  const waitRoutes = (family: Family, prefixes: string[]): Promise<DaemonRoute[]> =>
+    waitDaemonRoutes(bird, 'BIRD', family, prefixes);
 
   beforeAll(async () => {
     lab = await createPair('speaker', 'bird');
@@ -86,21 +54,8 @@ describe.skipIf(skipReason !== undefined)('speaker ↔ BIRD 2', () => {
       ],
       announce: [{ prefix: '10.250.200.0/24', communities: ['65002:1'] }],
     });
-    speaker = await lab.spawn(
-      'speaker',
-      process.execPath,
-      [
-        '--no-warnings',
-        '--import',
-        resolve(pkg, 'scripts/ts-resolve.mjs'),
-        resolve(pkg, 'test/interop/speaker-driver.ts'),
-        '65001',
-        ourV4,
-      ],
-      { label: 'speaker' },
-    );
-    await nextEvent((e) => e.event === 'ready', 'driver ready', 20_000);
-    await command({ cmd: 'listen', port: 179, host: '::' });
+    client = await SpeakerClient.start(lab, 'speaker', 65001, ourV4);
+    speaker = client.process;
   });
 
   afterAll(async () => {

@@ -10,8 +10,14 @@
  * capability; the refresh step instead checks that we do not send ROUTE-REFRESH to a peer
  * that did not offer it (RFC 2918 §3).
  */
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EventLine,
+  flatAsPath,
+  type ReceivedRoute,
+  SpeakerClient,
+  waitDaemonRoutes,
+} from './speaker-client.js';
 import {
   createPair,
   type DaemonRoute,
@@ -28,94 +34,29 @@ const skipReason = interopSkipReason();
 const HOLD_SEC = 3;
 const OUR_ASN = 4_200_000_001;
 const EXA_ASN = 65002;
-const pkg = resolve(import.meta.dirname, '../..');
-
-interface EventLine {
-  event: string;
-  [key: string]: unknown;
-}
-
-/** A received route as the driver's `receivedRoutes` command prints it. */
-interface ReceivedRoute {
-  prefix: string;
-  nextHop: string;
-  origin?: string;
-  asPath?: { type: string; asns: number[] }[];
-  communities?: string[];
-  largeCommunities?: string[];
-  med?: number;
-}
 
 describe.skipIf(skipReason !== undefined)('speaker ↔ ExaBGP', () => {
   let lab: Lab | undefined;
   let exa: ExabgpDaemon;
+  let client: SpeakerClient;
   let speaker: ManagedProcess;
   let ourV4: string;
   let ourV6: string;
   let exaV4: string;
   let exaV6: string;
 
-  /** Sends a command to the driver and waits for its reply. */
-  async function command(c: Record<string, unknown>): Promise<EventLine> {
-    const since = speaker.mark();
-    speaker.write(`${JSON.stringify(c)}\n`);
-    const reply = await speaker.waitForJsonLine<EventLine>(
-      (v) => {
-        const e = v as EventLine;
-        return (e.event === 'reply' && e.cmd === c.cmd) || e.event === 'command-error';
-      },
-      { timeoutMs: 10_000, since, what: `reply to ${String(c.cmd)}` },
-    );
-    if (reply.event === 'command-error') throw new Error(`driver: ${String(reply.message)}`);
-    return reply;
-  }
-
-  function nextEvent(
+  const command = (c: Record<string, unknown>): Promise<EventLine> => client.command(c);
+  const nextEvent = (
     pred: (e: EventLine) => boolean,
     what: string,
-    timeoutMs = 30_000,
+    timeoutMs?: number,
     since?: number,
-  ): Promise<EventLine> {
-    return speaker.waitForJsonLine<EventLine>((v) => pred(v as EventLine), {
-      timeoutMs,
-      what,
-      ...(since !== undefined ? { since } : {}),
-    });
-  }
-
-  async function waitRoutes(family: Family, prefixes: string[]): Promise<DaemonRoute[]> {
-    const want = JSON.stringify([...prefixes].sort());
-    return waitUntil(
-      () => exa.routes(family),
-      (rs) => JSON.stringify([...new Set(rs.map((r) => r.prefix))].sort()) === want,
-      { timeoutMs: 15_000, intervalMs: 150, what: `ExaBGP ${family} routes ${want}` },
-    );
-  }
-
-  async function received(peer: string, family: Family): Promise<ReceivedRoute[]> {
-    const reply = await command({ cmd: 'receivedRoutes', peer, family });
-    return reply.routes as ReceivedRoute[];
-  }
-
-  const flatPath = (r: ReceivedRoute | undefined): number[] => (r?.asPath ?? []).flatMap((s) => s.asns);
-
-  /** Waits until the routes ExaBGP originated (AS path [EXA_ASN]) are exactly `prefixes`. */
-  async function waitReceived(peer: string, family: Family, prefixes: string[]): Promise<ReceivedRoute[]> {
-    const want = JSON.stringify([...prefixes].sort());
-    const own = (rs: ReceivedRoute[]): ReceivedRoute[] =>
-      rs.filter((r) => JSON.stringify(flatPath(r)) === JSON.stringify([EXA_ASN]));
-    const rs = await waitUntil(
-      () => received(peer, family),
-      (rs) =>
-        JSON.stringify(
-          own(rs)
-            .map((r) => r.prefix)
-            .sort(),
-        ) === want,
-      { timeoutMs: 15_000, intervalMs: 150, what: `routes from ${peer}: ${want}` },
-    );
-    return own(rs);
-  }
+  ): Promise<EventLine> => client.nextEvent(pred, what, timeoutMs, since);
+  const waitRoutes = (family: Family, prefixes: string[]): Promise<DaemonRoute[]> =>
+    waitDaemonRoutes(exa, 'ExaBGP', family, prefixes);
+  /** Routes ExaBGP originated (AS path [EXA_ASN]), once they are exactly `prefixes`. */
+  const waitReceived = (peer: string, family: Family, prefixes: string[]): Promise<ReceivedRoute[]> =>
+    client.waitReceived(peer, family, EXA_ASN, prefixes);
 
   beforeAll(async () => {
     lab = await createPair('speaker', 'exabgp');
@@ -133,21 +74,8 @@ describe.skipIf(skipReason !== undefined)('speaker ↔ ExaBGP', () => {
         { prefix: 'fd00:250:200::/48', communities: ['65002:6'] },
       ],
     });
-    speaker = await lab.spawn(
-      'speaker',
-      process.execPath,
-      [
-        '--no-warnings',
-        '--import',
-        resolve(pkg, 'scripts/ts-resolve.mjs'),
-        resolve(pkg, 'test/interop/speaker-driver.ts'),
-        String(OUR_ASN),
-        ourV4,
-      ],
-      { label: 'speaker' },
-    );
-    await nextEvent((e) => e.event === 'ready', 'driver ready', 20_000);
-    await command({ cmd: 'listen', port: 179, host: '::' });
+    client = await SpeakerClient.start(lab, 'speaker', OUR_ASN, ourV4);
+    speaker = client.process;
   }, 60_000);
 
   afterAll(async () => {
@@ -200,10 +128,10 @@ describe.skipIf(skipReason !== undefined)('speaker ↔ ExaBGP', () => {
       largeCommunities: ['65002:1:2'],
       med: 20,
     });
-    expect(flatPath(v4[0])).toEqual([EXA_ASN]);
+    expect(flatAsPath(v4[0])).toEqual([EXA_ASN]);
     const v6 = await waitReceived(exaV6, 'ipv6', ['fd00:250:200::/48']);
     expect(v6[0]).toMatchObject({ nextHop: exaV6, communities: ['65002:6'] });
-    expect(flatPath(v6[0])).toEqual([EXA_ASN]);
+    expect(flatAsPath(v6[0])).toEqual([EXA_ASN]);
   });
 
   it('announces with communities, large communities and MED, visible in ExaBGP’s JSON output (RFC 1997, RFC 8092, RFC 4271 §5.1.4)', async () => {

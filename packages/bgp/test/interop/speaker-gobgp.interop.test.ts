@@ -12,8 +12,14 @@
  * answers our ROUTE-REFRESH. gobgpd logs a NOTIFICATION received before Established only
  * at debug level, so the 2/2 is checked on GoBGP's side with its notification counter.
  */
-import { resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type EventLine,
+  flatAsPath,
+  type ReceivedRoute,
+  SpeakerClient,
+  waitDaemonRoutes,
+} from './speaker-client.js';
 import {
   createPair,
   type DaemonRoute,
@@ -30,94 +36,29 @@ const skipReason = interopSkipReason();
 const HOLD_SEC = 3;
 const OUR_ASN = 65001;
 const GOBGP_ASN = 4_200_000_002;
-const pkg = resolve(import.meta.dirname, '../..');
-
-interface EventLine {
-  event: string;
-  [key: string]: unknown;
-}
-
-/** A received route as the driver's `receivedRoutes` command prints it. */
-interface ReceivedRoute {
-  prefix: string;
-  nextHop: string;
-  origin?: string;
-  asPath?: { type: string; asns: number[] }[];
-  communities?: string[];
-  largeCommunities?: string[];
-  med?: number;
-}
 
 describe.skipIf(skipReason !== undefined)('speaker ↔ GoBGP', () => {
   let lab: Lab | undefined;
   let gobgp: GobgpDaemon;
+  let client: SpeakerClient;
   let speaker: ManagedProcess;
   let ourV4: string;
   let ourV6: string;
   let gobgpV4: string;
   let gobgpV6: string;
 
-  /** Sends a command to the driver and waits for its reply. */
-  async function command(c: Record<string, unknown>): Promise<EventLine> {
-    const since = speaker.mark();
-    speaker.write(`${JSON.stringify(c)}\n`);
-    const reply = await speaker.waitForJsonLine<EventLine>(
-      (v) => {
-        const e = v as EventLine;
-        return (e.event === 'reply' && e.cmd === c.cmd) || e.event === 'command-error';
-      },
-      { timeoutMs: 10_000, since, what: `reply to ${String(c.cmd)}` },
-    );
-    if (reply.event === 'command-error') throw new Error(`driver: ${String(reply.message)}`);
-    return reply;
-  }
-
-  function nextEvent(
+  const command = (c: Record<string, unknown>): Promise<EventLine> => client.command(c);
+  const nextEvent = (
     pred: (e: EventLine) => boolean,
     what: string,
-    timeoutMs = 30_000,
+    timeoutMs?: number,
     since?: number,
-  ): Promise<EventLine> {
-    return speaker.waitForJsonLine<EventLine>((v) => pred(v as EventLine), {
-      timeoutMs,
-      what,
-      ...(since !== undefined ? { since } : {}),
-    });
-  }
-
-  async function waitRoutes(family: Family, prefixes: string[]): Promise<DaemonRoute[]> {
-    const want = JSON.stringify([...prefixes].sort());
-    return waitUntil(
-      () => gobgp.routes(family),
-      (rs) => JSON.stringify([...new Set(rs.map((r) => r.prefix))].sort()) === want,
-      { timeoutMs: 15_000, intervalMs: 150, what: `GoBGP ${family} routes ${want}` },
-    );
-  }
-
-  async function received(peer: string, family: Family): Promise<ReceivedRoute[]> {
-    const reply = await command({ cmd: 'receivedRoutes', peer, family });
-    return reply.routes as ReceivedRoute[];
-  }
-
-  const flatPath = (r: ReceivedRoute | undefined): number[] => (r?.asPath ?? []).flatMap((s) => s.asns);
-
-  /** Waits until the routes GoBGP originated (AS path [GOBGP_ASN]) are exactly `prefixes`. */
-  async function waitReceived(peer: string, family: Family, prefixes: string[]): Promise<ReceivedRoute[]> {
-    const want = JSON.stringify([...prefixes].sort());
-    const own = (rs: ReceivedRoute[]): ReceivedRoute[] =>
-      rs.filter((r) => JSON.stringify(flatPath(r)) === JSON.stringify([GOBGP_ASN]));
-    const rs = await waitUntil(
-      () => received(peer, family),
-      (rs) =>
-        JSON.stringify(
-          own(rs)
-            .map((r) => r.prefix)
-            .sort(),
-        ) === want,
-      { timeoutMs: 15_000, intervalMs: 150, what: `routes from ${peer}: ${want}` },
-    );
-    return own(rs);
-  }
+  ): Promise<EventLine> => client.nextEvent(pred, what, timeoutMs, since);
+  const waitRoutes = (family: Family, prefixes: string[]): Promise<DaemonRoute[]> =>
+    waitDaemonRoutes(gobgp, 'GoBGP', family, prefixes);
+  /** Routes GoBGP originated (AS path [GOBGP_ASN]), once they are exactly `prefixes`. */
+  const waitReceived = (peer: string, family: Family, prefixes: string[]): Promise<ReceivedRoute[]> =>
+    client.waitReceived(peer, family, GOBGP_ASN, prefixes);
 
   beforeAll(async () => {
     lab = await createPair('speaker', 'gobgp');
@@ -140,21 +81,8 @@ describe.skipIf(skipReason !== undefined)('speaker ↔ GoBGP', () => {
         { prefix: 'fd00:250:200::/48', communities: ['65002:6'] },
       ],
     });
-    speaker = await lab.spawn(
-      'speaker',
-      process.execPath,
-      [
-        '--no-warnings',
-        '--import',
-        resolve(pkg, 'scripts/ts-resolve.mjs'),
-        resolve(pkg, 'test/interop/speaker-driver.ts'),
-        String(OUR_ASN),
-        ourV4,
-      ],
-      { label: 'speaker' },
-    );
-    await nextEvent((e) => e.event === 'ready', 'driver ready', 20_000);
-    await command({ cmd: 'listen', port: 179, host: '::' });
+    client = await SpeakerClient.start(lab, 'speaker', OUR_ASN, ourV4);
+    speaker = client.process;
   }, 60_000);
 
   afterAll(async () => {
@@ -202,10 +130,10 @@ describe.skipIf(skipReason !== undefined)('speaker ↔ GoBGP', () => {
       largeCommunities: ['4200000002:1:2'],
       med: 20,
     });
-    expect(flatPath(v4[0])).toEqual([GOBGP_ASN]);
+    expect(flatAsPath(v4[0])).toEqual([GOBGP_ASN]);
     const v6 = await waitReceived(gobgpV6, 'ipv6', ['fd00:250:200::/48']);
     expect(v6[0]).toMatchObject({ nextHop: gobgpV6, communities: ['65002:6'] });
-    expect(flatPath(v6[0])).toEqual([GOBGP_ASN]);
+    expect(flatAsPath(v6[0])).toEqual([GOBGP_ASN]);
   });
 
   it('announces with communities, large communities and MED, visible in `gobgp global rib -j` (RFC 1997, RFC 8092, RFC 4271 §5.1.4)', async () => {
