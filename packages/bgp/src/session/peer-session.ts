@@ -27,6 +27,7 @@ import type { Logger } from './logger.js';
 import type { PeerEvent, RouteRefreshEvent } from './peer-events.js';
 import type { RouteWalk } from './route-table.js';
 import type { RouteTemplate } from './route-template.js';
+import type { TcpSecurity } from './tcp-security.js';
 import { canonicalAddress, type Transport, type TransportConnection } from './transport.js';
 
 /** The locally originated routes, as the speaker holds them: a template per prefix. */
@@ -43,6 +44,8 @@ export interface PeerSessionOptions {
   readonly localAddress?: string;
   /** TTL wanted on the session's packets; applied only if the transport supports it. */
   readonly ttl?: number;
+  /** TCP-MD5 key and GTSM minimum TTL for connections we open (the speaker checked the transport can). */
+  readonly security?: TcpSecurity;
   readonly fsm: FsmConfig;
   readonly maxPrefixes?: readonly MaxPrefixLimit[];
   /** Next hop self for the family the session's own address is not of (or to override it). */
@@ -185,6 +188,7 @@ export class PeerSession {
           port: opts.port,
           ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
           ...(opts.ttl !== undefined && opts.transport.supportsTtl ? { ttl: opts.ttl } : {}),
+          ...(opts.security !== undefined ? { security: opts.security } : {}),
           signal,
         }),
       onOpen: (c, open) => this.#onOpen(c, open),
