@@ -506,6 +506,18 @@ export class BgpSpeaker {
   }
 
   #accept(c: TransportConnection): void {
+    const minTtl = this.#socketSecurity.get(c.remoteAddress)?.minTtl;
+    if (this.#closing === undefined && minTtl !== undefined && c.synTtl !== undefined && c.synTtl < minTtl) {
+      // RFC 5082 §3: from a GTSM peer, a packet below the minimum TTL is not from the peer.
+      c.stream.destroy();
+      this.#emit({
+        kind: 'connectionRejected',
+        remoteAddress: c.remoteAddress,
+        remotePort: c.remotePort,
+        reason: `GTSM: the SYN arrived with TTL ${c.synTtl}, below the minimum ${minTtl} (RFC 5082)`,
+      });
+      return;
+    }
     const session = this.#closing === undefined ? this.#peers.get(c.remoteAddress) : undefined;
     if (session === undefined || !session.accept(c)) {
       c.stream.destroy();

@@ -131,6 +131,28 @@ static napi_value js_getsockopt_int(napi_env env, napi_callback_info info) {
   return result;
 }
 
+/* getsockoptBytes(fd, level, name, maxLength): Uint8Array — e.g. TCP_SAVED_SYN. */
+static napi_value js_getsockopt_bytes(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4];
+  CHECK(env, napi_get_cb_info(env, info, &argc, argv, NULL, NULL));
+  int32_t fd, level, name, max;
+  if (argc < 4 || !get_int(env, argv[0], &fd) || !get_int(env, argv[1], &level) ||
+      !get_int(env, argv[2], &name) || !get_int(env, argv[3], &max) || max < 0 || max > 65536) {
+    napi_throw_type_error(env, "ANYVIP_TCP_AUTH_ARGUMENT",
+                          "getsockoptBytes(fd, level, name, maxLength): integers, maxLength in [0, 65536]");
+    return NULL;
+  }
+  napi_value buffer;
+  void *data;
+  CHECK(env, napi_create_arraybuffer(env, (size_t)max, &data, &buffer));
+  socklen_t len = (socklen_t)max;
+  if (getsockopt(fd, level, name, data, &len) != 0) return throw_errno(env, "getsockopt", errno);
+  napi_value result;
+  CHECK(env, napi_create_typedarray(env, napi_uint8_array, (size_t)len, buffer, 0, &result));
+  return result;
+}
+
 /* close(fd): void — for a socket that never reached Node. */
 static napi_value js_close(napi_env env, napi_callback_info info) {
   size_t argc = 1;
@@ -155,6 +177,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"socket", NULL, js_socket, NULL, NULL, NULL, napi_enumerable, NULL},
       {"setsockopt", NULL, js_setsockopt, NULL, NULL, NULL, napi_enumerable, NULL},
       {"getsockoptInt", NULL, js_getsockopt_int, NULL, NULL, NULL, napi_enumerable, NULL},
+      {"getsockoptBytes", NULL, js_getsockopt_bytes, NULL, NULL, NULL, napi_enumerable, NULL},
       {"close", NULL, js_close, NULL, NULL, NULL, napi_enumerable, NULL},
   };
   CHECK(env, napi_define_properties(env, exports, sizeof fns / sizeof fns[0], fns));
@@ -171,6 +194,8 @@ static napi_value init(napi_env env, napi_value exports) {
   set_int(env, c, "IPV6_UNICAST_HOPS", IPV6_UNICAST_HOPS);
   set_int(env, c, "IPV6_MINHOPCOUNT", IPV6_MINHOPCOUNT);
   set_int(env, c, "TCP_MD5SIG", TCP_MD5SIG);
+  set_int(env, c, "TCP_SAVE_SYN", TCP_SAVE_SYN);
+  set_int(env, c, "TCP_SAVED_SYN", TCP_SAVED_SYN);
   set_int(env, c, "TCP_MD5SIG_MAXKEYLEN", TCP_MD5SIG_MAXKEYLEN);
   set_int(env, c, "SIZEOF_TCP_MD5SIG", (int)sizeof(struct tcp_md5sig));
   set_int(env, c, "SIZEOF_SOCKADDR_STORAGE", (int)sizeof(struct sockaddr_storage));

@@ -6,6 +6,7 @@ export interface NativeBinding {
   socket(family: 4 | 6): number;
   setsockopt(fd: number, level: number, name: number, value: Uint8Array): void;
   getsockoptInt(fd: number, level: number, name: number): number;
+  getsockoptBytes(fd: number, level: number, name: number, maxLength: number): Uint8Array;
   close(fd: number): void;
   readonly constants: NativeConstants;
 }
@@ -22,6 +23,8 @@ export interface NativeConstants {
   readonly IPV6_UNICAST_HOPS: number;
   readonly IPV6_MINHOPCOUNT: number;
   readonly TCP_MD5SIG: number;
+  readonly TCP_SAVE_SYN: number;
+  readonly TCP_SAVED_SYN: number;
   readonly TCP_MD5SIG_MAXKEYLEN: number;
   readonly SIZEOF_TCP_MD5SIG: number;
   readonly SIZEOF_SOCKADDR_STORAGE: number;
@@ -41,6 +44,7 @@ function isBinding(value: unknown): value is NativeBinding {
     typeof v.socket === 'function' &&
     typeof v.setsockopt === 'function' &&
     typeof v.getsockoptInt === 'function' &&
+    typeof v.getsockoptBytes === 'function' &&
     typeof v.close === 'function' &&
     typeof v.constants === 'object'
   );

@@ -25,7 +25,7 @@ export {
   TCP_MD5SIG_MAXKEYLEN,
   TCP_MD5SIG_SIZE,
 } from './md5sig.js';
-export { SocketOptions } from './socket-options.js';
+export { SocketOptions, ttlOfIpHeader } from './socket-options.js';
 
 /** The socket option setter, or why there is none. */
 export type TcpAuthLoad =

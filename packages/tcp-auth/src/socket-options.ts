@@ -88,6 +88,33 @@ export class SocketOptions {
     );
   }
 
+  /**
+   * TCP_SAVE_SYN on a listening socket: the kernel keeps each accepted connection's
+   * SYN headers, so {@link synTtl} can tell how far away the peer is.
+   */
+  setSaveSyn(fd: number, on: boolean): void {
+    const c = this.#native.constants;
+    this.#set(fd, c.IPPROTO_TCP, c.TCP_SAVE_SYN, encodeInt(on ? 1 : 0), 'TCP_SAVE_SYN');
+  }
+
+  /**
+   * The TTL (IPv4) or hop limit (IPv6) the peer's SYN arrived with, from
+   * TCP_SAVED_SYN on a connection accepted by a listener with {@link setSaveSyn};
+   * undefined when no SYN was saved (the kernel hands it out once). This is how a
+   * listener shared with non-GTSM peers still checks a GTSM peer's very first
+   * packet (RFC 5082 §3), where one IP_MINTTL per socket cannot.
+   */
+  synTtl(fd: number): number | undefined {
+    const c = this.#native.constants;
+    let headers: Uint8Array;
+    try {
+      headers = this.#native.getsockoptBytes(fd, c.IPPROTO_TCP, c.TCP_SAVED_SYN, 512);
+    } catch (e) {
+      throw syscallError(e, 'getsockopt(TCP_SAVED_SYN)');
+    }
+    return ttlOfIpHeader(headers);
+  }
+
   /** An int option as the kernel reports it (for checks and tests). */
   getInt(fd: number, level: number, name: number): number {
     try {
@@ -124,6 +151,14 @@ export class SocketOptions {
       throw syscallError(e, `setsockopt(${what})`);
     }
   }
+}
+
+/** The TTL / hop limit in an IP header: IPv4 octet 8, IPv6 octet 7; undefined for anything else. */
+export function ttlOfIpHeader(header: Uint8Array): number | undefined {
+  const version = header.length > 0 ? header[0]! >> 4 : 0;
+  if (version === 4 && header.length >= 20) return header[8];
+  if (version === 6 && header.length >= 40) return header[7];
+  return undefined;
 }
 
 function syscallError(e: unknown, syscall: string): TcpAuthError {

@@ -8,6 +8,7 @@ import {
   TCP_MD5SIG_MAXKEYLEN,
   TCP_MD5SIG_SIZE,
   TcpAuthError,
+  ttlOfIpHeader,
 } from '../src/index.js';
 
 const le16 = (b: Uint8Array, at: number): number => b[at]! | (b[at + 1]! << 8);
@@ -76,5 +77,24 @@ describe('struct tcp_md5sig (linux/tcp.h) for TCP_MD5SIG, RFC 2385', () => {
   it('an int option is 4 octets in host order', () => {
     expect([...encodeInt(255)]).toEqual([255, 0, 0, 0]);
     expect([...encodeInt(-1)]).toEqual([255, 255, 255, 255]);
+  });
+});
+
+describe('ttlOfIpHeader (the saved SYN, for RFC 5082 checks)', () => {
+  it('reads the IPv4 TTL at octet 8 and the IPv6 hop limit at octet 7', () => {
+    const v4 = new Uint8Array(20);
+    v4[0] = 0x45;
+    v4[8] = 254;
+    expect(ttlOfIpHeader(v4)).toBe(254);
+    const v6 = new Uint8Array(40);
+    v6[0] = 0x60;
+    v6[7] = 253;
+    expect(ttlOfIpHeader(v6)).toBe(253);
+  });
+
+  it('is undefined for an empty or truncated header', () => {
+    expect(ttlOfIpHeader(new Uint8Array(0))).toBeUndefined();
+    expect(ttlOfIpHeader(Uint8Array.of(0x45, 0, 0))).toBeUndefined();
+    expect(ttlOfIpHeader(Uint8Array.of(0x60, 0, 0, 0, 0, 0, 0, 1))).toBeUndefined();
   });
 });

@@ -91,6 +91,7 @@ export class ListenerSecurity {
   #peers: ReadonlyMap<string, TcpSecurity | undefined> = new Map();
   #ttl: number | undefined;
   #minTtl = 0;
+  #saveSyn = false;
 
   constructor(options: TcpAuth.SocketOptions, fd: number, version: 4 | 6) {
     this.#options = options;
@@ -135,18 +136,30 @@ export class ListenerSecurity {
       this.#options.setMinTtl(this.#fd, this.#version, minTtl);
       this.#minTtl = minTtl;
     }
+    const saveSyn = [...peers.values()].some((p) => p?.minTtl !== undefined);
+    if (saveSyn !== this.#saveSyn) {
+      this.#options.setSaveSyn(this.#fd, saveSyn);
+      this.#saveSyn = saveSyn;
+    }
   }
 
-  /** Gives an accepted connection its own peer's TTL and minimum TTL (its key it inherited). */
-  applyToAccepted(socket: Socket, remoteAddress: string): void {
-    const security = this.#peers.get(remoteAddress);
-    if (security === undefined) return;
+  /**
+   * Gives an accepted connection its own peer's TTL and minimum TTL (its key it
+   * inherited), and returns the TTL its SYN arrived with when the listener saved it
+   * (a GTSM peer is configured), for the check against the peer's minimum.
+   */
+  applyToAccepted(socket: Socket, remoteAddress: string): { synTtl?: number } {
     const fd = fdOf(socket);
-    if (fd === undefined) return;
-    if (security.ttl !== undefined && security.ttl !== this.#ttl)
-      this.#options.setTtl(fd, this.#version, security.ttl);
-    if (security.minTtl !== undefined && security.minTtl !== this.#minTtl)
-      this.#options.setMinTtl(fd, this.#version, security.minTtl);
+    if (fd === undefined) return {};
+    const synTtl = this.#saveSyn ? this.#options.synTtl(fd) : undefined;
+    const security = this.#peers.get(remoteAddress);
+    if (security !== undefined) {
+      if (security.ttl !== undefined && security.ttl !== this.#ttl)
+        this.#options.setTtl(fd, this.#version, security.ttl);
+      if (security.minTtl !== undefined && security.minTtl !== this.#minTtl)
+        this.#options.setMinTtl(fd, this.#version, security.minTtl);
+    }
+    return synTtl !== undefined ? { synTtl } : {};
   }
 
   #setKey(address: string, key: Uint8Array): void {

@@ -59,6 +59,12 @@ export interface TransportConnection {
   readonly localPort: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /**
+   * For an accepted connection, the TTL / hop limit its SYN arrived with, when the
+   * transport can tell (a GTSM peer is configured, RFC 5082); the speaker refuses a
+   * GTSM peer's connection whose SYN came from too far away.
+   */
+  readonly synTtl?: number;
 }
 
 /** What {@link Transport.connect} needs. */
@@ -265,13 +271,16 @@ export const nodeTransport: Transport = Object.freeze({
             return;
           }
           if (security !== undefined) {
+            let synTtl: number | undefined;
             try {
-              security.applyToAccepted(socket, c.remoteAddress);
+              synTtl = security.applyToAccepted(socket, c.remoteAddress).synTtl;
             } catch (e) {
               socket.destroy();
               onError(e instanceof Error ? e : new Error(String(e)));
               return;
             }
+            onConnection(synTtl !== undefined ? { ...c, synTtl } : c);
+            return;
           }
           onConnection(c);
         },

@@ -184,6 +184,20 @@ describe.skipIf(nodeTransport.tcpSecurityUnavailable !== undefined)(
       );
     });
 
+    it('a listener with a GTSM peer reports the TTL each accepted SYN arrived with (TCP_SAVED_SYN)', async () => {
+      // A mixed listener: one peer without GTSM keeps IP_MINTTL off, so the SYN gets in and its TTL is told.
+      const { server, accepted } = await listener(
+        '127.0.0.1',
+        new Map<string, TcpSecurity | undefined>([
+          ['127.0.0.1', { ttl: 255, minTtl: 255 }],
+          ['127.0.0.2', undefined],
+        ]),
+      );
+      expect(await attempt({ host: '127.0.0.1', port: server.port, ttl: 200 })).toBe('connected');
+      for (let i = 0; i < 50 && accepted.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+      expect(accepted[0]?.synTtl).toBe(200);
+    });
+
     it('RFC 5082 on the active side: a SYN-ACK below our minimum TTL is dropped', async () => {
       // The listener answers with TTL 254; we require 255.
       const { server } = await listener('127.0.0.1', new Map([['127.0.0.1', { ttl: 254 }]]));
