@@ -251,6 +251,12 @@ describe.skipIf(skipReason !== undefined)('TCP-MD5 and GTSM against BIRD 2 and F
     expect(states.length).toBeGreaterThan(0);
     expect(states.every((s) => s === 'connect' || s === 'active' || s === 'idle')).toBe(true);
     expect(await bird.sessionState(addr.ourBirdV4)).not.toBe('established');
+    // We say so once, with the likely cause.
+    expect(
+      speaker
+        .lines(since)
+        .filter((l) => l.includes('"connect attempt unanswered"') && l.includes(addr.birdV4)),
+    ).toHaveLength(1);
     // BIRD's kernel dropped our wrongly signed SYNs and counted them.
     expect(await tcpExt('bird', 'TCPMD5Failure')).toBeGreaterThan(md5FailuresBefore);
     const peers = (await command({ cmd: 'peers' })).peers as { address: string; state: string }[];
