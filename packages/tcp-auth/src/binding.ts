@@ -54,9 +54,15 @@ function isBinding(value: unknown): value is NativeBinding {
  * Loads build/tcp_auth.node once. Never throws: a missing build (no compiler at
  * install), another platform, or an ABI mismatch come back as `unavailable` with
  * the loader's reason, so callers can refuse the configuration with a clear error.
+ * `ANYVIP_TCP_AUTH_DISABLE=1` makes it unavailable on purpose (tests, and hosts
+ * where the options must not be used).
  */
 export function loadBinding(): BindingLoad {
   if (cached !== undefined) return cached;
+  if (process.env.ANYVIP_TCP_AUTH_DISABLE === '1') {
+    cached = { kind: 'unavailable', reason: 'disabled by ANYVIP_TCP_AUTH_DISABLE=1' };
+    return cached;
+  }
   if (process.platform !== 'linux') {
     cached = {
       kind: 'unavailable',

@@ -305,13 +305,13 @@ export const nodeTransport: Transport = Object.freeze({
             applyPeerSecurity: (peers) => {
               if (security === undefined) {
                 const load = loadSocketSecurity();
-                const needed = [...peers.values()].some(
-                  (p) =>
-                    p !== undefined &&
-                    (p.md5Key !== undefined || p.minTtl !== undefined || p.ttl !== undefined),
-                );
-                if (!needed) return;
-                if (load.kind === 'unavailable') throw new Error(`cannot set socket options: ${load.reason}`);
+                const wanted = [...peers.values()].filter((p) => p !== undefined);
+                if (wanted.length === 0) return;
+                if (load.kind === 'unavailable') {
+                  // A plain TTL is best effort (the peer session warns); TCP-MD5 and GTSM are not.
+                  if (wanted.every((p) => p.md5Key === undefined && p.minTtl === undefined)) return;
+                  throw new Error(`cannot set socket options: ${load.reason}`);
+                }
                 const fd = fdOf(server);
                 if (fd === undefined) throw new Error('the listening socket has no file descriptor');
                 security = new ListenerSecurity(load.options, fd, family === 'IPv6' ? 6 : 4);
