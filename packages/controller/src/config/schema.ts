@@ -1,3 +1,4 @@
+import { createHmac, randomBytes } from 'node:crypto';
 import { nodeTransport, resolveTcpSecurity } from '@anyvip/bgp';
 import {
   formatPrefix,
@@ -72,6 +73,13 @@ export interface PeerConfig {
    * itself never enters the configuration, logs or status. Needs @anyvip/tcp-auth.
    */
   readonly passwordFile: string | undefined;
+  /**
+   * HMAC-SHA-256 of the key under a random per-process key: equal while the file's
+   * content is, different once it changes, so a SIGHUP after a key rotation re-adds
+   * the peer (a new session with the new key) while an unchanged file touches
+   * nothing. It reveals nothing about the key outside this process.
+   */
+  readonly passwordFingerprint: string | undefined;
   /** GTSM (RFC 5082): `true` for a directly connected router, `{ hops }` further away. Needs @anyvip/tcp-auth. */
   readonly ttlSecurity: true | { readonly hops: number } | undefined;
 }
@@ -323,6 +331,9 @@ function parseListen(input: unknown, path: string): ListenConfig {
   };
 }
 
+/** The per-process HMAC key of {@link PeerConfig.passwordFingerprint}. */
+const fingerprintKey = randomBytes(32);
+
 const peerKeys = [
   'address',
   'asn',
@@ -348,7 +359,7 @@ function parseTcpSecurity(
   o: Readonly<Record<string, unknown>>,
   path: string,
   multihop: number | undefined,
-): Pick<PeerConfig, 'passwordFile' | 'ttlSecurity'> {
+): Pick<PeerConfig, 'passwordFile' | 'passwordFingerprint' | 'ttlSecurity'> {
   const passwordFile = absent(o.passwordFile)
     ? undefined
     : string(o.passwordFile, join(path, 'passwordFile'));
@@ -363,7 +374,8 @@ function parseTcpSecurity(
     }
     if (multihop !== undefined) throw invalidConfig('GTSM sends TTL 255: drop multihop', gPath);
   }
-  if (passwordFile === undefined && ttlSecurity === undefined) return { passwordFile, ttlSecurity };
+  if (passwordFile === undefined && ttlSecurity === undefined)
+    return { passwordFile, passwordFingerprint: undefined, ttlSecurity };
   const unavailable = nodeTransport.tcpSecurityUnavailable;
   if (unavailable !== undefined) {
     throw new AnyvipError(
@@ -372,14 +384,18 @@ function parseTcpSecurity(
       join(path, passwordFile !== undefined ? 'passwordFile' : 'ttlSecurity'),
     );
   }
+  let passwordFingerprint: string | undefined;
   if (passwordFile !== undefined) {
+    let key: Uint8Array | undefined;
     try {
-      resolveTcpSecurity({ passwordFile });
+      key = resolveTcpSecurity({ passwordFile })?.md5Key;
     } catch (e) {
       throw invalidConfig(e instanceof Error ? e.message : String(e), join(path, 'passwordFile'));
     }
+    if (key !== undefined)
+      passwordFingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex');
   }
-  return { passwordFile, ttlSecurity };
+  return { passwordFile, passwordFingerprint, ttlSecurity };
 }
 
 function parsePeer(input: unknown, path: string): PeerConfig {

@@ -52,6 +52,17 @@ describe.skipIf(!available)('peers[].passwordFile and ttlSecurity', () => {
     expect(addPeerOptions(peer)).toMatchObject({ passwordFile: path, ttlSecurity: true });
   });
 
+  it('a changed key file changes the peer (SIGHUP re-adds it); the same content does not', () => {
+    const path = passwordFile('first\n');
+    const a = parseConfig(withPeer({ passwordFile: path })).bgp!.peers[0]!;
+    const same = parseConfig(withPeer({ passwordFile: path })).bgp!.peers[0]!;
+    writeFileSync(path, 'second\n');
+    const rotated = parseConfig(withPeer({ passwordFile: path })).bgp!.peers[0]!;
+    expect(same).toEqual(a);
+    expect(rotated).not.toEqual(a);
+    expect(rotated.passwordFingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
   it('takes ttlSecurity: { hops: n } with n in [1, 254]', () => {
     expect(parseConfig(withPeer({ ttlSecurity: { hops: 2 } })).bgp!.peers[0]!.ttlSecurity).toEqual({
       hops: 2,
