@@ -333,21 +333,6 @@ export class BgpSpeaker {
         );
       }
     }
-    this.#socketSecurity.set(address, security);
-    try {
-      this.#applySocketSecurity();
-    } catch (e) {
-      this.#socketSecurity.delete(address);
-      try {
-        this.#applySocketSecurity();
-      } catch {
-        // The listener keeps what it had; the error below is the one to report.
-      }
-      misuse(
-        'ANYVIP_TCP_AUTH_FAILED',
-        `peer ${address}: the listening socket refused its TCP-MD5/GTSM options: ${e instanceof Error ? e.message : String(e)}`,
-      );
-    }
 
     const connectRetryTimeMs = seconds(options.connectRetryTimeSec, 'connectRetryTimeSec');
     const idleHoldTimeMs = seconds(options.idleHoldTimeSec, 'idleHoldTimeSec');
@@ -394,6 +379,22 @@ export class BgpSpeaker {
       seed: (Math.random() * 0x100000000) | 0,
       ...(this.#lingerMs !== undefined ? { lingerMs: this.#lingerMs } : {}),
     });
+    // Last of the checks, once nothing else can refuse the peer: its key goes on the listeners.
+    this.#socketSecurity.set(address, security);
+    try {
+      this.#applySocketSecurity();
+    } catch (e) {
+      this.#socketSecurity.delete(address);
+      try {
+        this.#applySocketSecurity();
+      } catch {
+        // The listener keeps what it had; the error below is the one to report.
+      }
+      misuse(
+        'ANYVIP_TCP_AUTH_FAILED',
+        `peer ${address}: the listening socket refused its TCP-MD5/GTSM options: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
     this.#peers.set(address, session);
     this.#peerList = [...this.#peers.values()];
     const handle: Peer = {

@@ -6,7 +6,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SpeakerEvent } from '../../src/events.js';
 import type { LogFields, Logger } from '../../src/session/logger.js';
-import { nodeTransport } from '../../src/session/transport.js';
+import type { TcpSecurity } from '../../src/session/tcp-security.js';
+import { nodeTransport, type TransportServer } from '../../src/session/transport.js';
 import { BgpSpeaker } from '../../src/speaker.js';
 import { MemoryTransport } from '../session/memory-transport.js';
 
@@ -78,6 +79,43 @@ describe('configuration errors', () => {
     expect(() =>
       s.addPeer({ address: '192.0.2.2', remoteAsn: 65002, ttlSecurity: true, multihop: 3 }),
     ).toThrow(expect.objectContaining({ code: 'ANYVIP_INVALID_PEER_CONFIG' }));
+  });
+});
+
+/** A MemoryTransport that claims TCP-MD5/GTSM support and records what its listener is told. */
+class SecureMemoryTransport extends MemoryTransport {
+  readonly tcpSecurityUnavailable = undefined;
+  readonly applied: Map<string, TcpSecurity | undefined>[] = [];
+  override async listen(...args: Parameters<MemoryTransport['listen']>): Promise<TransportServer> {
+    const server = await super.listen(...args);
+    return { ...server, applyPeerSecurity: (peers) => this.applied.push(new Map(peers)) };
+  }
+}
+
+describe('listener keys follow the configured peers', () => {
+  it('a peer refused for another reason leaves no key behind; add and remove update every listener', async () => {
+    const transport = new SecureMemoryTransport();
+    const s = new BgpSpeaker({ localAsn: 65001, routerId: '10.0.0.1', transport });
+    open.push(s);
+    await s.listen({ port: 0 });
+    expect(() =>
+      s.addPeer({ address: '192.0.2.2', remoteAsn: 65002, password: PASSWORD, connectRetryTimeSec: -1 }),
+    ).toThrow(expect.objectContaining({ code: 'ANYVIP_INVALID_PEER_CONFIG' }));
+    expect(transport.applied.every((m) => !m.has('192.0.2.2'))).toBe(true);
+    s.addPeer({
+      address: '192.0.2.2',
+      remoteAsn: 65002,
+      passive: true,
+      password: PASSWORD,
+      ttlSecurity: true,
+    });
+    expect(transport.applied.at(-1)?.get('192.0.2.2')).toEqual({
+      md5Key: new TextEncoder().encode(PASSWORD),
+      ttl: 255,
+      minTtl: 255,
+    });
+    await s.removePeer('192.0.2.2');
+    expect(transport.applied.at(-1)?.has('192.0.2.2')).toBe(false);
   });
 });
 
