@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeTransport } from '@anyvip/bgp';
 import { afterEach, describe, expect, it } from 'vitest';
+import { controlPlaneConfig } from '../../src/config/control-plane.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { AnyvipError } from '../../src/errors.js';
 import { addPeerOptions } from '../../src/sinks/bgp.js';
@@ -61,6 +62,29 @@ describe.skipIf(!available)('peers[].passwordFile and ttlSecurity', () => {
     expect(same).toEqual(a);
     expect(rotated).not.toEqual(a);
     expect(rotated.passwordFingerprint).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('anyvip run --control-plane --password-file F --ttl-security gives every peer both', () => {
+    const path = passwordFile('k\n');
+    const c = controlPlaneConfig({
+      vips: ['10.250.255.1'],
+      peers: ['10.250.0.1', '10.250.1.1'],
+      peerAsns: [65000],
+      asn: 65001,
+      routerId: '10.250.0.11',
+      health: undefined,
+      mode: 'bgp',
+      holdTimeSec: undefined,
+      table: undefined,
+      tableProtocol: undefined,
+      logLevel: undefined,
+      passwordFile: path,
+      ttlSecurity: true,
+    });
+    expect(c.bgp!.peers.map((p) => [p.passwordFile, p.ttlSecurity])).toEqual([
+      [path, true],
+      [path, true],
+    ]);
   });
 
   it('takes ttlSecurity: { hops: n } with n in [1, 254]', () => {
