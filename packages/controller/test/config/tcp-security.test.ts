@@ -1,6 +1,8 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { nodeTransport } from '@anyvip/bgp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlPlaneConfig } from '../../src/config/control-plane.js';
@@ -117,9 +119,31 @@ describe.skipIf(!available)('peers[].passwordFile and ttlSecurity', () => {
   });
 });
 
-describe.skipIf(available)('without the @anyvip/tcp-auth addon', () => {
-  it('refuses passwordFile with ANYVIP_TCP_AUTH_UNAVAILABLE', () => {
-    const e = errorOf(() => parseConfig(withPeer({ passwordFile: '/etc/hostname' })));
-    expect(e.code).toBe('ANYVIP_TCP_AUTH_UNAVAILABLE');
+describe('without the @anyvip/tcp-auth addon', () => {
+  it('refuses passwordFile and ttlSecurity at load with ANYVIP_TCP_AUTH_UNAVAILABLE and the key path', () => {
+    // A child process with the addon turned off, as on a host where it could not be built.
+    const schema = fileURLToPath(new URL('../../dist/config/schema.js', import.meta.url));
+    const script = `
+      import { parseConfig } from ${JSON.stringify(schema)};
+      const doc = (extra) => ({
+        bgp: { asn: 65001, routerId: '10.250.0.11', peers: [{ address: '10.250.0.1', asn: 65000, ...extra }] },
+        vips: ['10.250.255.1'],
+      });
+      const out = [];
+      for (const extra of [{ passwordFile: '/etc/hostname' }, { ttlSecurity: true }, {}]) {
+        try { parseConfig(doc(extra)); out.push('ok'); } catch (e) { out.push(e.code + ' ' + e.path); }
+      }
+      console.log(JSON.stringify(out));
+    `;
+    const stdout = execFileSync(process.execPath, ['--input-type=module', '-e', script], {
+      encoding: 'utf8',
+      timeout: 20_000,
+      env: { ...process.env, ANYVIP_TCP_AUTH_DISABLE: '1' },
+    });
+    expect(JSON.parse(stdout.trim())).toEqual([
+      'ANYVIP_TCP_AUTH_UNAVAILABLE bgp.peers[0].passwordFile',
+      'ANYVIP_TCP_AUTH_UNAVAILABLE bgp.peers[0].ttlSecurity',
+      'ok',
+    ]);
   });
 });
