@@ -45,7 +45,6 @@ const args = [
   '-O2',
   '-Wall',
   '-Wextra',
-  '-Werror',
   '-fPIC',
   '-shared',
   '-std=c11',
