@@ -45,6 +45,8 @@ export interface PeerSessionOptions {
   readonly ttl?: number;
   readonly fsm: FsmConfig;
   readonly maxPrefixes?: readonly MaxPrefixLimit[];
+  /** eBGP: occurrences of our AS allowed in a received AS_PATH (RFC 4271 §9.1.2); default 0. */
+  readonly allowAsIn?: number;
   /** Next hop self for the family the session's own address is not of (or to override it). */
   readonly nextHopSelf?: { readonly ipv4?: string; readonly ipv6?: string };
   readonly clock: Clock;
@@ -537,8 +539,8 @@ export class PeerSession {
   #onUpdate(c: BgpConnection, update: ParsedUpdate): void {
     const s = this.#session;
     if (s === undefined || s.connection !== c) return;
-    const result = s.ribIn.apply(update);
     const opts = this.#opts;
+    const result = s.ribIn.apply(update, opts.listening('routesReceived'));
     if (result.endOfRib !== undefined) {
       const { afi, safi } = result.endOfRib;
       opts.emit({
@@ -550,7 +552,18 @@ export class PeerSession {
         msSinceEstablished: opts.clock.now() - s.establishedAt,
       });
     }
-    if (result.changes.length > 0 && opts.listening('routesReceived')) this.#emitChanges(result.changes);
+    if (result.changes.length > 0) this.#emitChanges(result.changes);
+    const rejected = result.rejected;
+    if (rejected !== undefined) {
+      opts.emit({
+        kind: 'routesRejected',
+        peer: this.address,
+        reason: rejected.kind,
+        localAsn: rejected.localAsn,
+        occurrences: rejected.occurrences,
+        count: rejected.routes,
+      });
+    }
     const max = result.maxPrefix;
     if (max !== undefined) {
       opts.emit({
@@ -733,7 +746,14 @@ class EstablishedSession {
     );
     this.#families = unicast.map((f) => f.afi);
     for (const afi of this.#families) this.#enabled[afi - 1] = true;
-    this.ribIn = new AdjRibIn({ table: opts.table, maxPrefixes: opts.maxPrefixes ?? [] });
+    this.ribIn = new AdjRibIn({
+      table: opts.table,
+      maxPrefixes: opts.maxPrefixes ?? [],
+      // iBGP paths never carry our AS unless it looped through an eBGP peer, which refused it there.
+      ...(negotiated.ibgp
+        ? {}
+        : { asPathLoop: { localAsn: opts.fsm.localAsn, allowAsIn: opts.allowAsIn ?? 0 } }),
+    });
     this.ribOut = new AdjRibOut({ ctx: negotiated.sendContext, families: unicast });
     this.#budget = negotiated.sendContext.extendedMessage ? FLUSH_BUDGET_EXTENDED : FLUSH_BUDGET;
     const local = canonicalAddress(localAddress);
@@ -901,7 +921,7 @@ class EstablishedSession {
   /** Empties both RIBs and the export cache; returns how many received routes went. */
   teardown(): number {
     const withdrawn = this.ribIn.count();
-    this.ribIn.clear();
+    this.ribIn.clear(undefined, false);
     this.ribOut.clear();
     for (const cache of this.#exports) {
       for (const path of cache.values()) path?.set.release();

@@ -73,7 +73,7 @@ describe('AdjRibIn.apply (RFC 4271 §3.2, §9)', () => {
     const r = rib.apply(announce4(ps('10.250.0.0/24'), '10.250.0.254', [MED]));
     expect(summary(r.changes)).toEqual(['replaced 10.250.0.0/24']);
     const c = r.changes[0];
-    expect(c?.kind === 'replaced' && c.previous).toBe(before);
+    expect(c?.kind === 'replaced' && c.previous).toEqual(before);
     expect(rib.count()).toBe(1);
   });
 
