@@ -106,14 +106,23 @@ const PUMP_ROUNDS = 16;
  * large table would keep received messages waiting for a second or more.
  */
 const PUMP_SLICE_MS = 8;
-/** Routes fed to the Adj-RIB-Out per round during the initial table (about 10 ms of work). */
-const SYNC_FEED_SLICE = 16_384;
+/** Routes fed to the Adj-RIB-Out per round during the initial table (about 5 ms of work). */
+const SYNC_FEED_SLICE = 8192;
 /**
  * During the initial table, routes are fed to the Adj-RIB-Out until this many are
- * pending before each flush, so every flushed UPDATE is full (a flush of 64 messages
- * of /32s takes about 52,000 routes).
+ * pending before each flush. Kept small so the first UPDATEs leave within a few
+ * milliseconds of Established and the peer imports while we encode the rest
+ * (waiting for 64 full UPDATEs' worth, 52,000 routes, cost ~90 ms before the first
+ * byte at 100,000 routes).
  */
-const SYNC_PENDING_TARGET = 65_536;
+const SYNC_PENDING_TARGET = 8192;
+/**
+ * IPv4 /32s in one UPDATE (4096 octets; RFC 8654 extended: 65535): while the initial
+ * table is fed, a flush takes only as many UPDATEs as the pending routes fill, and
+ * the rest waits for the next slice, so UPDATEs stay full.
+ */
+const ROUTES_PER_UPDATE = 800;
+const ROUTES_PER_UPDATE_EXTENDED = 13_000;
 
 /** A template as one peer receives it: its interned attribute set and its next hop. */
 interface ExportedPath {
@@ -712,6 +721,7 @@ class EstablishedSession {
   readonly #families: readonly (1 | 2)[];
   readonly #enabled: [boolean, boolean] = [false, false];
   readonly #budget: number;
+  readonly #routesPerUpdate: number;
   readonly #exports: [Map<RouteTemplate, ExportedPath | null>, Map<RouteTemplate, ExportedPath | null>] = [
     new Map(),
     new Map(),
@@ -756,6 +766,9 @@ class EstablishedSession {
     });
     this.ribOut = new AdjRibOut({ ctx: negotiated.sendContext, families: unicast });
     this.#budget = negotiated.sendContext.extendedMessage ? FLUSH_BUDGET_EXTENDED : FLUSH_BUDGET;
+    this.#routesPerUpdate = negotiated.sendContext.extendedMessage
+      ? ROUTES_PER_UPDATE_EXTENDED
+      : ROUTES_PER_UPDATE;
     const local = canonicalAddress(localAddress);
     const isV6 = local?.includes(':') === true;
     const isV4 = local !== undefined && !isV6;
@@ -841,7 +854,11 @@ class EstablishedSession {
       if (this.#sync !== undefined && out.pendingCount < SYNC_PENDING_TARGET) return true;
     }
     if (out.hasPending) {
-      const messages = out.flush(this.#budget);
+      const budget =
+        this.#sync === undefined
+          ? this.#budget
+          : Math.min(this.#budget, Math.max(1, Math.floor(out.pendingCount / this.#routesPerUpdate)));
+      const messages = out.flush(budget);
       if (messages.length > 0) this.#sendUpdates(messages);
       return true;
     }
