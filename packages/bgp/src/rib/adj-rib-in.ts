@@ -6,7 +6,7 @@ import type { Prefix } from '../wire/prefix.js';
 import type { ParsedUpdate } from '../wire/update.js';
 import { AttributeSetTable } from './attribute-set.js';
 import { PathTable } from './path-table.js';
-import { PrefixMap } from './prefix-map.js';
+import { PrefixIndex } from './prefix-index.js';
 import type { AddressFamily, Route, RouteChange, UnicastAfi } from './route.js';
 
 /** What to do when a peer sends more prefixes than allowed: log it, or close the session. */
@@ -90,7 +90,7 @@ export interface AdjRibInOptions {
  * come back in the result.
  *
  * Storage is compact, for tables of a million routes: each route is one small
- * integer in a {@link PrefixMap}, naming a path of a {@link PathTable} (attribute
+ * integer in a {@link PrefixIndex}, naming a path of a {@link PathTable} (attribute
  * set, next hop, epoch) interned once per UPDATE. {@link Route} objects are built
  * only when asked for (`get`, `routes`, changes), so they are not held.
  */
@@ -98,7 +98,7 @@ export class AdjRibIn {
   readonly #table: AttributeSetTable;
   readonly #limits: readonly MaxPrefixLimit[];
   readonly #loop: AsPathLoopCheck | undefined;
-  readonly #routes = new PrefixMap<number>();
+  readonly #routes = new PrefixIndex();
   readonly #paths = new PathTable();
   readonly #staleCount: [number, number] = [0, 0];
 
@@ -121,7 +121,7 @@ export class AdjRibIn {
   /** The route for `prefix` (path identifier included), if held. */
   get(prefix: Prefix): Route | undefined {
     const p = this.#routes.get(prefix);
-    return p === undefined ? undefined : this.#route(prefix, p);
+    return p < 0 ? undefined : this.#route(prefix, p);
   }
 
   /** The routes held, in one unicast family or in all. */
@@ -271,7 +271,7 @@ export class AdjRibIn {
   /** Whether the route for `prefix` is held and stale. */
   isStale(prefix: Prefix): boolean {
     const p = this.#routes.get(prefix);
-    return p !== undefined && this.#paths.isStale(p);
+    return p >= 0 && this.#paths.isStale(p);
   }
 
   /** Stale routes left in `family`. */
@@ -322,7 +322,7 @@ export class AdjRibIn {
       this.#staleCount[0] = 0;
       this.#staleCount[1] = 0;
     } else {
-      for (const [prefix] of this.#routes.entries(afi)) this.#routes.delete(prefix);
+      this.#routes.clear(afi);
       this.#paths.clear(afi);
       this.#staleCount[afi - 1] = 0;
     }
@@ -335,16 +335,15 @@ export class AdjRibIn {
 
   #add(prefix: Prefix, path: number, out: RouteChange[] | undefined): void {
     const paths = this.#paths;
-    const old = this.#routes.get(prefix);
-    if (old === undefined) {
-      this.#routes.set(prefix, path);
+    // One probe: set hands back what it replaced.
+    const old = this.#routes.set(prefix, path);
+    if (old < 0) {
       paths.use(path);
       if (out !== undefined) out.push({ kind: 'added', route: this.#route(prefix, path) });
       return;
     }
     if (old === path) return;
     if (paths.isStale(old)) this.#staleCount[prefix.afi - 1]!--;
-    this.#routes.set(prefix, path);
     paths.use(path);
     // The same route again (stale before, now fresh) is no change (RFC 4724 §4.2).
     if (out !== undefined && !paths.sameRoute(old, path)) {
@@ -354,9 +353,8 @@ export class AdjRibIn {
   }
 
   #remove(prefix: Prefix, out: RouteChange[] | undefined): void {
-    const old = this.#routes.get(prefix);
-    if (old === undefined) return;
-    this.#routes.delete(prefix);
+    const old = this.#routes.delete(prefix);
+    if (old < 0) return;
     if (this.#paths.isStale(old)) this.#staleCount[prefix.afi - 1]!--;
     if (out !== undefined) out.push({ kind: 'removed', route: this.#route(prefix, old) });
     this.#paths.drop(old);
