@@ -2,7 +2,11 @@
  * Interop benchmark: our speaker against BIRD and GoBGP, side by side, in network
  * namespaces from the interop harness. Needs root, bird2 and gobgp; not a test.
  *
- *   pnpm bench:interop [--n 100000,1000000] [--dist]
+ *   pnpm bench:interop [--n 100000,1000000] [--dist] [--only ours,gobgp,bird]
+ *                      [--direction announce,receive] [--runs N]
+ *
+ * With `--runs N` every run prints its own table, then the medians and the median
+ * of the ours ÷ BIRD ratios taken within each run (other load shifts between runs).
  *
  * Two nodes on one veth link: `fixed` (10.250.1.1, a BIRD in AS 65001 with no kernel
  * protocol, so figures are BIRD's table, not FIB programming) and `subject`
@@ -11,7 +15,8 @@
  * subject holds its routes, so every announcer starts with its table ready.
  *
  * (a) announce: the subject announces N /32s; clock from Established until the fixed
- *     BIRD has imported N (`show protocols all`, O(1), every 50 ms).
+ *     BIRD has imported N (`show protocols all`, O(1), every 10 ms: at 100k BIRD takes
+ *     ~60-150 ms, so a coarser poll would swamp the ratio).
  * (b) receive: the fixed BIRD announces N static /32s; clock from Established until the
  *     subject holds N (ours: its `updates-received` lines every 20 ms, both stamps on
  *     its own clock; GoBGP: the `accepted` counter every 250 ms, since its query walks
@@ -417,14 +422,19 @@ async function startGobgp(lab: Lab, n: number): Promise<{ d: GobgpDaemon; s: Sub
 // ---------------------------------------------------------------------------------
 // Runs.
 
-/** Polls the fixed BIRD every 20 ms until its session is Established; returns that time. */
+/** Poll interval of the fixed BIRD's import counter in announce runs. */
+const ANNOUNCE_POLL_MS = 10;
+/** Poll interval of the fixed BIRD's session state (Established for GoBGP and BIRD subjects). */
+const ESTABLISHED_POLL_MS = 5;
+
+/** Polls the fixed BIRD every 5 ms until its session is Established; returns that time. */
 async function pollEstablished(c: BirdControl, timeoutMs: number): Promise<number> {
   const deadline = performance.now() + timeoutMs;
   for (;;) {
     const t = performance.now();
     if (await c.established(PROTO)) return t;
     if (t > deadline) throw new Error(`session not Established in ${timeoutMs} ms`);
-    await sleep(20);
+    await sleep(ESTABLISHED_POLL_MS);
   }
 }
 
@@ -437,10 +447,12 @@ async function runAnnounce(who: Who, n: number, dist: boolean): Promise<Result> 
     // An announcing BIRD may hold its last partial batch for 3 s unless a control
     // command wakes it, so it is poked as often as the receiver is polled.
     let poke: BirdControl | undefined;
+    let ours: ManagedProcess | undefined;
     switch (who) {
       case 'ours': {
         const { p, s } = await startOurs(lab, n, dist);
         subject = s;
+        ours = p;
         const g = speakLines(p).find((l) => l.event === 'generated');
         note = `generate ${Math.round(g?.ms ?? 0)} ms`;
         break;
@@ -478,8 +490,12 @@ async function runAnnounce(who: Who, n: number, dist: boolean): Promise<Result> 
           note += '; TIMEOUT';
           break;
         }
-        await sleep(50);
+        await sleep(ANNOUNCE_POLL_MS);
       }
+      // Where our time went: sending (its own End-of-RIB stamp) versus the router importing.
+      const eor = ours === undefined ? undefined : speakLines(ours).find((l) => l.event === 'eor-sent');
+      if (eor?.msSinceEstablished !== undefined)
+        note += `; EoR sent ${Math.round(eor.msSinceEstablished)} ms`;
       return {
         direction: 'announce',
         who,
@@ -671,57 +687,132 @@ function printTable(results: readonly Result[], loadavg: string[]): void {
   console.log('');
   console.log(`loadavg before: ${loadavg[0]}   after: ${loadavg[1]}`);
   console.log(
-    'Poll granularity: announce: fixed BIRD import counter every 50 ms. receive: GoBGP accepted every 250 ms ' +
+    'Poll granularity: announce: fixed BIRD import counter every 10 ms. receive: GoBGP accepted every 250 ms ' +
       '(time = start of the first poll that saw N: a lower bound), BIRD every 50 ms, ours its own ' +
-      'End-of-RIB / 20 ms counter; announcer poked every 20 ms. Established: ours from its own event, ' +
-      'GoBGP/BIRD from a 20 ms poll of the fixed BIRD. Ratios are ours ÷ other (targets: announce ' +
+      'End-of-RIB / 20 ms counter; announcer poked at every announce poll. Established: ours from its own event, ' +
+      'GoBGP/BIRD from a 5 ms poll of the fixed BIRD. Ratios are ours ÷ other (targets: announce ' +
       '≤ 2.5 vs BIRD, ≤ 0.25 vs GoBGP; receive ≤ 2 vs BIRD, < 1 vs GoBGP).',
   );
 }
 
-function parseArgs(argv: readonly string[]): { ns: number[]; dist: boolean; only: Who[] } {
+interface Args {
+  readonly ns: number[];
+  readonly dist: boolean;
+  readonly only: Who[];
+  readonly directions: Direction[];
+  readonly runs: number;
+}
+
+function parseArgs(argv: readonly string[]): Args {
   let ns = [100_000, 1_000_000];
   let dist = false;
   let only: Who[] = ['ours', 'gobgp', 'bird'];
+  let directions: Direction[] = ['announce', 'receive'];
+  let runs = 1;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--n') ns = (argv[++i] ?? '').split(',').map(Number);
     else if (a === '--dist') dist = true;
     else if (a === '--only') only = (argv[++i] ?? '').split(',') as Who[];
+    else if (a === '--direction') directions = (argv[++i] ?? '').split(',') as Direction[];
+    else if (a === '--runs') runs = Number(argv[++i]);
     else if (a === '--') continue;
-    else throw new Error(`unknown argument ${a}; use --n 100000,1000000 [--dist] [--only ours,gobgp,bird]`);
+    else
+      throw new Error(
+        `unknown argument ${a}; use --n 100000,1000000 [--dist] [--only ours,gobgp,bird] ` +
+          '[--direction announce,receive] [--runs N]',
+      );
   }
   if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 4_000_000)) throw new Error('--n: 1..4000000');
-  return { ns, dist, only };
+  if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('--runs: 1..20');
+  return { ns, dist, only, directions, runs };
+}
+
+function median(xs: readonly number[]): number | undefined {
+  const s = xs.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (s.length === 0) return undefined;
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m] : ((s[m - 1] ?? 0) + (s[m] ?? 0)) / 2;
+}
+
+/** One row per (direction, N, who): the median time, the largest peak RSS, and the runs in the note. */
+function medians(runs: readonly (readonly Result[])[]): Result[] {
+  const out: Result[] = [];
+  for (const r of runs[0] ?? []) {
+    const same = runs.flatMap((rs) =>
+      rs.filter((x) => x.direction === r.direction && x.n === r.n && x.who === r.who),
+    );
+    const ms = same.map((x) => x.ms ?? Number.NaN);
+    out.push({
+      ...r,
+      ms: median(ms),
+      subjectRssMb: Math.max(...same.map((x) => x.subjectRssMb)),
+      fixedRssMb: Math.max(...same.map((x) => x.fixedRssMb)),
+      note: `median of ${ms.map((x) => fmtMs(Number.isFinite(x) ? x : undefined)).join(', ')}`,
+    });
+  }
+  return out;
+}
+
+/** Ours ÷ BIRD within each run, then the median of those: robust to load that shifts between runs. */
+function printRunRatios(runs: readonly (readonly Result[])[]): void {
+  console.log('Ours ÷ BIRD within each run (then the median):');
+  for (const r of runs[0] ?? []) {
+    if (r.who !== 'ours') continue;
+    const ratios = runs.map((rs) => {
+      const find = (w: Who) => rs.find((x) => x.direction === r.direction && x.n === r.n && x.who === w)?.ms;
+      const a = find('ours');
+      const b = find('bird');
+      return a === undefined || b === undefined ? Number.NaN : a / b;
+    });
+    const m = median(ratios);
+    console.log(
+      `  ${r.direction} ${r.n}: ${ratios.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '—')).join(', ')}` +
+        ` → median ${m === undefined ? '—' : `${m.toFixed(2)}×`}`,
+    );
+  }
 }
 
 const args = parseArgs(process.argv.slice(2));
-const before = readFileSync('/proc/loadavg', 'utf8').trim();
-const results: Result[] = [];
-for (const n of args.ns) {
-  for (const direction of ['announce', 'receive'] as const) {
-    for (const who of args.only) {
-      let r: Result;
-      try {
-        r =
-          direction === 'announce'
-            ? await runAnnounce(who, n, args.dist)
-            : await runReceive(who, n, args.dist);
-      } catch (err) {
-        const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
-        r = {
-          direction,
-          who,
-          n,
-          ms: undefined,
-          subjectRssMb: Number.NaN,
-          fixedRssMb: Number.NaN,
-          note: `FAILED: ${why}`,
-        };
+const runs: Result[][] = [];
+const loads: string[] = [];
+for (let run = 0; run < args.runs; run++) {
+  const before = readFileSync('/proc/loadavg', 'utf8').trim();
+  const results: Result[] = [];
+  for (const n of args.ns) {
+    for (const direction of args.directions) {
+      for (const who of args.only) {
+        let r: Result;
+        try {
+          r =
+            direction === 'announce'
+              ? await runAnnounce(who, n, args.dist)
+              : await runReceive(who, n, args.dist);
+        } catch (err) {
+          const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+          r = {
+            direction,
+            who,
+            n,
+            ms: undefined,
+            subjectRssMb: Number.NaN,
+            fixedRssMb: Number.NaN,
+            note: `FAILED: ${why}`,
+          };
+        }
+        console.error(JSON.stringify({ run: run + 1, ...r }));
+        results.push(r);
       }
-      console.error(JSON.stringify(r));
-      results.push(r);
     }
   }
+  const after = readFileSync('/proc/loadavg', 'utf8').trim();
+  loads.push(before, after);
+  runs.push(results);
+  if (args.runs > 1) console.log(`\nRun ${run + 1} of ${args.runs}:`);
+  printTable(results, [before, after]);
 }
-printTable(results, [before, readFileSync('/proc/loadavg', 'utf8').trim()]);
+if (args.runs > 1) {
+  console.log(`\nMedians over ${args.runs} runs:`);
+  printTable(medians(runs), [loads[0] ?? '', loads[loads.length - 1] ?? '']);
+  printRunRatios(runs);
+}

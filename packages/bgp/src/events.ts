@@ -12,6 +12,7 @@ export type {
   PeerUpEvent,
   RouteRefreshEvent,
   RoutesReceivedEvent,
+  RoutesRejectedEvent,
   SpeakerErrorEvent,
   StateChangeEvent,
 } from './session/peer-events.js';

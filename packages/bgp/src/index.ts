@@ -22,6 +22,7 @@ export {
   type PeerUpEvent,
   type RouteRefreshEvent,
   type RoutesReceivedEvent,
+  type RoutesRejectedEvent,
   type SpeakerErrorEvent,
   type SpeakerEvent,
   type SpeakerEventKind,

@@ -99,6 +99,11 @@ export interface AddPeerOptions {
   readonly multihop?: boolean | number;
   /** Maximum prefixes accepted from the peer. */
   readonly maxPrefixes?: MaxPrefixOptions | readonly MaxPrefixOptions[];
+  /**
+   * eBGP: how often our own AS may appear in a received AS_PATH before the route is
+   * refused as a loop (RFC 4271 §9.1.2), like FRR's `allowas-in`. Default 0.
+   */
+  readonly allowAsIn?: number;
   /** ADD-PATH (RFC 7911) for every family: `true` is receive only (we originate one path per prefix). */
   readonly addPath?: boolean | { readonly send?: boolean; readonly receive?: boolean };
   /** Next hop self per family, for routes of the family the session address is not of. */
@@ -300,6 +305,10 @@ export class BgpSpeaker {
         ...(l.family !== undefined ? { afi: afiOf(l.family) } : {}),
       };
     });
+    const allowAsIn = options.allowAsIn ?? 0;
+    if (!Number.isInteger(allowAsIn) || allowAsIn < 0 || allowAsIn > 10) {
+      misuse('ANYVIP_INVALID_PEER_CONFIG', `allowAsIn must be an integer in [0, 10], got ${allowAsIn}`);
+    }
     const nextHopSelf: { ipv4?: string; ipv6?: string } = {};
     for (const name of ['ipv4', 'ipv6'] as const) {
       const text = options.nextHopSelf?.[name];
@@ -368,6 +377,7 @@ export class BgpSpeaker {
       ...(security !== undefined && needsTcpAuth(security) ? { security } : {}),
       fsm,
       maxPrefixes,
+      allowAsIn,
       nextHopSelf,
       clock: this.#clock,
       logger: this.#logger,
@@ -751,6 +761,15 @@ function logEvent(logger: Logger, e: SpeakerEvent): void {
         limit: e.limit,
         count: e.count,
         afi: e.afi,
+      });
+      return;
+    case 'routesRejected':
+      logger.warn('routes rejected', {
+        peer: e.peer,
+        reason: e.reason,
+        localAsn: e.localAsn,
+        occurrences: e.occurrences,
+        count: e.count,
       });
       return;
     case 'routeRefresh':

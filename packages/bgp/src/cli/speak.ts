@@ -129,6 +129,15 @@ export function eventLine(e: SpeakerEvent): Record<string, unknown> | undefined 
         count: e.count,
         afi: e.afi,
       };
+    case 'routesRejected':
+      return {
+        event: 'routes-rejected',
+        peer: e.peer,
+        reason: e.reason,
+        localAsn: e.localAsn,
+        occurrences: e.occurrences,
+        count: e.count,
+      };
     case 'routeRefresh':
       return {
         event: 'route-refresh',

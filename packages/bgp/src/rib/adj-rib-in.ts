@@ -1,11 +1,12 @@
-import type { PathAttribute } from '../wire/attributes/path-attribute.js';
+import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import { CeaseSubcode, ErrorCode, Safi } from '../wire/constants.js';
 import { assertNever } from '../wire/message.js';
 import type { NotificationMessage } from '../wire/notification.js';
 import type { Prefix } from '../wire/prefix.js';
 import type { ParsedUpdate } from '../wire/update.js';
-import { type AttributeSet, AttributeSetTable } from './attribute-set.js';
-import { PrefixMap } from './prefix-map.js';
+import { AttributeSetTable } from './attribute-set.js';
+import { PathTable } from './path-table.js';
+import { PrefixIndex } from './prefix-index.js';
 import type { AddressFamily, Route, RouteChange, UnicastAfi } from './route.js';
 
 /** What to do when a peer sends more prefixes than allowed: log it, or close the session. */
@@ -46,27 +47,37 @@ export interface AdjRibInResult {
   readonly endOfRib?: AddressFamily;
   /** Set when a maximum-prefix limit was crossed. */
   readonly maxPrefix?: MaxPrefixExceeded;
+  /** Set when the UPDATE's routes were not accepted because their AS_PATH loops (RFC 4271 §9.1.2). */
+  readonly rejected?: AsPathLoopRejection;
+}
+
+/**
+ * The AS-path loop check (RFC 4271 §9.1.2): a route whose AS_PATH holds `localAsn`
+ * more than `allowAsIn` times is not accepted; it is treated as withdrawn, so a route
+ * held for its prefix goes too (the new announcement replaced it). `allowAsIn` is
+ * FRR's and Junos' `allowas-in` count, BIRD's `allow local as`; 0 accepts none.
+ */
+export interface AsPathLoopCheck {
+  readonly localAsn: number;
+  readonly allowAsIn: number;
+}
+
+/** The routes of one UPDATE refused because our AS is in their path. */
+export interface AsPathLoopRejection {
+  readonly kind: 'asPathLoop';
+  readonly localAsn: number;
+  /** How often `localAsn` appears in the path. */
+  readonly occurrences: number;
+  /** Prefixes the UPDATE announced, all refused. */
+  readonly routes: number;
 }
 
 export interface AdjRibInOptions {
   /** Where received attribute sets are interned; share one per speaker so peers share sets. */
   readonly table?: AttributeSetTable;
   readonly maxPrefixes?: readonly MaxPrefixLimit[];
-}
-
-/** A stored route; `epoch` tells whether it predates the last {@link AdjRibIn.markStale} of its family. */
-class InRoute implements Route {
-  readonly prefix: Prefix;
-  readonly attributes: AttributeSet;
-  readonly nextHop: string;
-  epoch: number;
-
-  constructor(prefix: Prefix, attributes: AttributeSet, nextHop: string, epoch: number) {
-    this.prefix = prefix;
-    this.attributes = attributes;
-    this.nextHop = nextHop;
-    this.epoch = epoch;
-  }
+  /** Reject paths through our own AS; undefined checks nothing (as on iBGP). */
+  readonly asPathLoop?: AsPathLoopCheck;
 }
 
 /**
@@ -74,21 +85,27 @@ class InRoute implements Route {
  * and ADD-PATH path identifier (RFC 7911). {@link apply} takes a parsed UPDATE and
  * returns what changed, for events; counts per family are O(1). It applies the
  * RFC 7606 outcome found by `parseUpdate`, checks maximum-prefix limits
- * (RFC 4486 §4) and keeps Graceful Restart stale marks (RFC 4724 §4.2), but does no
- * I/O: decisions come back in the result.
+ * (RFC 4486 §4), rejects paths that loop through our own AS (RFC 4271 §9.1.2) and
+ * keeps Graceful Restart stale marks (RFC 4724 §4.2), but does no I/O: decisions
+ * come back in the result.
+ *
+ * Storage is compact, for tables of a million routes: each route is one small
+ * integer in a {@link PrefixIndex}, naming a path of a {@link PathTable} (attribute
+ * set, next hop, epoch) interned once per UPDATE. {@link Route} objects are built
+ * only when asked for (`get`, `routes`, changes), so they are not held.
  */
 export class AdjRibIn {
   readonly #table: AttributeSetTable;
   readonly #limits: readonly MaxPrefixLimit[];
-  readonly #routes = new PrefixMap<InRoute>();
-  /** Per AFI - 1: routes whose epoch is below this are stale. */
-  readonly #epoch: [number, number] = [0, 0];
+  readonly #loop: AsPathLoopCheck | undefined;
+  readonly #routes = new PrefixIndex();
+  readonly #paths = new PathTable();
   readonly #staleCount: [number, number] = [0, 0];
-  #clock = 0;
 
   constructor(opts: AdjRibInOptions = {}) {
     this.#table = opts.table ?? new AttributeSetTable();
     this.#limits = opts.maxPrefixes ?? [];
+    this.#loop = opts.asPathLoop;
   }
 
   /** Routes held, in one unicast family or in all. */
@@ -96,14 +113,20 @@ export class AdjRibIn {
     return afi === undefined ? this.#routes.size : this.#routes.count(afi);
   }
 
+  /** Distinct paths (attribute set, next hop, epoch) the routes share. */
+  get pathCount(): number {
+    return this.#paths.size;
+  }
+
   /** The route for `prefix` (path identifier included), if held. */
   get(prefix: Prefix): Route | undefined {
-    return this.#routes.get(prefix);
+    const p = this.#routes.get(prefix);
+    return p < 0 ? undefined : this.#route(prefix, p);
   }
 
   /** The routes held, in one unicast family or in all. */
   *routes(afi?: UnicastAfi): Generator<Route> {
-    yield* this.#routes.values(afi);
+    for (const [prefix, p] of this.#routes.entries(afi)) yield this.#route(prefix, p);
   }
 
   /**
@@ -111,16 +134,19 @@ export class AdjRibIn {
    * and announced ends up announced (RFC 4271 §4.3). With a `treatAsWithdraw`
    * outcome, every prefix the message announces is withdrawn instead (RFC 7606 §2);
    * `afiSafiDisable` and `sessionReset` are handled the same way here, the session
-   * layer doing the rest. Routes of families other than IPv4 and IPv6 unicast are
-   * ignored.
+   * layer doing the rest. So is a path that holds our own AS more often than
+   * allowed (RFC 4271 §9.1.2; reported as `rejected`). Routes of families other
+   * than IPv4 and IPv6 unicast are ignored. With `collect` false, `changes` stays
+   * empty and no Route object is built (nobody listens).
    */
-  apply(update: ParsedUpdate): AdjRibInResult {
+  apply(update: ParsedUpdate, collect = true): AdjRibInResult {
     const changes: RouteChange[] = [];
     if (update.endOfRib !== undefined) {
       return { changes, endOfRib: { afi: update.endOfRib.afi, safi: update.endOfRib.safi } };
     }
     const before4 = this.#routes.count(1);
     const before6 = this.#routes.count(2);
+    const out = collect ? changes : undefined;
 
     let withdrawAnnounced: boolean;
     switch (update.action) {
@@ -139,8 +165,11 @@ export class AdjRibIn {
 
     let nextHop: string | undefined;
     let mpNlri: readonly Prefix[] | undefined;
+    let mpAfi: UnicastAfi = 1;
     let mpNextHop: string | undefined;
     let mpWithdrawn: readonly Prefix[] | undefined;
+    let asPath: readonly AsPathSegment[] | undefined;
+    let as4Path: readonly AsPathSegment[] | undefined;
     const shared: PathAttribute[] = [];
     for (const a of update.attributes) {
       switch (a.kind) {
@@ -150,45 +179,82 @@ export class AdjRibIn {
         case 'mpReach':
           if (isUnicast(a.afi, a.safi)) {
             mpNlri = a.nlri;
+            mpAfi = a.afi;
             mpNextHop = a.nextHops[0];
           }
           break;
         case 'mpUnreach':
           if (isUnicast(a.afi, a.safi)) mpWithdrawn = a.withdrawn;
           break;
+        case 'asPath':
+          asPath = a.segments;
+          shared.push(a);
+          break;
+        case 'as4Path':
+          as4Path = a.segments;
+          shared.push(a);
+          break;
         default:
           shared.push(a);
       }
     }
 
-    for (const p of update.withdrawn) this.#remove(p, changes);
-    if (mpWithdrawn !== undefined) for (const p of mpWithdrawn) this.#remove(p, changes);
+    for (const p of update.withdrawn) this.#remove(p, out);
+    if (mpWithdrawn !== undefined) for (const p of mpWithdrawn) this.#remove(p, out);
 
     const classic = update.nlri;
-    if (classic.length > 0 || (mpNlri !== undefined && mpNlri.length > 0)) {
+    let rejected: AsPathLoopRejection | undefined;
+    const announces = classic.length + (mpNlri?.length ?? 0);
+    if (announces > 0 && !withdrawAnnounced && this.#loop !== undefined) {
+      const seen = ownAsCount(this.#loop.localAsn, asPath, as4Path);
+      if (seen > this.#loop.allowAsIn) {
+        withdrawAnnounced = true;
+        rejected = {
+          kind: 'asPathLoop',
+          localAsn: this.#loop.localAsn,
+          occurrences: seen,
+          routes: announces,
+        };
+      }
+    }
+    if (announces > 0) {
       if (withdrawAnnounced) {
-        for (const p of classic) this.#remove(p, changes);
-        if (mpNlri !== undefined) for (const p of mpNlri) this.#remove(p, changes);
+        for (const p of classic) this.#remove(p, out);
+        if (mpNlri !== undefined) for (const p of mpNlri) this.#remove(p, out);
       } else {
         const set = this.#table.intern(shared);
         // A missing next hop is a missing well-known attribute: treat-as-withdraw (RFC 7606 §3 d).
-        for (const p of classic) {
-          if (nextHop === undefined) this.#remove(p, changes);
-          else this.#add(p, set, nextHop, changes);
-        }
-        if (mpNlri !== undefined) {
-          for (const p of mpNlri) {
-            if (mpNextHop === undefined) this.#remove(p, changes);
-            else this.#add(p, set, mpNextHop, changes);
+        if (classic.length > 0) {
+          if (nextHop === undefined) {
+            for (const p of classic) this.#remove(p, out);
+          } else {
+            // Classic NLRI are IPv4 (RFC 4271 §4.3); the path is interned once for all of them.
+            const path = this.#paths.intern(1, set, nextHop);
+            for (const p of classic) this.#add(p, path, out);
+            this.#paths.unused(path);
           }
         }
-        // The routes hold their own references; the one taken by intern was ours.
+        if (mpNlri !== undefined && mpNlri.length > 0) {
+          if (mpNextHop === undefined) {
+            for (const p of mpNlri) this.#remove(p, out);
+          } else {
+            const path = this.#paths.intern(mpAfi, set, mpNextHop);
+            for (const p of mpNlri) this.#add(p, path, out);
+            this.#paths.unused(path);
+          }
+        }
+        // The paths hold their own references; the one taken by intern was ours.
         set.release();
       }
     }
 
     const maxPrefix = this.#checkLimits(before4, before6);
-    return maxPrefix === undefined ? { changes } : { changes, maxPrefix };
+    if (maxPrefix === undefined && rejected === undefined) return { changes };
+    return {
+      changes,
+      ...(maxPrefix !== undefined ? { maxPrefix } : {}),
+      ...(rejected !== undefined ? { rejected } : {}),
+    };
   }
 
   /**
@@ -198,16 +264,14 @@ export class AdjRibIn {
    */
   markStale(family: AddressFamily): void {
     if (!isUnicast(family.afi, family.safi)) return;
-    const i = family.afi - 1;
-    this.#epoch[i] = ++this.#clock;
-    this.#staleCount[i] = this.#routes.count(family.afi);
+    this.#paths.newEpoch(family.afi);
+    this.#staleCount[family.afi - 1] = this.#routes.count(family.afi);
   }
 
   /** Whether the route for `prefix` is held and stale. */
   isStale(prefix: Prefix): boolean {
-    const i = prefix.afi - 1;
-    const r = this.#routes.get(prefix);
-    return r !== undefined && r.epoch < this.#epoch[i]!;
+    const p = this.#routes.get(prefix);
+    return p >= 0 && this.#paths.isStale(p);
   }
 
   /** Stale routes left in `family`. */
@@ -224,12 +288,11 @@ export class AdjRibIn {
     if (!isUnicast(family.afi, family.safi)) return changes;
     const i = family.afi - 1;
     if (this.#staleCount[i] === 0) return changes;
-    const epoch = this.#epoch[i]!;
-    for (const r of this.#routes.values(family.afi)) {
-      if (r.epoch < epoch) {
-        this.#routes.delete(r.prefix);
-        r.attributes.release();
-        changes.push({ kind: 'removed', route: r });
+    for (const [prefix, p] of this.#routes.entries(family.afi)) {
+      if (this.#paths.isStale(p)) {
+        this.#routes.delete(prefix);
+        changes.push({ kind: 'removed', route: this.#route(prefix, p) });
+        this.#paths.drop(p);
       }
     }
     this.#staleCount[i] = 0;
@@ -238,60 +301,63 @@ export class AdjRibIn {
 
   /**
    * Removes every route, or those of one family (as when the session goes down or
-   * a family is disabled, RFC 7606 §2), and returns the removals.
+   * a family is disabled, RFC 7606 §2), and returns the removals (none built with
+   * `collect` false).
    */
-  clear(family?: AddressFamily): RouteChange[] {
+  clear(family?: AddressFamily, collect = true): RouteChange[] {
     const changes: RouteChange[] = [];
     let afi: UnicastAfi | undefined;
     if (family !== undefined) {
       if (!isUnicast(family.afi, family.safi)) return changes;
       afi = family.afi;
     }
-    for (const r of this.#routes.values(afi)) {
-      r.attributes.release();
-      changes.push({ kind: 'removed', route: r });
-      if (afi !== undefined) this.#routes.delete(r.prefix);
+    if (collect) {
+      for (const [prefix, p] of this.#routes.entries(afi)) {
+        changes.push({ kind: 'removed', route: this.#route(prefix, p) });
+      }
     }
     if (afi === undefined) {
       this.#routes.clear();
+      this.#paths.clear();
       this.#staleCount[0] = 0;
       this.#staleCount[1] = 0;
     } else {
+      this.#routes.clear(afi);
+      this.#paths.clear(afi);
       this.#staleCount[afi - 1] = 0;
     }
     return changes;
   }
 
-  #add(p: Prefix, set: AttributeSet, nextHop: string, changes: RouteChange[]): void {
-    const i = p.afi - 1;
-    const epoch = this.#epoch[i]!;
-    const old = this.#routes.get(p);
-    if (old === undefined) {
-      const route = new InRoute(p, set.retain(), nextHop, epoch);
-      this.#routes.set(p, route);
-      changes.push({ kind: 'added', route });
-      return;
-    }
-    if (old.epoch < epoch) this.#staleCount[i]!--;
-    if (old.attributes === set && old.nextHop === nextHop) {
-      // The same route again: no change, but it is fresh now (RFC 4724 §4.2).
-      old.epoch = epoch;
-      return;
-    }
-    const route = new InRoute(p, set.retain(), nextHop, epoch);
-    this.#routes.set(p, route);
-    old.attributes.release();
-    changes.push({ kind: 'replaced', route, previous: old });
+  #route(prefix: Prefix, p: number): Route {
+    return { prefix, attributes: this.#paths.attributes(p), nextHop: this.#paths.nextHop(p) };
   }
 
-  #remove(p: Prefix, changes: RouteChange[]): void {
-    const i = p.afi - 1;
-    const old = this.#routes.get(p);
-    if (old === undefined) return;
-    this.#routes.delete(p);
-    if (old.epoch < this.#epoch[i]!) this.#staleCount[i]!--;
-    old.attributes.release();
-    changes.push({ kind: 'removed', route: old });
+  #add(prefix: Prefix, path: number, out: RouteChange[] | undefined): void {
+    const paths = this.#paths;
+    // One probe: set hands back what it replaced.
+    const old = this.#routes.set(prefix, path);
+    if (old < 0) {
+      paths.use(path);
+      if (out !== undefined) out.push({ kind: 'added', route: this.#route(prefix, path) });
+      return;
+    }
+    if (old === path) return;
+    if (paths.isStale(old)) this.#staleCount[prefix.afi - 1]!--;
+    paths.use(path);
+    // The same route again (stale before, now fresh) is no change (RFC 4724 §4.2).
+    if (out !== undefined && !paths.sameRoute(old, path)) {
+      out.push({ kind: 'replaced', route: this.#route(prefix, path), previous: this.#route(prefix, old) });
+    }
+    paths.drop(old);
+  }
+
+  #remove(prefix: Prefix, out: RouteChange[] | undefined): void {
+    const old = this.#routes.delete(prefix);
+    if (old < 0) return;
+    if (this.#paths.isStale(old)) this.#staleCount[prefix.afi - 1]!--;
+    if (out !== undefined) out.push({ kind: 'removed', route: this.#route(prefix, old) });
+    this.#paths.drop(old);
   }
 
   #checkLimits(before4: number, before6: number): MaxPrefixExceeded | undefined {
@@ -316,6 +382,26 @@ export class AdjRibIn {
     }
     return found;
   }
+}
+
+/**
+ * How often `asn` appears in the path, AS_SET and confederation segments included.
+ * A 4-octet `asn` may hide behind AS_TRANS in the AS_PATH of a 2-octet session, so
+ * AS4_PATH is counted too then (RFC 6793 §4.2.3), the larger count winning.
+ */
+function ownAsCount(
+  asn: number,
+  asPath: readonly AsPathSegment[] | undefined,
+  as4Path: readonly AsPathSegment[] | undefined,
+): number {
+  const inPath = countAsn(asn, asPath);
+  return asn > 0xffff ? Math.max(inPath, countAsn(asn, as4Path)) : inPath;
+}
+
+function countAsn(asn: number, segments: readonly AsPathSegment[] | undefined): number {
+  let n = 0;
+  if (segments !== undefined) for (const s of segments) for (const x of s.asns) if (x === asn) n++;
+  return n;
 }
 
 function isUnicast(afi: number, safi: number): afi is UnicastAfi {

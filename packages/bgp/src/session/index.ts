@@ -20,6 +20,7 @@ export type {
   PeerUpEvent,
   RouteRefreshEvent,
   RoutesReceivedEvent,
+  RoutesRejectedEvent,
   SpeakerErrorEvent,
   StateChangeEvent,
 } from './peer-events.js';

@@ -20,6 +20,7 @@ export type PeerEvent =
   | EorSentEvent
   | EorReceivedEvent
   | MaxPrefixEvent
+  | RoutesRejectedEvent
   | RouteRefreshEvent
   | SpeakerErrorEvent;
 
@@ -138,6 +139,22 @@ export interface MaxPrefixEvent {
   readonly count: number;
   readonly afi: number;
   readonly safi: number;
+}
+
+/**
+ * The routes of one UPDATE were not accepted because our own AS is in their
+ * AS_PATH more often than `allowAsIn` allows (RFC 4271 §9.1.2, on eBGP). They are
+ * treated as withdrawn: a route held for one of the prefixes is removed.
+ */
+export interface RoutesRejectedEvent {
+  readonly kind: 'routesRejected';
+  readonly peer: string;
+  readonly reason: 'asPathLoop';
+  readonly localAsn: number;
+  /** How often `localAsn` appears in the AS_PATH. */
+  readonly occurrences: number;
+  /** Prefixes the UPDATE announced, all refused. */
+  readonly count: number;
 }
 
 /** A ROUTE-REFRESH went either way (RFC 2918; BoRR/EoRR markers, RFC 7313 §4). */

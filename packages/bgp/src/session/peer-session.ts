@@ -48,6 +48,8 @@ export interface PeerSessionOptions {
   readonly security?: TcpSecurity;
   readonly fsm: FsmConfig;
   readonly maxPrefixes?: readonly MaxPrefixLimit[];
+  /** eBGP: occurrences of our AS allowed in a received AS_PATH (RFC 4271 §9.1.2); default 0. */
+  readonly allowAsIn?: number;
   /** Next hop self for the family the session's own address is not of (or to override it). */
   readonly nextHopSelf?: { readonly ipv4?: string; readonly ipv6?: string };
   readonly clock: Clock;
@@ -107,14 +109,23 @@ const PUMP_ROUNDS = 16;
  * large table would keep received messages waiting for a second or more.
  */
 const PUMP_SLICE_MS = 8;
-/** Routes fed to the Adj-RIB-Out per round during the initial table (about 10 ms of work). */
-const SYNC_FEED_SLICE = 16_384;
+/** Routes fed to the Adj-RIB-Out per round during the initial table (about 5 ms of work). */
+const SYNC_FEED_SLICE = 8192;
 /**
  * During the initial table, routes are fed to the Adj-RIB-Out until this many are
- * pending before each flush, so every flushed UPDATE is full (a flush of 64 messages
- * of /32s takes about 52,000 routes).
+ * pending before each flush. Kept small so the first UPDATEs leave within a few
+ * milliseconds of Established and the peer imports while we encode the rest
+ * (waiting for 64 full UPDATEs' worth, 52,000 routes, cost ~90 ms before the first
+ * byte at 100,000 routes).
  */
-const SYNC_PENDING_TARGET = 65_536;
+const SYNC_PENDING_TARGET = 8192;
+/**
+ * IPv4 /32s in one UPDATE (4096 octets; RFC 8654 extended: 65535): while the initial
+ * table is fed, a flush takes only as many UPDATEs as the pending routes fill, and
+ * the rest waits for the next slice, so UPDATEs stay full.
+ */
+const ROUTES_PER_UPDATE = 800;
+const ROUTES_PER_UPDATE_EXTENDED = 13_000;
 
 /** A template as one peer receives it: its interned attribute set and its next hop. */
 interface ExportedPath {
@@ -565,8 +576,8 @@ export class PeerSession {
   #onUpdate(c: BgpConnection, update: ParsedUpdate): void {
     const s = this.#session;
     if (s === undefined || s.connection !== c) return;
-    const result = s.ribIn.apply(update);
     const opts = this.#opts;
+    const result = s.ribIn.apply(update, opts.listening('routesReceived'));
     if (result.endOfRib !== undefined) {
       const { afi, safi } = result.endOfRib;
       opts.emit({
@@ -578,7 +589,18 @@ export class PeerSession {
         msSinceEstablished: opts.clock.now() - s.establishedAt,
       });
     }
-    if (result.changes.length > 0 && opts.listening('routesReceived')) this.#emitChanges(result.changes);
+    if (result.changes.length > 0) this.#emitChanges(result.changes);
+    const rejected = result.rejected;
+    if (rejected !== undefined) {
+      opts.emit({
+        kind: 'routesRejected',
+        peer: this.address,
+        reason: rejected.kind,
+        localAsn: rejected.localAsn,
+        occurrences: rejected.occurrences,
+        count: rejected.routes,
+      });
+    }
     const max = result.maxPrefix;
     if (max !== undefined) {
       opts.emit({
@@ -727,6 +749,7 @@ class EstablishedSession {
   readonly #families: readonly (1 | 2)[];
   readonly #enabled: [boolean, boolean] = [false, false];
   readonly #budget: number;
+  readonly #routesPerUpdate: number;
   readonly #exports: [Map<RouteTemplate, ExportedPath | null>, Map<RouteTemplate, ExportedPath | null>] = [
     new Map(),
     new Map(),
@@ -761,9 +784,19 @@ class EstablishedSession {
     );
     this.#families = unicast.map((f) => f.afi);
     for (const afi of this.#families) this.#enabled[afi - 1] = true;
-    this.ribIn = new AdjRibIn({ table: opts.table, maxPrefixes: opts.maxPrefixes ?? [] });
+    this.ribIn = new AdjRibIn({
+      table: opts.table,
+      maxPrefixes: opts.maxPrefixes ?? [],
+      // iBGP paths never carry our AS unless it looped through an eBGP peer, which refused it there.
+      ...(negotiated.ibgp
+        ? {}
+        : { asPathLoop: { localAsn: opts.fsm.localAsn, allowAsIn: opts.allowAsIn ?? 0 } }),
+    });
     this.ribOut = new AdjRibOut({ ctx: negotiated.sendContext, families: unicast });
     this.#budget = negotiated.sendContext.extendedMessage ? FLUSH_BUDGET_EXTENDED : FLUSH_BUDGET;
+    this.#routesPerUpdate = negotiated.sendContext.extendedMessage
+      ? ROUTES_PER_UPDATE_EXTENDED
+      : ROUTES_PER_UPDATE;
     const local = canonicalAddress(localAddress);
     const isV6 = local?.includes(':') === true;
     const isV4 = local !== undefined && !isV6;
@@ -849,7 +882,11 @@ class EstablishedSession {
       if (this.#sync !== undefined && out.pendingCount < SYNC_PENDING_TARGET) return true;
     }
     if (out.hasPending) {
-      const messages = out.flush(this.#budget);
+      const budget =
+        this.#sync === undefined
+          ? this.#budget
+          : Math.min(this.#budget, Math.max(1, Math.floor(out.pendingCount / this.#routesPerUpdate)));
+      const messages = out.flush(budget);
       if (messages.length > 0) this.#sendUpdates(messages);
       return true;
     }
@@ -929,7 +966,7 @@ class EstablishedSession {
   /** Empties both RIBs and the export cache; returns how many received routes went. */
   teardown(): number {
     const withdrawn = this.ribIn.count();
-    this.ribIn.clear();
+    this.ribIn.clear(undefined, false);
     this.ribOut.clear();
     for (const cache of this.#exports) {
       for (const path of cache.values()) path?.set.release();

@@ -73,7 +73,7 @@ describe('AdjRibIn.apply (RFC 4271 §3.2, §9)', () => {
     const r = rib.apply(announce4(ps('10.250.0.0/24'), '10.250.0.254', [MED]));
     expect(summary(r.changes)).toEqual(['replaced 10.250.0.0/24']);
     const c = r.changes[0];
-    expect(c?.kind === 'replaced' && c.previous).toBe(before);
+    expect(c?.kind === 'replaced' && c.previous).toEqual(before);
     expect(rib.count()).toBe(1);
   });
 
@@ -321,6 +321,109 @@ describe('AdjRibIn.clear', () => {
     expect([rib.count(1), rib.count(2)]).toEqual([2, 0]);
     expect(rib.clear({ afi: 1, safi: 128 })).toEqual([]);
     expect(summary(rib.clear()).sort()).toEqual(['removed 10.250.0.0/24', 'removed 10.250.0.0/24#3']);
+    expect(rib.count()).toBe(0);
+  });
+});
+
+describe('AdjRibIn AS_PATH loop check (RFC 4271 §9.1.2)', () => {
+  const LOCAL = 65002;
+  const path = (...segments: { type: 'sequence' | 'set'; asns: number[] }[]): PathAttribute => ({
+    kind: 'asPath',
+    segments,
+  });
+  const via = (p: PathAttribute, nlri: Prefix[]): ParsedUpdate =>
+    update({ attributes: [ORIGIN_IGP, p, { kind: 'nextHop', address: '10.250.0.254' }], nlri });
+
+  it('refuses routes whose AS_PATH holds our AS, withdrawing a route held for the prefix', () => {
+    const rib = new AdjRibIn({ asPathLoop: { localAsn: LOCAL, allowAsIn: 0 } });
+    rib.apply(via(path({ type: 'sequence', asns: [65001] }), ps('10.250.0.0/24')));
+    const r = rib.apply(
+      via(path({ type: 'sequence', asns: [65001, LOCAL, 65003] }), ps('10.250.0.0/24', '10.250.1.0/24')),
+    );
+    expect(r.rejected).toEqual({ kind: 'asPathLoop', localAsn: LOCAL, occurrences: 1, routes: 2 });
+    expect(summary(r.changes)).toEqual(['removed 10.250.0.0/24']);
+    expect(rib.count()).toBe(0);
+  });
+
+  it('counts our AS in an AS_SET too', () => {
+    const rib = new AdjRibIn({ asPathLoop: { localAsn: LOCAL, allowAsIn: 0 } });
+    const r = rib.apply(
+      via(
+        path({ type: 'sequence', asns: [65001] }, { type: 'set', asns: [65009, LOCAL] }),
+        ps('10.250.0.0/24'),
+      ),
+    );
+    expect(r.rejected?.occurrences).toBe(1);
+    expect(rib.count()).toBe(0);
+  });
+
+  it('accepts up to allowAsIn occurrences, like FRR allowas-in', () => {
+    const rib = new AdjRibIn({ asPathLoop: { localAsn: LOCAL, allowAsIn: 2 } });
+    const twice = rib.apply(
+      via(path({ type: 'sequence', asns: [65001, LOCAL, LOCAL] }), ps('10.250.0.0/24')),
+    );
+    expect(twice.rejected).toBeUndefined();
+    expect(rib.count()).toBe(1);
+    const thrice = rib.apply(
+      via(path({ type: 'sequence', asns: [65001, LOCAL, LOCAL, LOCAL] }), ps('10.250.0.0/24')),
+    );
+    expect(thrice.rejected?.occurrences).toBe(3);
+    expect(rib.count()).toBe(0);
+  });
+
+  it('finds a 4-octet local AS in AS4_PATH when AS_PATH carries AS_TRANS (RFC 6793 §4.2.3)', () => {
+    const local = 4200000002;
+    const rib = new AdjRibIn({ asPathLoop: { localAsn: local, allowAsIn: 0 } });
+    const r = rib.apply(
+      update({
+        attributes: [
+          ORIGIN_IGP,
+          path({ type: 'sequence', asns: [65001, 23456] }),
+          { kind: 'nextHop', address: '10.250.0.254' },
+          { kind: 'as4Path', segments: [{ type: 'sequence', asns: [65001, local] }] },
+        ],
+        nlri: ps('10.250.0.0/24'),
+      }),
+    );
+    expect(r.rejected?.occurrences).toBe(1);
+  });
+
+  it('checks IPv6 routes in MP_REACH_NLRI the same way', () => {
+    const rib = new AdjRibIn({ asPathLoop: { localAsn: 65001, allowAsIn: 0 } });
+    const r = rib.apply(announce6(ps('fd00:250::/64')));
+    expect(r.rejected).toMatchObject({ routes: 1 });
+    expect(rib.count()).toBe(0);
+  });
+
+  it('checks nothing without asPathLoop (as on iBGP), nor on withdrawals', () => {
+    const rib = new AdjRibIn();
+    expect(
+      rib.apply(via(path({ type: 'sequence', asns: [LOCAL] }), ps('10.250.0.0/24'))).rejected,
+    ).toBeUndefined();
+    const checked = new AdjRibIn({ asPathLoop: { localAsn: LOCAL, allowAsIn: 0 } });
+    expect(checked.apply(update({ withdrawn: ps('10.250.0.0/24') })).rejected).toBeUndefined();
+  });
+});
+
+describe('AdjRibIn compact storage', () => {
+  it('shares one path among the routes of an UPDATE, and frees it with the last route', () => {
+    const table = new AttributeSetTable();
+    const rib = new AdjRibIn({ table });
+    rib.apply(announce4(ps('10.250.0.0/24', '10.250.1.0/24', '10.250.2.0/24')));
+    rib.apply(announce4(ps('10.250.3.0/24'), '10.250.0.253'));
+    expect([rib.pathCount, table.size]).toEqual([2, 1]);
+    rib.apply(update({ withdrawn: ps('10.250.3.0/24') }));
+    expect(rib.pathCount).toBe(1);
+    rib.apply(update({ withdrawn: ps('10.250.0.0/24', '10.250.1.0/24', '10.250.2.0/24') }));
+    expect([rib.pathCount, table.size]).toEqual([0, 0]);
+  });
+
+  it('builds no change records when told nobody listens, and applies the UPDATE all the same', () => {
+    const rib = new AdjRibIn();
+    const r = rib.apply(announce4(ps('10.250.0.0/24')), false);
+    expect(r.changes).toEqual([]);
+    expect(rib.get(parsePrefix('10.250.0.0/24'))?.nextHop).toBe('10.250.0.254');
+    expect(rib.clear(undefined, false)).toEqual([]);
     expect(rib.count()).toBe(0);
   });
 });

@@ -220,6 +220,47 @@ describe('peer session: received UPDATEs', () => {
     expect(h.speaker.peers()[0]).toMatchObject({ updatesReceived: 2, prefixesReceived: 0 });
   });
 
+  it('refuses an eBGP route whose AS_PATH holds our AS and reports routesRejected (RFC 4271 §9.1.2)', async () => {
+    const h = new Harness();
+    const { peer, router } = await h.establish();
+    router.send(announcement([['198.51.100.0', 24]]));
+    router.send(announcement([['198.51.100.0', 24]], '192.0.2.2', [65002, 65001, 65003]));
+    await settle();
+    expect(h.of('routesRejected')).toEqual([
+      {
+        kind: 'routesRejected',
+        peer: '192.0.2.2',
+        reason: 'asPathLoop',
+        localAsn: 65001,
+        occurrences: 1,
+        count: 1,
+      },
+    ]);
+    expect(h.of('routesReceived').map((e) => e.withdrawn.length)).toEqual([0, 1]);
+    expect(h.speaker.receivedRoutes('192.0.2.2')).toEqual([]);
+    expect(peer.state).toBe('established');
+  });
+
+  it('accepts our AS in the path up to allowAsIn times (FRR allowas-in)', async () => {
+    const h = new Harness();
+    const { router } = await h.establish({ allowAsIn: 1 });
+    router.send(announcement([['198.51.100.0', 24]], '192.0.2.2', [65002, 65001]));
+    await settle();
+    expect(h.speaker.receivedRoutes('192.0.2.2').map((r) => formatPrefix(r.prefix))).toEqual([
+      '198.51.100.0/24',
+    ]);
+    router.send(announcement([['198.51.100.0', 24]], '192.0.2.2', [65002, 65001, 65001]));
+    await settle();
+    expect(h.of('routesRejected')).toMatchObject([{ occurrences: 2, count: 1 }]);
+    expect(h.speaker.receivedRoutes('192.0.2.2')).toEqual([]);
+  });
+
+  it('refuses an allowAsIn outside 0..10', () => {
+    const h = new Harness();
+    expect(() => h.addPeer({ allowAsIn: 11 })).toThrow(/allowAsIn/);
+    expect(() => h.addPeer({ allowAsIn: -1 })).toThrow(/allowAsIn/);
+  });
+
   it('treats an invalid ORIGIN as withdraw and keeps the session (RFC 7606 §7.1)', async () => {
     const h = new Harness();
     const { peer, router } = await h.establish();
