@@ -61,6 +61,16 @@ export function eventLine(e: SpeakerEvent): Record<string, unknown> | undefined 
   switch (e.kind) {
     case 'stateChange':
       return { event: 'state', peer: e.peer, from: e.from, to: e.to };
+    case 'bfdStateChange':
+      return {
+        event: 'bfd-state',
+        peer: e.peer,
+        from: e.from,
+        to: e.to,
+        diag: e.diagName,
+        remoteState: e.remoteState,
+        bgpStopped: e.bgpStopped,
+      };
     case 'peerUp':
       return {
         event: 'peer-up',

@@ -218,6 +218,11 @@ export class PeerSession {
     return this.#main.state;
   }
 
+  /** Whether we advertise Graceful Restart to this peer (RFC 4724). */
+  get gracefulRestartConfigured(): boolean {
+    return this.#fsmConfig.gracefulRestart !== undefined;
+  }
+
   /** The negotiated parameters while Established. */
   get negotiated(): Negotiated | undefined {
     return this.#session?.negotiated;
@@ -327,6 +332,33 @@ export class PeerSession {
       this.#retire(contender);
     }
     this.#main.step(stop);
+    const all = [this.#main, ...this.#retired];
+    for (const c of all) c.dispose();
+    await Promise.all(all.map((c) => c.whenClosed()));
+  }
+
+  /**
+   * BFD declared the path to the peer dead (RFC 5880 §6.8.4): stops the session with
+   * Cease / BFD Down (RFC 9384); it restarts after IdleHold like any automatic stop.
+   */
+  bfdDown(): void {
+    if (this.#stopping) return;
+    for (const c of [this.#contender, this.#main]) {
+      if (c !== undefined && c.state !== 'idle')
+        c.step({ kind: 'automaticStop', ceaseSubcode: CeaseSubcode.BFD_DOWN });
+    }
+  }
+
+  /**
+   * Ends the session for a planned restart (RFC 4724 §4): the connections are
+   * closed with FIN and no NOTIFICATION, so a peer that negotiated Graceful Restart
+   * keeps our routes as stale until we are back. Resolves once all are closed.
+   */
+  async abandon(): Promise<void> {
+    this.#stopping = true;
+    const contender = this.#contender;
+    this.#contender = undefined;
+    if (contender !== undefined) this.#retire(contender);
     const all = [this.#main, ...this.#retired];
     for (const c of all) c.dispose();
     await Promise.all(all.map((c) => c.whenClosed()));
@@ -503,6 +535,7 @@ export class PeerSession {
     const session = new EstablishedSession(this.#opts, c, negotiated, localAddress, this.#counters);
     this.#session = session;
     this.#establishedTransitions++;
+
     const offered = this.#fsmConfig.families ?? [];
     const missing = offered.filter(
       (f) => !negotiated.families.some((n) => n.afi === f.afi && n.safi === f.safi),

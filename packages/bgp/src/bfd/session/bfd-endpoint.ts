@@ -201,6 +201,8 @@ export class BfdSession {
   #tx: TimerHandle | undefined;
   #detect: TimerHandle | undefined;
   #closed = false;
+  /** A send error is reported once, until a send succeeds again (a dead route must not flood the log). */
+  #sendFailing = false;
 
   constructor(endpoint: BfdEndpoint, options: BfdSessionOptions, discr: number, seed: number) {
     this.#endpoint = endpoint;
@@ -290,7 +292,8 @@ export class BfdSession {
         const s = this.#socket;
         if (s === undefined) return;
         s.send(encodeBfdControlPacket(a.packet), this.#port, this.peer, (error) => {
-          if (error) this.#endpoint.hooks.onError(this.peer, 'BFD send', error);
+          if (error && !this.#sendFailing) this.#endpoint.hooks.onError(this.peer, 'BFD send', error);
+          this.#sendFailing = error !== null && error !== undefined;
         });
         return;
       }

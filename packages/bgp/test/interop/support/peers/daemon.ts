@@ -29,6 +29,11 @@ export interface NeighborConfig {
   holdTimeSec?: number;
   /** eBGP multihop TTL; omitted means directly connected. */
   multihop?: number;
+  /**
+   * BFD for the session (BIRD `bfd on` with a `protocol bfd`; FRR `neighbor … bfd profile`
+   * with bfdd): both intervals in ms and the detect multiplier. BIRD and FRR only.
+   */
+  bfd?: { intervalMs: number; multiplier: number };
 }
 
 /** A route a daemon originates, with the path attributes it should carry. */
