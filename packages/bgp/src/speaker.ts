@@ -95,6 +95,13 @@ export interface GracefulRestartOptions {
   readonly restarting?: boolean;
   /** The F bit for every family: forwarding continues across a restart (VIPs stay on lo). Default true. */
   readonly forwardingPreserved?: boolean;
+  /**
+   * The N bit (RFC 8538): a NOTIFICATION other than Hard Reset also keeps our routes
+   * as stale. Default false: with it, FRR's own Cease / BFD Down keeps a failed
+   * node's routes for the restart time. When negotiated, `close`, `removePeer` and a
+   * BFD failure send their Cease inside a Hard Reset, so those still withdraw at once.
+   */
+  readonly notification?: boolean;
 }
 
 /** A maximum-prefix limit (RFC 4486 §4): one more route than `limit` triggers `action`. */
@@ -695,13 +702,17 @@ export class BgpSpeaker {
   }
 
   /**
-   * Ends every session for a planned restart (RFC 4724 §4, RFC 8538): BFD goes
-   * AdminDown first (RFC 5882 §3.2: the peer must not treat it as a failure), then
-   * each session whose peer negotiated Graceful Restart is closed with no
-   * NOTIFICATION, so the peer keeps our routes as stale until the restarted process
-   * re-announces them and sends End-of-RIB. Sessions without Graceful Restart get
-   * Cease / Administrative Shutdown as with `close`. Resolves when done; later calls
-   * of `close` or `closeForRestart` return the same promise.
+   * Ends every session for a planned restart (RFC 4724 §4, RFC 8538). Each session
+   * whose peer negotiated Graceful Restart is closed with no NOTIFICATION, so the
+   * peer keeps our routes as stale until the restarted process re-announces them and
+   * sends End-of-RIB; sessions without it get Cease / Administrative Shutdown as
+   * with `close`. Only once the TCP sessions are closed (the peer has answered our
+   * FIN, so it is in its restart procedure) does BFD go AdminDown (RFC 5880
+   * §6.8.16; RFC 5882 §3.2: not a failure), and its last packets are sent before
+   * the socket closes: a BFD session that merely fell silent would be a failure,
+   * and BIRD then drops the routes in spite of Graceful Restart. Resolves
+   * when done; later calls of `close` or `closeForRestart` return
+   * the same promise.
    */
   closeForRestart(reason = 'BGP speaker restarting'): Promise<void> {
     if (this.#closing !== undefined) return this.#closing;
@@ -709,18 +720,15 @@ export class BgpSpeaker {
     const peers = [...this.#peers.values()];
     const servers = [...this.#servers];
     this.#servers.clear();
-    this.#closing = Promise.all(peers.map((p) => this.#stopBfd(p.address, true)))
-      .then(() =>
-        Promise.all([
-          ...peers.map((p) =>
-            p.negotiated?.peerGracefulRestart !== undefined && p.gracefulRestartConfigured
-              ? p.abandon()
-              : p.stop(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason),
-          ),
-          ...servers.map((s) => s.close()),
-        ]),
-      )
-      .then(() => this.#closeBfdEndpoint());
+    this.#closing = Promise.all([
+      ...peers.map((p) =>
+        (p.negotiated?.peerGracefulRestart !== undefined && p.gracefulRestartConfigured
+          ? p.abandon()
+          : p.stop(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason)
+        ).then(() => this.#stopBfd(p.address, true)),
+      ),
+      ...servers.map((s) => s.close()),
+    ]).then(() => this.#closeBfdEndpoint());
     return this.#closing;
   }
 
@@ -794,8 +802,7 @@ function resolveGracefulRestart(
   const forwardingPreserved = o.forwardingPreserved ?? true;
   return {
     restartState: o.restarting ?? false,
-    // RFC 8538 §2: with N, a NOTIFICATION other than Hard Reset also keeps the routes.
-    notification: true,
+    notification: o.notification ?? false,
     restartTimeSec,
     families: families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingPreserved })),
   };

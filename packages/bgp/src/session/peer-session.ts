@@ -13,6 +13,7 @@ import { CeaseSubcode, ErrorCode, familyKey, RouteRefreshSubtype, Safi } from '.
 import { LocalProtocolError } from '../wire/errors.js';
 import {
   decodeShutdownCommunication,
+  hardResetData,
   type NotificationMessage,
   notificationName,
 } from '../wire/notification.js';
@@ -324,6 +325,8 @@ export class PeerSession {
       kind: 'manualStop',
       ceaseSubcode,
       ...(shutdownMessage !== undefined ? { shutdownMessage } : {}),
+      // RFC 8538 §3: with the N bit, only a Hard Reset makes the peer drop our routes now.
+      ...(this.#notificationNegotiated ? { hardReset: true } : {}),
     };
     const contender = this.#contender;
     this.#contender = undefined;
@@ -343,10 +346,29 @@ export class PeerSession {
    */
   bfdDown(): void {
     if (this.#stopping) return;
+    // With the N bit (RFC 8538 §3), a plain Cease would let the peer keep our routes as stale.
+    const stop: FsmEvent = this.#notificationNegotiated
+      ? {
+          kind: 'automaticStop',
+          ceaseSubcode: CeaseSubcode.HARD_RESET,
+          data: hardResetData({
+            code: ErrorCode.CEASE,
+            subcode: CeaseSubcode.BFD_DOWN,
+            data: new Uint8Array(0),
+          }),
+        }
+      : { kind: 'automaticStop', ceaseSubcode: CeaseSubcode.BFD_DOWN };
     for (const c of [this.#contender, this.#main]) {
-      if (c !== undefined && c.state !== 'idle')
-        c.step({ kind: 'automaticStop', ceaseSubcode: CeaseSubcode.BFD_DOWN });
+      if (c !== undefined && c.state !== 'idle') c.step(stop);
     }
+  }
+
+  /** Both sides sent the Graceful Restart N bit (RFC 8538 §2). */
+  get #notificationNegotiated(): boolean {
+    return (
+      this.#fsmConfig.gracefulRestart?.notification === true &&
+      this.#session?.negotiated.peerGracefulRestart?.notification === true
+    );
   }
 
   /**

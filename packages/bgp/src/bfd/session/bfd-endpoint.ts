@@ -203,6 +203,8 @@ export class BfdSession {
   #closed = false;
   /** A send error is reported once, until a send succeeds again (a dead route must not flood the log). */
   #sendFailing = false;
+  /** Sends not yet handed to the kernel: `close` waits for them, or the AdminDown packets would be lost. */
+  readonly #inFlight = new Set<Promise<void>>();
 
   constructor(endpoint: BfdEndpoint, options: BfdSessionOptions, discr: number, seed: number) {
     this.#endpoint = endpoint;
@@ -271,6 +273,7 @@ export class BfdSession {
     }
     this.#closed = true;
     this.#clearTimers();
+    await Promise.all(this.#inFlight);
     this.#endpoint.remove(this);
     const s = this.#socket;
     this.#socket = undefined;
@@ -291,10 +294,15 @@ export class BfdSession {
       case 'sendControl': {
         const s = this.#socket;
         if (s === undefined) return;
-        s.send(encodeBfdControlPacket(a.packet), this.#port, this.peer, (error) => {
-          if (error && !this.#sendFailing) this.#endpoint.hooks.onError(this.peer, 'BFD send', error);
-          this.#sendFailing = error !== null && error !== undefined;
+        const sent = new Promise<void>((resolve) => {
+          s.send(encodeBfdControlPacket(a.packet), this.#port, this.peer, (error) => {
+            if (error && !this.#sendFailing) this.#endpoint.hooks.onError(this.peer, 'BFD send', error);
+            this.#sendFailing = error !== null && error !== undefined;
+            resolve();
+          });
         });
+        this.#inFlight.add(sent);
+        void sent.then(() => this.#inFlight.delete(sent));
         return;
       }
       case 'armTxTimer':
