@@ -164,6 +164,22 @@ async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Pr
       );
     void stopping.then(done);
   };
+  // SIGUSR2: a planned restart (RFC 4724): sessions close without NOTIFICATION, routes and
+  // addresses stay, and the next start sets the Graceful Restart R bit.
+  const onRestart = (): void => {
+    if (stopping !== undefined) return;
+    stopping = started
+      .catch(() => {})
+      .then(() => runtime.stop('anyvip planned restart (SIGUSR2)', { restart: true }))
+      .then(
+        () => 0,
+        (err: unknown) => {
+          process.stderr.write(`anyvip: restart shutdown failed: ${describeError(err)}\n`);
+          return 1;
+        },
+      );
+    void stopping.then(done);
+  };
   const onHup = (): void => {
     if (source === undefined)
       runtime.refuse(new AnyvipError('ANYVIP_USAGE', 'nothing to reload: configured by flags'));
@@ -183,8 +199,10 @@ async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Pr
   process.on('SIGHUP', onHup);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGUSR2', onRestart);
   const cleanup = (): void => {
     clearInterval(keepAlive);
+    process.off('SIGUSR2', onRestart);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onHup);
