@@ -32,6 +32,8 @@ describe.skipIf(skipReason !== undefined).each(['bird', 'frr'] as const)('BFD wi
   let client: SpeakerClient;
   let ourV4: string;
   let routerV4: string;
+  let ourV6: string;
+  let routerV6: string;
 
   const nextEvent = (pred: (e: EventLine) => boolean, what: string, timeoutMs?: number, since?: number) =>
     client.nextEvent(pred, what, timeoutMs, since);
@@ -47,11 +49,14 @@ describe.skipIf(skipReason !== undefined).each(['bird', 'frr'] as const)('BFD wi
   beforeAll(async () => {
     lab = await createPair('speaker', 'router');
     const l = lab.link('speaker', 'router');
-    [ourV4, routerV4] = [l.local.ipv4, l.remote.ipv4];
+    [ourV4, routerV4, ourV6, routerV6] = [l.local.ipv4, l.remote.ipv4, l.local.ipv6, l.remote.ipv6];
     router = await startDaemon(lab, 'router', kind, {
       routerId: routerV4,
       asn: 65002,
-      neighbors: [{ address: ourV4, localAddress: routerV4, asn: 65001, holdTimeSec: HOLD_SEC, bfd: BFD }],
+      neighbors: [
+        { address: ourV4, localAddress: routerV4, asn: 65001, holdTimeSec: HOLD_SEC, bfd: BFD },
+        { address: ourV6, localAddress: routerV6, asn: 65001, holdTimeSec: HOLD_SEC, bfd: BFD },
+      ],
     });
     client = await SpeakerClient.start(lab, 'speaker', 65001, ourV4);
   });
@@ -76,6 +81,28 @@ describe.skipIf(skipReason !== undefined).each(['bird', 'frr'] as const)('BFD wi
     await bfdUp(since);
     await router.waitEstablished(ourV4);
     await vipInFib(true, 15_000, 'VIP in the router FIB');
+  });
+
+  it('brings BFD Up over IPv6 too (RFC 5881 §4: UDP 3784 over IPv6, hop limit 255)', async () => {
+    const since = client.process.mark();
+    await client.command({
+      cmd: 'addPeer',
+      address: routerV6,
+      remoteAsn: 65002,
+      localAddress: ourV6,
+      holdTimeSec: HOLD_SEC,
+      connectRetryTimeSec: 1,
+      idleHoldTimeSec: 1,
+      bfd: { minTxMs: BFD.intervalMs, minRxMs: BFD.intervalMs, multiplier: BFD.multiplier },
+    });
+    await nextEvent(
+      (e) => e.event === 'bfd-state' && e.to === 'up' && e.peer === routerV6,
+      'IPv6 BFD Up',
+      20_000,
+      since,
+    );
+    await router.waitEstablished(ourV6);
+    await client.command({ cmd: 'removePeer', address: routerV6 });
   });
 
   it('SIGSTOP of our speaker → the router drops the VIP within the BFD detection time, not the hold time', async () => {
