@@ -405,6 +405,7 @@ export class BgpSpeaker {
     });
     this.#peers.set(address, session);
     this.#peerList = [...this.#peers.values()];
+    const bfdReady = this.#bfdReady;
     const handle: Peer = {
       address,
       get state() {
@@ -419,7 +420,6 @@ export class BgpSpeaker {
         return bfdReady.get(address)?.state;
       },
     };
-    const bfdReady = this.#bfdReady;
     this.#handles.set(address, handle);
     this.#logger.info('peer added', {
       peer: address,
