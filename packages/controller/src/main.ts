@@ -86,6 +86,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           })
           .option('mode', { type: 'string', choices: modes, default: 'bgp', describe: 'bgp or table' })
           .option('hold-time', { type: 'number', describe: 'BGP hold time, seconds (default 90)' })
+          .option('bfd-interval', {
+            type: 'number',
+            describe: 'Run BFD (RFC 5880) to every peer at this interval, ms (e.g. 100)',
+          })
+          .option('bfd-multiplier', { type: 'number', describe: 'BFD detect multiplier (default 3)' })
+          .option('graceful-restart-time', {
+            type: 'number',
+            describe: 'Advertise Graceful Restart (RFC 4724) with this restart time, s; SIGUSR2 restarts',
+          })
           .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
           .option('table-protocol', {
             type: 'number',
@@ -116,6 +125,9 @@ export async function main(argv: readonly string[]): Promise<number> {
             table: args.table,
             tableProtocol: args['table-protocol'],
             logLevel: args['log-level'],
+            bfdIntervalMs: args['bfd-interval'],
+            bfdMultiplier: args['bfd-multiplier'],
+            gracefulRestartTimeSec: args['graceful-restart-time'],
           });
         } catch (err) {
           exitCode = fail(err);
