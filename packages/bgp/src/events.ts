@@ -1,3 +1,4 @@
+import type { BfdState } from './bfd/wire/control-packet.js';
 import type { PeerEvent } from './session/peer-events.js';
 
 export type {
@@ -24,7 +25,27 @@ export type {
  * (listening, refused connections). Events are public API; the speaker's log lines
  * are derived from them in one place.
  */
-export type SpeakerEvent = PeerEvent | ListeningEvent | ConnectionRejectedEvent;
+export type SpeakerEvent = PeerEvent | ListeningEvent | ConnectionRejectedEvent | BfdStateChangeEvent;
+
+/**
+ * A peer's BFD session changed state (RFC 5880 §6.8). `to: 'down'` from `up` with
+ * `remoteState` other than `adminDown` is a failure: the BGP session is then
+ * stopped with Cease / BFD Down (RFC 9384). A peer that signals AdminDown stopped
+ * BFD on purpose and the BGP session is left alone (RFC 5882 §3.2).
+ */
+export interface BfdStateChangeEvent {
+  readonly kind: 'bfdStateChange';
+  readonly peer: string;
+  readonly from: BfdState;
+  readonly to: BfdState;
+  /** Our Diag code and its RFC 5880 §4.1 name. */
+  readonly diag: number;
+  readonly diagName: string;
+  readonly remoteState: BfdState;
+  readonly remoteDiag: number;
+  /** Whether this change took the BGP session down (Cease / BFD Down). */
+  readonly bgpStopped: boolean;
+}
 
 /** A listening socket is up. */
 export interface ListeningEvent {

@@ -7,8 +7,10 @@
  * - The pieces a caller may inject or inspect: `Logger`, `Clock`, `Transport`,
  *   negotiated parameters, routes and attribute sets.
  */
+export type { BfdState } from './bfd/wire/control-packet.js';
 export {
   type AnySpeakerListener,
+  type BfdStateChangeEvent,
   type ConnectionRejectedEvent,
   type EorReceivedEvent,
   type EorSentEvent,
@@ -61,10 +63,12 @@ export {
 export {
   type AddPeerOptions,
   type AnnouncedRoute,
+  type BfdPeerOptions,
   BgpSpeaker,
   type BgpSpeakerOptions,
   describeDownReason,
   type FamilyName,
+  type GracefulRestartOptions,
   type MaxPrefixOptions,
   type Peer,
 } from './speaker.js';

@@ -1,3 +1,6 @@
+import { BfdEndpoint, type BfdSession, type BfdStateChange } from './bfd/session/bfd-endpoint.js';
+import { bfdDiagName } from './bfd/wire/constants.js';
+import type { BfdState } from './bfd/wire/control-packet.js';
 import {
   type AnySpeakerListener,
   type SpeakerEvent,
@@ -59,6 +62,47 @@ export interface BgpSpeakerOptions {
   readonly transport?: Transport;
   /** How long a closing connection may flush its last messages before it is destroyed. Default 3000 ms. */
   readonly lingerMs?: number;
+  /** BFD UDP ports; the IANA ones (3784 single-hop, 4784 multihop) by default. Tests move them. */
+  readonly bfdPorts?: { readonly singleHop?: number; readonly multihop?: number };
+}
+
+/**
+ * BFD for a peer (RFC 5880 asynchronous mode; RFC 5881 single-hop or RFC 5883
+ * multihop). A failure (Up → Down, not signalled AdminDown by the peer) stops the
+ * BGP session with Cease / BFD Down (RFC 9384).
+ */
+export interface BfdPeerOptions {
+  /** bfd.DesiredMinTxInterval while Up, in ms. Default 300 (FRR's default). */
+  readonly minTxMs?: number;
+  /** bfd.RequiredMinRxInterval, in ms. Default 300. */
+  readonly minRxMs?: number;
+  /** bfd.DetectMult. Default 3. */
+  readonly multiplier?: number;
+  /** RFC 5883 multihop (UDP 4784). Default: true for eBGP multihop peers, else false. */
+  readonly multihop?: boolean;
+}
+
+/**
+ * Graceful Restart as the restarting speaker (RFC 4724, RFC 8538). Off by default:
+ * a peer that negotiated it keeps our routes as stale for `restartTimeSec` after
+ * the TCP session drops without a NOTIFICATION, which is right for a planned
+ * restart (`speaker.closeForRestart()`) and wrong for a crash; pair it with BFD so a
+ * crash still removes the routes at once.
+ */
+export interface GracefulRestartOptions {
+  /** Restart Time we advertise, 0 to 4095 s. Default 120. */
+  readonly restartTimeSec?: number;
+  /** The R bit: this process is the restart of one that closed for a restart. Default false. */
+  readonly restarting?: boolean;
+  /** The F bit for every family: forwarding continues across a restart (VIPs stay on lo). Default true. */
+  readonly forwardingPreserved?: boolean;
+  /**
+   * The N bit (RFC 8538): a NOTIFICATION other than Hard Reset also keeps our routes
+   * as stale. Default false: with it, FRR's own Cease / BFD Down keeps a failed
+   * node's routes for the restart time. When negotiated, `close`, `removePeer` and a
+   * BFD failure send their Cease inside a Hard Reset, so those still withdraw at once.
+   */
+  readonly notification?: boolean;
 }
 
 /** A maximum-prefix limit (RFC 4486 §4): one more route than `limit` triggers `action`. */
@@ -130,6 +174,10 @@ export interface AddPeerOptions {
    * `@anyvip/tcp-auth` addon (else ANYVIP_TCP_AUTH_UNAVAILABLE).
    */
   readonly ttlSecurity?: boolean | { readonly hops: number };
+  /** BFD to the peer: `true` for the defaults. Off by default. */
+  readonly bfd?: boolean | BfdPeerOptions;
+  /** Advertise Graceful Restart with the N bit (RFC 4724, RFC 8538): `true` for the defaults. Off by default. */
+  readonly gracefulRestart?: boolean | GracefulRestartOptions;
 }
 
 /** A locally originated route as `speaker.routes()` reports it. */
@@ -156,6 +204,8 @@ export interface Peer {
   receivedRoutes(family?: FamilyName): Route[];
   /** Sends ROUTE-REFRESH (RFC 2918) for one family or all negotiated ones; throws LocalProtocolError if not possible. */
   requestRefresh(family?: FamilyName): void;
+  /** The BFD session's state, or undefined without BFD (or before its socket is bound). */
+  readonly bfdState: BfdState | undefined;
 }
 
 const FAMILIES: Readonly<Record<FamilyName, Family>> = {
@@ -216,6 +266,11 @@ export class BgpSpeaker {
   readonly #servers = new Set<TransportServer>();
   /** What each configured peer asks of its sockets (TTL, TCP-MD5, GTSM), for the listeners. */
   readonly #socketSecurity = new Map<string, TcpSecurity | undefined>();
+  readonly #bfdPorts: BgpSpeakerOptions['bfdPorts'];
+  #bfd: BfdEndpoint | undefined;
+  /** BFD sessions by peer address; a promise while the socket binds. */
+  readonly #bfdSessions = new Map<string, Promise<BfdSession | undefined>>();
+  readonly #bfdReady = new Map<string, BfdSession>();
   #closing: Promise<void> | undefined;
 
   constructor(options: BgpSpeakerOptions) {
@@ -236,6 +291,7 @@ export class BgpSpeaker {
     this.#clock = options.clock ?? systemClock;
     this.#transport = options.transport ?? nodeTransport;
     this.#lingerMs = options.lingerMs;
+    this.#bfdPorts = options.bfdPorts;
   }
 
   // ---- events ----------------------------------------------------------------------------
@@ -343,6 +399,9 @@ export class BgpSpeaker {
       }
     }
 
+    const bfd = resolveBfd(options.bfd, ttl !== undefined && ttl > 1);
+    const gracefulRestart = resolveGracefulRestart(options.gracefulRestart, families);
+
     const connectRetryTimeMs = seconds(options.connectRetryTimeSec, 'connectRetryTimeSec');
     const idleHoldTimeMs = seconds(options.idleHoldTimeSec, 'idleHoldTimeSec');
     const delayOpenTimeMs = seconds(options.delayOpenTimeSec, 'delayOpenTimeSec');
@@ -368,6 +427,7 @@ export class BgpSpeaker {
         ? { collisionDetectEstablishedState: options.collisionDetectEstablishedState }
         : {}),
       ...(addPath !== undefined ? { addPath } : {}),
+      ...(gracefulRestart !== undefined ? { gracefulRestart } : {}),
     };
     const session = new PeerSession({
       address,
@@ -407,6 +467,7 @@ export class BgpSpeaker {
     }
     this.#peers.set(address, session);
     this.#peerList = [...this.#peers.values()];
+    const bfdReady = this.#bfdReady;
     const handle: Peer = {
       address,
       get state() {
@@ -417,6 +478,9 @@ export class BgpSpeaker {
         ...session.receivedRoutes(family === undefined ? undefined : afiOf(family)),
       ],
       requestRefresh: (family) => session.requestRefresh(family === undefined ? undefined : FAMILIES[family]),
+      get bfdState() {
+        return bfdReady.get(address)?.state;
+      },
     };
     this.#handles.set(address, handle);
     this.#logger.info('peer added', {
@@ -428,7 +492,80 @@ export class BgpSpeaker {
       ...(security?.minTtl !== undefined ? { ttlSecurityMinTtl: security.minTtl } : {}),
     });
     session.start();
+    if (bfd !== undefined) this.#startBfd(address, localAddress, bfd);
     return handle;
+  }
+
+  #startBfd(address: string, localAddress: string | undefined, bfd: Required<BfdPeerOptions>): void {
+    this.#bfd ??= new BfdEndpoint({
+      clock: this.#clock,
+      ...(this.#bfdPorts?.singleHop !== undefined ? { singleHopPort: this.#bfdPorts.singleHop } : {}),
+      ...(this.#bfdPorts?.multihop !== undefined ? { multihopPort: this.#bfdPorts.multihop } : {}),
+      hooks: {
+        onStateChange: (change) => this.#onBfdChange(change),
+        onError: (peer, context, error) => this.#emit({ kind: 'error', peer, context, error }),
+        onDiscard: (peer, reason) => this.#logger.debug('bfd packet discarded', { peer, reason }),
+      },
+    });
+    const pending = this.#bfd
+      .add({
+        peer: address,
+        ...(localAddress !== undefined ? { localAddress } : {}),
+        multihop: bfd.multihop,
+        desiredMinTxIntervalMs: bfd.minTxMs,
+        requiredMinRxIntervalMs: bfd.minRxMs,
+        detectMult: bfd.multiplier,
+      })
+      .then(
+        (s) => {
+          if (this.#bfdSessions.get(address) !== pending) {
+            // The peer was removed (or the speaker closed) while the socket bound.
+            void s.close();
+            return undefined;
+          }
+          this.#bfdReady.set(address, s);
+          return s;
+        },
+        (error: unknown) => {
+          this.#emit({
+            kind: 'error',
+            peer: address,
+            context: 'BFD session',
+            error: error instanceof Error ? error : new Error(String(error)),
+          });
+          return undefined;
+        },
+      );
+    this.#bfdSessions.set(address, pending);
+  }
+
+  #onBfdChange(change: BfdStateChange): void {
+    const session = this.#peers.get(change.peer);
+    // RFC 5882 §3.2: a peer signalling AdminDown stopped BFD on purpose; that is not a path failure.
+    const failure = change.from === 'up' && change.to === 'down' && change.remoteState !== 'adminDown';
+    const bgpStopped = failure && session !== undefined && session.state !== 'idle';
+    this.#emit({
+      kind: 'bfdStateChange',
+      peer: change.peer,
+      from: change.from,
+      to: change.to,
+      diag: change.diag,
+      diagName: bfdDiagName(change.diag),
+      remoteState: change.remoteState,
+      remoteDiag: change.remoteDiag,
+      bgpStopped,
+    });
+    if (bgpStopped) session.bfdDown();
+  }
+
+  /** Closes a peer's BFD session; `adminDown` tells the peer first (RFC 5880 §6.8.16). */
+  async #stopBfd(address: string, adminDown: boolean): Promise<void> {
+    const pending = this.#bfdSessions.get(address);
+    if (pending === undefined) return;
+    this.#bfdSessions.delete(address);
+    this.#bfdReady.delete(address);
+    const s = await pending;
+    await s?.close({ adminDown });
   }
 
   /**
@@ -455,7 +592,9 @@ export class BgpSpeaker {
       });
     }
     this.#logger.info('peer removed', { peer: key });
-    return session.stop(CeaseSubcode.PEER_DE_CONFIGURED);
+    return Promise.all([this.#stopBfd(key, true), session.stop(CeaseSubcode.PEER_DE_CONFIGURED)]).then(
+      () => undefined,
+    );
   }
 
   /** The handle of a configured peer. */
@@ -657,10 +796,49 @@ export class BgpSpeaker {
     const servers = [...this.#servers];
     this.#servers.clear();
     this.#closing = Promise.all([
+      ...peers.map((p) => this.#stopBfd(p.address, true)),
       ...peers.map((p) => p.stop(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason)),
       ...servers.map((s) => s.close()),
-    ]).then(() => undefined);
+    ]).then(() => this.#closeBfdEndpoint());
     return this.#closing;
+  }
+
+  /**
+   * Ends every session for a planned restart (RFC 4724 §4, RFC 8538). Each session
+   * whose peer negotiated Graceful Restart is closed with no NOTIFICATION, so the
+   * peer keeps our routes as stale until the restarted process re-announces them and
+   * sends End-of-RIB; sessions without it get Cease / Administrative Shutdown as
+   * with `close`. Only once the TCP sessions are closed (the peer has answered our
+   * FIN, so it is in its restart procedure) does BFD go AdminDown (RFC 5880
+   * §6.8.16; RFC 5882 §3.2: not a failure), and its last packets are sent before
+   * the socket closes: a BFD session that merely fell silent would be a failure,
+   * and BIRD then drops the routes in spite of Graceful Restart. Resolves
+   * when done; later calls of `close` or `closeForRestart` return
+   * the same promise.
+   */
+  closeForRestart(reason = 'BGP speaker restarting'): Promise<void> {
+    if (this.#closing !== undefined) return this.#closing;
+    this.#logger.info('speaker closing for a restart', { reason });
+    const peers = [...this.#peers.values()];
+    const servers = [...this.#servers];
+    this.#servers.clear();
+    this.#closing = Promise.all([
+      ...peers.map((p) =>
+        (p.negotiated?.peerGracefulRestart !== undefined && p.gracefulRestartConfigured
+          ? p.abandon()
+          : p.stop(CeaseSubcode.ADMINISTRATIVE_SHUTDOWN, reason)
+        ).then(() => this.#stopBfd(p.address, true)),
+      ),
+      ...servers.map((s) => s.close()),
+    ]).then(() => this.#closeBfdEndpoint());
+    return this.#closing;
+  }
+
+  async #closeBfdEndpoint(): Promise<void> {
+    await Promise.all([...this.#bfdSessions.keys()].map((a) => this.#stopBfd(a, true)));
+    const endpoint = this.#bfd;
+    this.#bfd = undefined;
+    await endpoint?.close();
   }
 
   #checkOpen(): void {
@@ -679,6 +857,57 @@ function parseNextHopOrUndefined(text: string): { text: string; afi: 1 | 2 } | u
   } catch {
     return undefined;
   }
+}
+
+const BFD_DEFAULTS = { minTxMs: 300, minRxMs: 300, multiplier: 3 } as const;
+
+function resolveBfd(
+  option: boolean | BfdPeerOptions | undefined,
+  multihopSession: boolean,
+): Required<BfdPeerOptions> | undefined {
+  if (option === undefined || option === false) return undefined;
+  const o = option === true ? {} : option;
+  const r = {
+    minTxMs: o.minTxMs ?? BFD_DEFAULTS.minTxMs,
+    minRxMs: o.minRxMs ?? BFD_DEFAULTS.minRxMs,
+    multiplier: o.multiplier ?? BFD_DEFAULTS.multiplier,
+    multihop: o.multihop ?? multihopSession,
+  };
+  for (const [name, v] of [
+    ['bfd.minTxMs', r.minTxMs],
+    ['bfd.minRxMs', r.minRxMs],
+  ] as const) {
+    // Below 10 ms Node's timers cannot keep up on a loaded host.
+    if (!Number.isInteger(v) || v < 10 || v > 60_000)
+      misuse('ANYVIP_INVALID_PEER_CONFIG', `${name} must be an integer in [10, 60000], got ${v}`);
+  }
+  if (!Number.isInteger(r.multiplier) || r.multiplier < 1 || r.multiplier > 255)
+    misuse(
+      'ANYVIP_INVALID_PEER_CONFIG',
+      `bfd.multiplier must be an integer in [1, 255], got ${r.multiplier}`,
+    );
+  return r;
+}
+
+function resolveGracefulRestart(
+  option: boolean | GracefulRestartOptions | undefined,
+  families: readonly Family[],
+): FsmConfig['gracefulRestart'] {
+  if (option === undefined || option === false) return undefined;
+  const o = option === true ? {} : option;
+  const restartTimeSec = o.restartTimeSec ?? 120;
+  if (!Number.isInteger(restartTimeSec) || restartTimeSec < 0 || restartTimeSec > 4095)
+    misuse(
+      'ANYVIP_INVALID_PEER_CONFIG',
+      `gracefulRestart.restartTimeSec must be in [0, 4095], got ${restartTimeSec}`,
+    );
+  const forwardingPreserved = o.forwardingPreserved ?? true;
+  return {
+    restartState: o.restarting ?? false,
+    notification: o.notification ?? false,
+    restartTimeSec,
+    families: families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingPreserved })),
+  };
 }
 
 /** A DownReason as log text. */
@@ -700,6 +929,16 @@ function logEvent(logger: Logger, e: SpeakerEvent): void {
   switch (e.kind) {
     case 'stateChange':
       logger.info('state change', { peer: e.peer, from: e.from, to: e.to });
+      return;
+    case 'bfdStateChange':
+      (e.bgpStopped || e.to === 'down' ? logger.warn : logger.info).call(logger, 'bfd state change', {
+        peer: e.peer,
+        from: e.from,
+        to: e.to,
+        diag: e.diagName,
+        remoteState: e.remoteState,
+        bgpStopped: e.bgpStopped,
+      });
       return;
     case 'peerUp':
       logger.info('session established', {

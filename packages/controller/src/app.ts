@@ -10,6 +10,7 @@ import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './obse
 import { ControllerMetrics } from './observability/metrics.js';
 import { canonicalJson, diffKeyed, sameData } from './reconcile/diff.js';
 import { type PassReport, ReconcileLoop } from './reconcile/loop.js';
+import { DEFAULT_RESTART_STATE_FILE, takeRestartMark, writeRestartMark } from './restart-mark.js';
 import { BgpSink, type RouterFactory } from './sinks/bgp.js';
 import { createIpRunner, type IpRunner } from './sinks/ip-runner.js';
 import { LoopbackSink } from './sinks/loopback.js';
@@ -129,6 +130,8 @@ export class AnyvipRuntime {
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new Error('the runtime was already started');
     this.#state = 'running';
+    // RFC 4724 §3: the R bit when the previous process closed for a planned restart.
+    this.#bgp.restarting = takeRestartMark(this.#config, Date.now());
     this.#syncChecks();
     this.#emit({
       kind: 'started',
@@ -174,7 +177,7 @@ export class AnyvipRuntime {
    * withdraws every route, removes our table routes and loopback addresses, and closes the
    * speaker (Cease / Administrative Shutdown with `reason`, RFC 9003). Idempotent.
    */
-  async stop(reason = 'anyvip shutting down'): Promise<void> {
+  async stop(reason = 'anyvip shutting down', options: { readonly restart?: boolean } = {}): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
@@ -182,6 +185,16 @@ export class AnyvipRuntime {
     await this.loop.stop();
     await Promise.all([...this.#checks.values()].map((c) => this.#stopCheck(c)));
     this.#checks.clear();
+    if (wasRunning && options.restart === true) {
+      // A planned restart (RFC 4724 §4): nothing is withdrawn and the VIPs stay on lo, so the
+      // node keeps forwarding; routers that negotiated GR keep the routes as stale.
+      this.#emit({ kind: 'shutdown', phase: 'restart', reason });
+      writeRestartMark(this.#config.bgp?.restartStateFile ?? DEFAULT_RESTART_STATE_FILE, Date.now());
+      await this.#bgp.closeForRestart(reason);
+      this.#state = 'stopped';
+      this.#emit({ kind: 'shutdown', phase: 'done', reason });
+      return;
+    }
     if (wasRunning) {
       const gs = this.#config.gracefulShutdown;
       if (gs.enabled && this.#bgp.router !== undefined) {
@@ -285,6 +298,16 @@ export class AnyvipRuntime {
     speaker.on('peerUp', (e) => this.#emit({ kind: 'peerUp', peer: e.peer }));
     speaker.on('peerDown', (e) =>
       this.#emit({ kind: 'peerDown', peer: e.peer, reason: describeDownReason(e.reason) }),
+    );
+    speaker.on('bfdStateChange', (e) =>
+      this.#emit({
+        kind: 'bfdChanged',
+        peer: e.peer,
+        from: e.from,
+        to: e.to,
+        diag: e.diagName,
+        bgpStopped: e.bgpStopped,
+      }),
     );
     return speaker;
   }

@@ -16,6 +16,7 @@ export type ControllerEvent =
   | ReconciledEvent
   | PeerUpEvent
   | PeerDownEvent
+  | BfdChangedEvent
   | ShutdownEvent;
 
 /** The runtime started with a configuration. */
@@ -116,10 +117,21 @@ export interface PeerDownEvent {
   readonly reason: string;
 }
 
-/** Shutdown progress. */
+/** A peer's BFD session changed state (RFC 5880); `bgpStopped`: it took the BGP session down (RFC 9384). */
+export interface BfdChangedEvent {
+  readonly kind: 'bfdChanged';
+  readonly peer: string;
+  readonly from: string;
+  readonly to: string;
+  /** Our RFC 5880 §4.1 diagnostic, by name. */
+  readonly diag: string;
+  readonly bgpStopped: boolean;
+}
+
+/** Shutdown progress; `restart` for a planned restart (routes kept, RFC 4724). */
 export interface ShutdownEvent {
   readonly kind: 'shutdown';
-  readonly phase: 'begin' | 'gracefulShutdown' | 'withdrawn' | 'done';
+  readonly phase: 'begin' | 'gracefulShutdown' | 'withdrawn' | 'restart' | 'done';
   readonly reason: string;
   /** gracefulShutdown: routes re-announced with GRACEFUL_SHUTDOWN and the wait. */
   readonly routes?: number;

@@ -95,6 +95,15 @@ export async function main(argv: readonly string[]): Promise<number> {
             default: false,
             describe: 'GTSM (RFC 5082) with every --peer: TTL 255 sent and required',
           })
+          .option('bfd-interval', {
+            type: 'number',
+            describe: 'Run BFD (RFC 5880) to every peer at this interval, ms (e.g. 100)',
+          })
+          .option('bfd-multiplier', { type: 'number', describe: 'BFD detect multiplier (default 3)' })
+          .option('graceful-restart-time', {
+            type: 'number',
+            describe: 'Advertise Graceful Restart (RFC 4724) with this restart time, s; SIGUSR2 restarts',
+          })
           .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
           .option('table-protocol', {
             type: 'number',
@@ -127,6 +136,9 @@ export async function main(argv: readonly string[]): Promise<number> {
             table: args.table,
             tableProtocol: args['table-protocol'],
             logLevel: args['log-level'],
+            bfdIntervalMs: args['bfd-interval'],
+            bfdMultiplier: args['bfd-multiplier'],
+            gracefulRestartTimeSec: args['graceful-restart-time'],
           });
         } catch (err) {
           exitCode = fail(err);
@@ -175,6 +187,22 @@ async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Pr
       );
     void stopping.then(done);
   };
+  // SIGUSR2: a planned restart (RFC 4724): sessions close without NOTIFICATION, routes and
+  // addresses stay, and the next start sets the Graceful Restart R bit.
+  const onRestart = (): void => {
+    if (stopping !== undefined) return;
+    stopping = started
+      .catch(() => {})
+      .then(() => runtime.stop('anyvip planned restart (SIGUSR2)', { restart: true }))
+      .then(
+        () => 0,
+        (err: unknown) => {
+          process.stderr.write(`anyvip: restart shutdown failed: ${describeError(err)}\n`);
+          return 1;
+        },
+      );
+    void stopping.then(done);
+  };
   const onHup = (): void => {
     if (source === undefined)
       runtime.refuse(new AnyvipError('ANYVIP_USAGE', 'nothing to reload: configured by flags'));
@@ -194,8 +222,10 @@ async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Pr
   process.on('SIGHUP', onHup);
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  process.on('SIGUSR2', onRestart);
   const cleanup = (): void => {
     clearInterval(keepAlive);
+    process.off('SIGUSR2', onRestart);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
     process.off('SIGHUP', onHup);

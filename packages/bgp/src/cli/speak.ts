@@ -50,6 +50,15 @@ export interface SpeakOptions {
   readonly passwordFile?: string;
   /** GTSM (RFC 5082): `true` for a directly connected router, `{ hops }` for one further away. */
   readonly ttlSecurity?: boolean | { readonly hops: number };
+  /** BFD to the router (RFC 5880); absent: off. */
+  readonly bfd?: {
+    readonly minTxMs: number;
+    readonly minRxMs: number;
+    readonly multiplier: number;
+    readonly multihop: boolean;
+  };
+  /** Advertise Graceful Restart (RFC 4724); absent: off. */
+  readonly gracefulRestart?: { readonly restartTimeSec: number; readonly restarting: boolean };
 }
 
 /** Where JSON Lines go. */
@@ -65,6 +74,16 @@ export function eventLine(e: SpeakerEvent): Record<string, unknown> | undefined 
   switch (e.kind) {
     case 'stateChange':
       return { event: 'state', peer: e.peer, from: e.from, to: e.to };
+    case 'bfdStateChange':
+      return {
+        event: 'bfd-state',
+        peer: e.peer,
+        from: e.from,
+        to: e.to,
+        diag: e.diagName,
+        remoteState: e.remoteState,
+        bgpStopped: e.bgpStopped,
+      };
     case 'peerUp':
       return {
         event: 'peer-up',
@@ -179,7 +198,12 @@ function* generatedPrefixes(base: number, count: number): Generator<Prefix> {
 export async function runSpeak(
   options: SpeakOptions,
   out: LineWriter,
-  extra: { readonly speaker?: Partial<BgpSpeakerOptions>; readonly stop?: Promise<string> } = {},
+  extra: {
+    readonly speaker?: Partial<BgpSpeakerOptions>;
+    readonly stop?: Promise<string>;
+    /** Resolves when the run should end as a planned restart (`closeForRestart`, RFC 4724). */
+    readonly restart?: Promise<string>;
+  } = {},
 ): Promise<void> {
   const started = performance.now();
   const elapsed = (): number => Math.round((performance.now() - started) * 10) / 10;
@@ -267,6 +291,8 @@ export async function runSpeak(
       ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
       ...(options.passwordFile !== undefined ? { passwordFile: options.passwordFile } : {}),
       ...(options.ttlSecurity !== undefined ? { ttlSecurity: options.ttlSecurity } : {}),
+      ...(options.bfd !== undefined ? { bfd: options.bfd } : {}),
+      ...(options.gracefulRestart !== undefined ? { gracefulRestart: options.gracefulRestart } : {}),
     };
     speaker.addPeer(peerOptions);
   } catch (e) {
@@ -291,6 +317,11 @@ export async function runSpeak(
     timers.push(setTimeout(() => finish('anyvip-bgp speak: duration elapsed'), options.durationSec * 1000));
   }
   void extra.stop?.then(finish);
+  let restart = false;
+  void extra.restart?.then((r) => {
+    restart = true;
+    finish(r);
+  });
 
   const reason = await finished;
   clearInterval(stats);
@@ -304,8 +335,9 @@ export async function runSpeak(
       prefixes: info.prefixesReceived,
     });
   }
-  await speaker.close(reason);
-  print({ event: 'closed', reason });
+  if (restart) await speaker.closeForRestart(reason);
+  else await speaker.close(reason);
+  print({ event: 'closed', reason, ...(restart ? { restart: true } : {}) });
 }
 
 /** The yargs arguments of `speak`. */
@@ -336,6 +368,14 @@ interface SpeakArgs {
   'password-file': string | undefined;
   'ttl-security': boolean;
   'ttl-security-hops': number | undefined;
+  bfd: boolean;
+  'bfd-min-tx': number;
+  'bfd-min-rx': number;
+  'bfd-multiplier': number;
+  'bfd-multihop': boolean;
+  'graceful-restart': boolean;
+  'restart-time': number;
+  restarting: boolean;
 }
 
 /** Reads a signal into a stop reason, once. */
@@ -369,6 +409,30 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
       .option('local-address', { type: 'string', describe: 'Source address to connect from' })
       .option('passive', { type: 'boolean', default: false, describe: 'Wait for the router to connect' })
       .option('hold-time', { type: 'number', default: 90, describe: 'Hold Time to offer, seconds' })
+      .option('bfd', {
+        type: 'boolean',
+        default: false,
+        describe: 'Run BFD to the router (RFC 5880, UDP 3784)',
+      })
+      .option('bfd-min-tx', { type: 'number', default: 300, describe: 'BFD desired min TX interval, ms' })
+      .option('bfd-min-rx', { type: 'number', default: 300, describe: 'BFD required min RX interval, ms' })
+      .option('bfd-multiplier', { type: 'number', default: 3, describe: 'BFD detect multiplier' })
+      .option('bfd-multihop', {
+        type: 'boolean',
+        default: false,
+        describe: 'BFD multihop (RFC 5883, UDP 4784)',
+      })
+      .option('graceful-restart', {
+        type: 'boolean',
+        default: false,
+        describe: 'Advertise Graceful Restart (RFC 4724); SIGUSR2 then closes for a restart',
+      })
+      .option('restart-time', { type: 'number', default: 120, describe: 'Graceful Restart time, seconds' })
+      .option('restarting', {
+        type: 'boolean',
+        default: false,
+        describe: 'Set the Restart State (R) bit: this run restarts one closed for a restart',
+      })
       .option('announce', {
         type: 'string',
         array: true,
@@ -466,9 +530,27 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
           : args['ttl-security']
             ? { ttlSecurity: true }
             : {}),
+        ...(args.bfd
+          ? {
+              bfd: {
+                minTxMs: args['bfd-min-tx'],
+                minRxMs: args['bfd-min-rx'],
+                multiplier: args['bfd-multiplier'],
+                multihop: args['bfd-multihop'],
+              },
+            }
+          : {}),
+        ...(args['graceful-restart']
+          ? { gracefulRestart: { restartTimeSec: args['restart-time'], restarting: args.restarting } }
+          : {}),
       },
       process.stdout,
-      { stop: interrupted() },
+      {
+        stop: interrupted(),
+        restart: new Promise((resolve) =>
+          process.once('SIGUSR2', () => resolve('anyvip-bgp speak: SIGUSR2 (planned restart)')),
+        ),
+      },
     );
   },
 };

@@ -59,6 +59,11 @@ export interface ManualStop {
   readonly kind: 'manualStop';
   readonly ceaseSubcode?: number;
   readonly shutdownMessage?: string;
+  /**
+   * Send the Cease inside a Hard Reset (RFC 8538 §3), so that a peer which
+   * negotiated the N bit flushes our routes rather than keeping them as stale.
+   */
+  readonly hardReset?: boolean;
 }
 
 /** Event 3: the local system starts the session. */

@@ -1,7 +1,7 @@
 import { CeaseSubcode, ErrorCode, FsmErrorSubcode, MessageType } from '../wire/constants.js';
 import type { WireError } from '../wire/errors.js';
 import { assertNever } from '../wire/message.js';
-import { type NotificationMessage, shutdownCommunication } from '../wire/notification.js';
+import { hardResetData, type NotificationMessage, shutdownCommunication } from '../wire/notification.js';
 import type { OpenMessage } from '../wire/open.js';
 import type { DownReason, FsmAction } from './actions.js';
 import { computeConnectRetryMs, computeIdleHoldMs, jitter, nextRandom } from './backoff.js';
@@ -257,6 +257,13 @@ function ceaseFor(event: Extract<FsmEvent, { kind: 'manualStop' | 'automaticStop
     communicates && event.shutdownMessage !== undefined
       ? shutdownCommunication(event.shutdownMessage)
       : undefined;
+  if (event.hardReset === true) {
+    return notification(
+      ErrorCode.CEASE,
+      CeaseSubcode.HARD_RESET,
+      hardResetData({ code: ErrorCode.CEASE, subcode, data: data ?? new Uint8Array(0) }),
+    );
+  }
   return notification(ErrorCode.CEASE, subcode, data);
 }
 

@@ -13,6 +13,7 @@ import { CeaseSubcode, ErrorCode, familyKey, RouteRefreshSubtype, Safi } from '.
 import { LocalProtocolError } from '../wire/errors.js';
 import {
   decodeShutdownCommunication,
+  hardResetData,
   type NotificationMessage,
   notificationName,
 } from '../wire/notification.js';
@@ -256,6 +257,11 @@ export class PeerSession {
     return this.#main.state;
   }
 
+  /** Whether we advertise Graceful Restart to this peer (RFC 4724). */
+  get gracefulRestartConfigured(): boolean {
+    return this.#fsmConfig.gracefulRestart !== undefined;
+  }
+
   /** The negotiated parameters while Established. */
   get negotiated(): Negotiated | undefined {
     return this.#session?.negotiated;
@@ -357,6 +363,8 @@ export class PeerSession {
       kind: 'manualStop',
       ceaseSubcode,
       ...(shutdownMessage !== undefined ? { shutdownMessage } : {}),
+      // RFC 8538 §3: with the N bit, only a Hard Reset makes the peer drop our routes now.
+      ...(this.#notificationNegotiated ? { hardReset: true } : {}),
     };
     const contender = this.#contender;
     this.#contender = undefined;
@@ -365,6 +373,52 @@ export class PeerSession {
       this.#retire(contender);
     }
     this.#main.step(stop);
+    const all = [this.#main, ...this.#retired];
+    for (const c of all) c.dispose();
+    await Promise.all(all.map((c) => c.whenClosed()));
+  }
+
+  /**
+   * BFD declared the path to the peer dead (RFC 5880 §6.8.4): stops the session with
+   * Cease / BFD Down (RFC 9384); it restarts after IdleHold like any automatic stop.
+   */
+  bfdDown(): void {
+    if (this.#stopping) return;
+    // With the N bit (RFC 8538 §3), a plain Cease would let the peer keep our routes as stale.
+    const stop: FsmEvent = this.#notificationNegotiated
+      ? {
+          kind: 'automaticStop',
+          ceaseSubcode: CeaseSubcode.HARD_RESET,
+          data: hardResetData({
+            code: ErrorCode.CEASE,
+            subcode: CeaseSubcode.BFD_DOWN,
+            data: new Uint8Array(0),
+          }),
+        }
+      : { kind: 'automaticStop', ceaseSubcode: CeaseSubcode.BFD_DOWN };
+    for (const c of [this.#contender, this.#main]) {
+      if (c !== undefined && c.state !== 'idle') c.step(stop);
+    }
+  }
+
+  /** Both sides sent the Graceful Restart N bit (RFC 8538 §2). */
+  get #notificationNegotiated(): boolean {
+    return (
+      this.#fsmConfig.gracefulRestart?.notification === true &&
+      this.#session?.negotiated.peerGracefulRestart?.notification === true
+    );
+  }
+
+  /**
+   * Ends the session for a planned restart (RFC 4724 §4): the connections are
+   * closed with FIN and no NOTIFICATION, so a peer that negotiated Graceful Restart
+   * keeps our routes as stale until we are back. Resolves once all are closed.
+   */
+  async abandon(): Promise<void> {
+    this.#stopping = true;
+    const contender = this.#contender;
+    this.#contender = undefined;
+    if (contender !== undefined) this.#retire(contender);
     const all = [this.#main, ...this.#retired];
     for (const c of all) c.dispose();
     await Promise.all(all.map((c) => c.whenClosed()));

@@ -8,6 +8,7 @@
  * Commands: {"cmd":"listen","port":179,"host":"…"}, {"cmd":"addPeer",…AddPeerOptions},
  * {"cmd":"announce",…AnnounceOptions}, {"cmd":"withdraw","prefix":"…"},
  * {"cmd":"removePeer","address":"…"}, {"cmd":"refresh","peer":"…"}, {"cmd":"peers"}, {"cmd":"close","reason":"…"},
+ * {"cmd":"closeForRestart"} (BFD AdminDown, then TCP closed without NOTIFICATION where GR was negotiated),
  * {"cmd":"receivedRoutes","peer":"…","family":"ipv4"|"ipv6"} (routes as `anyvip-bgp decode` prints attributes).
  */
 import { createInterface } from 'node:readline';
@@ -56,7 +57,8 @@ type Command =
   | { cmd: 'refresh'; peer: string }
   | { cmd: 'peers' }
   | { cmd: 'receivedRoutes'; peer: string; family?: FamilyName }
-  | { cmd: 'close'; reason?: string };
+  | { cmd: 'close'; reason?: string }
+  | { cmd: 'closeForRestart'; reason?: string };
 
 async function run(c: Command): Promise<void> {
   switch (c.cmd) {
@@ -102,6 +104,11 @@ async function run(c: Command): Promise<void> {
       return;
     case 'close':
       await speaker.close(c.reason);
+      print({ event: 'reply', cmd: c.cmd });
+      process.exit(0);
+      break;
+    case 'closeForRestart':
+      await speaker.closeForRestart(c.reason);
       print({ event: 'reply', cmd: c.cmd });
       process.exit(0);
   }

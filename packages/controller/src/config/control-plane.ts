@@ -28,6 +28,11 @@ export interface ControlPlaneFlags {
   readonly passwordFile?: string | undefined;
   /** `--ttl-security`: GTSM (RFC 5082) with every peer, directly connected. */
   readonly ttlSecurity?: boolean | undefined;
+  /** `--bfd-interval` ms (both directions) and `--bfd-multiplier`: BFD on every peer when the interval is given. */
+  readonly bfdIntervalMs?: number | undefined;
+  readonly bfdMultiplier?: number | undefined;
+  /** `--graceful-restart-time` seconds: Graceful Restart on every peer when given (SIGUSR2 restarts). */
+  readonly gracefulRestartTimeSec?: number | undefined;
 }
 
 /** The check name the control-plane VIP uses. */
@@ -61,6 +66,18 @@ export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
         ...(flags.holdTimeSec !== undefined ? { holdTime: flags.holdTimeSec } : {}),
         ...(flags.passwordFile !== undefined ? { passwordFile: flags.passwordFile } : {}),
         ...(flags.ttlSecurity === true ? { ttlSecurity: true } : {}),
+        ...(flags.bfdIntervalMs !== undefined
+          ? {
+              bfd: {
+                minTx: flags.bfdIntervalMs,
+                minRx: flags.bfdIntervalMs,
+                ...(flags.bfdMultiplier !== undefined ? { multiplier: flags.bfdMultiplier } : {}),
+              },
+            }
+          : {}),
+        ...(flags.gracefulRestartTimeSec !== undefined
+          ? { gracefulRestart: { restartTime: flags.gracefulRestartTimeSec } }
+          : {}),
       })),
     };
   } else if (flags.peers.length > 0 || flags.asn !== undefined) {
@@ -106,6 +123,9 @@ function flagOf(path: string): string {
     [/^vips\[\d+\]/, '--vip'],
     [/^bgp\.peers\[\d+\]\.asn/, '--peer-asn'],
     [/^bgp\.peers\[\d+\]\.holdTime/, '--hold-time'],
+    [/^bgp\.peers\[\d+\]\.bfd\.multiplier/, '--bfd-multiplier'],
+    [/^bgp\.peers\[\d+\]\.bfd/, '--bfd-interval'],
+    [/^bgp\.peers\[\d+\]\.gracefulRestart/, '--graceful-restart-time'],
     [/^bgp\.peers/, '--peer'],
     [/^bgp\.asn/, '--asn'],
     [/^bgp\.routerId/, '--router-id'],

@@ -82,6 +82,30 @@ export interface PeerConfig {
   readonly passwordFingerprint: string | undefined;
   /** GTSM (RFC 5082): `true` for a directly connected router, `{ hops }` further away. Needs @anyvip/tcp-auth. */
   readonly ttlSecurity: true | { readonly hops: number } | undefined;
+  /** BFD to the neighbor (RFC 5880); absent: off. */
+  readonly bfd?: PeerBfdConfig;
+  /** Graceful Restart as the restarting speaker (RFC 4724); absent: off. */
+  readonly gracefulRestart?: PeerGracefulRestartConfig;
+}
+
+/** `peers[].bfd`: `true` for the defaults, or the intervals. */
+export interface PeerBfdConfig {
+  /** Desired min TX interval while Up, ms. Default 300. */
+  readonly minTxMs: number;
+  /** Required min RX interval, ms. Default 300. */
+  readonly minRxMs: number;
+  /** Detect multiplier. Default 3. */
+  readonly multiplier: number;
+  /** RFC 5883 multihop; default: true for eBGP multihop peers. */
+  readonly multihop: boolean | undefined;
+}
+
+/** `peers[].gracefulRestart`: `true` for the defaults. */
+export interface PeerGracefulRestartConfig {
+  /** Restart Time advertised, seconds (0-4095). Default 120. */
+  readonly restartTimeSec: number;
+  /** Advertise the RFC 8538 N bit. Default false (see the README). */
+  readonly notification: boolean;
 }
 
 /** Accepting sessions (needed for passive peers). */
@@ -99,6 +123,11 @@ export interface BgpConfig {
   readonly routerId: string;
   readonly listen: ListenConfig | undefined;
   readonly peers: readonly PeerConfig[];
+  /**
+   * Where a planned restart (SIGUSR2) leaves its mark, so that the next start sets the
+   * Graceful Restart R bit (RFC 4724 §3). Default /run/anyvip/graceful-restart.
+   */
+  readonly restartStateFile?: string;
 }
 
 /** `table:`: where routing-table mode writes routes (for a BIRD or FRR on the node). */
@@ -273,7 +302,7 @@ export function parseConfig(input: unknown): ControllerConfig {
 
 function parseBgp(input: unknown, path: string): BgpConfig {
   const o = object(input, path);
-  known(o, path, ['asn', 'routerId', 'listen', 'peers']);
+  known(o, path, ['asn', 'routerId', 'listen', 'peers', 'restartStateFile']);
   const asn = asNumber(o.asn, join(path, 'asn'));
   const routerId = dottedQuad(o.routerId, join(path, 'routerId'));
   const listen = absent(o.listen) ? undefined : parseListen(o.listen, join(path, 'listen'));
@@ -295,7 +324,15 @@ function parseBgp(input: unknown, path: string): BgpConfig {
       );
     }
   });
-  return { asn, routerId, listen, peers };
+  return {
+    asn,
+    routerId,
+    listen,
+    peers,
+    ...(absent(o.restartStateFile)
+      ? {}
+      : { restartStateFile: string(o.restartStateFile, join(path, 'restartStateFile')) }),
+  };
 }
 
 /** The families a peer negotiates: as configured, else its session's (RFC 4760). */
@@ -347,6 +384,8 @@ const peerKeys = [
   'connectRetry',
   'passwordFile',
   'ttlSecurity',
+  'bfd',
+  'gracefulRestart',
 ];
 
 /**
@@ -398,6 +437,35 @@ function parseTcpSecurity(
   return { passwordFile, passwordFingerprint, ttlSecurity };
 }
 
+function parsePeerBfd(input: unknown, path: string): PeerBfdConfig | undefined {
+  if (input === false) return undefined;
+  const o = input === true ? {} : object(input, path);
+  known(o, path, ['minTx', 'minRx', 'multiplier', 'multihop']);
+  const ms = (v: unknown, key: string): number => {
+    if (absent(v)) return 300;
+    const n = durationMs(v, join(path, key));
+    if (!Number.isInteger(n) || n < 10 || n > 60_000)
+      throw invalidConfig(`must be a whole number of ms in [10ms, 60s], got ${n}ms`, join(path, key));
+    return n;
+  };
+  return {
+    minTxMs: ms(o.minTx, 'minTx'),
+    minRxMs: ms(o.minRx, 'minRx'),
+    multiplier: absent(o.multiplier) ? 3 : integer(o.multiplier, join(path, 'multiplier'), 1, 255),
+    multihop: absent(o.multihop) ? undefined : boolean(o.multihop, join(path, 'multihop')),
+  };
+}
+
+function parsePeerGracefulRestart(input: unknown, path: string): PeerGracefulRestartConfig | undefined {
+  if (input === false) return undefined;
+  const o = input === true ? {} : object(input, path);
+  known(o, path, ['restartTime', 'notification']);
+  return {
+    restartTimeSec: absent(o.restartTime) ? 120 : seconds(o.restartTime, join(path, 'restartTime'), 0, 4095),
+    notification: absent(o.notification) ? false : boolean(o.notification, join(path, 'notification')),
+  };
+}
+
 function parsePeer(input: unknown, path: string): PeerConfig {
   const o = object(input, path);
   known(o, path, peerKeys);
@@ -443,7 +511,19 @@ function parsePeer(input: unknown, path: string): PeerConfig {
       ? undefined
       : seconds(o.connectRetry, join(path, 'connectRetry'), 1, 65535),
     ...parseTcpSecurity(o, path, multihop),
+    ...optional('bfd', absent(o.bfd) ? undefined : parsePeerBfd(o.bfd, join(path, 'bfd'))),
+    ...optional(
+      'gracefulRestart',
+      absent(o.gracefulRestart)
+        ? undefined
+        : parsePeerGracefulRestart(o.gracefulRestart, join(path, 'gracefulRestart')),
+    ),
   };
+}
+
+/** `{ [key]: value }` when defined, else nothing (optional fields stay absent). */
+function optional<K extends string, V>(key: K, value: V | undefined): { [P in K]?: V } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: V };
 }
 
 function parseTable(input: unknown, path: string): TableConfig {

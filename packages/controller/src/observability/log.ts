@@ -97,6 +97,12 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
     case 'peerDown':
       logger.warn('peer down', { peer: e.peer, reason: e.reason });
       return;
+    case 'bfdChanged': {
+      const fields = { peer: e.peer, from: e.from, to: e.to, reason: e.diag, bgpStopped: e.bgpStopped };
+      if (e.to === 'down') logger.warn('bfd state change', fields);
+      else logger.info('bfd state change', fields);
+      return;
+    }
     case 'shutdown':
       logger.info(`shutdown ${e.phase}`, {
         reason: e.reason,

@@ -45,6 +45,20 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly bfdUp = new Gauge({
+    name: 'anyvip_bfd_session_up',
+    help: 'Whether the BFD session to the peer is Up: 1 or 0.',
+    labelNames: ['peer'] as const,
+    registers: [this.registry],
+  });
+
+  readonly bfdTransitions = new Counter({
+    name: 'anyvip_bfd_transitions_total',
+    help: 'BFD session state changes, by new state (adminDown, down, init, up).',
+    labelNames: ['peer', 'to'] as const,
+    registers: [this.registry],
+  });
+
   readonly reconcilePasses = new Counter({
     name: 'anyvip_reconcile_passes_total',
     help: 'Reconcile passes, by result (ok, error).',
@@ -99,6 +113,10 @@ export class ControllerMetrics {
         return;
       case 'peerDown':
         this.peerUp.set({ peer: e.peer }, 0);
+        return;
+      case 'bfdChanged':
+        this.bfdUp.set({ peer: e.peer }, e.to === 'up' ? 1 : 0);
+        this.bfdTransitions.inc({ peer: e.peer, to: e.to });
         return;
       case 'configReloaded':
         this.configReloads.inc({ result: 'applied' });

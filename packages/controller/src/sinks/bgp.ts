@@ -19,6 +19,8 @@ export interface BgpRouter {
     readonly host?: string;
   }): Promise<{ address: string; port: number }>;
   close(reason?: string): Promise<void>;
+  /** Ends the sessions for a planned restart (RFC 4724): no NOTIFICATION where GR was negotiated. */
+  closeForRestart?(reason?: string): Promise<void>;
 }
 
 /** Makes a router for a speaker identity (the app wires events and the logger in). */
@@ -51,6 +53,8 @@ export class BgpSink implements Sink {
   readonly #peers = new Map<string, PeerConfig>();
   readonly #routes = new Map<string, RouteAttributes>();
   #gracefulShutdown = false;
+  /** This process restarts one that closed for a planned restart: peers get the GR R bit. */
+  restarting = false;
 
   constructor(options: { readonly createRouter: RouterFactory; readonly order?: number }) {
     this.#factory = options.createRouter;
@@ -138,7 +142,7 @@ export class BgpSink implements Sink {
     for (const address of peers.change.keys()) await this.#removePeer(router, address, changes, errors);
     for (const [address, peer] of [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)]) {
       try {
-        router.addPeer(addPeerOptions(peer));
+        router.addPeer(addPeerOptions(peer, this.restarting));
         this.#peers.set(address, peer);
         changes.push({ action: 'add', key: address, peer: address, what: 'peer added' });
       } catch (err) {
@@ -195,6 +199,25 @@ export class BgpSink implements Sink {
   /** Closes the speaker: Cease / Administrative Shutdown with `reason` (RFC 9003) to every peer. */
   async close(reason: string): Promise<void> {
     await this.#closeRouter(reason);
+  }
+
+  /**
+   * Closes the speaker for a planned restart: routes stay announced, and peers that
+   * negotiated Graceful Restart keep them as stale until the next process re-announces
+   * (RFC 4724 §4); see `BgpSpeaker.closeForRestart`.
+   */
+  async closeForRestart(reason: string): Promise<void> {
+    const router = this.#router;
+    if (router?.closeForRestart === undefined) {
+      await this.#closeRouter(reason);
+      return;
+    }
+    this.#router = undefined;
+    this.#speakerKey = '';
+    this.#listening = false;
+    this.#peers.clear();
+    this.#routes.clear();
+    await router.closeForRestart(reason);
   }
 
   #announceOptions(prefix: string, a: RouteAttributes): AnnounceOptions {
@@ -257,7 +280,7 @@ export class BgpSink implements Sink {
 }
 
 /** A configured peer as the speaker's `addPeer` takes it. */
-export function addPeerOptions(p: PeerConfig): AddPeerOptions {
+export function addPeerOptions(p: PeerConfig, restarting = false): AddPeerOptions {
   return {
     address: p.address,
     remoteAsn: p.asn,
@@ -271,5 +294,24 @@ export function addPeerOptions(p: PeerConfig): AddPeerOptions {
     ...(p.connectRetrySec !== undefined ? { connectRetryTimeSec: p.connectRetrySec } : {}),
     ...(p.passwordFile !== undefined ? { passwordFile: p.passwordFile } : {}),
     ...(p.ttlSecurity !== undefined ? { ttlSecurity: p.ttlSecurity } : {}),
+    ...(p.bfd !== undefined
+      ? {
+          bfd: {
+            minTxMs: p.bfd.minTxMs,
+            minRxMs: p.bfd.minRxMs,
+            multiplier: p.bfd.multiplier,
+            ...(p.bfd.multihop !== undefined ? { multihop: p.bfd.multihop } : {}),
+          },
+        }
+      : {}),
+    ...(p.gracefulRestart !== undefined
+      ? {
+          gracefulRestart: {
+            restartTimeSec: p.gracefulRestart.restartTimeSec,
+            notification: p.gracefulRestart.notification,
+            restarting,
+          },
+        }
+      : {}),
   };
 }

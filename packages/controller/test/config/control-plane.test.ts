@@ -74,4 +74,17 @@ describe('controlPlaneConfig (anyvip run --control-plane)', () => {
     expect(c.mode).toBe('table');
     expect(c.table.id).toBe(201);
   });
+
+  it('--bfd-interval, --bfd-multiplier and --graceful-restart-time turn BFD and GR on for every peer', () => {
+    const c = controlPlaneConfig(flags({ bfdIntervalMs: 100, bfdMultiplier: 4, gracefulRestartTimeSec: 30 }));
+    expect(c.bgp?.peers[0]).toMatchObject({
+      bfd: { minTxMs: 100, minRxMs: 100, multiplier: 4 },
+      gracefulRestart: { restartTimeSec: 30, notification: false },
+    });
+    expect(controlPlaneConfig(flags()).bgp?.peers[0]?.bfd).toBeUndefined();
+    expect(() => controlPlaneConfig(flags({ bfdIntervalMs: 5 }))).toThrow(/^--bfd-interval: /);
+    expect(() => controlPlaneConfig(flags({ bfdIntervalMs: 100, bfdMultiplier: 0 }))).toThrow(
+      /^--bfd-multiplier: /,
+    );
+  });
 });

@@ -77,11 +77,20 @@ function protocolBlock(n: NeighborConfig, localAsn: number): string {
   if (n.multihop !== undefined) lines.push(`  multihop ${n.multihop};`);
   if (n.password !== undefined) lines.push(`  password ${JSON.stringify(n.password)};`);
   if (n.ttlSecurity === true) lines.push('  ttl security on;');
+  if (n.bfd !== undefined) lines.push('  bfd on;');
   for (const f of neighborFamilies(n)) {
     lines.push(`  ${f} { import all; export filter av_export_${f}; };`);
   }
   lines.push('}');
   return lines.join('\n');
+}
+
+/** One `protocol bfd` for the neighbors with BFD; BIRD takes the intervals per interface (the first neighbor's). */
+function bfdProtocol(neighbors: readonly NeighborConfig[]): string[] {
+  const b = neighbors.find((n) => n.bfd !== undefined)?.bfd;
+  if (b === undefined) return [];
+  const opts = `interval ${b.intervalMs} ms; multiplier ${b.multiplier};`;
+  return [`protocol bfd av_bfd {\n  interface "*" { ${opts} };\n  multihop { ${opts} };\n}`];
 }
 
 interface BirdPath {
@@ -171,6 +180,7 @@ export class BirdDaemon extends DaemonBase {
       }),
       exportFilter('av_export_ipv4', byFamily('ipv4')),
       exportFilter('av_export_ipv6', byFamily('ipv6')),
+      ...bfdProtocol(c.neighbors),
       ...c.neighbors.map((n) => protocolBlock(n, c.asn)),
     ];
     return `${parts.join('\n\n')}\n`;

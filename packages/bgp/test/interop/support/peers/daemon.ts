@@ -36,6 +36,11 @@ export interface NeighborConfig {
    * expected), FRR `neighbor … ttl-security hops 1`. BIRD and FRR only.
    */
   ttlSecurity?: boolean;
+  /**
+   * BFD for the session (BIRD `bfd on` with a `protocol bfd`; FRR `neighbor … bfd profile`
+   * with bfdd): both intervals in ms and the detect multiplier. BIRD and FRR only.
+   */
+  bfd?: { intervalMs: number; multiplier: number };
 }
 
 /** A route a daemon originates, with the path attributes it should carry. */

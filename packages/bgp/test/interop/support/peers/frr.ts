@@ -121,10 +121,37 @@ export class FrrDaemon extends DaemonBase {
       what: `${this.label} zebra socket`,
       abort: () => this.exitedError(),
     });
+    const bfd = this.config.neighbors.find((n) => n.bfd !== undefined)?.bfd;
+    if (bfd !== undefined) {
+      // bfdd serves bgpd's `neighbor … bfd` through zebra; its profile carries the intervals.
+      const bfddConf = write(
+        'bfdd.conf',
+        [
+          `hostname ${this.config.ns}`,
+          'log stdout informational',
+          'bfd',
+          ' profile av',
+          `  receive-interval ${bfd.intervalMs}`,
+          `  transmit-interval ${bfd.intervalMs}`,
+          `  detect-multiplier ${bfd.multiplier}`,
+          ' !',
+          '!',
+          '',
+        ].join('\n'),
+      );
+      const bfdd = await spawnInNs(
+        this.config.ns,
+        `${FRR_BIN}/bfdd`,
+        [...common('bfdd', bfddConf), '--bfdctl', join(this.dir, 'bfdd.sock')],
+        { label: `bfdd@${this.config.ns}` },
+      );
+      this.processes = [zebra, bfdd];
+    }
     const bgpd = await spawnInNs(this.config.ns, `${FRR_BIN}/bgpd`, common('bgpd', bgpdConf), {
       label: `bgpd@${this.config.ns}`,
     });
-    this.processes = [zebra, bgpd];
+    // bgpd stays last: `pid` and the readiness check below are about it.
+    this.processes = [...this.processes, bgpd];
     await waitFor(
       async () => {
         if (!existsSync(join(this.dir, 'bgpd.vty'))) return false;
@@ -191,6 +218,7 @@ export class FrrDaemon extends DaemonBase {
       if (n.multihop !== undefined) out.push(` neighbor ${addr} ebgp-multihop ${n.multihop}`);
       if (n.password !== undefined) out.push(` neighbor ${addr} password ${n.password}`);
       if (n.ttlSecurity === true) out.push(` neighbor ${addr} ttl-security hops 1`);
+      if (n.bfd !== undefined) out.push(` neighbor ${addr} bfd`, ` neighbor ${addr} bfd profile av`);
     }
     for (const f of ['ipv4', 'ipv6'] as const) {
       out.push(` address-family ${f} unicast`);
