@@ -7,6 +7,7 @@ import { AnyvipRuntime } from './app.js';
 import { controlPlaneConfig } from './config/control-plane.js';
 import { loadConfigFile } from './config/load.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
+import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
 import { FileSource } from './sources/standalone/file-source.js';
 
@@ -123,6 +124,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
         exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined);
       },
+    )
+    .command(
+      doctorCommand((code) => {
+        exitCode = code;
+      }),
     )
     .demandCommand(1, 'Name a command: standalone, validate or run')
     .strict()
