@@ -1,3 +1,4 @@
+import type { SessionState } from '@anyvip/bgp';
 import type { HealthState } from '@anyvip/healthcheck';
 import type { Mode } from './config/schema.js';
 
@@ -11,11 +12,13 @@ export type ControllerEvent =
   | ConfigReloadedEvent
   | ConfigRejectedEvent
   | HealthChangedEvent
+  | ProbeResultEvent
   | AppliedEvent
   | SinkErrorEvent
   | ReconciledEvent
   | PeerUpEvent
   | PeerDownEvent
+  | PeerStateChangedEvent
   | ShutdownEvent;
 
 /** The runtime started with a configuration. */
@@ -70,6 +73,16 @@ export interface HealthChangedEvent {
   readonly vips: readonly string[];
 }
 
+/** One probe of a check ran (every round; the metrics' latency histogram is fed from it). */
+export interface ProbeResultEvent {
+  readonly kind: 'probeResult';
+  readonly check: string;
+  readonly probe: string;
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly reason: string;
+}
+
 /** A sink did something: announced, withdrew, bound, wrote a route, added a peer. */
 export interface AppliedEvent {
   readonly kind: 'applied';
@@ -114,6 +127,14 @@ export interface PeerDownEvent {
   readonly kind: 'peerDown';
   readonly peer: string;
   readonly reason: string;
+}
+
+/** A BGP session's FSM moved between RFC 4271 §8.2.2 states. */
+export interface PeerStateChangedEvent {
+  readonly kind: 'peerStateChanged';
+  readonly peer: string;
+  readonly from: SessionState;
+  readonly to: SessionState;
 }
 
 /** Shutdown progress. */

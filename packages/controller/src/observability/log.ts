@@ -63,6 +63,15 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
         vips: e.vips,
       });
       return;
+    case 'probeResult':
+      logger.debug('probe', {
+        check: e.check,
+        probe: e.probe,
+        ok: e.ok,
+        latencyMs: Math.round(e.latencyMs * 10) / 10,
+        reason: e.reason,
+      });
+      return;
     case 'applied':
       logger.info(e.what, {
         sink: e.sink,
@@ -96,6 +105,10 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
       return;
     case 'peerDown':
       logger.warn('peer down', { peer: e.peer, reason: e.reason });
+      return;
+    case 'peerStateChanged':
+      // The speaker logs its own state changes (component bgp); this line is for debugging the controller.
+      logger.debug('peer state', { peer: e.peer, from: e.from, to: e.to });
       return;
     case 'shutdown':
       logger.info(`shutdown ${e.phase}`, {
