@@ -4,12 +4,12 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AnyvipRuntime } from './app.js';
-import { type AdminListen, resolveAdminListen, startAdmin, withAdminOptions } from './cli/admin-options.js';
 import { controlPlaneConfig } from './config/control-plane.js';
 import { loadConfigFile } from './config/load.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
 import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
+import { manifestCommand } from './manifest/command.js';
 import { FileSource } from './sources/standalone/file-source.js';
 
 /** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
@@ -32,25 +32,17 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(
       'standalone',
       'Announce VIPs from a configuration file (SIGHUP reloads it)',
-      (y) =>
-        withAdminOptions(
-          y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
-        ),
+      (y) => y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
       async (args) => {
         const source = new FileSource(args.config);
         let config: ControllerConfig;
-        let admin: AdminListen;
         try {
           config = await source.read();
-          admin = resolveAdminListen(
-            { adminAddress: args['admin-address'], admin: args.admin },
-            config.admin,
-          );
         } catch (err) {
           exitCode = fail(err);
           return;
         }
-        exitCode = await serve(new AnyvipRuntime(config, { source: args.config }), source, admin);
+        exitCode = await serve(new AnyvipRuntime(config, { source: args.config }), source);
       },
     )
     .command(
@@ -78,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'run',
       'Run on a node (--control-plane: the control-plane VIP from flags)',
       (y) =>
-        withAdminOptions(y)
+        y
           .option('control-plane', { type: 'boolean', default: false, describe: 'Control-plane VIP mode' })
           .option('vip', { type: 'string', array: true, default: [], describe: 'VIP address (repeatable)' })
           .option('peer', { type: 'string', array: true, default: [], describe: 'BGP neighbor (repeatable)' })
@@ -113,7 +105,6 @@ export async function main(argv: readonly string[]): Promise<number> {
           return;
         }
         let config: ControllerConfig;
-        let admin: AdminListen;
         try {
           config = controlPlaneConfig({
             vips: args.vip,
@@ -128,19 +119,20 @@ export async function main(argv: readonly string[]): Promise<number> {
             tableProtocol: args['table-protocol'],
             logLevel: args['log-level'],
           });
-          admin = resolveAdminListen(
-            { adminAddress: args['admin-address'], admin: args.admin },
-            config.admin,
-          );
         } catch (err) {
           exitCode = fail(err);
           return;
         }
-        exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined, admin);
+        exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined);
       },
     )
     .command(
       doctorCommand((code) => {
+        exitCode = code;
+      }),
+    )
+    .command(
+      manifestCommand((code) => {
         exitCode = code;
       }),
     )
@@ -156,18 +148,7 @@ export async function main(argv: readonly string[]): Promise<number> {
  * SIGHUP re-reads the file (standalone); a bad file is refused and the old configuration
  * keeps running. A second SIGTERM during shutdown exits at once.
  */
-async function serve(
-  runtime: AnyvipRuntime,
-  source: FileSource | undefined,
-  adminListen: AdminListen = { kind: 'off' },
-): Promise<number> {
-  // Before start, so /healthz answers (and /readyz says why not) during the first pass.
-  let admin: Awaited<ReturnType<typeof startAdmin>> | undefined;
-  try {
-    if (adminListen.kind === 'listen') admin = await startAdmin(runtime, adminListen);
-  } catch (err) {
-    return fail(err);
-  }
+async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Promise<number> {
   // Health-check and loop timers are unref'd; this keeps the process up until shutdown.
   const keepAlive = setInterval(() => {}, 1 << 30);
   // Signals are handled from the start: a SIGTERM while the first pass runs still cleans up.
@@ -215,7 +196,6 @@ async function serve(
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   const cleanup = (): void => {
-    void admin?.close();
     clearInterval(keepAlive);
     process.off('SIGTERM', onSignal);
     process.off('SIGINT', onSignal);
