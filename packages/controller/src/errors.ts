@@ -7,13 +7,15 @@
  * - `ANYVIP_CONFIG_UNREADABLE`: the file cannot be read.
  * - `ANYVIP_VIP_OUTSIDE_POOL`: a VIP is not inside any of `allowedRanges`.
  * - `ANYVIP_USAGE`: a command line that cannot work (a missing flag, a mode not built yet).
+ * - `ANYVIP_ADMIN_UNREACHABLE`: `anyvip status` got no usable answer from the admin listener.
  */
 export type AnyvipErrorCode =
   | 'ANYVIP_CONFIG_INVALID'
   | 'ANYVIP_CONFIG_SYNTAX'
   | 'ANYVIP_CONFIG_UNREADABLE'
   | 'ANYVIP_VIP_OUTSIDE_POOL'
-  | 'ANYVIP_USAGE';
+  | 'ANYVIP_USAGE'
+  | 'ANYVIP_ADMIN_UNREACHABLE';
 
 /**
  * A local fault: bad configuration, a refused VIP, a wrong command line. Remote faults (a peer

@@ -5,6 +5,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AnyvipRuntime } from './app.js';
 import { type AdminListen, resolveAdminListen, startAdmin, withAdminOptions } from './cli/admin-options.js';
+import { statusCommand } from './cli/status-command.js';
 import { controlPlaneConfig } from './config/control-plane.js';
 import { loadConfigFile } from './config/load.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
@@ -139,6 +140,11 @@ export async function main(argv: readonly string[]): Promise<number> {
         }
         exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined, admin);
       },
+    )
+    .command(
+      statusCommand((code) => {
+        exitCode = code;
+      }),
     )
     .command(
       doctorCommand((code) => {
