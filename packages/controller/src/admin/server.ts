@@ -39,8 +39,11 @@ export async function startAdminServer(
       else res.destroy();
     });
   });
-  // Keep-alive connections from a scraper must not hold `close()` up.
+  // Keep-alive connections from a scraper must not hold `close()` up, and a client that sends
+  // its request slowly must not hold a socket for Node's default five minutes.
   server.keepAliveTimeout = 5_000;
+  server.headersTimeout = 5_000;
+  server.requestTimeout = 10_000;
   await listen(server, at.host, at.port);
   const bound = server.address() as AddressInfo;
   return {

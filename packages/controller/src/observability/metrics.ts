@@ -45,6 +45,8 @@ const healthStates: readonly HealthState[] = ['unknown', 'up', 'down'];
 export class ControllerMetrics {
   readonly registry = new Registry();
   #peers: () => Iterable<PeerCounters> = () => [];
+  /** The peers read once for the scrape {@link text} is serving (nine collectors share them). */
+  #scrapePeers: readonly PeerCounters[] | undefined;
 
   // ---- VIPs -----------------------------------------------------------------------------
 
@@ -223,9 +225,14 @@ export class ControllerMetrics {
     collectDefaultMetrics({ register: this.registry });
   }
 
-  /** The exposition text (Prometheus text format 0.0.4). */
-  text(): Promise<string> {
-    return this.registry.metrics();
+  /** The exposition text (Prometheus text format 0.0.4); reads the peers once per call. */
+  async text(): Promise<string> {
+    this.#scrapePeers = [...this.#peers()];
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#scrapePeers = undefined;
+    }
   }
 
   get contentType(): string {
@@ -316,7 +323,7 @@ export class ControllerMetrics {
   }
 
   #peerCounter(name: string, help: string, read: (p: PeerCounters) => number): Counter<'peer'> {
-    const peers = (): Iterable<PeerCounters> => this.#peers();
+    const peers = (): Iterable<PeerCounters> => this.#scrapePeers ?? this.#peers();
     return new Counter({
       name,
       help,
@@ -331,7 +338,7 @@ export class ControllerMetrics {
   }
 
   #peerGauge(name: string, help: string, read: (p: PeerCounters) => number): Gauge<'peer'> {
-    const peers = (): Iterable<PeerCounters> => this.#peers();
+    const peers = (): Iterable<PeerCounters> => this.#scrapePeers ?? this.#peers();
     return new Gauge({
       name,
       help,

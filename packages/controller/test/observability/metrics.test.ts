@@ -80,6 +80,17 @@ describe('ControllerMetrics', () => {
     ]);
   });
 
+  it('reads the peer source once per scrape, whatever the number of per-peer families', async () => {
+    const m = new ControllerMetrics();
+    let reads = 0;
+    m.attachPeers(() => {
+      reads++;
+      return [peer('10.250.0.1', 1)];
+    });
+    await m.text();
+    expect(reads).toBe(1);
+  });
+
   it('counts announce and withdraw transitions of a VIP as failovers, not attribute changes', async () => {
     const m = new ControllerMetrics();
     const vip = '10.250.255.1/32';
