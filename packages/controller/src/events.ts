@@ -19,6 +19,7 @@ export type ControllerEvent =
   | PeerUpEvent
   | PeerDownEvent
   | PeerStateChangedEvent
+  | BfdStateChangedEvent
   | ShutdownEvent;
 
 /** The runtime started with a configuration. */
@@ -135,6 +136,24 @@ export interface PeerStateChangedEvent {
   readonly peer: string;
   readonly from: SessionState;
   readonly to: SessionState;
+}
+
+/** BFD session states (RFC 5880 §4.1, State field). */
+export type BfdSessionState = 'adminDown' | 'down' | 'init' | 'up';
+
+/**
+ * A peer's BFD session changed state (RFC 5880 §6.8.6). Emitted from the speaker's
+ * `bfdStateChange` event once the speaker has BFD; metrics, logs and `/status` read it.
+ */
+export interface BfdStateChangedEvent {
+  readonly kind: 'bfdStateChanged';
+  readonly peer: string;
+  readonly from: BfdSessionState;
+  readonly to: BfdSessionState;
+  /** Our diagnostic, by its RFC 5880 §4.1 name (`CONTROL_DETECTION_TIME_EXPIRED`). */
+  readonly diagnostic: string;
+  /** The change took the BGP session down (Cease / BFD Down, RFC 9384). */
+  readonly bgpStopped: boolean;
 }
 
 /** Shutdown progress. */

@@ -1,5 +1,5 @@
 import type { AnyvipRuntime } from '../app.js';
-import type { ControllerEvent } from '../events.js';
+import type { BfdSessionState, ControllerEvent } from '../events.js';
 import { computeLiveness, computeReadiness, type ProbeVerdict } from './probes.js';
 import { buildStatusReport, type StatusReport } from './status-report.js';
 
@@ -15,6 +15,7 @@ export class RuntimeView {
   #lastPassAtMs: number | undefined;
   #stopping = false;
   readonly #peerSinceMs = new Map<string, number>();
+  readonly #peerBfd = new Map<string, BfdSessionState>();
   readonly #checkSince = new Map<string, { atMs: number; reasons: readonly string[] }>();
   readonly #unsubscribe: () => void;
 
@@ -34,6 +35,9 @@ export class RuntimeView {
         return;
       case 'peerStateChanged':
         this.#peerSinceMs.set(e.peer, this.#now());
+        return;
+      case 'bfdStateChanged':
+        this.#peerBfd.set(e.peer, e.to);
         return;
       case 'healthChanged':
         this.#checkSince.set(e.check, { atMs: this.#now(), reasons: e.reasons });
@@ -86,6 +90,7 @@ export class RuntimeView {
       peerConfigs: config.mode === 'bgp' ? (config.bgp?.peers ?? []) : [],
       peerInfos: this.#runtime.peerInfos(),
       peerSinceMs: this.#peerSinceMs,
+      peerBfd: this.#peerBfd,
       vips: s.vips,
       applied: s.applied,
       checks: s.checks,

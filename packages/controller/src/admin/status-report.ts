@@ -4,6 +4,7 @@ import type { HealthState } from '@anyvip/healthcheck';
 import type { Mode, PeerConfig } from '../config/schema.js';
 import type { GateEntry } from '../desired/health-gate.js';
 import type { VipHealth, VipPlan } from '../desired/types.js';
+import type { BfdSessionState } from '../events.js';
 
 /**
  * What `GET /status` answers and `anyvip status` prints: one JSON document, versioned so that
@@ -40,6 +41,8 @@ export interface PeerStatus {
   readonly updatesReceived: number;
   /** Why the session last left Established. */
   readonly lastDown: string | undefined;
+  /** The BFD session's state (RFC 5880 §4.1); undefined without BFD. */
+  readonly bfd: BfdSessionState | undefined;
 }
 
 /** One VIP: its health and what this node does with it now. */
@@ -76,6 +79,8 @@ export interface StatusInput {
   readonly peerInfos: readonly PeerInfo[];
   /** Wall-clock ms of each peer's last state change. */
   readonly peerSinceMs: ReadonlyMap<string, number>;
+  /** Each peer's last BFD state, from `bfdStateChanged` events. */
+  readonly peerBfd: ReadonlyMap<string, BfdSessionState>;
   readonly vips: readonly VipPlan[];
   /** Prefixes each sink held after the last pass. */
   readonly applied: ReadonlyMap<string, readonly string[]>;
@@ -99,6 +104,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
       updatesSent: info?.updatesSent ?? 0,
       updatesReceived: info?.updatesReceived ?? 0,
       lastDown: info?.lastDownReason === undefined ? undefined : describeDownReason(info.lastDownReason),
+      bfd: input.peerBfd.get(c.address),
     };
   });
   const announced = new Set([

@@ -37,6 +37,7 @@ export function formatStatus(r: StatusReport): string {
             `AS${p.asn}`,
             ...(p.port !== 179 ? [`port ${p.port}`] : []),
             `prefixes ${p.prefixesSent} sent, ${p.prefixesReceived} received`,
+            ...(p.bfd !== undefined ? [`BFD ${p.bfd}`] : []),
             ...(p.state !== 'established' && p.lastDown !== undefined ? [`last down: ${p.lastDown}`] : []),
           ];
           return [

@@ -110,6 +110,14 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
       // The speaker logs its own state changes (component bgp); this line is for debugging the controller.
       logger.debug('peer state', { peer: e.peer, from: e.from, to: e.to });
       return;
+    case 'bfdStateChanged':
+      logger.log(e.to === 'down' && e.from === 'up' ? 'warn' : 'info', `bfd ${e.to}`, {
+        peer: e.peer,
+        from: e.from,
+        reason: e.diagnostic,
+        bgpStopped: e.bgpStopped,
+      });
+      return;
     case 'shutdown':
       logger.info(`shutdown ${e.phase}`, {
         reason: e.reason,

@@ -3,7 +3,7 @@ import { sessionStates } from '@anyvip/bgp';
 import type { HealthState } from '@anyvip/healthcheck';
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { assertNever } from '../assert-never.js';
-import type { ControllerEvent } from '../events.js';
+import type { BfdSessionState, ControllerEvent } from '../events.js';
 
 /** The per-peer counters a scrape reads: `PeerInfo` from `@anyvip/bgp`, every field O(1). */
 export type PeerCounters = Pick<
@@ -20,8 +20,8 @@ export type PeerCounters = Pick<
   | 'establishedTransitions'
 >;
 
-/** BFD session states (RFC 5880 §4.1, State field), spelled as the BFD floor will spell them. */
-export type BfdSessionState = 'adminDown' | 'down' | 'init' | 'up';
+export type { BfdSessionState } from '../events.js';
+/** Every BFD session state, in RFC 5880 §4.1 code order. */
 export const bfdSessionStates: readonly BfdSessionState[] = ['adminDown', 'down', 'init', 'up'];
 
 const healthStates: readonly HealthState[] = ['unknown', 'up', 'down'];
@@ -181,6 +181,13 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly bfdDowns = new Counter({
+    name: 'anyvip_bfd_session_down_total',
+    help: 'Times the BFD session to the peer went from up to down (RFC 5880 §6.8.6).',
+    labelNames: ['peer'] as const,
+    registers: [this.registry],
+  });
+
   // ---- the controller -------------------------------------------------------------------
 
   readonly reconcilePasses = new Counter({
@@ -274,6 +281,10 @@ export class ControllerMetrics {
       case 'peerStateChanged':
         this.#setPeerState(e.peer, e.to);
         return;
+      case 'bfdStateChanged':
+        this.observeBfdState(e.peer, e.to);
+        if (e.from === 'up' && e.to === 'down') this.bfdDowns.inc({ peer: e.peer });
+        return;
       case 'configReloaded':
         this.configReloads.inc({ result: 'applied' });
         return;
@@ -289,8 +300,8 @@ export class ControllerMetrics {
   }
 
   /**
-   * Sets the BFD session gauge for a peer. The BFD floor's `bfd` event kind calls this from
-   * {@link observe}; `undefined` drops the peer's series (session removed).
+   * Sets the BFD session gauge for a peer (the `bfdStateChanged` event does); `undefined` drops
+   * the peer's series (session removed).
    */
   observeBfdState(peer: string, state: BfdSessionState | undefined): void {
     for (const s of bfdSessionStates) {
@@ -304,6 +315,7 @@ export class ControllerMetrics {
       // A de-configured peer: its event-fed series go (the scrape-time ones go by themselves).
       this.peerUp.remove({ peer: e.peer });
       for (const state of sessionStates) this.peerState.remove({ peer: e.peer, state });
+      this.observeBfdState(e.peer, undefined);
       return;
     }
     if (e.vip === undefined) return;

@@ -100,6 +100,21 @@ describe('admin listener', () => {
     });
   });
 
+  it('shows the BFD state a bfdStateChanged event reported', async () => {
+    const s = await serving(bgpYaml);
+    await s.runtime.start();
+    s.view.observe({
+      kind: 'bfdStateChanged',
+      peer: '10.250.0.1',
+      from: 'init',
+      to: 'up',
+      diagnostic: 'NO_DIAGNOSTIC',
+      bgpStopped: false,
+    });
+    const status = JSON.parse((await s.get('/status')).body) as StatusReport;
+    expect(status.peers[0]?.bfd).toBe('up');
+  });
+
   it('answers 404 for unknown paths, 405 for other methods, and HEAD without a body', async () => {
     const s = await serving(tableYaml);
     expect((await s.get('/nope')).status).toBe(404);

@@ -9,7 +9,7 @@ describe('formatStatus', () => {
         'anyvip bgp mode, ready; started 2026-12-02 19:40:00, 12 reconcile passes, last 2026-12-02 19:41:30',
         '',
         'Name         Proto  State  Since                Info',
-        '10.250.0.1   BGP    up     2026-12-02 19:40:01  Established  AS65000, prefixes 2 sent, 0 received',
+        '10.250.0.1   BGP    up     2026-12-02 19:40:01  Established  AS65000, prefixes 2 sent, 0 received, BFD up',
         'fd00:250::1  BGP    start  2026-12-02 19:41:00  Active  AS65000, port 1179, prefixes 0 sent, 0 received, last down: received HOLD_TIMER_EXPIRED',
         '',
         'VIP              Health  Check  Route      Bound',

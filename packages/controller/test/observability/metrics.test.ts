@@ -184,8 +184,22 @@ describe('ControllerMetrics', () => {
 
   it('exposes the BFD session state (RFC 5880 §4.1) as one gauge per state, and drops it on removal', async () => {
     const m = new ControllerMetrics();
-    m.observeBfdState('10.250.0.1', 'init');
-    m.observeBfdState('10.250.0.1', 'up');
+    const bfd = (from: 'down' | 'init' | 'up', to: 'down' | 'init' | 'up') =>
+      m.observe({
+        kind: 'bfdStateChanged',
+        peer: '10.250.0.1',
+        from,
+        to,
+        diagnostic: 'NO_DIAGNOSTIC',
+        bgpStopped: false,
+      });
+    bfd('down', 'init');
+    bfd('init', 'up');
+    bfd('up', 'down');
+    bfd('down', 'up');
+    expect(samples(await m.text(), 'anyvip_bfd_session_down_total')).toEqual([
+      'anyvip_bfd_session_down_total{peer="10.250.0.1"} 1',
+    ]);
     expect(samples(await m.text(), 'anyvip_bfd_session_state')).toEqual([
       'anyvip_bfd_session_state{peer="10.250.0.1",state="adminDown"} 0',
       'anyvip_bfd_session_state{peer="10.250.0.1",state="down"} 0',

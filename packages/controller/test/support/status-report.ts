@@ -21,6 +21,7 @@ export const sampleReport: StatusReport = {
       updatesSent: 3,
       updatesReceived: 1,
       lastDown: undefined,
+      bfd: 'up',
     },
     {
       address: 'fd00:250::1',
@@ -33,6 +34,7 @@ export const sampleReport: StatusReport = {
       updatesSent: 0,
       updatesReceived: 0,
       lastDown: 'received HOLD_TIMER_EXPIRED',
+      bfd: undefined,
     },
   ],
   vips: [
