@@ -6,12 +6,14 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { type KubernetesObject, labels, type ManifestOptions } from './options.js';
 
 /**
- * The ServiceAccount and the least RBAC Kubernetes mode uses (sources/kubernetes/): Services
- * are listed and watched in every namespace and their status written by the leader;
- * EndpointSlices and Nodes are listed and watched; Events are recorded on Services, so in
- * their namespaces (core/v1 Events, created and updated when repeated). In anyvip's own
- * namespace only: the leader Lease (read, created, renewed) and the pools ConfigMap (read and
- * watched). Nothing is deleted, and no Secret is readable.
+ * The ServiceAccount and the least RBAC Kubernetes mode uses (sources/kubernetes/, as its
+ * README's RBAC table lists the calls): Services are listed and watched in every namespace and
+ * their status replaced by the leader (`update`); EndpointSlices and Nodes are listed and
+ * watched; Events are recorded on Services, so in their namespaces (core/v1 Events, created,
+ * and updated when repeated). In anyvip's namespace only: the leader Lease (read, created,
+ * renewed). With `--pools-configmap`, that one ConfigMap (by name: it is listed and watched
+ * with a `metadata.name` field selector) in its namespace. Nothing is deleted, and no Secret
+ * is readable.
  */
 export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
   const meta = (component: string) => ({ name: o.name, labels: labels(o, component) });
@@ -31,11 +33,11 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
     kind: 'ClusterRole',
     metadata: meta('rbac'),
     rules: [
-      { apiGroups: [''], resources: ['services'], verbs: ['get', 'list', 'watch'] },
-      { apiGroups: [''], resources: ['services/status'], verbs: ['update', 'patch'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['services/status'], verbs: ['update'] },
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch', 'update'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'update'] },
     ],
   } satisfies IClusterRole;
   const clusterRoleBinding = {
@@ -51,7 +53,6 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
     metadata: namespaced('rbac'),
     rules: [
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
     ],
   } satisfies IRole;
   const roleBinding = {
@@ -61,5 +62,33 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
     roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: o.name },
     subjects: subject,
   } satisfies IRoleBinding;
-  return [serviceAccount, clusterRole, clusterRoleBinding, role, roleBinding];
+  const objects: KubernetesObject[] = [serviceAccount, clusterRole, clusterRoleBinding, role, roleBinding];
+  const pools = poolsConfigMap(o);
+  if (pools === undefined) return objects;
+  const poolsMeta = { name: `${o.name}-pools`, namespace: pools.namespace, labels: labels(o, 'rbac') };
+  const poolsRole = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: poolsMeta,
+    rules: [
+      { apiGroups: [''], resources: ['configmaps'], resourceNames: [pools.name], verbs: ['list', 'watch'] },
+    ],
+  } satisfies IRole;
+  const poolsBinding = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'RoleBinding',
+    metadata: poolsMeta,
+    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: `${o.name}-pools` },
+    subjects: subject,
+  } satisfies IRoleBinding;
+  return [...objects, poolsRole, poolsBinding];
+}
+
+/** `--pools-configmap [NS/]NAME`: a bare name is in anyvip's namespace. */
+export function poolsConfigMap(
+  o: ManifestOptions,
+): { readonly namespace: string; readonly name: string } | undefined {
+  if (o.poolsConfigMap === undefined || o.poolsConfigMap === '') return undefined;
+  const [a = '', b] = o.poolsConfigMap.split('/');
+  return b === undefined ? { namespace: o.namespace, name: a } : { namespace: a, name: b };
 }

@@ -75,7 +75,7 @@ const exampleArgv: Record<ManifestKind, string[]> = {
     '--router-id',
     '10.250.0.11',
   ],
-  rbac: [],
+  rbac: ['--pools-configmap', 'anyvip-pools'],
 };
 const exampleFile: Record<ManifestKind, string> = {
   daemonset: 'daemonset.yaml',
@@ -115,18 +115,36 @@ describe('anyvip manifest', () => {
     },
   );
 
-  it('RBAC is the least Kubernetes mode uses: no delete, no Secrets, Leases and ConfigMaps only in its namespace', () => {
-    const objects = manifestObjects('rbac', example);
-    const rules = (kind: string) =>
-      (objects.find((o) => o.kind === kind)?.rules ?? []) as { resources: string[]; verbs: string[] }[];
-    const all = [...rules('ClusterRole'), ...rules('Role')];
-    expect(all.flatMap((r) => r.verbs)).not.toContain('delete');
-    expect(all.flatMap((r) => r.resources)).not.toContain('secrets');
-    expect(rules('ClusterRole').flatMap((r) => r.resources)).not.toContain('leases');
+  it('RBAC is what Kubernetes mode calls: no delete, no Secrets; the Lease in its namespace, the pools ConfigMap by name', () => {
+    const objects = manifestObjects('rbac', { ...example, poolsConfigMap: 'ipam/anyvip-pools' });
+    const rules = (kind: string, name = 'anyvip') =>
+      (objects.find((o) => o.kind === kind && o.metadata.name === name)?.rules ?? []) as {
+        resources: string[];
+        verbs: string[];
+      }[];
+    expect(rules('ClusterRole')).toEqual([
+      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['services/status'], verbs: ['update'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'update'] },
+    ]);
     expect(rules('Role')).toEqual([
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
-      { apiGroups: [''], resources: ['configmaps'], verbs: ['get', 'list', 'watch'] },
     ]);
+    const pools = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'anyvip-pools');
+    expect(pools?.metadata.namespace).toBe('ipam');
+    expect(pools?.rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['anyvip-pools'],
+        verbs: ['list', 'watch'],
+      },
+    ]);
+    expect(
+      manifestObjects('rbac', { ...example, poolsConfigMap: undefined }).map((o) => o.metadata.name),
+    ).not.toContain('anyvip-pools');
   });
 
   it('the DaemonSet runs non-root with only NET_ADMIN, a read-only root and /tmp in memory; it probes the admin listener', () => {
