@@ -59,6 +59,9 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
                 { name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
+                // V8's young generation grows to 128 MB under a full Service list and stays
+                // resident; 2 MB semi-spaces keep 10,000 Services near 170 MB (Kubernetes mode README).
+                { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' },
               ],
               ports: [{ name: 'admin', containerPort: o.adminPort, protocol: 'TCP' }],
               livenessProbe: probe('/healthz'),
