@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
 
 const run = promisify(execFile);
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
@@ -69,6 +70,13 @@ describe('docs/configuration.md', () => {
       );
     },
   );
+
+  it('its example file is a valid configuration', () => {
+    const yaml = /```yaml\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toBeDefined();
+    const config = parseConfigText(yaml ?? '', 'docs/configuration.md');
+    expect(config.vips.map((v) => v.prefix)).toEqual(['10.250.255.1/32']);
+  });
 
   it('documents every configuration key the schema accepts', async () => {
     const keys = await schemaKeys();
