@@ -13,18 +13,29 @@
 # ---- build: install with the lockfile, compile, keep only production dependencies ----------
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
+# A C compiler for @anyvip/tcp-auth's Node-API addon (TCP-MD5, GTSM); node's headers come with the image.
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends gcc libc6-dev \
+ && rm -rf /var/lib/apt/lists/*
 # pnpm at the version package.json's packageManager names, from the npm registry.
 RUN npm install --global --no-fund --no-audit pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
 COPY packages/bgp/package.json packages/bgp/
 COPY packages/healthcheck/package.json packages/healthcheck/
 COPY packages/controller/package.json packages/controller/
+COPY packages/tcp-auth/package.json packages/tcp-auth/
 RUN pnpm install --frozen-lockfile --ignore-scripts
 COPY packages/bgp packages/bgp
 COPY packages/healthcheck packages/healthcheck
 COPY packages/controller packages/controller
-RUN pnpm -r --workspace-concurrency=1 run build \
- && pnpm --filter @anyvip/controller deploy --prod --legacy /out
+COPY packages/tcp-auth packages/tcp-auth
+# ANYVIP_TCP_AUTH_REQUIRED=1: a failed addon build fails the image instead of shipping without it.
+# The addon (build/tcp_auth.node) is not in the package's `files`, so deploy leaves it out: copy it in.
+RUN ANYVIP_TCP_AUTH_REQUIRED=1 pnpm -r --workspace-concurrency=1 run build \
+ && pnpm --filter @anyvip/controller deploy --prod --legacy /out \
+ && addon_dir="$(dirname "$(find -L /out/node_modules -path '*/@anyvip/tcp-auth/package.json' | head -n 1)")" \
+ && mkdir -p "$addon_dir/build" \
+ && cp packages/tcp-auth/build/tcp_auth.node "$addon_dir/build/"
 
 # ---- runtime: node, iproute2, our files; no compiler, no package manager state --------------
 FROM node:24-bookworm-slim AS runtime

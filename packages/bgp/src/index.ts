@@ -42,6 +42,13 @@ export { type LogFields, type Logger, silentLogger } from './session/logger.js';
 export type { PeerInfo } from './session/peer-session.js';
 export type { AnnounceOptions, OriginName, RouteAttributesInput } from './session/route-template.js';
 export {
+  MAX_MD5_KEY_OCTETS,
+  readPasswordFile,
+  resolveTcpSecurity,
+  type TcpSecurity,
+  type TcpSecurityOptions,
+} from './session/tcp-security.js';
+export {
   type ConnectRequest,
   canonicalAddress,
   type ListenRequest,

@@ -25,6 +25,7 @@ import {
   type RouteAttributesInput,
   type RouteTemplate,
 } from './session/route-template.js';
+import { needsTcpAuth, resolveTcpSecurity, type TcpSecurity } from './session/tcp-security.js';
 import {
   canonicalAddress,
   nodeTransport,
@@ -110,6 +111,20 @@ export interface AddPeerOptions {
   readonly collisionDetectEstablishedState?: boolean;
   /** DelayOpen time in seconds (RFC 4271 §8.1.1); 0, the default, disables it. */
   readonly delayOpenTimeSec?: number;
+  /**
+   * TCP MD5 signature key (RFC 2385), 1 to 80 octets, on connections to and from the
+   * peer. Prefer {@link passwordFile}; the key is never logged. Needs the
+   * `@anyvip/tcp-auth` addon (else ANYVIP_TCP_AUTH_UNAVAILABLE).
+   */
+  readonly password?: string;
+  /** A file holding the TCP-MD5 key (read once, at `addPeer`; one trailing newline is dropped). */
+  readonly passwordFile?: string;
+  /**
+   * GTSM (RFC 5082): send TTL 255 and drop packets from the peer with a TTL below
+   * 255 (`true`, a directly connected peer) or below 256 − hops. Needs the
+   * `@anyvip/tcp-auth` addon (else ANYVIP_TCP_AUTH_UNAVAILABLE).
+   */
+  readonly ttlSecurity?: boolean | { readonly hops: number };
 }
 
 /** A locally originated route as `speaker.routes()` reports it. */
@@ -194,6 +209,8 @@ export class BgpSpeaker {
   #peerList: PeerSession[] = [];
   readonly #handles = new Map<string, Peer>();
   readonly #servers = new Set<TransportServer>();
+  /** What each configured peer asks of its sockets (TTL, TCP-MD5, GTSM), for the listeners. */
+  readonly #socketSecurity = new Map<string, TcpSecurity | undefined>();
   #closing: Promise<void> | undefined;
 
   constructor(options: BgpSpeakerOptions) {
@@ -298,6 +315,24 @@ export class BgpSpeaker {
     if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) {
       misuse('ANYVIP_INVALID_PEER_CONFIG', `ttl must be an integer in [1, 255], got ${ttl}`);
     }
+    const security = resolveTcpSecurity({
+      ...(options.password !== undefined ? { password: options.password } : {}),
+      ...(options.passwordFile !== undefined ? { passwordFile: options.passwordFile } : {}),
+      ...(options.ttlSecurity !== undefined ? { ttlSecurity: options.ttlSecurity } : {}),
+      ...(ttl !== undefined ? { ttl } : {}),
+    });
+    if (needsTcpAuth(security)) {
+      const why =
+        'tcpSecurityUnavailable' in this.#transport
+          ? this.#transport.tcpSecurityUnavailable
+          : 'the transport cannot set socket options';
+      if (why !== undefined) {
+        misuse(
+          'ANYVIP_TCP_AUTH_UNAVAILABLE',
+          `peer ${address}: TCP-MD5 (password) and GTSM (ttlSecurity) need the @anyvip/tcp-auth addon: ${why}`,
+        );
+      }
+    }
 
     const connectRetryTimeMs = seconds(options.connectRetryTimeSec, 'connectRetryTimeSec');
     const idleHoldTimeMs = seconds(options.idleHoldTimeSec, 'idleHoldTimeSec');
@@ -329,7 +364,8 @@ export class BgpSpeaker {
       address,
       port,
       ...(localAddress !== undefined ? { localAddress } : {}),
-      ...(ttl !== undefined ? { ttl } : {}),
+      ...(security?.ttl !== undefined ? { ttl: security.ttl } : {}),
+      ...(security !== undefined && needsTcpAuth(security) ? { security } : {}),
       fsm,
       maxPrefixes,
       nextHopSelf,
@@ -343,6 +379,22 @@ export class BgpSpeaker {
       seed: (Math.random() * 0x100000000) | 0,
       ...(this.#lingerMs !== undefined ? { lingerMs: this.#lingerMs } : {}),
     });
+    // Last of the checks, once nothing else can refuse the peer: its key goes on the listeners.
+    this.#socketSecurity.set(address, security);
+    try {
+      this.#applySocketSecurity();
+    } catch (e) {
+      this.#socketSecurity.delete(address);
+      try {
+        this.#applySocketSecurity();
+      } catch {
+        // The listener keeps what it had; the error below is the one to report.
+      }
+      misuse(
+        'ANYVIP_TCP_AUTH_FAILED',
+        `peer ${address}: the listening socket refused its TCP-MD5/GTSM options: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
     this.#peers.set(address, session);
     this.#peerList = [...this.#peers.values()];
     const handle: Peer = {
@@ -361,6 +413,9 @@ export class BgpSpeaker {
       peer: address,
       remoteAsn: options.remoteAsn,
       passive: options.passive ?? false,
+      // Whether, never what: the key stays out of every log line.
+      ...(security?.md5Key !== undefined ? { tcpMd5: true } : {}),
+      ...(security?.minTtl !== undefined ? { ttlSecurityMinTtl: security.minTtl } : {}),
     });
     session.start();
     return handle;
@@ -378,6 +433,17 @@ export class BgpSpeaker {
     this.#peers.delete(key);
     this.#peerList = [...this.#peers.values()];
     this.#handles.delete(key);
+    this.#socketSecurity.delete(key);
+    try {
+      this.#applySocketSecurity();
+    } catch (e) {
+      this.#emit({
+        kind: 'error',
+        peer: key,
+        context: 'listening socket options',
+        error: e instanceof Error ? e : new Error(String(e)),
+      });
+    }
     this.#logger.info('peer removed', { peer: key });
     return session.stop(CeaseSubcode.PEER_DE_CONFIGURED);
   }
@@ -421,12 +487,38 @@ export class BgpSpeaker {
       await server.close();
       misuse('ANYVIP_SPEAKER_CLOSED', 'the speaker was closed');
     }
+    try {
+      server.applyPeerSecurity?.(this.#socketSecurity);
+    } catch (e) {
+      await server.close();
+      misuse(
+        'ANYVIP_TCP_AUTH_FAILED',
+        `the listening socket refused TCP-MD5/GTSM options: ${e instanceof Error ? e.message : String(e)}`,
+      );
+    }
     this.#servers.add(server);
     this.#emit({ kind: 'listening', address: server.address, port: server.port });
     return { address: server.address, port: server.port };
   }
 
+  /** Brings every listener's TCP-MD5 keys and GTSM/TTL settings in line with the peers. */
+  #applySocketSecurity(): void {
+    for (const server of this.#servers) server.applyPeerSecurity?.(this.#socketSecurity);
+  }
+
   #accept(c: TransportConnection): void {
+    const minTtl = this.#socketSecurity.get(c.remoteAddress)?.minTtl;
+    if (this.#closing === undefined && minTtl !== undefined && c.synTtl !== undefined && c.synTtl < minTtl) {
+      // RFC 5082 §3: from a GTSM peer, a packet below the minimum TTL is not from the peer.
+      c.stream.destroy();
+      this.#emit({
+        kind: 'connectionRejected',
+        remoteAddress: c.remoteAddress,
+        remotePort: c.remotePort,
+        reason: `GTSM: the SYN arrived with TTL ${c.synTtl}, below the minimum ${minTtl} (RFC 5082)`,
+      });
+      return;
+    }
     const session = this.#closing === undefined ? this.#peers.get(c.remoteAddress) : undefined;
     if (session === undefined || !session.accept(c)) {
       c.stream.destroy();

@@ -98,6 +98,15 @@ export async function main(argv: readonly string[]): Promise<number> {
           })
           .option('mode', { type: 'string', choices: modes, default: 'bgp', describe: 'bgp or table' })
           .option('hold-time', { type: 'number', describe: 'BGP hold time, seconds (default 90)' })
+          .option('password-file', {
+            type: 'string',
+            describe: 'File with the TCP-MD5 key (RFC 2385) for every --peer',
+          })
+          .option('ttl-security', {
+            type: 'boolean',
+            default: false,
+            describe: 'GTSM (RFC 5082) with every --peer: TTL 255 sent and required',
+          })
           .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
           .option('table-protocol', {
             type: 'number',
@@ -126,6 +135,8 @@ export async function main(argv: readonly string[]): Promise<number> {
             health: args.health,
             mode: args.mode as ControllerConfig['mode'],
             holdTimeSec: args['hold-time'],
+            passwordFile: args['password-file'],
+            ttlSecurity: args['ttl-security'],
             table: args.table,
             tableProtocol: args['table-protocol'],
             logLevel: args['log-level'],

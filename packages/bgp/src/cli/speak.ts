@@ -46,6 +46,10 @@ export interface SpeakOptions {
   readonly listenAddress?: string;
   /** Period of `updates-received` lines, in milliseconds. */
   readonly statsIntervalMs: number;
+  /** File holding the TCP-MD5 key (RFC 2385); there is no password flag, so the key never shows in `ps`. */
+  readonly passwordFile?: string;
+  /** GTSM (RFC 5082): `true` for a directly connected router, `{ hops }` for one further away. */
+  readonly ttlSecurity?: boolean | { readonly hops: number };
 }
 
 /** Where JSON Lines go. */
@@ -252,6 +256,8 @@ export async function runSpeak(
       holdTimeSec: options.holdTimeSec,
       families,
       ...(options.localAddress !== undefined ? { localAddress: options.localAddress } : {}),
+      ...(options.passwordFile !== undefined ? { passwordFile: options.passwordFile } : {}),
+      ...(options.ttlSecurity !== undefined ? { ttlSecurity: options.ttlSecurity } : {}),
     };
     speaker.addPeer(peerOptions);
   } catch (e) {
@@ -318,6 +324,9 @@ interface SpeakArgs {
   'listen-port': number | undefined;
   'listen-address': string | undefined;
   'stats-interval': number;
+  'password-file': string | undefined;
+  'ttl-security': boolean;
+  'ttl-security-hops': number | undefined;
 }
 
 /** Reads a signal into a stop reason, once. */
@@ -397,6 +406,19 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
         type: 'number',
         default: 1000,
         describe: 'Milliseconds between updates-received lines',
+      })
+      .option('password-file', {
+        type: 'string',
+        describe: 'File holding the TCP-MD5 key (RFC 2385; one trailing newline dropped)',
+      })
+      .option('ttl-security', {
+        type: 'boolean',
+        default: false,
+        describe: 'GTSM (RFC 5082): send TTL 255, accept only TTL 255 (a directly connected router)',
+      })
+      .option('ttl-security-hops', {
+        type: 'number',
+        describe: 'GTSM for a router N hops away: accept TTL 256-N and up (implies --ttl-security)',
       }),
   handler: async (args) => {
     const announce = args.announce;
@@ -429,6 +451,12 @@ export const speakCommand: CommandModule<object, SpeakArgs> = {
         ...(args['listen-port'] !== undefined ? { listenPort: args['listen-port'] } : {}),
         ...(args['listen-address'] !== undefined ? { listenAddress: args['listen-address'] } : {}),
         statsIntervalMs: args['stats-interval'],
+        ...(args['password-file'] !== undefined ? { passwordFile: args['password-file'] } : {}),
+        ...(args['ttl-security-hops'] !== undefined
+          ? { ttlSecurity: { hops: args['ttl-security-hops'] } }
+          : args['ttl-security']
+            ? { ttlSecurity: true }
+            : {}),
       },
       process.stdout,
       { stop: interrupted() },

@@ -41,6 +41,14 @@ export {
   type RouteAttributesInput,
   type RouteTemplate,
 } from './route-template.js';
+export {
+  MAX_MD5_KEY_OCTETS,
+  needsTcpAuth,
+  readPasswordFile,
+  resolveTcpSecurity,
+  type TcpSecurity,
+  type TcpSecurityOptions,
+} from './tcp-security.js';
 export { SessionTimers, timerExpiryEvent } from './timers.js';
 export {
   type ConnectRequest,

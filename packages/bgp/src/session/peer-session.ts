@@ -27,6 +27,7 @@ import type { Logger } from './logger.js';
 import type { PeerEvent, RouteRefreshEvent } from './peer-events.js';
 import type { RouteWalk } from './route-table.js';
 import type { RouteTemplate } from './route-template.js';
+import type { TcpSecurity } from './tcp-security.js';
 import { canonicalAddress, type Transport, type TransportConnection } from './transport.js';
 
 /** The locally originated routes, as the speaker holds them: a template per prefix. */
@@ -43,6 +44,8 @@ export interface PeerSessionOptions {
   readonly localAddress?: string;
   /** TTL wanted on the session's packets; applied only if the transport supports it. */
   readonly ttl?: number;
+  /** TCP-MD5 key and GTSM minimum TTL for connections we open (the speaker checked the transport can). */
+  readonly security?: TcpSecurity;
   readonly fsm: FsmConfig;
   readonly maxPrefixes?: readonly MaxPrefixLimit[];
   /** Next hop self for the family the session's own address is not of (or to override it). */
@@ -163,6 +166,7 @@ export class PeerSession {
   #flushScheduled = false;
   #establishedTransitions = 0;
   #lastDownReason: DownReason | undefined;
+  #securedConnectWarned = false;
   readonly #pump = (): void => this.#runPump();
 
   constructor(opts: PeerSessionOptions) {
@@ -179,14 +183,18 @@ export class PeerSession {
       logger: opts.logger,
       counters: this.#counters,
       lingerMs,
-      connect: (signal) =>
-        opts.transport.connect({
+      connect: (signal) => {
+        const attempt = opts.transport.connect({
           host: opts.address,
           port: opts.port,
           ...(opts.localAddress !== undefined ? { localAddress: opts.localAddress } : {}),
           ...(opts.ttl !== undefined && opts.transport.supportsTtl ? { ttl: opts.ttl } : {}),
+          ...(opts.security !== undefined ? { security: opts.security } : {}),
           signal,
-        }),
+        });
+        if (opts.security !== undefined) attempt.catch((e: unknown) => this.#onSecuredConnectFailed(e));
+        return attempt;
+      },
       onOpen: (c, open) => this.#onOpen(c, open),
       onStateChange: (c, from, to) => this.#onStateChange(c, from, to),
       onEstablished: (c, negotiated) => this.#onEstablished(c, negotiated),
@@ -211,6 +219,25 @@ export class PeerSession {
         ttl: opts.ttl,
       });
     }
+  }
+
+  /**
+   * A wrong TCP-MD5 key or a GTSM peer too far away is silent on the wire: the
+   * peer's kernel drops our SYNs (RFC 2385 §2, RFC 5082 §3), or ours drops its
+   * SYN-ACK, and the attempt ends when ConnectRetry aborts it. Said once per run of
+   * failures (until Established), with the likely causes, so it is not a mystery.
+   */
+  #onSecuredConnectFailed(e: unknown): void {
+    if (this.#stopping || this.#securedConnectWarned) return;
+    if (!(e instanceof Error) || e.name !== 'AbortError') return;
+    this.#securedConnectWarned = true;
+    this.#opts.logger.warn('connect attempt unanswered', {
+      peer: this.address,
+      reason:
+        'no SYN-ACK before ConnectRetry: with TCP-MD5 a key mismatch, with GTSM a peer further away than allowed, look like this',
+      ...(this.#opts.security?.md5Key !== undefined ? { tcpMd5: true } : {}),
+      ...(this.#opts.security?.minTtl !== undefined ? { ttlSecurityMinTtl: this.#opts.security.minTtl } : {}),
+    });
   }
 
   /** The peer's state: its main FSM's. */
@@ -503,6 +530,7 @@ export class PeerSession {
     const session = new EstablishedSession(this.#opts, c, negotiated, localAddress, this.#counters);
     this.#session = session;
     this.#establishedTransitions++;
+    this.#securedConnectWarned = false;
     const offered = this.#fsmConfig.families ?? [];
     const missing = offered.filter(
       (f) => !negotiated.families.some((n) => n.afi === f.afi && n.safi === f.safi),

@@ -1,6 +1,14 @@
-import { createServer, type NetConnectOpts, type Server, type Socket, connect as tcpConnect } from 'node:net';
+import { createServer, type NetConnectOpts, type Server, Socket, connect as tcpConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { formatAddress, formatIpv4, parseIpv4, parseIpv6 } from '../wire/address.js';
+import {
+  addressOctets,
+  applyToConnectingSocket,
+  fdOf,
+  ListenerSecurity,
+  loadSocketSecurity,
+} from './socket-security.js';
+import type { TcpSecurity } from './tcp-security.js';
 
 /**
  * Where TCP connections come from (RFC 4271 §8: the FSM's "initiate a TCP
@@ -14,19 +22,22 @@ import { formatAddress, formatIpv4, parseIpv4, parseIpv6 } from '../wire/address
  *   port with a per-peer allow list (the speaker drops connections from addresses it
  *   has no peer for) all work with `node:net`.
  * - Node has no IP_TTL / IPV6_UNICAST_HOPS setter on `net.Socket` (only `dgram` has
- *   `setTTL`), so {@link nodeTransport} cannot set the TTL: packets leave with the
- *   kernel default (`net.ipv4.ip_default_ttl`, usually 64). That is enough for eBGP
- *   multihop up to that many hops and for directly connected eBGP (routers do not
- *   check an incoming TTL unless told to), but not for GTSM (RFC 5082), which needs
- *   255 on send and a check on receive: a peer with `ttl security` will not accept
- *   us. A transport built on a native socket option can honour `ttl`; it says so in
- *   {@link Transport.supportsTtl}.
- * - TCP MD5 signatures (RFC 2385) and TCP-AO (RFC 5925) need setsockopt calls Node
- *   does not offer either.
+ *   `setTTL`), no IP_MINTTL and no TCP_MD5SIG. {@link nodeTransport} sets them through
+ *   the optional `@anyvip/tcp-auth` addon when it is built: TTL, GTSM (RFC 5082) and
+ *   TCP MD5 signatures (RFC 2385) then work; without it packets leave with the kernel
+ *   default TTL (`net.ipv4.ip_default_ttl`, usually 64) and asking for TCP-MD5 or
+ *   GTSM is refused at configuration time (see {@link Transport.tcpSecurityUnavailable}).
+ * - TCP-AO (RFC 5925) is not supported.
  */
 export interface Transport {
   /** Whether {@link ConnectRequest.ttl} is applied to outgoing packets. */
   readonly supportsTtl: boolean;
+  /**
+   * Undefined when {@link ConnectRequest.security} and {@link TransportServer.applyPeerSecurity}
+   * are honoured (TCP-MD5, GTSM); otherwise why not, for the configuration error.
+   * A transport without this field supports neither.
+   */
+  readonly tcpSecurityUnavailable?: string | undefined;
   /** Opens a connection; rejects when it fails or when `signal` aborts it. */
   connect(request: ConnectRequest): Promise<TransportConnection>;
   /**
@@ -48,6 +59,12 @@ export interface TransportConnection {
   readonly localPort: number;
   readonly remoteAddress: string;
   readonly remotePort: number;
+  /**
+   * For an accepted connection, the TTL / hop limit its SYN arrived with, when the
+   * transport can tell (a GTSM peer is configured, RFC 5082); the speaker refuses a
+   * GTSM peer's connection whose SYN came from too far away.
+   */
+  readonly synTtl?: number;
 }
 
 /** What {@link Transport.connect} needs. */
@@ -58,6 +75,8 @@ export interface ConnectRequest {
   readonly localAddress?: string;
   /** IP TTL / hop limit wanted (1 for direct eBGP, 255 for GTSM); only if {@link Transport.supportsTtl}. */
   readonly ttl?: number;
+  /** TCP-MD5 key and GTSM minimum TTL, set before connect(); only without {@link Transport.tcpSecurityUnavailable}. */
+  readonly security?: TcpSecurity;
   readonly signal: AbortSignal;
 }
 
@@ -74,6 +93,12 @@ export interface TransportServer {
   readonly port: number;
   /** Stops listening; connections already accepted stay open. */
   close(): Promise<void>;
+  /**
+   * Makes the listening socket's TCP-MD5 keys and GTSM/TTL settings match the
+   * configured peers (every peer by canonical address; undefined: nothing asked).
+   * Throws when the kernel refuses an option. Absent on transports without support.
+   */
+  applyPeerSecurity?(peers: ReadonlyMap<string, TcpSecurity | undefined>): void;
 }
 
 /**
@@ -121,9 +146,59 @@ function abortError(): Error {
   return e;
 }
 
-/** The `node:net` transport. It cannot set a TTL (see {@link Transport}). */
+/**
+ * A socket with the TTL / TCP-MD5 / GTSM options already set, not yet connected:
+ * the addon creates the fd and sets the options, and Node adopts the fd
+ * (`new net.Socket({ fd })`, libuv's uv_tcp_open) and connects it with its own
+ * non-blocking connect, so the SYN already carries them.
+ */
+function preparedSocket(request: ConnectRequest): Socket {
+  const load = loadSocketSecurity();
+  if (load.kind === 'unavailable') throw new Error(`cannot set socket options: ${load.reason}`);
+  const peer = addressOctets(request.host);
+  if (peer === undefined) throw new Error(`not an IP address: ${request.host}`);
+  const fd = load.options.socket(peer.version);
+  try {
+    applyToConnectingSocket(load.options, fd, peer.version, peer.octets, {
+      ...request.security,
+      ...(request.ttl !== undefined ? { ttl: request.ttl } : {}),
+    });
+  } catch (e) {
+    load.options.close(fd);
+    throw e;
+  }
+  // net.Socket hands stream options to its Duplex base; @types/node does not list this one.
+  const options: { fd: number; readable: boolean; writable: boolean; writableHighWaterMark: number } = {
+    fd,
+    readable: true,
+    writable: true,
+    writableHighWaterMark: SOCKET_HIGH_WATER_MARK,
+  };
+  return new Socket(options);
+}
+
+/** Whether a connect request needs a socket prepared by the addon. */
+function needsPreparedSocket(request: ConnectRequest): boolean {
+  const s = request.security;
+  return (
+    request.ttl !== undefined ||
+    (s !== undefined && (s.md5Key !== undefined || s.minTtl !== undefined || s.ttl !== undefined))
+  );
+}
+
+/**
+ * The `node:net` transport. TTL, TCP-MD5 and GTSM need the optional
+ * `@anyvip/tcp-auth` addon (see {@link Transport}); everything else is plain `node:net`.
+ */
 export const nodeTransport: Transport = Object.freeze({
-  supportsTtl: false,
+  get supportsTtl(): boolean {
+    return loadSocketSecurity().kind === 'available';
+  },
+
+  get tcpSecurityUnavailable(): string | undefined {
+    const load = loadSocketSecurity();
+    return load.kind === 'available' ? undefined : load.reason;
+  },
 
   connect(request: ConnectRequest): Promise<TransportConnection> {
     return new Promise<TransportConnection>((resolve, reject) => {
@@ -131,15 +206,31 @@ export const nodeTransport: Transport = Object.freeze({
         reject(abortError());
         return;
       }
-      // net.Socket hands stream options to its Duplex base; @types/node does not list this one.
-      const options: NetConnectOpts & { writableHighWaterMark: number } = {
-        host: request.host,
-        port: request.port,
-        ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
-        noDelay: true,
-        writableHighWaterMark: SOCKET_HIGH_WATER_MARK,
-      };
-      const socket = tcpConnect(options);
+      let socket: Socket;
+      if (needsPreparedSocket(request)) {
+        try {
+          socket = preparedSocket(request);
+        } catch (e) {
+          reject(e);
+          return;
+        }
+        socket.setNoDelay(true);
+        socket.connect({
+          host: request.host,
+          port: request.port,
+          ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
+        });
+      } else {
+        // net.Socket hands stream options to its Duplex base; @types/node does not list this one.
+        const options: NetConnectOpts & { writableHighWaterMark: number } = {
+          host: request.host,
+          port: request.port,
+          ...(request.localAddress !== undefined ? { localAddress: request.localAddress } : {}),
+          noDelay: true,
+          writableHighWaterMark: SOCKET_HIGH_WATER_MARK,
+        };
+        socket = tcpConnect(options);
+      }
       const onAbort = (): void => {
         socket.destroy();
         reject(abortError());
@@ -170,12 +261,25 @@ export const nodeTransport: Transport = Object.freeze({
     onError: (error: Error) => void,
   ): Promise<TransportServer> {
     return new Promise<TransportServer>((resolve, reject) => {
+      let security: ListenerSecurity | undefined;
       const server: Server = createServer(
         { noDelay: true, highWaterMark: SOCKET_HIGH_WATER_MARK },
         (socket) => {
           const c = connectionOf(socket);
           if (c === undefined) {
             socket.destroy();
+            return;
+          }
+          if (security !== undefined) {
+            let synTtl: number | undefined;
+            try {
+              synTtl = security.applyToAccepted(socket, c.remoteAddress).synTtl;
+            } catch (e) {
+              socket.destroy();
+              onError(e instanceof Error ? e : new Error(String(e)));
+              return;
+            }
+            onConnection(synTtl !== undefined ? { ...c, synTtl } : c);
             return;
           }
           onConnection(c);
@@ -190,6 +294,7 @@ export const nodeTransport: Transport = Object.freeze({
           const bound = server.address();
           const address = typeof bound === 'object' && bound !== null ? bound.address : (request.host ?? '');
           const port = typeof bound === 'object' && bound !== null ? bound.port : request.port;
+          const family = typeof bound === 'object' && bound !== null ? bound.family : 'IPv4';
           resolve({
             address: canonicalAddress(address) ?? address,
             port,
@@ -197,6 +302,22 @@ export const nodeTransport: Transport = Object.freeze({
               new Promise<void>((done) => {
                 server.close(() => done());
               }),
+            applyPeerSecurity: (peers) => {
+              if (security === undefined) {
+                const load = loadSocketSecurity();
+                const wanted = [...peers.values()].filter((p) => p !== undefined);
+                if (wanted.length === 0) return;
+                if (load.kind === 'unavailable') {
+                  // A plain TTL is best effort (the peer session warns); TCP-MD5 and GTSM are not.
+                  if (wanted.every((p) => p.md5Key === undefined && p.minTtl === undefined)) return;
+                  throw new Error(`cannot set socket options: ${load.reason}`);
+                }
+                const fd = fdOf(server);
+                if (fd === undefined) throw new Error('the listening socket has no file descriptor');
+                security = new ListenerSecurity(load.options, fd, family === 'IPv6' ? 6 : 4);
+              }
+              security.apply(peers);
+            },
           });
         },
       );

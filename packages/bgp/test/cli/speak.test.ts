@@ -73,6 +73,19 @@ describe('anyvip-bgp speak', () => {
     await expect(runSpeak({ ...base, announce: ['10.0.0.1/8'] }, out)).rejects.toThrow(/host bits/);
   });
 
+  it('refuses --password-file and --ttl-security where the transport cannot set them (ANYVIP_TCP_AUTH_UNAVAILABLE)', async () => {
+    const out = { write: () => undefined };
+    const speaker = { transport: new MemoryTransport() };
+    await expect(
+      runSpeak({ ...base, passwordFile: '/etc/hostname' }, out, { speaker }),
+    ).rejects.toMatchObject({
+      code: 'ANYVIP_TCP_AUTH_UNAVAILABLE',
+    });
+    await expect(runSpeak({ ...base, ttlSecurity: { hops: 2 } }, out, { speaker })).rejects.toMatchObject({
+      code: 'ANYVIP_TCP_AUTH_UNAVAILABLE',
+    });
+  });
+
   it('is registered in the anyvip-bgp command line with its flags', () => {
     const help = execFileSync(
       process.execPath,
@@ -104,8 +117,13 @@ describe('anyvip-bgp speak', () => {
       '--duration',
       '--exit-after-eor',
       '--listen-port',
+      '--password-file',
+      '--ttl-security',
+      '--ttl-security-hops',
     ]) {
       expect(help).toContain(flag);
     }
+    // The key comes from a file only: a flag would show it in `ps`.
+    expect(help).not.toMatch(/--password\b(?!-file)/);
   });
 });

@@ -33,7 +33,13 @@ export class SpeakerClient {
     this.process = process;
   }
 
-  static async start(lab: Lab, node: string, asn: number, routerId: string): Promise<SpeakerClient> {
+  static async start(
+    lab: Lab,
+    node: string,
+    asn: number,
+    routerId: string,
+    options: { readonly logs?: boolean } = {},
+  ): Promise<SpeakerClient> {
     const proc = await lab.spawn(
       node,
       process.execPath,
@@ -45,7 +51,10 @@ export class SpeakerClient {
         String(asn),
         routerId,
       ],
-      { label: 'speaker' },
+      {
+        label: 'speaker',
+        ...(options.logs === true ? { env: { ...process.env, ANYVIP_DRIVER_LOG: '1' } } : {}),
+      },
     );
     const client = new SpeakerClient(proc);
     await client.nextEvent((e) => e.event === 'ready', 'driver ready', 20_000);

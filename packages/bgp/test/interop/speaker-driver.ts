@@ -13,18 +13,27 @@
 import { createInterface } from 'node:readline';
 import { formatAttributes } from '../../src/cli/format-json.js';
 import { eventLine } from '../../src/cli/speak.js';
+import type { LogFields } from '../../src/session/logger.js';
 import type { AnnounceOptions } from '../../src/session/route-template.js';
 import { type AddPeerOptions, BgpSpeaker, type FamilyName } from '../../src/speaker.js';
 import { LocalProtocolError } from '../../src/wire/errors.js';
 import { formatPrefix } from '../../src/wire/prefix.js';
 
-const speaker = new BgpSpeaker({
-  localAsn: Number(process.argv[2]),
-  routerId: process.argv[3] ?? '10.250.0.1',
-});
 const print = (line: Record<string, unknown>): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);
 };
+/** With ANYVIP_DRIVER_LOG=1 every log entry, debug included, is printed too (as `{"event":"log",…}`). */
+const log =
+  (level: string) =>
+  (message: string, fields?: LogFields): void =>
+    print({ event: 'log', level, message, ...fields });
+const speaker = new BgpSpeaker({
+  localAsn: Number(process.argv[2]),
+  routerId: process.argv[3] ?? '10.250.0.1',
+  ...(process.env.ANYVIP_DRIVER_LOG === '1'
+    ? { logger: { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') } }
+    : {}),
+});
 speaker.on('*', (e) => {
   const line = eventLine(e);
   if (line !== undefined) print(line);

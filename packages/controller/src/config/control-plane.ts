@@ -24,6 +24,10 @@ export interface ControlPlaneFlags {
   readonly tableProtocol: number | undefined;
   /** `--log-level`. */
   readonly logLevel: string | undefined;
+  /** `--password-file`: the TCP-MD5 key (RFC 2385) for every peer; there is no password flag (`ps` shows flags). */
+  readonly passwordFile?: string | undefined;
+  /** `--ttl-security`: GTSM (RFC 5082) with every peer, directly connected. */
+  readonly ttlSecurity?: boolean | undefined;
 }
 
 /** The check name the control-plane VIP uses. */
@@ -55,6 +59,8 @@ export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
         address,
         asn: flags.peerAsns[i] ?? flags.peerAsns[0],
         ...(flags.holdTimeSec !== undefined ? { holdTime: flags.holdTimeSec } : {}),
+        ...(flags.passwordFile !== undefined ? { passwordFile: flags.passwordFile } : {}),
+        ...(flags.ttlSecurity === true ? { ttlSecurity: true } : {}),
       })),
     };
   } else if (flags.peers.length > 0 || flags.asn !== undefined) {

@@ -1,3 +1,5 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import { nodeTransport, resolveTcpSecurity } from '@anyvip/bgp';
 import {
   formatPrefix,
   type Prefix,
@@ -67,6 +69,20 @@ export interface PeerConfig {
   readonly nextHopSelf: { readonly ipv4?: string; readonly ipv6?: string } | undefined;
   /** ConnectRetry seconds (RFC 4271 §10); default the speaker's (5). */
   readonly connectRetrySec: number | undefined;
+  /**
+   * File holding the TCP-MD5 key (RFC 2385), read when the peer is added; the key
+   * itself never enters the configuration, logs or status. Needs @anyvip/tcp-auth.
+   */
+  readonly passwordFile: string | undefined;
+  /**
+   * HMAC-SHA-256 of the key under a random per-process key: equal while the file's
+   * content is, different once it changes, so a SIGHUP after a key rotation re-adds
+   * the peer (a new session with the new key) while an unchanged file touches
+   * nothing. It reveals nothing about the key outside this process.
+   */
+  readonly passwordFingerprint: string | undefined;
+  /** GTSM (RFC 5082): `true` for a directly connected router, `{ hops }` further away. Needs @anyvip/tcp-auth. */
+  readonly ttlSecurity: true | { readonly hops: number } | undefined;
 }
 
 /** Accepting sessions (needed for passive peers). */
@@ -320,6 +336,9 @@ function parseListen(input: unknown, path: string): ListenConfig {
   };
 }
 
+/** The per-process HMAC key of {@link PeerConfig.passwordFingerprint}. */
+const fingerprintKey = randomBytes(32);
+
 const peerKeys = [
   'address',
   'asn',
@@ -331,7 +350,58 @@ const peerKeys = [
   'families',
   'nextHopSelf',
   'connectRetry',
+  'passwordFile',
+  'ttlSecurity',
 ];
+
+/**
+ * `passwordFile` and `ttlSecurity`, checked at load: the file must be readable and
+ * hold 1 to 80 octets (read here only to check it; the speaker reads it again when
+ * the peer is added), GTSM excludes multihop, and both need the addon, so a
+ * configuration the speaker could not apply is refused with the key path.
+ */
+function parseTcpSecurity(
+  o: Readonly<Record<string, unknown>>,
+  path: string,
+  multihop: number | undefined,
+): Pick<PeerConfig, 'passwordFile' | 'passwordFingerprint' | 'ttlSecurity'> {
+  const passwordFile = absent(o.passwordFile)
+    ? undefined
+    : string(o.passwordFile, join(path, 'passwordFile'));
+  let ttlSecurity: PeerConfig['ttlSecurity'];
+  if (!absent(o.ttlSecurity) && o.ttlSecurity !== false) {
+    const gPath = join(path, 'ttlSecurity');
+    if (o.ttlSecurity === true) ttlSecurity = true;
+    else {
+      const g = object(o.ttlSecurity, gPath);
+      known(g, gPath, ['hops']);
+      ttlSecurity = { hops: integer(g.hops, join(gPath, 'hops'), 1, 254) };
+    }
+    if (multihop !== undefined) throw invalidConfig('GTSM sends TTL 255: drop multihop', gPath);
+  }
+  if (passwordFile === undefined && ttlSecurity === undefined)
+    return { passwordFile, passwordFingerprint: undefined, ttlSecurity };
+  const unavailable = nodeTransport.tcpSecurityUnavailable;
+  if (unavailable !== undefined) {
+    throw new AnyvipError(
+      'ANYVIP_TCP_AUTH_UNAVAILABLE',
+      `passwordFile and ttlSecurity need the @anyvip/tcp-auth addon: ${unavailable}`,
+      join(path, passwordFile !== undefined ? 'passwordFile' : 'ttlSecurity'),
+    );
+  }
+  let passwordFingerprint: string | undefined;
+  if (passwordFile !== undefined) {
+    let key: Uint8Array | undefined;
+    try {
+      key = resolveTcpSecurity({ passwordFile })?.md5Key;
+    } catch (e) {
+      throw invalidConfig(e instanceof Error ? e.message : String(e), join(path, 'passwordFile'));
+    }
+    if (key !== undefined)
+      passwordFingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex');
+  }
+  return { passwordFile, passwordFingerprint, ttlSecurity };
+}
 
 function parsePeer(input: unknown, path: string): PeerConfig {
   const o = object(input, path);
@@ -359,6 +429,11 @@ function parsePeer(input: unknown, path: string): PeerConfig {
     if (!absent(nh.ipv4)) nextHopSelf.ipv4 = familyAddress(nh.ipv4, join(nhPath, 'ipv4'), 'ipv4');
     if (!absent(nh.ipv6)) nextHopSelf.ipv6 = familyAddress(nh.ipv6, join(nhPath, 'ipv6'), 'ipv6');
   }
+  const multihop = absent(o.multihop)
+    ? undefined
+    : o.multihop === true
+      ? 255
+      : integer(o.multihop, join(path, 'multihop'), 1, 255);
   return {
     address: ipAddress(o.address, join(path, 'address')),
     asn: asNumber(o.asn, join(path, 'asn')),
@@ -366,16 +441,13 @@ function parsePeer(input: unknown, path: string): PeerConfig {
     holdTimeSec,
     localAddress: absent(o.localAddress) ? undefined : ipAddress(o.localAddress, join(path, 'localAddress')),
     passive: absent(o.passive) ? false : boolean(o.passive, join(path, 'passive')),
-    multihop: absent(o.multihop)
-      ? undefined
-      : o.multihop === true
-        ? 255
-        : integer(o.multihop, join(path, 'multihop'), 1, 255),
+    multihop,
     families,
     nextHopSelf,
     connectRetrySec: absent(o.connectRetry)
       ? undefined
       : seconds(o.connectRetry, join(path, 'connectRetry'), 1, 65535),
+    ...parseTcpSecurity(o, path, multihop),
   };
 }
 

@@ -269,5 +269,7 @@ export function addPeerOptions(p: PeerConfig): AddPeerOptions {
     ...(p.families !== undefined ? { families: p.families } : {}),
     ...(p.nextHopSelf !== undefined ? { nextHopSelf: p.nextHopSelf } : {}),
     ...(p.connectRetrySec !== undefined ? { connectRetryTimeSec: p.connectRetrySec } : {}),
+    ...(p.passwordFile !== undefined ? { passwordFile: p.passwordFile } : {}),
+    ...(p.ttlSecurity !== undefined ? { ttlSecurity: p.ttlSecurity } : {}),
   };
 }

@@ -23,6 +23,23 @@ describe('Dockerfile', () => {
     expect(runtime.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["node", "/app/dist/main.js"]');
   });
 
+  it('builds the TCP-MD5/GTSM addon or fails, and carries it into /out (it is not in the package files)', async () => {
+    const ins = parseDockerfile(await readFile(root('Dockerfile'), 'utf8'));
+    const build = ins.slice(
+      0,
+      ins.findLastIndex((i) => i.keyword === 'FROM'),
+    );
+    const run = build
+      .filter((i) => i.keyword === 'RUN')
+      .map((i) => i.args)
+      .join(' ');
+    expect(run).toContain('ANYVIP_TCP_AUTH_REQUIRED=1 pnpm -r');
+    expect(run).toContain('cp packages/tcp-auth/build/tcp_auth.node');
+    expect(build.some((i) => i.keyword === 'COPY' && i.args === 'packages/tcp-auth packages/tcp-auth')).toBe(
+      true,
+    );
+  });
+
   it('the linter catches what it is for', () => {
     const bad = [
       'FROM node:latest',

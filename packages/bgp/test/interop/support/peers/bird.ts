@@ -75,6 +75,8 @@ function protocolBlock(n: NeighborConfig, localAsn: number): string {
   ];
   if (n.passive === true) lines.push('  passive on;');
   if (n.multihop !== undefined) lines.push(`  multihop ${n.multihop};`);
+  if (n.password !== undefined) lines.push(`  password ${JSON.stringify(n.password)};`);
+  if (n.ttlSecurity === true) lines.push('  ttl security on;');
   for (const f of neighborFamilies(n)) {
     lines.push(`  ${f} { import all; export filter av_export_${f}; };`);
   }

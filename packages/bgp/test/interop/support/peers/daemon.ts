@@ -29,6 +29,13 @@ export interface NeighborConfig {
   holdTimeSec?: number;
   /** eBGP multihop TTL; omitted means directly connected. */
   multihop?: number;
+  /** TCP-MD5 key (RFC 2385): BIRD `password`, FRR `neighbor … password`. BIRD and FRR only. */
+  password?: string;
+  /**
+   * GTSM (RFC 5082): BIRD `ttl security on` (with `multihop` n, TTL ≥ 256 − n is
+   * expected), FRR `neighbor … ttl-security hops 1`. BIRD and FRR only.
+   */
+  ttlSecurity?: boolean;
 }
 
 /** A route a daemon originates, with the path attributes it should carry. */

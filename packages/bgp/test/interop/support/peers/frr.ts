@@ -189,6 +189,8 @@ export class FrrDaemon extends DaemonBase {
       );
       if (n.passive === true) out.push(` neighbor ${addr} passive`);
       if (n.multihop !== undefined) out.push(` neighbor ${addr} ebgp-multihop ${n.multihop}`);
+      if (n.password !== undefined) out.push(` neighbor ${addr} password ${n.password}`);
+      if (n.ttlSecurity === true) out.push(` neighbor ${addr} ttl-security hops 1`);
     }
     for (const f of ['ipv4', 'ipv6'] as const) {
       out.push(` address-family ${f} unicast`);
