@@ -1,4 +1,4 @@
-import { BgpSpeaker, describeDownReason } from '@anyvip/bgp';
+import { BgpSpeaker, describeDownReason, type PeerInfo } from '@anyvip/bgp';
 import { Check, type CheckEvent, type CheckOptions, type Clock, systemClock } from '@anyvip/healthcheck';
 import type { ControllerConfig } from './config/schema.js';
 import { computeDesiredState, computeShutdownState } from './desired/compute.js';
@@ -74,6 +74,8 @@ export class AnyvipRuntime {
   readonly loop: ReconcileLoop;
   readonly #source: string;
   #desired: DesiredState | undefined;
+  /** The speaker #createSpeaker made last (the sink's router unless a test injected another). */
+  #speaker: BgpSpeaker | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
 
   constructor(config: ControllerConfig, deps: RuntimeDeps = {}) {
@@ -81,6 +83,7 @@ export class AnyvipRuntime {
     this.#clock = deps.clock ?? systemClock;
     this.#logger = deps.logger ?? createLogger({ level: config.log.level });
     this.metrics = deps.metrics ?? new ControllerMetrics();
+    this.metrics.attachPeers(() => this.peerInfos());
     this.#makeCheck = deps.makeCheck ?? ((options, clock) => new Check(options, { clock }));
     this.#source = deps.source ?? 'config';
     const ip = deps.ip ?? createIpRunner();
@@ -101,6 +104,12 @@ export class AnyvipRuntime {
   /** The BGP sink (its router, peers and routes), for status and tests. */
   get bgp(): BgpSink {
     return this.#bgp;
+  }
+
+  /** Each configured peer's state and O(1) counters, from our own speaker (empty without one). */
+  peerInfos(): readonly PeerInfo[] {
+    const speaker = this.#speaker;
+    return speaker !== undefined && this.#bgp.router === speaker ? speaker.peers() : [];
   }
 
   /** Subscribes to controller events; returns an unsubscribe function. */
@@ -239,7 +248,18 @@ export class AnyvipRuntime {
   }
 
   #onCheckEvent(name: string, check: Check, e: CheckEvent): void {
-    if (e.kind === 'result' || this.#checks.get(name)?.check !== check) return;
+    if (this.#checks.get(name)?.check !== check) return;
+    if (e.kind === 'result') {
+      this.#emit({
+        kind: 'probeResult',
+        check: name,
+        probe: e.probe,
+        ok: e.ok,
+        latencyMs: e.latencyMs,
+        reason: e.reason,
+      });
+      return;
+    }
     const from = this.#gate.get(name)?.state ?? 'unknown';
     if (!this.#gate.observe(name, e.kind)) return;
     this.#emit({
@@ -295,17 +315,21 @@ export class AnyvipRuntime {
       routerId: spec.routerId,
       logger: bgpLogger(this.#logger),
     });
+    this.#speaker = speaker;
+    speaker.on('stateChange', (e) =>
+      this.#emit({ kind: 'peerStateChanged', peer: e.peer, from: e.from, to: e.to }),
+    );
     speaker.on('peerUp', (e) => this.#emit({ kind: 'peerUp', peer: e.peer }));
     speaker.on('peerDown', (e) =>
       this.#emit({ kind: 'peerDown', peer: e.peer, reason: describeDownReason(e.reason) }),
     );
     speaker.on('bfdStateChange', (e) =>
       this.#emit({
-        kind: 'bfdChanged',
+        kind: 'bfdStateChanged',
         peer: e.peer,
         from: e.from,
         to: e.to,
-        diag: e.diagName,
+        diagnostic: e.diagName,
         bgpStopped: e.bgpStopped,
       }),
     );
@@ -345,7 +369,15 @@ export function summarizeReload(before: ControllerConfig, after: ControllerConfi
   if (before.bgp?.asn !== after.bgp?.asn || before.bgp?.routerId !== after.bgp?.routerId)
     settings.push('bgp speaker');
   if (!sameData(before.bgp?.listen, after.bgp?.listen)) settings.push('bgp.listen');
-  for (const key of ['table', 'loopback', 'allowedRanges', 'gracefulShutdown', 'reconcile', 'log'] as const) {
+  for (const key of [
+    'table',
+    'loopback',
+    'allowedRanges',
+    'gracefulShutdown',
+    'reconcile',
+    'log',
+    'admin',
+  ] as const) {
     if (!sameData(before[key], after[key])) settings.push(key);
   }
   return {

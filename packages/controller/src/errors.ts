@@ -7,6 +7,7 @@
  * - `ANYVIP_CONFIG_UNREADABLE`: the file cannot be read.
  * - `ANYVIP_VIP_OUTSIDE_POOL`: a VIP is not inside any of `allowedRanges`.
  * - `ANYVIP_USAGE`: a command line that cannot work (a missing flag, a mode not built yet).
+ * - `ANYVIP_ADMIN_UNREACHABLE`: `anyvip status` got no usable answer from the admin listener.
  * - `ANYVIP_TCP_AUTH_UNAVAILABLE`: a peer asks for TCP-MD5 (`passwordFile`) or GTSM
  *   (`ttlSecurity`), and the optional @anyvip/tcp-auth addon is not built here.
  */
@@ -16,6 +17,7 @@ export type AnyvipErrorCode =
   | 'ANYVIP_CONFIG_UNREADABLE'
   | 'ANYVIP_VIP_OUTSIDE_POOL'
   | 'ANYVIP_USAGE'
+  | 'ANYVIP_ADMIN_UNREACHABLE'
   | 'ANYVIP_TCP_AUTH_UNAVAILABLE';
 
 /**

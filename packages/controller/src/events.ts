@@ -1,3 +1,4 @@
+import type { SessionState } from '@anyvip/bgp';
 import type { HealthState } from '@anyvip/healthcheck';
 import type { Mode } from './config/schema.js';
 
@@ -11,12 +12,14 @@ export type ControllerEvent =
   | ConfigReloadedEvent
   | ConfigRejectedEvent
   | HealthChangedEvent
+  | ProbeResultEvent
   | AppliedEvent
   | SinkErrorEvent
   | ReconciledEvent
   | PeerUpEvent
   | PeerDownEvent
-  | BfdChangedEvent
+  | PeerStateChangedEvent
+  | BfdStateChangedEvent
   | ShutdownEvent;
 
 /** The runtime started with a configuration. */
@@ -71,6 +74,16 @@ export interface HealthChangedEvent {
   readonly vips: readonly string[];
 }
 
+/** One probe of a check ran (every round; the metrics' latency histogram is fed from it). */
+export interface ProbeResultEvent {
+  readonly kind: 'probeResult';
+  readonly check: string;
+  readonly probe: string;
+  readonly ok: boolean;
+  readonly latencyMs: number;
+  readonly reason: string;
+}
+
 /** A sink did something: announced, withdrew, bound, wrote a route, added a peer. */
 export interface AppliedEvent {
   readonly kind: 'applied';
@@ -117,14 +130,29 @@ export interface PeerDownEvent {
   readonly reason: string;
 }
 
-/** A peer's BFD session changed state (RFC 5880); `bgpStopped`: it took the BGP session down (RFC 9384). */
-export interface BfdChangedEvent {
-  readonly kind: 'bfdChanged';
+/** A BGP session's FSM moved between RFC 4271 §8.2.2 states. */
+export interface PeerStateChangedEvent {
+  readonly kind: 'peerStateChanged';
   readonly peer: string;
-  readonly from: string;
-  readonly to: string;
-  /** Our RFC 5880 §4.1 diagnostic, by name. */
-  readonly diag: string;
+  readonly from: SessionState;
+  readonly to: SessionState;
+}
+
+/** BFD session states (RFC 5880 §4.1, State field). */
+export type BfdSessionState = 'adminDown' | 'down' | 'init' | 'up';
+
+/**
+ * A peer's BFD session changed state (RFC 5880 §6.8.6). Emitted from the speaker's
+ * `bfdStateChange` event once the speaker has BFD; metrics, logs and `/status` read it.
+ */
+export interface BfdStateChangedEvent {
+  readonly kind: 'bfdStateChanged';
+  readonly peer: string;
+  readonly from: BfdSessionState;
+  readonly to: BfdSessionState;
+  /** Our diagnostic, by its RFC 5880 §4.1 name (`CONTROL_DETECTION_TIME_EXPIRED`). */
+  readonly diagnostic: string;
+  /** The change took the BGP session down (Cease / BFD Down, RFC 9384). */
   readonly bgpStopped: boolean;
 }
 

@@ -4,7 +4,32 @@
  * reconcile loop carries it to sinks: the loopback device (VIPs bound as /32 and /128), our
  * BGP speaker (`@anyvip/bgp`, mode `bgp`) or a kernel routing table for BIRD/FRR (mode `table`).
  */
+export {
+  computeLiveness,
+  computeReadiness,
+  type LivenessInput,
+  type ProbeVerdict,
+  type ReadinessInput,
+} from './admin/probes.js';
+export { RuntimeView } from './admin/runtime-view.js';
+export { type AdminHandlers, type AdminServer, startAdminServer } from './admin/server.js';
+export {
+  buildStatusReport,
+  type CheckStatus,
+  type PeerStatus,
+  type StatusInput,
+  type StatusReport,
+  type VipStatus,
+} from './admin/status-report.js';
 export { AnyvipRuntime, type RuntimeDeps, type RuntimeStatus, summarizeReload } from './app.js';
+export { fetchStatus } from './cli/status-command.js';
+export { formatStatus } from './cli/status-format.js';
+export {
+  type AdminConfig,
+  defaultAdminAddress,
+  type ParsedAdminAddress,
+  parseAdminAddress,
+} from './config/admin.js';
 export { type ControlPlaneFlags, controlPlaneCheck, controlPlaneConfig } from './config/control-plane.js';
 export { loadConfigFile, parseConfigText } from './config/load.js';
 export {
@@ -37,7 +62,7 @@ export {
   logEvent,
   silentLogger,
 } from './observability/log.js';
-export { ControllerMetrics } from './observability/metrics.js';
+export { bfdSessionStates, ControllerMetrics, type PeerCounters } from './observability/metrics.js';
 export { type Change, diffKeyed, type KeyedDiff } from './reconcile/diff.js';
 export { type LoopTiming, type PassReport, ReconcileLoop } from './reconcile/loop.js';
 export { type BgpRouter, BgpSink, GRACEFUL_SHUTDOWN, type RouterFactory } from './sinks/bgp.js';

@@ -4,10 +4,14 @@ import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AnyvipRuntime } from './app.js';
+import { type AdminListen, resolveAdminListen, startAdmin, withAdminOptions } from './cli/admin-options.js';
+import { statusCommand } from './cli/status-command.js';
 import { controlPlaneConfig } from './config/control-plane.js';
 import { loadConfigFile } from './config/load.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
+import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
+import { manifestCommand } from './manifest/command.js';
 import { FileSource } from './sources/standalone/file-source.js';
 
 /** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
@@ -30,17 +34,25 @@ export async function main(argv: readonly string[]): Promise<number> {
     .command(
       'standalone',
       'Announce VIPs from a configuration file (SIGHUP reloads it)',
-      (y) => y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
+      (y) =>
+        withAdminOptions(
+          y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
+        ),
       async (args) => {
         const source = new FileSource(args.config);
         let config: ControllerConfig;
+        let admin: AdminListen;
         try {
           config = await source.read();
+          admin = resolveAdminListen(
+            { adminAddress: args['admin-address'], admin: args.admin },
+            config.admin,
+          );
         } catch (err) {
           exitCode = fail(err);
           return;
         }
-        exitCode = await serve(new AnyvipRuntime(config, { source: args.config }), source);
+        exitCode = await serve(new AnyvipRuntime(config, { source: args.config }), source, admin);
       },
     )
     .command(
@@ -68,7 +80,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'run',
       'Run on a node (--control-plane: the control-plane VIP from flags)',
       (y) =>
-        y
+        withAdminOptions(y)
           .option('control-plane', { type: 'boolean', default: false, describe: 'Control-plane VIP mode' })
           .option('vip', { type: 'string', array: true, default: [], describe: 'VIP address (repeatable)' })
           .option('peer', { type: 'string', array: true, default: [], describe: 'BGP neighbor (repeatable)' })
@@ -121,6 +133,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           return;
         }
         let config: ControllerConfig;
+        let admin: AdminListen;
         try {
           config = controlPlaneConfig({
             vips: args.vip,
@@ -140,12 +153,31 @@ export async function main(argv: readonly string[]): Promise<number> {
             bfdMultiplier: args['bfd-multiplier'],
             gracefulRestartTimeSec: args['graceful-restart-time'],
           });
+          admin = resolveAdminListen(
+            { adminAddress: args['admin-address'], admin: args.admin },
+            config.admin,
+          );
         } catch (err) {
           exitCode = fail(err);
           return;
         }
-        exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined);
+        exitCode = await serve(new AnyvipRuntime(config, { source: 'flags' }), undefined, admin);
       },
+    )
+    .command(
+      statusCommand((code) => {
+        exitCode = code;
+      }),
+    )
+    .command(
+      doctorCommand((code) => {
+        exitCode = code;
+      }),
+    )
+    .command(
+      manifestCommand((code) => {
+        exitCode = code;
+      }),
     )
     .demandCommand(1, 'Name a command: standalone, validate or run')
     .strict()
@@ -159,7 +191,18 @@ export async function main(argv: readonly string[]): Promise<number> {
  * SIGHUP re-reads the file (standalone); a bad file is refused and the old configuration
  * keeps running. A second SIGTERM during shutdown exits at once.
  */
-async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Promise<number> {
+async function serve(
+  runtime: AnyvipRuntime,
+  source: FileSource | undefined,
+  adminListen: AdminListen = { kind: 'off' },
+): Promise<number> {
+  // Before start, so /healthz answers (and /readyz says why not) during the first pass.
+  let admin: Awaited<ReturnType<typeof startAdmin>> | undefined;
+  try {
+    if (adminListen.kind === 'listen') admin = await startAdmin(runtime, adminListen);
+  } catch (err) {
+    return fail(err);
+  }
   // Health-check and loop timers are unref'd; this keeps the process up until shutdown.
   const keepAlive = setInterval(() => {}, 1 << 30);
   // Signals are handled from the start: a SIGTERM while the first pass runs still cleans up.
@@ -224,6 +267,7 @@ async function serve(runtime: AnyvipRuntime, source: FileSource | undefined): Pr
   process.on('SIGINT', onSignal);
   process.on('SIGUSR2', onRestart);
   const cleanup = (): void => {
+    void admin?.close();
     clearInterval(keepAlive);
     process.off('SIGUSR2', onRestart);
     process.off('SIGTERM', onSignal);

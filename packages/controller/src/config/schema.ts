@@ -11,6 +11,7 @@ import {
 import type { CheckOptions } from '@anyvip/healthcheck';
 import { checkVipInPools } from '../desired/pools.js';
 import { AnyvipError, invalidConfig } from '../errors.js';
+import { type AdminConfig, defaultAdmin, parseAdmin } from './admin.js';
 import {
   absent,
   boolean,
@@ -211,6 +212,8 @@ export interface ControllerConfig {
   readonly gracefulShutdown: GracefulShutdownConfig;
   readonly reconcile: ReconcileConfig;
   readonly log: { readonly level: LogLevel };
+  /** The admin HTTP listener (metrics, health, status); the command line may override it. */
+  readonly admin: AdminConfig;
 }
 
 /** The marker metric for our loopback addresses ("anyvip" has no number; this one is rare). */
@@ -228,6 +231,7 @@ const topKeys = [
   'gracefulShutdown',
   'reconcile',
   'log',
+  'admin',
 ];
 
 /**
@@ -297,6 +301,7 @@ export function parseConfig(input: unknown): ControllerConfig {
     gracefulShutdown: parseGracefulShutdown(o.gracefulShutdown ?? {}, 'gracefulShutdown'),
     reconcile: parseReconcile(o.reconcile ?? {}, 'reconcile'),
     log: parseLog(o.log ?? {}, 'log'),
+    admin: absent(o.admin) ? defaultAdmin : parseAdmin(o.admin, 'admin'),
   };
 }
 

@@ -63,6 +63,15 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
         vips: e.vips,
       });
       return;
+    case 'probeResult':
+      logger.debug('probe', {
+        check: e.check,
+        probe: e.probe,
+        ok: e.ok,
+        latencyMs: Math.round(e.latencyMs * 10) / 10,
+        reason: e.reason,
+      });
+      return;
     case 'applied':
       logger.info(e.what, {
         sink: e.sink,
@@ -97,12 +106,18 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
     case 'peerDown':
       logger.warn('peer down', { peer: e.peer, reason: e.reason });
       return;
-    case 'bfdChanged': {
-      const fields = { peer: e.peer, from: e.from, to: e.to, reason: e.diag, bgpStopped: e.bgpStopped };
-      if (e.to === 'down') logger.warn('bfd state change', fields);
-      else logger.info('bfd state change', fields);
+    case 'peerStateChanged':
+      // The speaker logs its own state changes (component bgp); this line is for debugging the controller.
+      logger.debug('peer state', { peer: e.peer, from: e.from, to: e.to });
       return;
-    }
+    case 'bfdStateChanged':
+      logger.log(e.to === 'down' && e.from === 'up' ? 'warn' : 'info', `bfd ${e.to}`, {
+        peer: e.peer,
+        from: e.from,
+        reason: e.diagnostic,
+        bgpStopped: e.bgpStopped,
+      });
+      return;
     case 'shutdown':
       logger.info(`shutdown ${e.phase}`, {
         reason: e.reason,

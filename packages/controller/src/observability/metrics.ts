@@ -1,14 +1,54 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { PeerInfo, SessionState } from '@anyvip/bgp';
+import { sessionStates } from '@anyvip/bgp';
+import type { HealthState } from '@anyvip/healthcheck';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import { assertNever } from '../assert-never.js';
-import type { ControllerEvent } from '../events.js';
+import type { BfdSessionState, ControllerEvent } from '../events.js';
+
+/** The per-peer counters a scrape reads: `PeerInfo` from `@anyvip/bgp`, every field O(1). */
+export type PeerCounters = Pick<
+  PeerInfo,
+  | 'address'
+  | 'updatesSent'
+  | 'updatesReceived'
+  | 'messagesSent'
+  | 'messagesReceived'
+  | 'notificationsSent'
+  | 'notificationsReceived'
+  | 'prefixesSent'
+  | 'prefixesReceived'
+  | 'establishedTransitions'
+>;
+
+export type { BfdSessionState } from '../events.js';
+/** Every BFD session state, in RFC 5880 §4.1 code order. */
+export const bfdSessionStates: readonly BfdSessionState[] = ['adminDown', 'down', 'init', 'up'];
+
+const healthStates: readonly HealthState[] = ['unknown', 'up', 'down'];
 
 /**
  * The controller's Prometheus metrics, on a registry of its own (not prom-client's global
- * one), fed from controller events in {@link ControllerMetrics.observe}. The admin HTTP
- * listener that serves `registry.metrics()` comes with a later issue.
+ * one). Names follow the Prometheus conventions: `anyvip_` prefix, base units in the name
+ * (`_seconds`), `_total` on counters, enumerations as one gauge per state set to 1 or 0
+ * (`anyvip_bgp_peer_state{state="established"} 1`).
+ *
+ * Two sources, each read in one place:
+ *
+ * - controller events, in {@link ControllerMetrics.observe}: states, transitions, probe
+ *   latency, reconcile passes;
+ * - the speaker's per-peer counters (UPDATEs, messages, NOTIFICATIONs, prefixes), read at
+ *   scrape time from {@link ControllerMetrics.attachPeers}'s source. Each is a plain number
+ *   the session keeps, so a scrape costs O(peers), never a walk of a RIB. The message counters
+ *   live as long as the peer is configured; removing a peer drops its series, and adding it
+ *   again starts them at 0 (a counter reset, which `rate()` handles).
  */
 export class ControllerMetrics {
   readonly registry = new Registry();
+  #peers: () => Iterable<PeerCounters> = () => [];
+  /** The peers read once for the scrape {@link text} is serving (nine collectors share them). */
+  #scrapePeers: readonly PeerCounters[] | undefined;
+
+  // ---- VIPs -----------------------------------------------------------------------------
 
   readonly vipAnnounced = new Gauge({
     name: 'anyvip_vip_announced',
@@ -24,10 +64,26 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly vipFailovers = new Counter({
+    name: 'anyvip_vip_failovers_total',
+    help: 'Announce/withdraw transitions of the VIP on this node, by new state (announced, withdrawn).',
+    labelNames: ['vip', 'to'] as const,
+    registers: [this.registry],
+  });
+
+  // ---- health checks --------------------------------------------------------------------
+
   readonly healthcheckUp = new Gauge({
     name: 'anyvip_healthcheck_up',
     help: 'Whether the health check is up (1) or down/unknown (0).',
     labelNames: ['check'] as const,
+    registers: [this.registry],
+  });
+
+  readonly healthcheckState = new Gauge({
+    name: 'anyvip_healthcheck_state',
+    help: 'The health check state: 1 for the current one of unknown, up, down.',
+    labelNames: ['check', 'state'] as const,
     registers: [this.registry],
   });
 
@@ -38,6 +94,16 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly probeDuration = new Histogram({
+    name: 'anyvip_healthcheck_probe_duration_seconds',
+    help: 'Probe latency, by check and result (success, failure).',
+    labelNames: ['check', 'result'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+
+  // ---- BGP sessions ---------------------------------------------------------------------
+
   readonly peerUp = new Gauge({
     name: 'anyvip_bgp_peer_up',
     help: 'Whether the BGP session to the peer is Established: 1 or 0.',
@@ -45,19 +111,84 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
-  readonly bfdUp = new Gauge({
-    name: 'anyvip_bfd_session_up',
-    help: 'Whether the BFD session to the peer is Up: 1 or 0.',
+  readonly peerState = new Gauge({
+    name: 'anyvip_bgp_peer_state',
+    help: 'The BGP FSM state of the peer (RFC 4271 §8.2.2): 1 for the current one.',
+    labelNames: ['peer', 'state'] as const,
+    registers: [this.registry],
+  });
+
+  readonly peerDowns = new Counter({
+    name: 'anyvip_bgp_peer_down_total',
+    help: 'Times an Established session to the peer went down.',
     labelNames: ['peer'] as const,
     registers: [this.registry],
   });
 
-  readonly bfdTransitions = new Counter({
-    name: 'anyvip_bfd_transitions_total',
-    help: 'BFD session state changes, by new state (adminDown, down, init, up).',
-    labelNames: ['peer', 'to'] as const,
+  readonly peerUpdatesSent = this.#peerCounter(
+    'anyvip_bgp_peer_updates_sent_total',
+    'UPDATE messages sent to the peer.',
+    (p) => p.updatesSent,
+  );
+  readonly peerUpdatesReceived = this.#peerCounter(
+    'anyvip_bgp_peer_updates_received_total',
+    'UPDATE messages received from the peer.',
+    (p) => p.updatesReceived,
+  );
+  readonly peerMessagesSent = this.#peerCounter(
+    'anyvip_bgp_peer_messages_sent_total',
+    'BGP messages of every type sent to the peer.',
+    (p) => p.messagesSent,
+  );
+  readonly peerMessagesReceived = this.#peerCounter(
+    'anyvip_bgp_peer_messages_received_total',
+    'BGP messages of every type received from the peer.',
+    (p) => p.messagesReceived,
+  );
+  readonly peerNotificationsSent = this.#peerCounter(
+    'anyvip_bgp_peer_notifications_sent_total',
+    'NOTIFICATION messages sent to the peer.',
+    (p) => p.notificationsSent,
+  );
+  readonly peerNotificationsReceived = this.#peerCounter(
+    'anyvip_bgp_peer_notifications_received_total',
+    'NOTIFICATION messages received from the peer.',
+    (p) => p.notificationsReceived,
+  );
+  readonly peerEstablished = this.#peerCounter(
+    'anyvip_bgp_peer_established_total',
+    'Times the session to the peer reached Established.',
+    (p) => p.establishedTransitions,
+  );
+
+  readonly peerPrefixesSent = this.#peerGauge(
+    'anyvip_bgp_peer_prefixes_sent',
+    'Prefixes advertised to the peer and not withdrawn (current session).',
+    (p) => p.prefixesSent,
+  );
+  readonly peerPrefixesReceived = this.#peerGauge(
+    'anyvip_bgp_peer_prefixes_received',
+    'Prefixes held from the peer (current session).',
+    (p) => p.prefixesReceived,
+  );
+
+  // ---- BFD (RFC 5880) -------------------------------------------------------------------
+
+  readonly bfdState = new Gauge({
+    name: 'anyvip_bfd_session_state',
+    help: 'The BFD session state to the peer (RFC 5880 §4.1): 1 for the current one of adminDown, down, init, up.',
+    labelNames: ['peer', 'state'] as const,
     registers: [this.registry],
   });
+
+  readonly bfdDowns = new Counter({
+    name: 'anyvip_bfd_session_down_total',
+    help: 'Times the BFD session to the peer went from up to down (RFC 5880 §6.8.6).',
+    labelNames: ['peer'] as const,
+    registers: [this.registry],
+  });
+
+  // ---- the controller -------------------------------------------------------------------
 
   readonly reconcilePasses = new Counter({
     name: 'anyvip_reconcile_passes_total',
@@ -87,19 +218,51 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  /** Where scrapes read the per-peer counters from (the runtime passes its speaker's `peers()`). */
+  attachPeers(source: () => Iterable<PeerCounters>): void {
+    this.#peers = source;
+  }
+
+  /**
+   * Adds prom-client's default process and Node.js metrics (`process_*`, `nodejs_*`, no
+   * prefix, as every Node exporter names them). Opt-in: they start an event-loop monitor,
+   * which tests and libraries should not get by constructing a registry.
+   */
+  collectProcessMetrics(): void {
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** The exposition text (Prometheus text format 0.0.4); reads the peers once per call. */
+  async text(): Promise<string> {
+    this.#scrapePeers = [...this.#peers()];
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#scrapePeers = undefined;
+    }
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
   /** Updates the metrics an event concerns. */
   observe(e: ControllerEvent): void {
     switch (e.kind) {
       case 'healthChanged':
         this.healthcheckUp.set({ check: e.check }, e.to === 'up' ? 1 : 0);
+        for (const state of healthStates)
+          this.healthcheckState.set({ check: e.check, state }, state === e.to ? 1 : 0);
         this.healthTransitions.inc({ check: e.check, to: e.to });
         return;
+      case 'probeResult':
+        this.probeDuration.observe(
+          { check: e.check, result: e.ok ? 'success' : 'failure' },
+          e.latencyMs / 1000,
+        );
+        return;
       case 'applied':
-        if (e.vip === undefined) return;
-        if (e.sink === 'loopback') this.vipBound.set({ vip: e.vip }, e.action === 'remove' ? 0 : 1);
-        else if (e.sink === 'bgp' || e.sink === 'routeTable') {
-          this.vipAnnounced.set({ vip: e.vip }, e.action === 'remove' ? 0 : 1);
-        }
+        this.#applied(e);
         return;
       case 'sinkError':
         this.sinkErrors.inc({ sink: e.sink });
@@ -113,10 +276,14 @@ export class ControllerMetrics {
         return;
       case 'peerDown':
         this.peerUp.set({ peer: e.peer }, 0);
+        this.peerDowns.inc({ peer: e.peer });
         return;
-      case 'bfdChanged':
-        this.bfdUp.set({ peer: e.peer }, e.to === 'up' ? 1 : 0);
-        this.bfdTransitions.inc({ peer: e.peer, to: e.to });
+      case 'peerStateChanged':
+        this.#setPeerState(e.peer, e.to);
+        return;
+      case 'bfdStateChanged':
+        this.observeBfdState(e.peer, e.to);
+        if (e.from === 'up' && e.to === 'down') this.bfdDowns.inc({ peer: e.peer });
         return;
       case 'configReloaded':
         this.configReloads.inc({ result: 'applied' });
@@ -130,5 +297,69 @@ export class ControllerMetrics {
       default:
         assertNever(e);
     }
+  }
+
+  /**
+   * Sets the BFD session gauge for a peer (the `bfdStateChanged` event does); `undefined` drops
+   * the peer's series (session removed).
+   */
+  observeBfdState(peer: string, state: BfdSessionState | undefined): void {
+    for (const s of bfdSessionStates) {
+      if (state === undefined) this.bfdState.remove({ peer, state: s });
+      else this.bfdState.set({ peer, state: s }, s === state ? 1 : 0);
+    }
+  }
+
+  #applied(e: Extract<ControllerEvent, { kind: 'applied' }>): void {
+    if (e.sink === 'bgp' && e.peer !== undefined && e.vip === undefined && e.action === 'remove') {
+      // A de-configured peer: its event-fed series go (the scrape-time ones go by themselves).
+      this.peerUp.remove({ peer: e.peer });
+      for (const state of sessionStates) this.peerState.remove({ peer: e.peer, state });
+      this.observeBfdState(e.peer, undefined);
+      return;
+    }
+    if (e.vip === undefined) return;
+    if (e.sink === 'loopback') {
+      this.vipBound.set({ vip: e.vip }, e.action === 'remove' ? 0 : 1);
+    } else if (e.sink === 'bgp' || e.sink === 'routeTable') {
+      this.vipAnnounced.set({ vip: e.vip }, e.action === 'remove' ? 0 : 1);
+      // `change` re-announces with new attributes: not a failover.
+      if (e.action !== 'change')
+        this.vipFailovers.inc({ vip: e.vip, to: e.action === 'add' ? 'announced' : 'withdrawn' });
+    }
+  }
+
+  #setPeerState(peer: string, to: SessionState): void {
+    for (const state of sessionStates) this.peerState.set({ peer, state }, state === to ? 1 : 0);
+    this.peerUp.set({ peer }, to === 'established' ? 1 : 0);
+  }
+
+  #peerCounter(name: string, help: string, read: (p: PeerCounters) => number): Counter<'peer'> {
+    const peers = (): Iterable<PeerCounters> => this.#scrapePeers ?? this.#peers();
+    return new Counter({
+      name,
+      help,
+      labelNames: ['peer'] as const,
+      registers: [this.registry],
+      collect() {
+        // Absolute values from the session: reset, then count up to them.
+        this.reset();
+        for (const p of peers()) this.inc({ peer: p.address }, read(p));
+      },
+    });
+  }
+
+  #peerGauge(name: string, help: string, read: (p: PeerCounters) => number): Gauge<'peer'> {
+    const peers = (): Iterable<PeerCounters> => this.#scrapePeers ?? this.#peers();
+    return new Gauge({
+      name,
+      help,
+      labelNames: ['peer'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const p of peers()) this.set({ peer: p.address }, read(p));
+      },
+    });
   }
 }

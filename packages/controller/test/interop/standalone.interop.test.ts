@@ -28,6 +28,7 @@ import {
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
+import type { StatusReport } from '../../src/admin/status-report.js';
 
 const skipReason = interopSkipReason();
 const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
@@ -233,6 +234,26 @@ reconcile: { interval: 1s }
       (ps) => ps.includes('10.250.255.1/32'),
       { timeoutMs: 10_000, intervalMs: 50, what: 'VIP announced again' },
     );
+
+    // The admin listener (default 127.0.0.1:9716, in the node's namespace) reports the real
+    // speaker's session and counters, and the failover just seen.
+    const status = await lab.exec('node', process.execPath, [CLI, 'status', '--json']);
+    expect(status.code).toBe(0);
+    const report = JSON.parse(status.stdout) as StatusReport;
+    expect(report.ready).toBe(true);
+    expect(report.peers).toMatchObject([{ address: '10.250.1.1', state: 'established', prefixesSent: 2 }]);
+    expect(report.vips.map((v) => [v.prefix, v.health, v.announced])).toEqual([
+      ['10.250.255.1/32', 'up', true],
+      ['fd00:250::ff:1/128', 'none', true],
+    ]);
+    const scrape = await lab.exec('node', process.execPath, [
+      '-e',
+      "fetch('http://127.0.0.1:9716/metrics').then((r) => r.text()).then((t) => process.stdout.write(t))",
+    ]);
+    expect(scrape.stdout).toContain('anyvip_bgp_peer_state{peer="10.250.1.1",state="established"} 1');
+    expect(scrape.stdout).toMatch(/\nanyvip_bgp_peer_updates_sent_total\{peer="10\.250\.1\.1"\} [1-9]/);
+    expect(scrape.stdout).toContain('anyvip_bgp_peer_prefixes_sent{peer="10.250.1.1"} 2');
+    expect(scrape.stdout).toContain('anyvip_vip_failovers_total{vip="10.250.255.1/32",to="withdrawn"} 1');
 
     // SIGHUP: a new VIP appears; the session is not reset (BIRD's "since" stays).
     const since = (await bird.birdc(['show', 'protocols'])).match(/Established/g)?.length;

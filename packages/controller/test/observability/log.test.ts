@@ -65,6 +65,46 @@ describe('log', () => {
     expect(typeof lines[0]?.timestamp).toBe('string');
   });
 
+  it('logs a BFD session going down as a warning with the RFC 5880 diagnostic as reason, probes at debug', async () => {
+    const { lines, logger } = capture();
+    logEvent(logger, {
+      kind: 'bfdStateChanged',
+      peer: '10.250.0.1',
+      from: 'up',
+      to: 'down',
+      diagnostic: 'CONTROL_DETECTION_TIME_EXPIRED',
+      bgpStopped: true,
+    });
+    logEvent(logger, {
+      kind: 'probeResult',
+      check: 'web',
+      probe: 'http',
+      ok: false,
+      latencyMs: 80.04,
+      reason: 'timeout',
+    });
+    await settle();
+    expect(lines.map(({ timestamp: _, ...rest }) => rest)).toEqual([
+      {
+        level: 'warn',
+        message: 'bfd down',
+        peer: '10.250.0.1',
+        from: 'up',
+        reason: 'CONTROL_DETECTION_TIME_EXPIRED',
+        bgpStopped: true,
+      },
+      {
+        level: 'debug',
+        message: 'probe',
+        check: 'web',
+        probe: 'http',
+        ok: false,
+        latencyMs: 80,
+        reason: 'timeout',
+      },
+    ]);
+  });
+
   it('adapts to @anyvip/bgp’s Logger, marking its lines component: bgp', async () => {
     const { lines, logger } = capture();
     bgpLogger(logger).info('session established', { peer: '10.250.0.1' });

@@ -106,8 +106,8 @@ describe('standalone reload through the file source', () => {
         kind: 'configRejected',
         source: file,
         code: 'ANYVIP_CONFIG_INVALID',
-        reason:
-          'bgp_typo: unknown field (expected one of: mode, bgp, table, loopback, healthchecks, vips, allowedRanges, gracefulShutdown, reconcile, log)',
+        // The key list grows with the schema; the start is what matters here.
+        reason: expect.stringMatching(/^bgp_typo: unknown field \(expected one of: mode, bgp, table, /),
       });
       expect([...(routers.routers[0]?.routes.keys() ?? [])]).toEqual(['10.250.255.1/32']);
       expect(runtime.config.vips.map((v) => v.prefix)).toEqual(['10.250.255.1/32']);

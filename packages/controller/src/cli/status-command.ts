@@ -1,0 +1,117 @@
+import type { Argv, CommandModule } from 'yargs';
+import type { StatusReport } from '../admin/status-report.js';
+import { defaultAdminAddress, formatAdminAddress, parseAdminAddress } from '../config/admin.js';
+import { loadConfigFile } from '../config/load.js';
+import { AnyvipError, describeError } from '../errors.js';
+import { formatStatus } from './status-format.js';
+
+/**
+ * `anyvip status [--admin-address HOST:PORT | --config FILE] [--json]`: asks a running anyvip's
+ * admin listener for `/status` and prints it like `birdc show protocols`. Exit 0 with an
+ * answer, 1 when the listener cannot be reached or answers garbage, 2 for a bad command line.
+ */
+export function statusCommand(setExit: (code: number) => void): CommandModule<object, StatusArgs> {
+  return {
+    command: 'status',
+    describe: 'Show BGP sessions, VIPs and health of the anyvip running on this node',
+    builder: (y: Argv) =>
+      y
+        .option('admin-address', {
+          type: 'string',
+          describe: `The daemon's admin listener (default: admin.address of --config, else ${defaultAdminAddress})`,
+        })
+        .option('config', { type: 'string', describe: 'Take the admin address from this configuration file' })
+        .option('timeout', { type: 'number', default: 3000, describe: 'Request timeout, ms' })
+        .option('json', { type: 'boolean', default: false, describe: 'Print the /status document as JSON' }),
+    handler: async (args) => {
+      let url: string;
+      try {
+        url = await statusUrl(args['admin-address'], args.config);
+      } catch (err) {
+        process.stderr.write(`anyvip: ${describeError(err)}\n`);
+        setExit(2);
+        return;
+      }
+      try {
+        const report = await fetchStatus(url, args.timeout);
+        process.stdout.write(args.json ? `${JSON.stringify(report, null, 2)}\n` : formatStatus(report));
+        setExit(0);
+      } catch (err) {
+        process.stderr.write(`anyvip: ${describeError(err)}\n`);
+        setExit(1);
+      }
+    },
+  };
+}
+
+interface StatusArgs {
+  readonly 'admin-address': string | undefined;
+  readonly config: string | undefined;
+  readonly timeout: number;
+  readonly json: boolean;
+}
+
+/**
+ * The `/status` URL: the flag, else the file's `admin.address`, else the default. A wildcard
+ * listen address (`0.0.0.0`, `::`) is reached on loopback.
+ */
+export async function statusUrl(flag: string | undefined, configPath: string | undefined): Promise<string> {
+  let host: string;
+  let port: number;
+  if (flag !== undefined) {
+    const parsed = parseAdminAddress(flag);
+    if (parsed.kind === 'invalid') throw new AnyvipError('ANYVIP_USAGE', `--admin-address ${parsed.reason}`);
+    ({ host, port } = parsed);
+  } else if (configPath !== undefined) {
+    const admin = (await loadConfigFile(configPath)).admin;
+    if (!admin.enabled)
+      throw new AnyvipError(
+        'ANYVIP_USAGE',
+        `${configPath} turns the admin listener off (admin.enabled: false)`,
+      );
+    ({ host, port } = admin);
+  } else {
+    const parsed = parseAdminAddress(defaultAdminAddress);
+    if (parsed.kind === 'invalid') throw new Error('unreachable: the default admin address is valid');
+    ({ host, port } = parsed);
+  }
+  if (host === '0.0.0.0') host = '127.0.0.1';
+  if (host === '::') host = '::1';
+  return `http://${formatAdminAddress(host, port)}/status`;
+}
+
+/**
+ * GETs and checks a status document.
+ *
+ * @throws AnyvipError `ANYVIP_ADMIN_UNREACHABLE` (no answer, an HTTP error, not a version-1 document)
+ */
+export async function fetchStatus(url: string, timeoutMs: number): Promise<StatusReport> {
+  let res: Response;
+  try {
+    res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code ?? describeError(err);
+    throw new AnyvipError(
+      'ANYVIP_ADMIN_UNREACHABLE',
+      `cannot reach the admin listener at ${url} (${cause}): is anyvip running on this node with its admin listener on? Name it with --admin-address HOST:PORT or --config FILE`,
+    );
+  }
+  if (!res.ok) throw new AnyvipError('ANYVIP_ADMIN_UNREACHABLE', `${url} answered HTTP ${res.status}`);
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new AnyvipError(
+      'ANYVIP_ADMIN_UNREACHABLE',
+      `${url} did not answer JSON: is it an anyvip admin listener?`,
+    );
+  }
+  const version = (body as { version?: unknown } | null)?.version;
+  if (version !== 1) {
+    throw new AnyvipError(
+      'ANYVIP_ADMIN_UNREACHABLE',
+      `${url} answered a status document of version ${JSON.stringify(version)}; this anyvip reads version 1`,
+    );
+  }
+  return body as StatusReport;
+}

@@ -1,0 +1,86 @@
+/** What `anyvip manifest` builds manifests from (flags). */
+export interface ManifestOptions {
+  /** Name of every object (DaemonSet, Pod, ServiceAccount, roles). Default `anyvip`. */
+  readonly name: string;
+  /** Default `kube-system`. */
+  readonly namespace: string;
+  readonly image: string;
+  /** BGP neighbors (every node peers with them). */
+  readonly peers: readonly string[];
+  /** One for all peers, or one per peer. */
+  readonly peerAsns: readonly number[];
+  readonly asn: number | undefined;
+  /** Service VIPs: handle only Services of this `spec.loadBalancerClass`. */
+  readonly loadBalancerClass: string | undefined;
+  readonly leaseName: string | undefined;
+  /** `NAME` (in `namespace`) or `NAMESPACE/NAME`. */
+  readonly poolsConfigMap: string | undefined;
+  readonly allowedRanges: readonly string[];
+  readonly singleAnnouncer: boolean;
+  /** Control-plane VIP (static Pod). */
+  readonly vips: readonly string[];
+  /** Static Pod: this node's BGP identifier (a static Pod is written per node). */
+  readonly routerId: string | undefined;
+  /**
+   * The BGP port anyvip listens on, when it does (passive peers; `anyvip run` has no listen
+   * flag yet, so this only shapes the security context): below 1024 needs NET_BIND_SERVICE.
+   */
+  readonly listenPort: number | undefined;
+  /** Admin listener port (metrics, health, status). */
+  readonly adminPort: number;
+  readonly logLevel: string | undefined;
+}
+
+/** The default image reference: the package version, so a release names its own image. */
+export const defaultImage = 'ghcr.io/anyvip/anyvip:0.1.0';
+export const defaultAdminPort = 9716;
+
+export const defaultManifestOptions: ManifestOptions = {
+  name: 'anyvip',
+  namespace: 'kube-system',
+  image: defaultImage,
+  peers: [],
+  peerAsns: [],
+  asn: undefined,
+  loadBalancerClass: undefined,
+  leaseName: undefined,
+  poolsConfigMap: undefined,
+  allowedRanges: [],
+  singleAnnouncer: false,
+  vips: [],
+  routerId: undefined,
+  listenPort: undefined,
+  adminPort: defaultAdminPort,
+  logLevel: undefined,
+};
+
+/** A Kubernetes object as the generator returns it. */
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly labels?: Record<string, string>;
+  };
+  readonly [field: string]: unknown;
+}
+
+/** `app.kubernetes.io/*` labels shared by every object. */
+export function labels(o: ManifestOptions, component: string): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': 'anyvip',
+    'app.kubernetes.io/instance': o.name,
+    'app.kubernetes.io/component': component,
+  };
+}
+
+/** The `anyvip run` BGP flags shared by both modes. */
+export function bgpArgs(o: ManifestOptions): string[] {
+  const args: string[] = [];
+  if (o.asn !== undefined) args.push(`--asn=${o.asn}`);
+  for (const p of o.peers) args.push(`--peer=${p}`);
+  for (const a of o.peerAsns) args.push(`--peer-asn=${a}`);
+  if (o.logLevel !== undefined) args.push(`--log-level=${o.logLevel}`);
+  return args;
+}

@@ -1,0 +1,71 @@
+import type { IPod } from 'kubernetes-models/v1/Pod';
+import { AnyvipError } from '../errors.js';
+import { bgpArgs, type KubernetesObject, labels, type ManifestOptions } from './options.js';
+import { containerSecurityContext } from './security.js';
+
+/**
+ * The static Pod for the control-plane VIP, written by hand (or by kubeadm's tooling) to
+ * `/etc/kubernetes/manifests/` on each control-plane node. The kubelet runs it before the
+ * API server exists, so it needs no ServiceAccount, token or API access: its VIP, peers and
+ * identity come from flags, and its health from the local kube-apiserver's `/livez`, checked
+ * against the host's cluster CA (kubeadm's `/etc/kubernetes/pki/ca.crt`, mounted read-only).
+ * The admin listener stays on 127.0.0.1.
+ */
+export function staticPodManifest(o: ManifestOptions): KubernetesObject {
+  if (o.vips.length === 0)
+    throw new AnyvipError('ANYVIP_USAGE', 'manifest pod: --vip is required (the control-plane VIP)');
+  if (o.routerId === undefined)
+    throw new AnyvipError(
+      'ANYVIP_USAGE',
+      "manifest pod: --router-id is required (this node's address; one file per node)",
+    );
+  const args = [
+    'run',
+    '--control-plane',
+    ...o.vips.map((v) => `--vip=${v}`),
+    `--router-id=${o.routerId}`,
+    ...bgpArgs(o),
+    '--health=apiserver',
+    `--admin-address=127.0.0.1:${o.adminPort}`,
+  ];
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name: `${o.name}-control-plane`,
+      namespace: 'kube-system',
+      labels: labels(o, 'control-plane-vip'),
+    },
+    spec: {
+      hostNetwork: true,
+      priorityClassName: 'system-node-critical',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: 30,
+      containers: [
+        {
+          name: 'anyvip',
+          image: o.image,
+          args,
+          livenessProbe: {
+            httpGet: { host: '127.0.0.1', path: '/healthz', port: o.adminPort, scheme: 'HTTP' },
+            periodSeconds: 10,
+            timeoutSeconds: 2,
+            failureThreshold: 3,
+          },
+          resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+          securityContext: containerSecurityContext(o),
+          volumeMounts: [
+            { name: 'cluster-ca', mountPath: '/etc/kubernetes/pki/ca.crt', readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ],
+        },
+      ],
+      volumes: [
+        { name: 'cluster-ca', hostPath: { path: '/etc/kubernetes/pki/ca.crt', type: 'File' } },
+        { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+      ],
+    },
+  } satisfies IPod;
+  return pod;
+}

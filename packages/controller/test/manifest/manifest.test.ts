@@ -1,0 +1,201 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
+import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
+import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
+import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
+import { Pod } from 'kubernetes-models/v1/Pod';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
+import {
+  type ManifestKind,
+  manifestKinds,
+  manifestObjects,
+  manifestText,
+} from '../../src/manifest/command.js';
+import {
+  defaultManifestOptions,
+  type KubernetesObject,
+  type ManifestOptions,
+} from '../../src/manifest/options.js';
+
+/**
+ * Each object is checked by kubernetes-models' validators: ajv functions compiled from the
+ * Kubernetes OpenAPI schema (types, enums, required fields, formats). Field names are checked
+ * at compile time: the generator's literals `satisfies` the same models' interfaces.
+ */
+const models: Record<string, new (data: never) => { validate(): void }> = {
+  DaemonSet,
+  Pod,
+  ServiceAccount,
+  ClusterRole,
+  ClusterRoleBinding,
+  Role,
+  RoleBinding,
+};
+
+function validate(o: KubernetesObject): void {
+  const Model = models[o.kind];
+  if (Model === undefined) throw new Error(`no schema for ${o.kind}`);
+  new Model(structuredClone(o) as never).validate();
+}
+
+/** The inputs behind examples/kubernetes/: one lab-like cluster. */
+const example: ManifestOptions = {
+  ...defaultManifestOptions,
+  peers: ['10.250.0.1'],
+  peerAsns: [65000],
+  asn: 65001,
+  vips: ['10.250.255.1'],
+  routerId: '10.250.0.11',
+  poolsConfigMap: 'anyvip-pools',
+};
+const exampleArgv: Record<ManifestKind, string[]> = {
+  daemonset: [
+    '--asn',
+    '65001',
+    '--peer',
+    '10.250.0.1',
+    '--peer-asn',
+    '65000',
+    '--pools-configmap',
+    'anyvip-pools',
+  ],
+  pod: [
+    '--asn',
+    '65001',
+    '--peer',
+    '10.250.0.1',
+    '--peer-asn',
+    '65000',
+    '--vip',
+    '10.250.255.1',
+    '--router-id',
+    '10.250.0.11',
+  ],
+  rbac: ['--pools-configmap', 'anyvip-pools'],
+};
+const exampleFile: Record<ManifestKind, string> = {
+  daemonset: 'daemonset.yaml',
+  pod: 'control-plane-pod.yaml',
+  rbac: 'rbac.yaml',
+};
+
+describe('anyvip manifest', () => {
+  it.each(manifestKinds)('%s: every object validates against the Kubernetes schema', (kind) => {
+    const objects = manifestObjects(kind, example);
+    expect(objects.length).toBeGreaterThan(0);
+    for (const o of objects) validate(o);
+    // The YAML printed is the same objects.
+    const docs = parseAllDocuments(manifestText(kind, example, [])).map((d) => d.toJS());
+    expect(docs).toEqual(objects);
+  });
+
+  it('the schema check is real: a container without a name or with a bad port type is refused', () => {
+    const [ds] = manifestObjects('daemonset', example).filter((o) => o.kind === 'DaemonSet');
+    const broken = structuredClone(ds) as unknown as {
+      spec: { template: { spec: { containers: Record<string, unknown>[] } } };
+    };
+    const c = broken.spec.template.spec.containers[0] as Record<string, unknown>;
+    c.ports = [{ containerPort: 'nine' }];
+    expect(() => validate(broken as unknown as KubernetesObject)).toThrow();
+  });
+
+  it.each(manifestKinds)(
+    'examples/kubernetes/ holds what `anyvip manifest %s` prints (UPDATE_GOLDEN=1 rewrites)',
+    async (kind) => {
+      const path = fileURLToPath(
+        new URL(`../../../../examples/kubernetes/${exampleFile[kind]}`, import.meta.url),
+      );
+      const text = manifestText(kind, example, exampleArgv[kind]);
+      if (process.env.UPDATE_GOLDEN === '1') await writeFile(path, text);
+      expect(await readFile(path, 'utf8')).toBe(text);
+    },
+  );
+
+  it('RBAC is what Kubernetes mode calls: no delete, no Secrets; the Lease in its namespace, the pools ConfigMap by name', () => {
+    const objects = manifestObjects('rbac', { ...example, poolsConfigMap: 'ipam/anyvip-pools' });
+    const rules = (kind: string, name = 'anyvip') =>
+      (objects.find((o) => o.kind === kind && o.metadata.name === name)?.rules ?? []) as {
+        resources: string[];
+        verbs: string[];
+      }[];
+    expect(rules('ClusterRole')).toEqual([
+      { apiGroups: [''], resources: ['services'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['services/status'], verbs: ['update'] },
+      { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create', 'update'] },
+    ]);
+    expect(rules('Role')).toEqual([
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+    ]);
+    const pools = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'anyvip-pools');
+    expect(pools?.metadata.namespace).toBe('ipam');
+    expect(pools?.rules).toEqual([
+      {
+        apiGroups: [''],
+        resources: ['configmaps'],
+        resourceNames: ['anyvip-pools'],
+        verbs: ['list', 'watch'],
+      },
+    ]);
+    expect(
+      manifestObjects('rbac', { ...example, poolsConfigMap: undefined }).map((o) => o.metadata.name),
+    ).not.toContain('anyvip-pools');
+  });
+
+  it('the DaemonSet runs non-root with only NET_ADMIN, a read-only root and /tmp in memory; it probes the admin listener', () => {
+    const ds = manifestObjects('daemonset', example).find(
+      (o) => o.kind === 'DaemonSet',
+    ) as unknown as DaemonSet;
+    const pod = ds.spec?.template.spec;
+    const c = pod?.containers[0];
+    expect(pod?.hostNetwork).toBe(true);
+    expect(c?.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 65532,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
+    });
+    expect(c?.readinessProbe?.httpGet).toMatchObject({ path: '/readyz', port: 9716 });
+    expect(c?.livenessProbe?.httpGet).toMatchObject({ path: '/healthz', port: 9716 });
+    expect(c?.args).toContain('--admin-address=$(POD_IP):9716');
+    expect(c?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
+  it('listening below 1024 adds NET_BIND_SERVICE (and needs UID 0: see security.ts); 1179 does not', () => {
+    const sc = (listenPort: number) =>
+      (
+        manifestObjects('daemonset', { ...example, listenPort }).find(
+          (o) => o.kind === 'DaemonSet',
+        ) as unknown as DaemonSet
+      ).spec?.template.spec?.containers[0]?.securityContext;
+    expect(sc(179)?.capabilities?.add).toEqual(['NET_ADMIN', 'NET_BIND_SERVICE']);
+    expect(sc(1179)?.capabilities?.add).toEqual(['NET_ADMIN']);
+  });
+
+  it('the static Pod needs no ServiceAccount and no API server: flags only, health from the local /livez', () => {
+    const [pod] = manifestObjects('pod', example) as unknown as Pod[];
+    expect(pod?.spec?.serviceAccountName).toBeUndefined();
+    expect(pod?.spec?.automountServiceAccountToken).toBe(false);
+    expect(pod?.spec?.hostNetwork).toBe(true);
+    expect(pod?.spec?.containers[0]?.args).toEqual([
+      'run',
+      '--control-plane',
+      '--vip=10.250.255.1',
+      '--router-id=10.250.0.11',
+      '--asn=65001',
+      '--peer=10.250.0.1',
+      '--peer-asn=65000',
+      '--health=apiserver',
+      '--admin-address=127.0.0.1:9716',
+    ]);
+    expect(() => manifestObjects('pod', { ...example, vips: [] })).toThrow(/--vip is required/);
+    expect(() => manifestObjects('pod', { ...example, routerId: undefined })).toThrow(
+      /--router-id is required/,
+    );
+  });
+});
