@@ -6,8 +6,12 @@ import { join } from 'node:path';
  * Writes a kubeconfig for `server` (plain HTTP, no credentials) and returns its path.
  * client-node 2.x refuses `http://` unless `insecure-skip-tls-verify` is set.
  */
-export function writeKubeconfig(server: string, dir = mkdtempSync(join(tmpdir(), 'anyvip-kube-'))): string {
-  const path = join(dir, 'kubeconfig.yaml');
+export function writeKubeconfig(
+  server: string,
+  dir = mkdtempSync(join(tmpdir(), 'anyvip-kube-')),
+  file = 'kubeconfig.yaml',
+): string {
+  const path = join(dir, file);
   writeFileSync(
     path,
     `apiVersion: v1
