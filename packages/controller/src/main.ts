@@ -9,7 +9,6 @@ import { kubernetesConfig } from './config/kubernetes-flags.js';
 import { loadConfigFile } from './config/load.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
 import { AnyvipError, describeError } from './errors.js';
-import { createKubernetesSource } from './kubernetes-mode.js';
 import type { KubernetesSource } from './sources/kubernetes/kubernetes-source.js';
 import { FileSource } from './sources/standalone/file-source.js';
 
@@ -172,6 +171,9 @@ export async function main(argv: readonly string[]): Promise<number> {
           const runtime = new AnyvipRuntime(k.config, { source: 'kubernetes' });
           let source: KubernetesSource;
           try {
+            // Loaded only in this mode: @kubernetes/client-node costs ~100 MB of RSS on import
+            // (its generated clients and models, ~25 MB of source), which the other modes never need.
+            const { createKubernetesSource } = await import('./kubernetes-mode.js');
             source = createKubernetesSource(runtime, k.kubernetes);
           } catch (err) {
             exitCode = fail(new AnyvipError('ANYVIP_USAGE', `kubeconfig: ${describeError(err)}`));

@@ -3,7 +3,7 @@ import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { assertNever } from '../../assert-never.js';
 import { describeError } from '../../errors.js';
-import { statusCodeOf } from './client.js';
+import { statusCodeOf } from './api-status.js';
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics
