@@ -67,10 +67,12 @@ async function timeToAllRoutes(
   bird: BirdDaemon,
   args: readonly string[],
   label: string,
+  nodeFlags: readonly string[] = [],
 ): Promise<Result> {
   const t0 = performance.now();
-  const flags = (process.env.ANYVIP_BENCH_NODE_FLAGS ?? '').split(' ').filter((f) => f !== '');
-  const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...flags, CLI, ...args], { label });
+  const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...nodeFlags, CLI, ...args], {
+    label,
+  });
   let count = 0;
   while (count < COUNT) {
     if (performance.now() - t0 > TIMEOUT_MS)
