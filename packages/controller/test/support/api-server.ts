@@ -104,6 +104,8 @@ interface Watcher {
 export interface RequestRecord {
   readonly method: string;
   readonly path: string;
+  /** `?watch=true&resourceVersion=7`, or empty. */
+  readonly query: string;
   readonly watch: boolean;
   readonly status: number;
 }
@@ -288,7 +290,7 @@ export class TestApiServer {
     const method = req.method ?? 'GET';
     const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
     const record = (status: number): void => {
-      this.requests.push({ method, path: url.pathname, watch, status });
+      this.requests.push({ method, path: url.pathname, query: url.search, watch, status });
     };
     try {
       const body = await readBody(req);

@@ -34,7 +34,7 @@ describe('WatchedKind: client-node ListWatch against the test API server', () =>
   });
 
   async function setup(): Promise<{ s: TestApiServer; w: WatchedKind<V1Service>; events: ListWatchEvent[] }> {
-    const s = await TestApiServer.start();
+    const s = await TestApiServer.start({ bookmarkIntervalMs: 50 });
     server = s;
     s.apply('v1', 'services', service('a', '10.250.255.1') as never);
     const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
@@ -99,6 +99,19 @@ describe('WatchedKind: client-node ListWatch against the test API server', () =>
     s.closeWatches();
     s.apply('v1', 'services', service('d', '10.250.255.4') as never);
     await until('d seen', () => w.items().length === 2);
+    const lists = s.requests.filter((r) => r.path === '/api/v1/services' && !r.watch);
+    expect(lists.length).toBe(1);
+  });
+
+  it('bookmarks keep a quiet watch current: after compaction it resumes without 410 or a relist', async () => {
+    const { s, w } = await setup();
+    // Writes to another kind move the global resourceVersion past the Services watch's.
+    for (let i = 0; i < 5; i++)
+      s.apply('v1', 'configmaps', { metadata: { name: `c${i}`, namespace: 'default' } });
+    await new Promise((r) => setTimeout(r, 200));
+    s.compact();
+    s.apply('v1', 'services', service('f', '10.250.255.6') as never);
+    await until('f seen', () => w.items().length === 2);
     const lists = s.requests.filter((r) => r.path === '/api/v1/services' && !r.watch);
     expect(lists.length).toBe(1);
   });
