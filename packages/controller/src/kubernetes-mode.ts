@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import { type Clock, systemClock } from '@anyvip/healthcheck';
 import type { AnyvipRuntime } from './app.js';
@@ -23,11 +24,27 @@ export function createKubernetesSource(
     leaseName: settings.leaseName,
     leaseNamespace: settings.leaseNamespace,
     poolsConfigMap: settings.poolsConfigMap,
-    planner: deps.planner ?? createPlanner(settings),
+    planner: deps.planner ?? createPlanner(settings, { apiServerAddresses: apiServerAddressesOf(clients) }),
     clock: deps.clock ?? systemClock,
     applyVips: (addresses) => runtime.setVips(vipsOf(addresses)),
     report: (e) => runtime.report(e),
   });
+}
+
+/**
+ * The API server's own addresses as this node reaches it (the kubeconfig's server, and the
+ * in-cluster service address): a Service asking for one of them must never get it.
+ */
+function apiServerAddressesOf(clients: KubeClients): string[] {
+  const out = new Set<string>();
+  const server = clients.config.getCurrentCluster()?.server;
+  if (server !== undefined) {
+    const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
+    if (isIP(host) !== 0) out.add(host);
+  }
+  const inCluster = process.env.KUBERNETES_SERVICE_HOST;
+  if (inCluster !== undefined && isIP(inCluster) !== 0) out.add(inCluster);
+  return [...out];
 }
 
 /** Host-prefix VIPs (no check, no attributes) for the addresses the plan announces. */

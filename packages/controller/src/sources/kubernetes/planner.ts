@@ -11,7 +11,10 @@ import type { ClusterObservation, NodePlan, Planner, ServicePlan } from './kuber
  * `status.loadBalancer.ingress`, announced from every ready node (externalTrafficPolicy
  * Cluster), refused outside `--allowed-range`; no IPAM.
  */
-export function createPlanner(settings: KubernetesSettings): Planner {
+export function createPlanner(
+  settings: KubernetesSettings,
+  _facts: { readonly apiServerAddresses: readonly string[] },
+): Planner {
   const ranges = settings.allowedRanges.map((r) => parsePrefix(r));
   return (o: ClusterObservation): NodePlan => {
     const node = o.nodes.find((n) => n.metadata?.name === settings.nodeName);
