@@ -3,7 +3,8 @@
  * controller relies on, so that the real `@kubernetes/client-node` talks to it unchanged.
  *
  * - One global `resourceVersion` counter, as etcd's revision: every write bumps it.
- * - list: `{kind: XList, metadata: {resourceVersion}, items}` (no pagination).
+ * - list: `{kind: XList, metadata: {resourceVersion}, items}`; `limit` and `continue` page a
+ *   consistent snapshot (an unknown or expired continue token gets 410).
  * - watch (`?watch=true`): JSON Lines `{type, object}`. From a `resourceVersion` the server
  *   replays the retained history after it; older than the retained window it sends an
  *   `ERROR` event with a 410 Gone Status and closes, as kube-apiserver does ("too old
@@ -93,6 +94,12 @@ interface HistoryEntry {
   readonly object: KubeObject;
 }
 
+/** A list in pages: the objects as they were at `rv` (the API's limit and continue). */
+interface ListSnapshot {
+  readonly rv: number;
+  readonly items: readonly KubeObject[];
+}
+
 interface Watcher {
   readonly resource: ResourceType;
   readonly namespace: string | undefined;
@@ -132,6 +139,7 @@ export class TestApiServer {
   readonly #store = new Map<ResourceType, Map<string, KubeObject>>();
   readonly #history: HistoryEntry[] = [];
   readonly #watchers = new Set<Watcher>();
+  readonly #snapshots = new Map<string, ListSnapshot>();
   readonly #sockets = new Set<Socket>();
   readonly #historyLimit: number;
   readonly #bookmarkIntervalMs: number;
@@ -358,16 +366,45 @@ export class TestApiServer {
   }
 
   #listBody(t: ResourceType, namespace: string | undefined, params: URLSearchParams): unknown {
-    const matches = selectorOf(params);
-    const items = [...(this.#store.get(t)?.values() ?? [])].filter(
-      (o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(o),
-    );
-    return {
-      kind: `${t.kind}List`,
-      apiVersion: apiVersionOf(t),
-      metadata: { resourceVersion: String(this.#rv) },
-      items,
-    };
+    const token = params.get('continue') ?? '';
+    let snapshot: ListSnapshot;
+    let offset = 0;
+    if (token !== '') {
+      const [id, at] = token.split(':');
+      const found = id === undefined ? undefined : this.#snapshots.get(id);
+      if (found === undefined)
+        throw new HttpError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result.',
+        );
+      snapshot = found;
+      offset = Number(at);
+    } else {
+      const matches = selectorOf(params);
+      snapshot = {
+        rv: this.#rv,
+        items: [...(this.#store.get(t)?.values() ?? [])].filter(
+          (o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(o),
+        ),
+      };
+    }
+    const limit = Number(params.get('limit') ?? '0');
+    let items = snapshot.items.slice(offset);
+    const metadata: Record<string, unknown> = { resourceVersion: String(snapshot.rv) };
+    if (limit > 0 && items.length > limit) {
+      items = items.slice(0, limit);
+      let id = token.split(':')[0] ?? '';
+      if (id === '') {
+        id = randomUUID();
+        this.#snapshots.set(id, snapshot);
+        // A few lists in progress at a time; older tokens expire (410), as etcd compaction does.
+        if (this.#snapshots.size > 16) this.#snapshots.delete(this.#snapshots.keys().next().value as string);
+      }
+      metadata.continue = `${id}:${offset + limit}`;
+      metadata.remainingItemCount = snapshot.items.length - offset - limit;
+    }
+    return { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata, items };
   }
 
   #create(t: ResourceType, namespace: string | undefined, o: KubeObject): KubeObject {

@@ -38,13 +38,13 @@ export interface EventRecorderOptions {
   readonly queueLimit?: number;
 }
 
+/** What the dedup keeps of an Event: enough to rebuild it (bodies are not kept: 10,000 Services × 3 nodes). */
 interface Seen {
-  name: string;
-  namespace: string;
+  readonly name: string;
+  readonly note: EventNote;
   count: number;
-  firstTimestamp: Date;
+  readonly firstTimestamp: Date;
   atMs: number;
-  body: CoreV1Event;
 }
 
 interface Bucket {
@@ -82,13 +82,13 @@ export class EventRecorder {
       if (!this.#take(objectKey, now)) return;
       seen.count += 1;
       seen.atMs = now;
-      const body: CoreV1Event = { ...seen.body, count: seen.count, lastTimestamp: new Date() };
-      seen.body = body;
+      const count = seen.count;
+      const last = new Date();
       this.#enqueue(async () => {
-        seen.body = await this.#o.api.replaceNamespacedEvent({
+        await this.#o.api.replaceNamespacedEvent({
           name: seen.name,
-          namespace: seen.namespace,
-          body,
+          namespace: s.namespace,
+          body: this.#body(seen.name, seen.note, count, seen.firstTimestamp, last),
         });
       });
       return;
@@ -96,7 +96,19 @@ export class EventRecorder {
     if (!this.#take(objectKey, now)) return;
     const wall = new Date();
     const name = `${s.name}.${(Date.now() * 1000 + Math.floor(Math.random() * 1000)).toString(16)}`;
-    const body: CoreV1Event = {
+    this.#seen.set(key, { name, note, count: 1, firstTimestamp: wall, atMs: now });
+    this.#prune(now);
+    this.#enqueue(async () => {
+      await this.#o.api.createNamespacedEvent({
+        namespace: s.namespace,
+        body: this.#body(name, note, 1, wall, wall),
+      });
+    });
+  }
+
+  #body(name: string, note: EventNote, count: number, first: Date, last: Date): CoreV1Event {
+    const s = note.subject;
+    return {
       apiVersion: 'v1',
       kind: 'Event',
       metadata: { name, namespace: s.namespace },
@@ -113,16 +125,10 @@ export class EventRecorder {
       source: { component: this.#o.component, host: this.#o.host },
       reportingComponent: this.#o.component,
       reportingInstance: this.#o.host,
-      count: 1,
-      firstTimestamp: wall,
-      lastTimestamp: wall,
+      count,
+      firstTimestamp: first,
+      lastTimestamp: last,
     };
-    const entry: Seen = { name, namespace: s.namespace, count: 1, firstTimestamp: wall, atMs: now, body };
-    this.#seen.set(key, entry);
-    this.#prune(now);
-    this.#enqueue(async () => {
-      entry.body = await this.#o.api.createNamespacedEvent({ namespace: s.namespace, body });
-    });
   }
 
   /** Resolves when every queued write has been tried. */

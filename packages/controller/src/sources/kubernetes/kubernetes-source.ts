@@ -6,7 +6,7 @@ import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from './client.js';
 import { EventRecorder } from './event-recorder.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
-import { type ListWatchEvent, WatchedKind } from './list-watch.js';
+import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
 import { writeIngress } from './service-status.js';
 
 /**
@@ -83,6 +83,9 @@ export interface KubernetesSourceOptions {
   readonly statusRetryMs?: number;
 }
 
+/** Objects per list page (client-go's reflector pages by 500 too). */
+const LIST_PAGE = 500;
+
 /** Kubernetes Event reasons we record. */
 export const EventReason = {
   allocated: 'IPAllocated',
@@ -118,19 +121,21 @@ export class KubernetesSource {
     const onEvent = (e: ListWatchEvent): void => this.#onWatch(e);
     this.#services = new WatchedKind(clients.config, {
       path: '/api/v1/services',
-      list: () => clients.core.listServiceForAllNamespaces(),
+      list: pagedList((c) => clients.core.listServiceForAllNamespaces({ limit: LIST_PAGE, _continue: c })),
       clock,
       onEvent,
     });
     this.#slices = new WatchedKind(clients.config, {
       path: '/apis/discovery.k8s.io/v1/endpointslices',
-      list: () => clients.discovery.listEndpointSliceForAllNamespaces(),
+      list: pagedList((c) =>
+        clients.discovery.listEndpointSliceForAllNamespaces({ limit: LIST_PAGE, _continue: c }),
+      ),
       clock,
       onEvent,
     });
     this.#nodes = new WatchedKind(clients.config, {
       path: '/api/v1/nodes',
-      list: () => clients.core.listNode(),
+      list: pagedList((c) => clients.core.listNode({ limit: LIST_PAGE, _continue: c })),
       clock,
       onEvent,
     });

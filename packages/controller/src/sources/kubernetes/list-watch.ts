@@ -9,6 +9,33 @@ export type ListFn<T extends KubernetesObject> = () => Promise<{
   metadata?: { resourceVersion?: string };
 }>;
 
+/** One page of a list: `_continue` is the token for the next page (client-node's name for `continue`). */
+export type ListPageFn<T extends KubernetesObject> = (
+  cont: string | undefined,
+) => Promise<{ items: T[]; metadata?: { resourceVersion?: string; _continue?: string } }>;
+
+/**
+ * A whole list, fetched `limit` objects at a time (the caller passes `limit` to its client
+ * call), so that 10,000 Services never sit in memory as one response text, one parsed tree
+ * and one typed copy at once. The pages are one consistent snapshot; its resourceVersion is
+ * what the watch starts from.
+ */
+export function pagedList<T extends KubernetesObject>(page: ListPageFn<T>): ListFn<T> {
+  return async () => {
+    const items: T[] = [];
+    let cont: string | undefined;
+    let resourceVersion: string | undefined;
+    for (;;) {
+      const r = await page(cont);
+      for (const o of r.items) items.push(o);
+      resourceVersion ??= r.metadata?.resourceVersion;
+      cont = r.metadata?._continue;
+      if (cont === undefined || cont === '') break;
+    }
+    return { items, metadata: { ...(resourceVersion !== undefined ? { resourceVersion } : {}) } };
+  };
+}
+
 /** What a {@link WatchedKind} tells its owner. */
 export type ListWatchEvent =
   /** The first list arrived: the cache now holds the whole kind. */

@@ -2,7 +2,7 @@ import { systemClock } from '@anyvip/healthcheck';
 import type { V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createKubeClients } from '../../../src/sources/kubernetes/client.js';
-import { type ListWatchEvent, WatchedKind } from '../../../src/sources/kubernetes/list-watch.js';
+import { type ListWatchEvent, pagedList, WatchedKind } from '../../../src/sources/kubernetes/list-watch.js';
 import { TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 
@@ -124,5 +124,23 @@ describe('WatchedKind: client-node ListWatch against the test API server', () =>
     await s.comeUp();
     s.apply('v1', 'services', service('e', '10.250.255.5') as never);
     await until('e seen after the outage', () => w.items().length === 2);
+  });
+
+  it('pagedList: limit and continue fetch one consistent snapshot; the watch starts from its resourceVersion', async () => {
+    const s = await TestApiServer.start();
+    server = s;
+    for (let i = 0; i < 5; i++) s.apply('v1', 'services', service(`p${i}`, `10.250.255.${10 + i}`) as never);
+    const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
+    const rv = String(s.resourceVersion);
+    const list = pagedList<V1Service>((c) =>
+      clients.core.listServiceForAllNamespaces({ limit: 2, _continue: c }),
+    );
+    const first = list();
+    const result = await first;
+    expect(result.items.map((o) => o.metadata?.name)).toEqual(['p0', 'p1', 'p2', 'p3', 'p4']);
+    expect(result.metadata?.resourceVersion).toBe(rv);
+    const pages = s.requests.filter((r) => r.path === '/api/v1/services' && !r.watch);
+    expect(pages).toHaveLength(3);
+    expect(pages.slice(1).every((r) => r.query.includes('continue='))).toBe(true);
   });
 });
