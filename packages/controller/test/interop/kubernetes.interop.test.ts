@@ -159,6 +159,22 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     const a = api as TestApiServer;
     a.apply('v1', 'services', service('web', ['10.250.255.10']));
     await waitHops('10.250.255.10/32', ['10.250.1.2', '10.250.2.2'], 'web on node1 and node2');
+    // Each node tells on the Service that it announces it.
+    await waitUntil(
+      async () =>
+        a
+          .list('v1', 'events', 'default')
+          .filter((e) => e.reason === 'Announced' && (e.involvedObject as { name?: string }).name === 'web')
+          .map((e) => String(e.message))
+          .sort(),
+      (ms) => ms.length === 2,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'Announced events from node1 and node2' },
+    ).then((ms) =>
+      expect(ms).toEqual([
+        '10.250.255.10 announced from node node1',
+        '10.250.255.10 announced from node node2',
+      ]),
+    );
     a.apply('v1', 'services', service('web', ['10.250.255.11']));
     await waitHops('10.250.255.11/32', ['10.250.1.2', '10.250.2.2'], 'web moved to .11');
     await waitHops('10.250.255.10/32', [], '.10 withdrawn');
