@@ -105,6 +105,17 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     const socket = join(l.dir, 'api.sock');
     api = await TestApiServer.start({ path: socket });
     for (const [k, n] of NODES.entries()) api.apply('v1', 'nodes', node(n, `10.250.${k + 1}.2`));
+    // The API server's own endpoints, as the cluster publishes them (default/kubernetes).
+    api.apply('discovery.k8s.io/v1', 'endpointslices', {
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      addressType: 'IPv4',
+      endpoints: NODES.map((_, k) => ({ addresses: [`10.250.${k + 1}.1`], conditions: { ready: true } })),
+      ports: [{ name: 'https', port: API_PORT, protocol: 'TCP' }],
+    });
     bird = await startDaemon(l, 'router', 'bird', {
       routerId: '10.250.1.1',
       asn: 65000,
@@ -144,6 +155,11 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
         '9',
         '--allowed-range',
         '10.250.255.0/24',
+        // A careless allow entry that covers node2's own address: it must still never be announced.
+        '--allowed-range',
+        '10.250.2.2/32',
+        '--local-grace',
+        '1s',
         ...(n === 'node3' ? ['--load-balancer-class', 'blue'] : []),
       ];
       anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
