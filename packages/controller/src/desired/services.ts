@@ -62,12 +62,19 @@ export interface ServiceDecision {
   readonly refused: readonly Refusal[];
 }
 
-/** Carried between passes: when each node last had an endpoint of each Local Service. */
+/** Carried between passes. */
 export interface ServicesState {
+  /** Service key → node → when (nowMs) it last had an endpoint of that Local Service. */
   readonly localSeen: ReadonlyMap<string, ReadonlyMap<string, number>>;
+  /**
+   * Service key → addresses allocated but not yet seen in its status (the write is in flight):
+   * they are claimed again before anything new is allocated, so a Service created meanwhile
+   * cannot take them and the two status writes never race for one address.
+   */
+  readonly allocated: ReadonlyMap<string, readonly string[]>;
 }
 
-export const initialServicesState: ServicesState = { localSeen: new Map() };
+export const initialServicesState: ServicesState = { localSeen: new Map(), allocated: new Map() };
 
 export interface ServicesInput {
   readonly services: readonly ClusterService[];
@@ -275,6 +282,24 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
     }
   }
 
+  // Allocations still in flight keep their addresses, before anything new is handed out.
+  const allocated = new Map<string, string[]>();
+  if (input.pools.length > 0)
+    for (const w of work) {
+      const before = prev.allocated.get(w.key);
+      if (before === undefined || requestedAddresses(w.service) !== undefined) continue;
+      const pools = book.poolsFor(
+        w.namespace,
+        w.service.metadata?.annotations?.[Annotation.pool] || undefined,
+      );
+      for (const a of before) {
+        const fam = parseAddress(a)?.family;
+        if (w.addresses.some((x) => parseAddress(x)?.family === fam)) continue;
+        const verdict = admitAddress(a, w.namespace, pools, [], forbidden);
+        if (verdict.kind === 'allowed' && book.claim(a, w.holder).kind === 'claimed') w.allocated.push(a);
+      }
+    }
+
   // Allocation, for Services that ask for nothing and lack a family (same order).
   if (input.pools.length > 0)
     for (const w of work) {
@@ -291,7 +316,7 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
         continue;
       }
       const { families, requireAll } = wantedFamilies(w.service);
-      const have = new Set(w.addresses.map((a) => parseAddress(a)?.family));
+      const have = new Set([...w.addresses, ...w.allocated].map((a) => parseAddress(a)?.family));
       const missing: IpFamily[] = [];
       for (const f of families) {
         if (have.has(f)) continue;
@@ -302,6 +327,7 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
           have.add(f);
         }
       }
+      if (w.allocated.length > 0) allocated.set(w.key, w.allocated);
       const failed = requireAll ? missing : have.size === 0 ? missing : [];
       for (const f of failed)
         w.refused.push({
@@ -389,5 +415,5 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       refused: w.refused,
     });
   }
-  return { state: { localSeen }, services, announce: [...announce], nextWakeMs };
+  return { state: { localSeen, allocated }, services, announce: [...announce], nextWakeMs };
 }

@@ -250,6 +250,16 @@ describe('IPAM from the pools', () => {
     expect(after.services.find((s) => s.name === 'e')?.ingress).toEqual(['10.250.255.0']);
   });
 
+  it('an allocation whose status write is in flight keeps its address when a Service that sorts first appears', () => {
+    const first = plan({ pools, services: [svc('b')] });
+    expect(first.services[0]?.ingress).toEqual(['10.250.255.0']);
+    const next = plan({ pools, services: [svc('a'), svc('b')] }, first.state);
+    expect(next.services.map((s) => [s.name, s.ingress])).toEqual([
+      ['a', ['10.250.255.1']],
+      ['b', ['10.250.255.0']],
+    ]);
+  });
+
   it('namespaced pools serve their namespaces first; a full pool is ANYVIP_POOL_EXHAUSTED', () => {
     expect(one({ pools, services: [svc('t', { ns: 'team' })] }).ingress).toEqual(['10.250.254.0']);
     const many = plan({
