@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from '../../src/desired/cluster.js';
 import { parseRange } from '../../src/desired/ip-range.js';
@@ -443,5 +444,87 @@ describe('where: single announcer', () => {
     });
     expect(s.announcers).toHaveLength(1);
     expect(['node2', 'node3']).toContain((s.announcers as string[])[0]);
+  });
+});
+
+describe('invariants over random clusters (fast-check)', () => {
+  const universe = [
+    '10.250.255.0',
+    '10.250.255.1',
+    '10.250.255.2',
+    '10.250.1.1',
+    '10.251.0.1',
+    '10.9.0.2',
+    '10.250.0.1',
+    'fd00:250::1',
+    'bogus',
+  ];
+  const arbService = fc.record({
+    ask: fc.option(fc.subarray(universe, { maxLength: 3 }), { nil: undefined }),
+    held: fc.subarray(universe, { maxLength: 2 }),
+    sharing: fc.option(fc.constantFrom('k', 'j'), { nil: undefined }),
+    port: fc.constantFrom(80, 443, 53),
+    policy: fc.constantFrom<'Cluster' | 'Local'>('Cluster', 'Local'),
+  });
+  const build = (
+    xs: { ask?: string[]; held: string[]; sharing?: string; port: number; policy: 'Cluster' | 'Local' }[],
+  ) =>
+    xs.map((x, i) =>
+      svc(`s${i}`, {
+        ingress: x.held,
+        policy: x.policy,
+        ports: [{ port: x.port }],
+        created: `2026-01-${String((i % 28) + 1).padStart(2, '0')}T00:00:00Z`,
+        annotations: {
+          ...(x.ask === undefined ? {} : { 'anyvip.io/addresses': x.ask.join(',') }),
+          ...(x.sharing === undefined ? {} : { 'anyvip.io/allow-shared-ip': x.sharing }),
+        },
+      }),
+    );
+  const { pools } = parsePools({ p: '10.250.255.0/30' });
+  const inRanges = (a: string) => a.startsWith('10.250.') || a.startsWith('fd00:250:');
+
+  it('nothing outside the allowed ranges, no node address and no API server address is ever announced or written', () => {
+    fc.assert(
+      fc.property(fc.array(arbService, { maxLength: 8 }), fc.boolean(), (xs, withPools) => {
+        const p = plan({
+          services: build(xs),
+          pools: withPools ? pools : [],
+          allowList: [allow('10.250.1.0/24'), allow('fd00:250::/64')],
+        });
+        for (const a of p.announce) {
+          expect(inRanges(a)).toBe(true);
+          expect(['10.9.0.1', '10.9.0.2', '10.9.0.3', '10.250.0.1']).not.toContain(a);
+        }
+        for (const s of p.services)
+          for (const a of s.ingress ?? [])
+            expect(['10.251.0.1', '10.9.0.2', '10.250.0.1', 'bogus']).not.toContain(a);
+      }),
+    );
+  });
+
+  it('no address is held by two Services unless both carry the same sharing key and no common port', () => {
+    fc.assert(
+      fc.property(fc.array(arbService, { maxLength: 8 }), (xs) => {
+        const services = build(xs);
+        const p = plan({ services, pools, allowList: [allow('10.250.1.0/24')] });
+        const holders = new Map<string, number[]>();
+        p.services.forEach((s, i) => {
+          for (const a of new Set([...s.addresses, ...(s.ingress ?? [])]))
+            holders.set(a, [...(holders.get(a) ?? []), i]);
+        });
+        for (const list of holders.values())
+          for (const i of list)
+            for (const j of list) {
+              if (i === j) continue;
+              const a = services.find((s) => s.metadata?.name === p.services[i]?.name);
+              const b = services.find((s) => s.metadata?.name === p.services[j]?.name);
+              const ka = a?.metadata?.annotations?.['anyvip.io/allow-shared-ip'];
+              expect(ka).toBeDefined();
+              expect(ka).toBe(b?.metadata?.annotations?.['anyvip.io/allow-shared-ip']);
+              expect(a?.spec?.ports?.[0]?.port).not.toBe(b?.spec?.ports?.[0]?.port);
+            }
+      }),
+    );
   });
 });
