@@ -528,3 +528,52 @@ describe('invariants over random clusters (fast-check)', () => {
     );
   });
 });
+
+describe('bad input never throws (fast-check)', () => {
+  it('arbitrary text in annotations, loadBalancerIP, status, families, policies and pools gives refusals, never an exception', () => {
+    const text = fc.oneof(
+      fc.string({ maxLength: 40 }),
+      fc.ipV4(),
+      fc.ipV6(),
+      fc.constant('10.250.1.1,fd00:250::2'),
+    );
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            annotations: fc.dictionary(
+              fc.constantFrom(
+                'anyvip.io/addresses',
+                'kube-vip.io/loadbalancerIPs',
+                'anyvip.io/allow-shared-ip',
+                'anyvip.io/single-announcer',
+                'anyvip.io/preferred-node',
+                'anyvip.io/pool',
+              ),
+              text,
+            ),
+            lbip: fc.option(text, { nil: undefined }),
+            ingress: fc.array(text, { maxLength: 2 }),
+            families: fc.array(fc.string({ maxLength: 6 }), { maxLength: 2 }),
+            policy: fc.string({ maxLength: 16 }),
+          }),
+          { maxLength: 6 },
+        ),
+        fc.dictionary(fc.string({ maxLength: 6 }), text, { maxKeys: 3 }),
+        (xs, poolsData) => {
+          const services = xs.map((x, i) =>
+            svc(`s${i}`, {
+              annotations: x.annotations,
+              ingress: x.ingress,
+              ipFamilies: x.families,
+              ipFamilyPolicy: x.policy,
+              ...(x.lbip === undefined ? {} : { loadBalancerIP: x.lbip }),
+            }),
+          );
+          const p = plan({ services, pools: parsePools(poolsData).pools });
+          expect(p.services).toHaveLength(services.length);
+        },
+      ),
+    );
+  });
+});
