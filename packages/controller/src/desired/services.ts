@@ -202,6 +202,8 @@ interface Working {
   readonly addresses: string[];
   /** Allocated this pass: written to status by the leader, announced once status shows them. */
   readonly allocated: string[];
+  /** Admitted address → its position in what the Service asked for or holds. */
+  readonly order: Map<string, number>;
   /** Whether status is ours to write (asked for, or pools in use). */
   writesStatus: boolean;
 }
@@ -229,8 +231,11 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
     .map((s) => ({ s, t: creationMs(s), key: serviceKey(s) }))
     .sort((a, b) => a.t - b.t || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 
-  // Claims: every address a Service asks for or holds, oldest Service first.
+  // Claims: every address a Service holds (status) or asks for. Held ones first, so a
+  // newcomer's annotation cannot take an address away; within each, the oldest Service first.
   const work: Working[] = [];
+  const granted: { readonly w: Working; readonly text: string }[] = [];
+  const asked: { readonly w: Working; readonly text: string }[] = [];
   for (const { s, key } of ours) {
     const ann = s.metadata?.annotations ?? {};
     const namespace = s.metadata?.namespace ?? '';
@@ -248,6 +253,7 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       refused: [],
       addresses: [],
       allocated: [],
+      order: new Map(),
       writesStatus: false,
     };
     work.push(w);
@@ -256,6 +262,10 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       requested?.texts ??
       (s.status?.loadBalancer?.ingress ?? []).flatMap((i) => (i.ip === undefined ? [] : [i.ip]));
     w.writesStatus = requested !== undefined || input.pools.length > 0;
+    const held = new Set(
+      (s.status?.loadBalancer?.ingress ?? []).flatMap((i) => canonicalAddress(i.ip ?? '') ?? []),
+    );
+    const order = w.order;
     for (const text of texts) {
       if (requested !== undefined && parseAddress(text) === undefined) {
         w.refused.push({
@@ -270,17 +280,25 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
         w.refused.push({ address: text, code: verdict.code, reason: verdict.reason });
         continue;
       }
-      if (w.addresses.includes(verdict.text)) continue;
-      const c = book.claim(verdict.text, holder);
-      if (c.kind === 'inUse')
-        w.refused.push({
-          address: verdict.text,
-          code: 'ANYVIP_VIP_IN_USE',
-          reason: `ANYVIP_VIP_IN_USE: ${verdict.text} is held by Service ${c.by} (sharing needs the same ${Annotation.sharing} on both and no common port)`,
-        });
-      else w.addresses.push(verdict.text);
+      if (order.has(verdict.text)) continue;
+      order.set(verdict.text, order.size);
+      // What a Service already holds in status comes before what another merely asks for.
+      (requested === undefined || held.has(verdict.text) ? granted : asked).push({ w, text: verdict.text });
     }
   }
+
+  for (const { w, text } of [...granted, ...asked]) {
+    const c = book.claim(text, w.holder);
+    if (c.kind === 'inUse')
+      w.refused.push({
+        address: text,
+        code: 'ANYVIP_VIP_IN_USE',
+        reason: `ANYVIP_VIP_IN_USE: ${text} is held by Service ${c.by} (sharing needs the same ${Annotation.sharing} on both and no common port)`,
+      });
+    else w.addresses.push(text);
+  }
+  for (const w of work)
+    if (w.addresses.length > 1) w.addresses.sort((a, b) => (w.order.get(a) ?? 0) - (w.order.get(b) ?? 0));
 
   // Allocations still in flight keep their addresses, before anything new is handed out.
   const allocated = new Map<string, string[]>();

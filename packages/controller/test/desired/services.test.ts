@@ -205,6 +205,22 @@ describe('security: only addresses inside the allowed ranges', () => {
     expect(p.announce).toEqual(['10.250.1.1']);
   });
 
+  it('an address a Service holds in status is not taken by an older Service that starts asking for it', () => {
+    const p = plan({
+      services: [
+        svc('older', {
+          annotations: { 'anyvip.io/addresses': '10.250.1.1' },
+          created: '2025-01-01T00:00:00Z',
+        }),
+        svc('holder', { ingress: ['10.250.1.1'], created: '2026-01-01T00:00:00Z' }),
+      ],
+    });
+    expect(p.services.map((s) => [s.name, s.addresses, s.refused.map((r) => r.code)])).toEqual([
+      ['older', [], ['ANYVIP_VIP_IN_USE']],
+      ['holder', ['10.250.1.1'], []],
+    ]);
+  });
+
   it('the same sharing key and disjoint ports share an address (MetalLB semantics)', () => {
     const shared = { 'anyvip.io/addresses': '10.250.1.1', 'anyvip.io/allow-shared-ip': 'k' };
     const p = plan({
