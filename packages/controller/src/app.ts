@@ -1,6 +1,6 @@
 import { BgpSpeaker, describeDownReason, type PeerInfo } from '@anyvip/bgp';
 import { Check, type CheckEvent, type CheckOptions, type Clock, systemClock } from '@anyvip/healthcheck';
-import type { ControllerConfig } from './config/schema.js';
+import type { ControllerConfig, VipConfig } from './config/schema.js';
 import { computeDesiredState, computeShutdownState } from './desired/compute.js';
 import { type GateEntry, HealthGate } from './desired/health-gate.js';
 import type { DesiredState, VipPlan } from './desired/types.js';
@@ -173,6 +173,25 @@ export class AnyvipRuntime {
     this.loop.trigger('reload');
     await this.loop.idle();
     return summary;
+  }
+
+  /**
+   * Replaces the VIP list and runs a pass; resolves once it is applied. Kubernetes mode calls
+   * this with the VIPs this node should announce now (computed from the cluster), so the
+   * same desired state → reconcile → sinks pipeline binds and announces them. Health checks,
+   * peers and every other setting stay as they are.
+   */
+  async setVips(vips: readonly VipConfig[], trigger = 'kubernetes'): Promise<void> {
+    if (this.#state !== 'running') return;
+    this.#config = { ...this.#config, vips };
+    this.#syncChecks();
+    this.loop.trigger(trigger);
+    await this.loop.idle();
+  }
+
+  /** Emits an event from a source outside the runtime (Kubernetes mode): logged, counted, told to listeners. */
+  report(event: ControllerEvent): void {
+    this.#emit(event);
   }
 
   /** Reports a configuration that was refused (the current one stays). */

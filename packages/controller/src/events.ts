@@ -20,7 +20,12 @@ export type ControllerEvent =
   | PeerDownEvent
   | PeerStateChangedEvent
   | BfdStateChangedEvent
-  | ShutdownEvent;
+  | ShutdownEvent
+  | KubernetesSyncedEvent
+  | KubernetesErrorEvent
+  | LeaderChangedEvent
+  | VipRefusedEvent
+  | ServiceStatusEvent;
 
 /** The runtime started with a configuration. */
 export interface StartedEvent {
@@ -164,6 +169,52 @@ export interface ShutdownEvent {
   /** gracefulShutdown: routes re-announced with GRACEFUL_SHUTDOWN and the wait. */
   readonly routes?: number;
   readonly waitMs?: number;
+}
+
+/** Kubernetes mode: a watched kind was listed for the first time (its cache is complete). */
+export interface KubernetesSyncedEvent {
+  readonly kind: 'kubernetesSynced';
+  /** The collection path, `/api/v1/services`. */
+  readonly resource: string;
+  readonly items: number;
+}
+
+/**
+ * Kubernetes mode: a list, watch or write failed. Nothing is withdrawn for it: the last
+ * known state stays in force and the call is retried (`retryInMs` when scheduled).
+ */
+export interface KubernetesErrorEvent {
+  readonly kind: 'kubernetesError';
+  readonly resource: string;
+  readonly reason: string;
+  readonly retryInMs?: number;
+}
+
+/** Kubernetes mode: this node became or stopped being the leader of its instance's Lease. */
+export interface LeaderChangedEvent {
+  readonly kind: 'leaderChanged';
+  readonly lease: string;
+  readonly leader: boolean;
+  /** Who held it before (elected), or why we lost it, or who holds it (following). */
+  readonly detail: string | undefined;
+}
+
+/** Kubernetes mode: an address a Service asks for is refused (outside the allowed ranges, a node's, …). */
+export interface VipRefusedEvent {
+  readonly kind: 'vipRefused';
+  /** `namespace/name`. */
+  readonly service: string;
+  readonly vip: string;
+  readonly reason: string;
+}
+
+/** Kubernetes mode (leader): `status.loadBalancer.ingress` of a Service written, or refused with 409. */
+export interface ServiceStatusEvent {
+  readonly kind: 'serviceStatus';
+  readonly service: string;
+  readonly addresses: readonly string[];
+  readonly result: 'written' | 'conflict' | 'gone' | 'failed';
+  readonly reason?: string;
 }
 
 export type ControllerListener = (event: ControllerEvent) => void;

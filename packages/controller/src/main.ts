@@ -7,11 +7,13 @@ import { AnyvipRuntime } from './app.js';
 import { type AdminListen, resolveAdminListen, startAdmin, withAdminOptions } from './cli/admin-options.js';
 import { statusCommand } from './cli/status-command.js';
 import { controlPlaneConfig } from './config/control-plane.js';
+import { kubernetesConfig } from './config/kubernetes-flags.js';
 import { loadConfigFile } from './config/load.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
 import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
 import { manifestCommand } from './manifest/command.js';
+import type { KubernetesSource } from './sources/kubernetes/kubernetes-source.js';
 import { FileSource } from './sources/standalone/file-source.js';
 
 /** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
@@ -24,6 +26,9 @@ const EXIT_USAGE = 2;
  * - `anyvip validate --config FILE`: checks a file and prints the result.
  * - `anyvip run --control-plane --vip A --peer P --peer-asn N --asn N --router-id ID
  *   [--health apiserver]`: the control-plane VIP from flags.
+ * - `anyvip run --node-name N --peer P --peer-asn N --asn N --router-id ID
+ *   [--load-balancer-class C] [--pools-configmap NS/NAME] [--allowed-range CIDR]`: Kubernetes
+ *   Services of type LoadBalancer (in-cluster config or `--kubeconfig`).
  *
  * SIGTERM and SIGINT withdraw everything and exit 0.
  */
@@ -78,7 +83,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     )
     .command(
       'run',
-      'Run on a node (--control-plane: the control-plane VIP from flags)',
+      'Run on a node: Kubernetes Services of type LoadBalancer (--control-plane: the control-plane VIP from flags)',
       (y) =>
         withAdminOptions(y)
           .option('control-plane', { type: 'boolean', default: false, describe: 'Control-plane VIP mode' })
@@ -121,15 +126,100 @@ export async function main(argv: readonly string[]): Promise<number> {
             type: 'number',
             describe: 'Route protocol for mode table (default 248)',
           })
-          .option('log-level', { type: 'string', choices: logLevels }),
+          .option('log-level', { type: 'string', choices: logLevels })
+          .option('kubeconfig', {
+            type: 'string',
+            describe:
+              'Kubernetes mode: kubeconfig file (default: in-cluster, then $KUBECONFIG, ~/.kube/config)',
+          })
+          .option('node-name', {
+            type: 'string',
+            describe: 'Kubernetes mode: this node (default $NODE_NAME)',
+          })
+          .option('load-balancer-class', {
+            type: 'string',
+            describe: 'Kubernetes mode: handle Services of this spec.loadBalancerClass (default: no class)',
+          })
+          .option('lease-name', {
+            type: 'string',
+            describe: 'Kubernetes mode: leader Lease (default from the class)',
+          })
+          .option('lease-namespace', {
+            type: 'string',
+            describe: 'Kubernetes mode: namespace of the Lease (default $POD_NAMESPACE, else kube-system)',
+          })
+          .option('pools-configmap', {
+            type: 'string',
+            describe: 'Kubernetes mode: [NAMESPACE/]NAME of the address pools ConfigMap (IPAM)',
+          })
+          .option('allowed-range', {
+            type: 'string',
+            array: true,
+            default: [],
+            describe: 'Kubernetes mode: CIDR or A-B range allowed besides the pools (repeatable)',
+          })
+          .option('single-announcer', {
+            type: 'boolean',
+            default: false,
+            describe: 'Kubernetes mode: one node per VIP (rendezvous hashing), for routers without ECMP',
+          })
+          .option('local-grace', {
+            type: 'string',
+            describe: 'Kubernetes mode: keep a Local VIP this long after its last endpoint left (default 5s)',
+          }),
       async (args) => {
         if (!args['control-plane']) {
-          exitCode = fail(
-            new AnyvipError(
-              'ANYVIP_USAGE',
-              'Kubernetes Services mode is not available yet: use `anyvip run --control-plane …` or `anyvip standalone --config FILE`',
-            ),
-          );
+          let k: ReturnType<typeof kubernetesConfig>;
+          let admin: AdminListen;
+          try {
+            k = kubernetesConfig(
+              {
+                peers: args.peer,
+                peerAsns: args['peer-asn'],
+                asn: args.asn,
+                routerId: args['router-id'],
+                mode: args.mode as ControllerConfig['mode'],
+                holdTimeSec: args['hold-time'],
+                passwordFile: args['password-file'],
+                ttlSecurity: args['ttl-security'],
+                bfdIntervalMs: args['bfd-interval'],
+                bfdMultiplier: args['bfd-multiplier'],
+                gracefulRestartTimeSec: args['graceful-restart-time'],
+                table: args.table,
+                tableProtocol: args['table-protocol'],
+                logLevel: args['log-level'],
+                kubeconfig: args.kubeconfig,
+                nodeName: args['node-name'],
+                loadBalancerClass: args['load-balancer-class'],
+                leaseName: args['lease-name'],
+                leaseNamespace: args['lease-namespace'],
+                poolsConfigMap: args['pools-configmap'],
+                allowedRanges: args['allowed-range'],
+                singleAnnouncer: args['single-announcer'],
+                localGrace: args['local-grace'],
+              },
+              process.env,
+            );
+            admin = resolveAdminListen(
+              { adminAddress: args['admin-address'], admin: args.admin },
+              k.config.admin,
+            );
+          } catch (err) {
+            exitCode = fail(err);
+            return;
+          }
+          const runtime = new AnyvipRuntime(k.config, { source: 'kubernetes' });
+          let source: KubernetesSource;
+          try {
+            // Loaded only in this mode: @kubernetes/client-node costs ~100 MB of RSS on import
+            // (its generated clients and models, ~25 MB of source), which the other modes never need.
+            const { createKubernetesSource } = await import('./kubernetes-mode.js');
+            source = createKubernetesSource(runtime, k.kubernetes);
+          } catch (err) {
+            exitCode = fail(new AnyvipError('ANYVIP_USAGE', `kubeconfig: ${describeError(err)}`));
+            return;
+          }
+          exitCode = await serve(runtime, undefined, admin, source);
           return;
         }
         let config: ControllerConfig;
@@ -195,6 +285,7 @@ async function serve(
   runtime: AnyvipRuntime,
   source: FileSource | undefined,
   adminListen: AdminListen = { kind: 'off' },
+  cluster?: KubernetesSource,
 ): Promise<number> {
   // Before start, so /healthz answers (and /readyz says why not) during the first pass.
   let admin: Awaited<ReturnType<typeof startAdmin>> | undefined;
@@ -206,7 +297,7 @@ async function serve(
   // Health-check and loop timers are unref'd; this keeps the process up until shutdown.
   const keepAlive = setInterval(() => {}, 1 << 30);
   // Signals are handled from the start: a SIGTERM while the first pass runs still cleans up.
-  const started = runtime.start();
+  const started = runtime.start().then(() => cluster?.start());
   let stopping: Promise<number> | undefined;
   let done: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {
@@ -220,6 +311,7 @@ async function serve(
     }
     stopping = started
       .catch(() => {})
+      .then(() => cluster?.stop())
       .then(() => runtime.stop(`anyvip received ${signal}`))
       .then(
         () => 0,
@@ -248,7 +340,14 @@ async function serve(
   };
   const onHup = (): void => {
     if (source === undefined)
-      runtime.refuse(new AnyvipError('ANYVIP_USAGE', 'nothing to reload: configured by flags'));
+      runtime.refuse(
+        new AnyvipError(
+          'ANYVIP_USAGE',
+          cluster === undefined
+            ? 'nothing to reload: configured by flags'
+            : 'nothing to reload: the cluster is watched',
+        ),
+      );
   };
   const unwatch = source?.watch((e) => {
     if (stopping !== undefined) return;

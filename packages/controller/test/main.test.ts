@@ -55,12 +55,34 @@ describe('anyvip CLI', () => {
     expect(r.stderr).toBe('anyvip: bgp: is required when mode is bgp\n');
   });
 
-  it('run without --control-plane says Kubernetes Services mode is not available yet (exit 2)', async () => {
-    const r = await cli(['run']);
+  it('run (Kubernetes mode) without --node-name or NODE_NAME names the flag (exit 2)', async () => {
+    vi.stubEnv('NODE_NAME', '');
+    const r = await cli(['run', '--peer', '10.250.0.1', '--peer-asn', '65000', '--asn', '65001']);
+    vi.unstubAllEnvs();
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(
-      /^anyvip: Kubernetes Services mode is not available yet: use `anyvip run --control-plane/,
+    expect(r.stderr).toBe(
+      'anyvip: --node-name is required (or NODE_NAME from the downward API: spec.nodeName)\n',
     );
+  });
+
+  it('run (Kubernetes mode) names a bad --allowed-range (exit 2)', async () => {
+    const r = await cli([
+      'run',
+      '--node-name',
+      'node1',
+      '--peer',
+      '10.250.0.1',
+      '--peer-asn',
+      '65000',
+      '--asn',
+      '65001',
+      '--router-id',
+      '10.250.0.2',
+      '--allowed-range',
+      '10.250.300.0/24',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^anyvip: --allowed-range: "10.250.300.0\/24" is not a CIDR/);
   });
 
   it('run --control-plane names the missing flag (exit 2)', async () => {

@@ -38,17 +38,32 @@ export interface ControlPlaneFlags {
 /** The check name the control-plane VIP uses. */
 export const controlPlaneCheck = 'control-plane';
 
+/** The flags every `anyvip run` mode shares: mode, speaker and peers, table, log level. */
+export type NodeFlags = Pick<
+  ControlPlaneFlags,
+  | 'peers'
+  | 'peerAsns'
+  | 'asn'
+  | 'routerId'
+  | 'mode'
+  | 'holdTimeSec'
+  | 'table'
+  | 'tableProtocol'
+  | 'logLevel'
+  | 'passwordFile'
+  | 'ttlSecurity'
+  | 'bfdIntervalMs'
+  | 'bfdMultiplier'
+  | 'gracefulRestartTimeSec'
+>;
+
 /**
- * Builds the same configuration a standalone file would hold from the control-plane flags,
- * and validates it with the same schema, so both modes behave alike. The health preset
- * (`--health apiserver`: `@anyvip/healthcheck`'s kube-apiserver probe, `/livez` on
- * 127.0.0.1:6443) runs every 2 s, every 500 ms while a change is under way, with a 400 ms
- * timeout, rise 2 and fall 3: a dead apiserver is withdrawn within about 3.5 s.
+ * The raw configuration (before {@link parseFlagConfig}) for the node's speaker or table,
+ * as a standalone file would hold it.
  *
  * @throws AnyvipError `ANYVIP_USAGE` naming the flag at fault
  */
-export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
-  if (flags.vips.length === 0) throw usage('--vip is required');
+export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
   const raw: Record<string, unknown> = { mode: flags.mode };
   if (flags.mode === 'bgp') {
     if (flags.peers.length === 0) throw usage('--peer is required in mode bgp');
@@ -91,6 +106,22 @@ export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
       ...(flags.tableProtocol !== undefined ? { protocol: flags.tableProtocol } : {}),
     };
   }
+  if (flags.logLevel !== undefined) raw.log = { level: flags.logLevel };
+  return raw;
+}
+
+/**
+ * Builds the same configuration a standalone file would hold from the control-plane flags,
+ * and validates it with the same schema, so both modes behave alike. The health preset
+ * (`--health apiserver`: `@anyvip/healthcheck`'s kube-apiserver probe, `/livez` on
+ * 127.0.0.1:6443) runs every 2 s, every 500 ms while a change is under way, with a 400 ms
+ * timeout, rise 2 and fall 3: a dead apiserver is withdrawn within about 3.5 s.
+ *
+ * @throws AnyvipError `ANYVIP_USAGE` naming the flag at fault
+ */
+export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
+  if (flags.vips.length === 0) throw usage('--vip is required');
+  const raw = speakerFromFlags(flags);
   if (flags.health !== undefined) {
     raw.healthchecks = {
       [controlPlaneCheck]: {
@@ -107,7 +138,11 @@ export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
     address,
     ...(flags.health !== undefined ? { healthcheck: controlPlaneCheck } : {}),
   }));
-  if (flags.logLevel !== undefined) raw.log = { level: flags.logLevel };
+  return parseFlagConfig(raw);
+}
+
+/** Validates a configuration built from flags; a fault names the flag it came from. */
+export function parseFlagConfig(raw: Record<string, unknown>): ControllerConfig {
   try {
     return parseConfig(raw);
   } catch (err) {
@@ -133,10 +168,11 @@ function flagOf(path: string): string {
     [/^table\.id/, '--table'],
     [/^table\.protocol/, '--table-protocol'],
     [/^log/, '--log-level'],
+    [/^allowedRanges/, '--allowed-range'],
   ];
   return rules.find(([re]) => re.test(path))?.[1] ?? path;
 }
 
-function usage(detail: string): AnyvipError {
+export function usage(detail: string): AnyvipError {
   return new AnyvipError('ANYVIP_USAGE', detail);
 }

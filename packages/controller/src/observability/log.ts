@@ -125,6 +125,32 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
         ...(e.waitMs !== undefined ? { waitMs: e.waitMs } : {}),
       });
       return;
+    case 'kubernetesSynced':
+      logger.info('kubernetes synced', { resource: e.resource, items: e.items });
+      return;
+    case 'kubernetesError':
+      logger.warn('kubernetes unreachable; keeping the last known state', {
+        resource: e.resource,
+        reason: e.reason,
+        ...(e.retryInMs !== undefined ? { retryInMs: e.retryInMs } : {}),
+      });
+      return;
+    case 'leaderChanged':
+      logger.info(e.leader ? 'leader elected' : 'leader lost', {
+        lease: e.lease,
+        ...(e.detail !== undefined ? { detail: e.detail } : {}),
+      });
+      return;
+    case 'vipRefused':
+      logger.warn('vip refused', { service: e.service, vip: e.vip, reason: e.reason });
+      return;
+    case 'serviceStatus':
+      logger.log(e.result === 'written' ? 'info' : 'warn', `service status ${e.result}`, {
+        service: e.service,
+        addresses: e.addresses,
+        ...(e.reason !== undefined ? { reason: e.reason } : {}),
+      });
+      return;
     default:
       assertNever(e);
   }

@@ -218,6 +218,19 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly leader = new Gauge({
+    name: 'anyvip_leader',
+    help: 'Kubernetes mode: 1 while this node holds its instance Lease (allocates and writes status).',
+    labelNames: ['lease'] as const,
+    registers: [this.registry],
+  });
+
+  readonly vipsRefused = new Counter({
+    name: 'anyvip_vip_refused_total',
+    help: 'Kubernetes mode: addresses refused (outside the allowed ranges, a node or API server address).',
+    registers: [this.registry],
+  });
+
   /** Where scrapes read the per-peer counters from (the runtime passes its speaker's `peers()`). */
   attachPeers(source: () => Iterable<PeerCounters>): void {
     this.#peers = source;
@@ -291,8 +304,17 @@ export class ControllerMetrics {
       case 'configRejected':
         this.configReloads.inc({ result: 'refused' });
         return;
+      case 'leaderChanged':
+        this.leader.set({ lease: e.lease }, e.leader ? 1 : 0);
+        return;
+      case 'vipRefused':
+        this.vipsRefused.inc();
+        return;
       case 'started':
       case 'shutdown':
+      case 'kubernetesSynced':
+      case 'kubernetesError':
+      case 'serviceStatus':
         return;
       default:
         assertNever(e);

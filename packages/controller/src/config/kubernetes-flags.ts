@@ -1,0 +1,105 @@
+import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
+import { parseDuration } from '@anyvip/healthcheck';
+import { leaseNameFor } from '../sources/kubernetes/leases.js';
+import { type NodeFlags, parseFlagConfig, speakerFromFlags, usage } from './control-plane.js';
+import type { ControllerConfig } from './schema.js';
+
+/** `anyvip run` (Kubernetes Services mode) flags. */
+export interface KubernetesFlags extends NodeFlags {
+  readonly kubeconfig: string | undefined;
+  /** `--node-name`, default `$NODE_NAME` (the downward API). */
+  readonly nodeName: string | undefined;
+  readonly loadBalancerClass: string | undefined;
+  readonly leaseName: string | undefined;
+  /** Default `$POD_NAMESPACE`, else `kube-system`. */
+  readonly leaseNamespace: string | undefined;
+  /** `--pools-configmap [NAMESPACE/]NAME`; the namespace defaults to the lease namespace. */
+  readonly poolsConfigMap: string | undefined;
+  /** `--allowed-range`, CIDRs or `A-B` ranges allowed besides the pools. */
+  readonly allowedRanges: readonly string[];
+  /** `--single-announcer`: one node per VIP for every Service (routers without ECMP). */
+  readonly singleAnnouncer: boolean;
+  /** `--local-grace`: how long a Local Service stays announced after its last endpoint left. */
+  readonly localGrace: string | undefined;
+}
+
+/** Everything Kubernetes mode needs besides the runtime's configuration. */
+export interface KubernetesSettings {
+  readonly kubeconfig: string | undefined;
+  readonly nodeName: string;
+  readonly loadBalancerClass: string | undefined;
+  readonly leaseName: string;
+  readonly leaseNamespace: string;
+  readonly poolsConfigMap: { readonly namespace: string; readonly name: string } | undefined;
+  /** As given (CIDRs or ranges); the planner parses and enforces them together with the pools. */
+  readonly allowedRanges: readonly string[];
+  readonly singleAnnouncer: boolean;
+  readonly localGraceMs: number;
+}
+
+/** Default grace before a Local Service's VIP is withdrawn from a node that lost its endpoints. */
+export const defaultLocalGraceMs = 5000;
+
+/**
+ * Builds the runtime configuration (speaker and peers as `--control-plane` does, no VIPs: the
+ * cluster supplies them) and the Kubernetes settings from the flags.
+ *
+ * @throws AnyvipError `ANYVIP_USAGE` naming the flag at fault
+ */
+export function kubernetesConfig(
+  flags: KubernetesFlags,
+  env: NodeJS.ProcessEnv,
+): { readonly config: ControllerConfig; readonly kubernetes: KubernetesSettings } {
+  const nodeName = flags.nodeName ?? env.NODE_NAME;
+  if (nodeName === undefined || nodeName === '')
+    throw usage('--node-name is required (or NODE_NAME from the downward API: spec.nodeName)');
+  const raw = speakerFromFlags(flags);
+  raw.vips = [];
+  const config = parseFlagConfig(raw);
+  const leaseNamespace = flags.leaseNamespace ?? (env.POD_NAMESPACE || 'kube-system');
+  let poolsConfigMap: KubernetesSettings['poolsConfigMap'];
+  if (flags.poolsConfigMap !== undefined && flags.poolsConfigMap !== '') {
+    const [a, b] = flags.poolsConfigMap.split('/');
+    if (
+      a === undefined ||
+      a === '' ||
+      (b !== undefined && b === '') ||
+      flags.poolsConfigMap.split('/').length > 2
+    )
+      throw usage(
+        `--pools-configmap: expected NAME or NAMESPACE/NAME, got ${JSON.stringify(flags.poolsConfigMap)}`,
+      );
+    poolsConfigMap = b === undefined ? { namespace: leaseNamespace, name: a } : { namespace: a, name: b };
+  }
+  for (const r of flags.allowedRanges) {
+    const ends = r.split('-');
+    try {
+      if (ends.length === 2) for (const e of ends) parsePrefix(e.trim());
+      else formatPrefix(parsePrefix(r));
+    } catch (err) {
+      throw usage(`--allowed-range: ${JSON.stringify(r)} is not a CIDR or an A-B range (${String(err)})`);
+    }
+  }
+  let localGraceMs = defaultLocalGraceMs;
+  if (flags.localGrace !== undefined) {
+    try {
+      localGraceMs = parseDuration(flags.localGrace);
+    } catch (err) {
+      throw usage(`--local-grace: ${String(err)}`);
+    }
+  }
+  return {
+    config,
+    kubernetes: {
+      kubeconfig: flags.kubeconfig,
+      nodeName,
+      loadBalancerClass: flags.loadBalancerClass === '' ? undefined : flags.loadBalancerClass,
+      leaseName: flags.leaseName ?? leaseNameFor(flags.loadBalancerClass),
+      leaseNamespace,
+      poolsConfigMap,
+      allowedRanges: flags.allowedRanges,
+      singleAnnouncer: flags.singleAnnouncer,
+      localGraceMs,
+    },
+  };
+}

@@ -1,0 +1,277 @@
+/**
+ * Kubernetes Services mode end to end: the in-repo test API server, three nodes running
+ * `anyvip run` (the built CLI, dist/main.js) against it with the real client-node, and BIRD
+ * as the ECMP router. Services are created, changed and deleted through the API server and
+ * the routes are checked in the router's FIB.
+ *
+ * Two instances: class-less Services are handled by the instance on node1 and node2, Services
+ * of class `blue` by the instance on node3 (each node has one link to the router, so one
+ * speaker per node; each instance has its own Lease, `anyvip` and `anyvip-blue`).
+ *
+ * The API server runs in this process on a Unix socket; a TCP forwarder in the router's
+ * namespace puts it at 10.250.i.1:6443 for node i (the namespaces share the file system).
+ * An outage is `goDown()`: the forwarder's connections are refused at the socket.
+ *
+ * Lab: router 10.250.i.1 ↔ node i 10.250.i.2. Router AS 65000, anyvip AS 65001.
+ */
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type BirdDaemon,
+  createLab,
+  interopSkipReason,
+  type Lab,
+  type ManagedProcess,
+  sleep,
+  startDaemon,
+  waitUntil,
+} from '../../../bgp/test/interop/support/index.js';
+import { type KubeObject, TestApiServer } from '../support/api-server.js';
+import { writeKubeconfig } from '../support/kubeconfig.js';
+
+const skipReason = interopSkipReason();
+const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const NODES = ['node1', 'node2', 'node3'] as const;
+const API_PORT = 6443;
+
+const forwarder = `
+const net = require('node:net');
+const [port, path] = process.argv.slice(2);
+net.createServer((c) => {
+  const u = net.connect(path);
+  c.pipe(u).pipe(c);
+  u.on('error', () => c.destroy());
+  c.on('error', () => u.destroy());
+}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
+`;
+
+function node(name: string, ip: string): KubeObject {
+  return {
+    metadata: { name },
+    status: {
+      addresses: [{ type: 'InternalIP', address: ip }],
+      conditions: [{ type: 'Ready', status: 'True' }],
+    },
+  };
+}
+
+function service(name: string, ips: readonly string[], extra: { class?: string } = {}): KubeObject {
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: {
+      type: 'LoadBalancer',
+      ports: [{ port: 80, protocol: 'TCP' }],
+      externalTrafficPolicy: 'Cluster',
+      ...(extra.class !== undefined ? { loadBalancerClass: extra.class } : {}),
+    },
+    status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
+  };
+}
+
+describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes at BIRD', () => {
+  let lab: Lab | undefined;
+  let api: TestApiServer | undefined;
+  let bird: BirdDaemon | undefined;
+  const anyvip = new Map<string, ManagedProcess>();
+
+  /** Gateways of `prefix` in the router's FIB, sorted. */
+  async function hops(prefix: string): Promise<string[]> {
+    if (lab === undefined) throw new Error('no lab');
+    const routes = await lab.kernelRoutes('router', prefix);
+    return (routes[0]?.nextHops ?? []).flatMap((h) => (h.gateway === undefined ? [] : [h.gateway])).sort();
+  }
+
+  async function waitHops(prefix: string, want: readonly string[], what: string): Promise<void> {
+    await waitUntil(
+      async () => {
+        // BIRD may hold the last batch up to 3 s; any birdc command wakes it.
+        await bird?.birdc(['show', 'status'], true);
+        return hops(prefix);
+      },
+      (h) => h.join() === want.join(),
+      { timeoutMs: 20_000, intervalMs: 50, what },
+    );
+  }
+
+  beforeAll(async () => {
+    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (pnpm -r build)`);
+    const l = await createLab({
+      nodes: ['router', ...NODES],
+      links: NODES.map((n) => ['router', n] as const),
+    });
+    lab = l;
+    const socket = join(l.dir, 'api.sock');
+    api = await TestApiServer.start({ path: socket });
+    for (const [k, n] of NODES.entries()) api.apply('v1', 'nodes', node(n, `10.250.${k + 1}.2`));
+    // The API server's own endpoints, as the cluster publishes them (default/kubernetes).
+    api.apply('discovery.k8s.io/v1', 'endpointslices', {
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      addressType: 'IPv4',
+      endpoints: NODES.map((_, k) => ({ addresses: [`10.250.${k + 1}.1`], conditions: { ready: true } })),
+      ports: [{ name: 'https', port: API_PORT, protocol: 'TCP' }],
+    });
+    bird = await startDaemon(l, 'router', 'bird', {
+      routerId: '10.250.1.1',
+      asn: 65000,
+      ecmp: true,
+      neighbors: NODES.map((_, k) => ({
+        address: `10.250.${k + 1}.2`,
+        asn: 65001,
+        localAddress: `10.250.${k + 1}.1`,
+        holdTimeSec: 9,
+      })),
+    });
+    const fwd = join(l.dir, 'forwarder.cjs');
+    writeFileSync(fwd, forwarder);
+    const f = await l.spawn('router', process.execPath, [fwd, String(API_PORT), socket], {
+      label: 'api-forwarder',
+    });
+    await f.waitForLine((line) => line === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
+    for (const [k, n] of NODES.entries()) {
+      const i = k + 1;
+      const own = writeKubeconfig(`http://10.250.${i}.1:${API_PORT}`, l.dir, `${n}.kubeconfig`);
+      const args = [
+        CLI,
+        'run',
+        '--kubeconfig',
+        own,
+        '--node-name',
+        n,
+        '--peer',
+        `10.250.${i}.1`,
+        '--peer-asn',
+        '65000',
+        '--asn',
+        '65001',
+        '--router-id',
+        `10.250.${i}.2`,
+        '--hold-time',
+        '9',
+        '--allowed-range',
+        '10.250.255.0/24',
+        // A careless allow entry that covers node2's own address: it must still never be announced.
+        '--allowed-range',
+        '10.250.2.2/32',
+        '--local-grace',
+        '1s',
+        ...(n === 'node3' ? ['--load-balancer-class', 'blue'] : []),
+      ];
+      anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
+    }
+  });
+
+  afterAll(async () => {
+    await lab?.destroy();
+    await api?.close();
+  });
+
+  it('a Service is announced from every node of its instance; a changed address moves; a deleted Service is withdrawn', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'services', service('web', ['10.250.255.10']));
+    await waitHops('10.250.255.10/32', ['10.250.1.2', '10.250.2.2'], 'web on node1 and node2');
+    // Each node tells on the Service that it announces it.
+    await waitUntil(
+      async () =>
+        a
+          .list('v1', 'events', 'default')
+          .filter((e) => e.reason === 'Announced' && (e.involvedObject as { name?: string }).name === 'web')
+          .map((e) => String(e.message))
+          .sort(),
+      (ms) => ms.length === 2,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'Announced events from node1 and node2' },
+    ).then((ms) =>
+      expect(ms).toEqual([
+        '10.250.255.10 announced from node node1',
+        '10.250.255.10 announced from node node2',
+      ]),
+    );
+    a.apply('v1', 'services', service('web', ['10.250.255.11']));
+    await waitHops('10.250.255.11/32', ['10.250.1.2', '10.250.2.2'], 'web moved to .11');
+    await waitHops('10.250.255.10/32', [], '.10 withdrawn');
+    a.remove('v1', 'services', 'web', 'default');
+    await waitHops('10.250.255.11/32', [], 'web withdrawn on delete');
+  });
+
+  it('two instances, two classes: a blue Service is announced only by the blue instance; each holds its own Lease', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'services', service('blue', ['10.250.255.20'], { class: 'blue' }));
+    a.apply('v1', 'services', service('plain', ['10.250.255.21']));
+    await waitHops('10.250.255.20/32', ['10.250.3.2'], 'blue only on node3');
+    await waitHops('10.250.255.21/32', ['10.250.1.2', '10.250.2.2'], 'plain only on node1 and node2');
+    await waitUntil(
+      async () => a.list('coordination.k8s.io/v1', 'leases', 'kube-system'),
+      (ls) => ls.length === 2,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'two leases' },
+    );
+    const holders = Object.fromEntries(
+      a
+        .list('coordination.k8s.io/v1', 'leases', 'kube-system')
+        .map((l) => [l.metadata.name, (l.spec as { holderIdentity?: string }).holderIdentity]),
+    );
+    expect(holders['anyvip-blue']).toBe('node3');
+    expect(['node1', 'node2']).toContain(holders.anyvip);
+    a.remove('v1', 'services', 'blue', 'default');
+    a.remove('v1', 'services', 'plain', 'default');
+    await waitHops('10.250.255.20/32', [], 'blue withdrawn');
+    await waitHops('10.250.255.21/32', [], 'plain withdrawn');
+  });
+
+  it('hijack attempt: an address outside the allowed ranges (another network, a router address) is refused with a Warning Event', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'services', service('evil', ['10.250.254.1', '10.250.1.1', '10.250.255.30']));
+    // The allowed address of the same Service is announced, so the refusal is not a stall.
+    await waitHops('10.250.255.30/32', ['10.250.1.2', '10.250.2.2'], 'allowed address announced');
+    expect(await hops('10.250.254.1/32')).toEqual([]);
+    const birdRoutes = await (bird as BirdDaemon).birdc(
+      ['show', 'route', 'for', '10.250.254.1/32', 'all'],
+      true,
+    );
+    expect(birdRoutes).not.toMatch(/BGP/);
+    const refused = await waitUntil(
+      async () =>
+        a
+          .list('v1', 'events', 'default')
+          .filter((e) => e.reason === 'Refused' && (e.involvedObject as { name?: string }).name === 'evil'),
+      (es) => es.length >= 2,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'Refused events' },
+    );
+    expect(refused.every((e) => e.type === 'Warning')).toBe(true);
+    expect(refused.map((e) => String(e.message)).join('\n')).toMatch(/10\.250\.254\.1.*outside/);
+    a.remove('v1', 'services', 'evil', 'default');
+    await waitHops('10.250.255.30/32', [], 'evil withdrawn');
+  });
+
+  it('API server outage: nothing is withdrawn while it is away; changes made meanwhile apply when it is back', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'services', service('steady', ['10.250.255.40']));
+    await waitHops('10.250.255.40/32', ['10.250.1.2', '10.250.2.2'], 'steady announced');
+    await a.goDown();
+    const samples: string[][] = [];
+    const end = performance.now() + 4000;
+    while (performance.now() < end) {
+      samples.push(await hops('10.250.255.40/32'));
+      await sleep(100);
+    }
+    expect(samples.length).toBeGreaterThan(10);
+    expect(samples.filter((h) => h.join() !== '10.250.1.2,10.250.2.2')).toEqual([]);
+    // Changed while away (and the history compacted): the relist after 410 Gone brings it.
+    a.apply('v1', 'services', service('late', ['10.250.255.41']));
+    a.compact();
+    await a.comeUp();
+    await waitHops('10.250.255.41/32', ['10.250.1.2', '10.250.2.2'], 'late announced after the outage');
+    expect(await hops('10.250.255.40/32')).toEqual(['10.250.1.2', '10.250.2.2']);
+    for (const [n, p] of anyvip) expect(p.running, `${n} still running`).toBe(true);
+  });
+
+  it('SIGTERM: the node withdraws its VIPs and exits 0', async () => {
+    const p = anyvip.get('node1') as ManagedProcess;
+    expect(await p.stop(8000, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    await waitHops('10.250.255.40/32', ['10.250.2.2'], 'node1 withdrawn');
+  });
+});

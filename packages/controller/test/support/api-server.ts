@@ -1,0 +1,727 @@
+/**
+ * An in-repo Kubernetes API server for tests: plain HTTP, JSON, and the semantics the
+ * controller relies on, so that the real `@kubernetes/client-node` talks to it unchanged.
+ *
+ * - One global `resourceVersion` counter, as etcd's revision: every write bumps it.
+ * - list: `{kind: XList, metadata: {resourceVersion}, items}`; `limit` and `continue` page a
+ *   consistent snapshot (an unknown or expired continue token gets 410).
+ * - watch (`?watch=true`): JSON Lines `{type, object}`. From a `resourceVersion` the server
+ *   replays the retained history after it; older than the retained window it sends an
+ *   `ERROR` event with a 410 Gone Status and closes, as kube-apiserver does ("too old
+ *   resource version"). Without one it sends synthetic ADDED events for the current state.
+ *   `allowWatchBookmarks=true` gets `BOOKMARK` events every `bookmarkIntervalMs`;
+ *   `timeoutSeconds` closes the stream.
+ * - create (409 AlreadyExists), get/delete (404 NotFound), update with a stale
+ *   `metadata.resourceVersion` → 409 Conflict; `/status` updates only the status and the
+ *   main resource never changes it; patch: JSON merge patch (RFC 7386; strategic merge is
+ *   treated as merge) and JSON patch (RFC 6902: add, replace, remove, test).
+ * - `fieldSelector` `metadata.name=` / `metadata.namespace=`; `labelSelector` `k=v,k2=v2`.
+ * - `goDown()` closes the listener and every connection (the API server is unreachable);
+ *   `comeUp()` listens on the same port or path again with all state kept.
+ *
+ * Listens on TCP (`127.0.0.1:0` by default) or on a Unix socket path (interop tests put a
+ * TCP forwarder in a network namespace in front of it).
+ */
+import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+
+/** A stored object: any JSON object with Kubernetes metadata. */
+export type KubeObject = {
+  apiVersion?: string;
+  kind?: string;
+  metadata: {
+    name: string;
+    namespace?: string;
+    resourceVersion?: string;
+    uid?: string;
+    generateName?: string;
+    creationTimestamp?: string;
+    labels?: Record<string, string>;
+    [key: string]: unknown;
+  };
+  [key: string]: unknown;
+};
+
+type WatchEventType = 'ADDED' | 'MODIFIED' | 'DELETED';
+
+interface ResourceType {
+  /** `''` for the core group. */
+  readonly group: string;
+  readonly version: string;
+  readonly plural: string;
+  readonly kind: string;
+  readonly namespaced: boolean;
+  readonly hasStatus: boolean;
+}
+
+const resourceTypes: readonly ResourceType[] = [
+  { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, hasStatus: true },
+  { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, hasStatus: true },
+  { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false },
+  { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, hasStatus: false },
+  {
+    group: 'discovery.k8s.io',
+    version: 'v1',
+    plural: 'endpointslices',
+    kind: 'EndpointSlice',
+    namespaced: true,
+    hasStatus: false,
+  },
+  {
+    group: 'coordination.k8s.io',
+    version: 'v1',
+    plural: 'leases',
+    kind: 'Lease',
+    namespaced: true,
+    hasStatus: false,
+  },
+  {
+    group: 'events.k8s.io',
+    version: 'v1',
+    plural: 'events',
+    kind: 'Event',
+    namespaced: true,
+    hasStatus: false,
+  },
+];
+
+interface HistoryEntry {
+  readonly rv: number;
+  readonly type: WatchEventType;
+  readonly resource: ResourceType;
+  readonly object: KubeObject;
+}
+
+/** A list in pages: the objects as they were at `rv` (the API's limit and continue). */
+interface ListSnapshot {
+  readonly rv: number;
+  readonly items: readonly KubeObject[];
+}
+
+interface Watcher {
+  readonly resource: ResourceType;
+  readonly namespace: string | undefined;
+  readonly matches: (o: KubeObject) => boolean;
+  readonly res: ServerResponse;
+}
+
+/** One request as the server saw it, for assertions (`GET /api/v1/services?watch=true`). */
+export interface RequestRecord {
+  readonly method: string;
+  readonly path: string;
+  /** `?watch=true&resourceVersion=7`, or empty. */
+  readonly query: string;
+  readonly watch: boolean;
+  readonly status: number;
+}
+
+export interface TestApiServerOptions {
+  /** How many writes the watch history keeps; older resourceVersions get 410 Gone. Default 10,000. */
+  readonly historyLimit?: number;
+  /** Bookmark period for watches that ask for bookmarks. Default 1000 ms. */
+  readonly bookmarkIntervalMs?: number;
+}
+
+class HttpError extends Error {
+  readonly status: number;
+  readonly reason: string;
+  constructor(status: number, reason: string, message: string) {
+    super(message);
+    this.status = status;
+    this.reason = reason;
+  }
+}
+
+/** The test API server. `await TestApiServer.start()`, then `url` for a kubeconfig. */
+export class TestApiServer {
+  readonly #store = new Map<ResourceType, Map<string, KubeObject>>();
+  readonly #history: HistoryEntry[] = [];
+  readonly #watchers = new Set<Watcher>();
+  readonly #snapshots = new Map<string, ListSnapshot>();
+  readonly #sockets = new Set<Socket>();
+  readonly #historyLimit: number;
+  readonly #bookmarkIntervalMs: number;
+  /** Everything requested, in order. */
+  readonly requests: RequestRecord[] = [];
+  #rv = 1;
+  /** Writes at or below this were compacted away: watches from before it get 410. */
+  #compactedRv = 0;
+  #server: Server;
+  #listenOn: { port: number; host: string } | { path: string } = { port: 0, host: '127.0.0.1' };
+  #up = false;
+
+  private constructor(options: TestApiServerOptions) {
+    this.#historyLimit = options.historyLimit ?? 10_000;
+    this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 1000;
+    for (const t of resourceTypes) this.#store.set(t, new Map());
+    this.#server = this.#makeServer();
+  }
+
+  /** Starts listening on `127.0.0.1:port` (default any free port) or on a Unix socket `path`. */
+  static async start(
+    options: TestApiServerOptions & { readonly port?: number; readonly path?: string } = {},
+  ): Promise<TestApiServer> {
+    const s = new TestApiServer(options);
+    s.#listenOn =
+      options.path !== undefined ? { path: options.path } : { port: options.port ?? 0, host: '127.0.0.1' };
+    await s.comeUp();
+    return s;
+  }
+
+  /** `http://127.0.0.1:PORT` (TCP only). */
+  get url(): string {
+    if ('path' in this.#listenOn) throw new Error('listening on a Unix socket');
+    return `http://${this.#listenOn.host}:${this.#listenOn.port}`;
+  }
+
+  /** The current global resourceVersion. */
+  get resourceVersion(): number {
+    return this.#rv;
+  }
+
+  get up(): boolean {
+    return this.#up;
+  }
+
+  /** Makes the server unreachable: closes the listener and every open connection (watches too). */
+  async goDown(): Promise<void> {
+    if (!this.#up) return;
+    this.#up = false;
+    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    for (const w of this.#watchers) w.res.destroy();
+    this.#watchers.clear();
+    for (const s of this.#sockets) s.destroy();
+    await closed;
+    this.#server = this.#makeServer();
+  }
+
+  /** Listens again on the same port or path; every object is kept. */
+  async comeUp(): Promise<void> {
+    if (this.#up) return;
+    const on = this.#listenOn;
+    if ('path' in on) rmSync(on.path, { force: true });
+    await new Promise<void>((resolve, reject) => {
+      this.#server.once('error', reject);
+      const done = (): void => {
+        this.#server.off('error', reject);
+        resolve();
+      };
+      if ('path' in on) this.#server.listen(on.path, done);
+      else this.#server.listen(on.port, on.host, done);
+    });
+    if (!('path' in on)) this.#listenOn = { ...on, port: (this.#server.address() as AddressInfo).port };
+    this.#up = true;
+  }
+
+  async close(): Promise<void> {
+    await this.goDown();
+  }
+
+  /**
+   * Drops the whole watch history, as etcd compaction does: any watch from a resourceVersion
+   * before now gets 410 Gone, and open watches are closed so that clients reconnect.
+   */
+  compact(): void {
+    this.#compactedRv = this.#rv;
+    this.#history.length = 0;
+    for (const w of this.#watchers) w.res.end();
+    this.#watchers.clear();
+  }
+
+  /** Ends every open watch stream (clients reconnect from their resourceVersion). */
+  closeWatches(): void {
+    for (const w of this.#watchers) w.res.end();
+    this.#watchers.clear();
+  }
+
+  /** How many watch streams are open for `plural`. */
+  watchCount(plural: string): number {
+    return [...this.#watchers].filter((w) => w.resource.plural === plural).length;
+  }
+
+  // Direct access for test setup, with the same semantics as the HTTP verbs.
+
+  /** Creates or replaces an object (no resourceVersion check); returns the stored copy. */
+  apply(apiVersion: string, plural: string, object: KubeObject): KubeObject {
+    const t = this.#type(apiVersion, plural);
+    const key = keyOf(t, object.metadata.namespace, object.metadata.name);
+    const old = this.#store.get(t)?.get(key);
+    const stored = this.#write(t, key, { ...object, metadata: { ...object.metadata } }, old);
+    return clone(stored);
+  }
+
+  /** Deletes an object; false when it was not there. */
+  remove(apiVersion: string, plural: string, name: string, namespace?: string): boolean {
+    const t = this.#type(apiVersion, plural);
+    const key = keyOf(t, namespace, name);
+    const old = this.#store.get(t)?.get(key);
+    if (old === undefined) return false;
+    this.#delete(t, key, old);
+    return true;
+  }
+
+  get(apiVersion: string, plural: string, name: string, namespace?: string): KubeObject | undefined {
+    const t = this.#type(apiVersion, plural);
+    const o = this.#store.get(t)?.get(keyOf(t, namespace, name));
+    return o === undefined ? undefined : clone(o);
+  }
+
+  list(apiVersion: string, plural: string, namespace?: string): KubeObject[] {
+    const t = this.#type(apiVersion, plural);
+    return [...(this.#store.get(t)?.values() ?? [])]
+      .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
+      .map(clone);
+  }
+
+  #type(apiVersion: string, plural: string): ResourceType {
+    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const t = resourceTypes.find((r) => r.group === group && r.version === version && r.plural === plural);
+    if (t === undefined) throw new Error(`unknown resource ${apiVersion} ${plural}`);
+    return t;
+  }
+
+  #makeServer(): Server {
+    const server = createServer((req, res) => {
+      void this.#handle(req, res);
+    });
+    server.on('connection', (s) => {
+      this.#sockets.add(s);
+      s.on('close', () => this.#sockets.delete(s));
+    });
+    return server;
+  }
+
+  async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://api');
+    const method = req.method ?? 'GET';
+    const watch = url.searchParams.get('watch') === 'true' || url.searchParams.get('watch') === '1';
+    const record = (status: number): void => {
+      this.requests.push({ method, path: url.pathname, query: url.search, watch, status });
+    };
+    try {
+      const body = await readBody(req);
+      const route = parsePath(url.pathname);
+      if (route === undefined)
+        throw new HttpError(404, 'NotFound', `the server could not find ${url.pathname}`);
+      const { resource: t, namespace, name, status } = route;
+      if (name === undefined) {
+        if (method === 'GET' && watch) {
+          record(200);
+          this.#watch(t, namespace, url.searchParams, res);
+          return;
+        }
+        if (method === 'GET') return send(res, 200, this.#listBody(t, namespace, url.searchParams), record);
+        if (method === 'POST') return send(res, 201, this.#create(t, namespace, parseJson(body)), record);
+        throw new HttpError(405, 'MethodNotAllowed', `${method} on a collection`);
+      }
+      const key = keyOf(t, namespace, name);
+      const old = this.#store.get(t)?.get(key);
+      if (old === undefined && method !== 'PUT')
+        throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+      switch (method) {
+        case 'GET':
+          return send(res, 200, old, record);
+        case 'DELETE': {
+          if (old === undefined) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+          this.#delete(t, key, old);
+          return send(res, 200, old, record);
+        }
+        case 'PUT': {
+          const next = parseJson(body);
+          if (next.metadata?.name !== undefined && next.metadata.name !== name)
+            throw new HttpError(400, 'BadRequest', 'the name in the body does not match the URL');
+          if (old === undefined) {
+            if (status) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+            return send(res, 201, this.#create(t, namespace, next), record);
+          }
+          return send(res, 200, this.#update(t, key, old, next, status), record);
+        }
+        case 'PATCH': {
+          if (old === undefined) throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
+          const patched = applyPatch(old, body, req.headers['content-type'] ?? '');
+          return send(res, 200, this.#update(t, key, old, patched, status), record);
+        }
+        default:
+          throw new HttpError(405, 'MethodNotAllowed', `${method} is not supported`);
+      }
+    } catch (err) {
+      const e = err instanceof HttpError ? err : new HttpError(500, 'InternalError', String(err));
+      send(
+        res,
+        e.status,
+        {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: e.message,
+          reason: e.reason,
+          code: e.status,
+        },
+        record,
+      );
+    }
+  }
+
+  #listBody(t: ResourceType, namespace: string | undefined, params: URLSearchParams): unknown {
+    const token = params.get('continue') ?? '';
+    let snapshot: ListSnapshot;
+    let offset = 0;
+    if (token !== '') {
+      const [id, at] = token.split(':');
+      const found = id === undefined ? undefined : this.#snapshots.get(id);
+      if (found === undefined)
+        throw new HttpError(
+          410,
+          'Expired',
+          'The provided continue parameter is too old to display a consistent list result.',
+        );
+      snapshot = found;
+      offset = Number(at);
+    } else {
+      const matches = selectorOf(params);
+      snapshot = {
+        rv: this.#rv,
+        items: [...(this.#store.get(t)?.values() ?? [])].filter(
+          (o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(o),
+        ),
+      };
+    }
+    const limit = Number(params.get('limit') ?? '0');
+    let items = snapshot.items.slice(offset);
+    const metadata: Record<string, unknown> = { resourceVersion: String(snapshot.rv) };
+    if (limit > 0 && items.length > limit) {
+      items = items.slice(0, limit);
+      let id = token.split(':')[0] ?? '';
+      if (id === '') {
+        id = randomUUID();
+        this.#snapshots.set(id, snapshot);
+        // A few lists in progress at a time; older tokens expire (410), as etcd compaction does.
+        if (this.#snapshots.size > 16) this.#snapshots.delete(this.#snapshots.keys().next().value as string);
+      }
+      metadata.continue = `${id}:${offset + limit}`;
+      metadata.remainingItemCount = snapshot.items.length - offset - limit;
+    }
+    return { kind: `${t.kind}List`, apiVersion: apiVersionOf(t), metadata, items };
+  }
+
+  #create(t: ResourceType, namespace: string | undefined, o: KubeObject): KubeObject {
+    if (typeof o.metadata !== 'object' || o.metadata === null)
+      throw new HttpError(400, 'BadRequest', 'no metadata');
+    let name = o.metadata.name;
+    if ((name === undefined || name === '') && o.metadata.generateName !== undefined)
+      name = `${o.metadata.generateName}${randomUUID().slice(0, 5)}`;
+    if (name === undefined || name === '')
+      throw new HttpError(422, 'Invalid', 'metadata.name: Required value');
+    if (t.namespaced && namespace === undefined)
+      throw new HttpError(400, 'BadRequest', 'a namespace is required');
+    const key = keyOf(t, namespace, name);
+    if (this.#store.get(t)?.has(key))
+      throw new HttpError(409, 'AlreadyExists', `${t.plural} "${name}" already exists`);
+    const { resourceVersion: _ignored, ...meta } = o.metadata;
+    return clone(
+      this.#write(
+        t,
+        key,
+        { ...o, metadata: { ...meta, name, ...(t.namespaced ? { namespace } : {}) } },
+        undefined,
+      ),
+    );
+  }
+
+  #update(t: ResourceType, key: string, old: KubeObject, next: KubeObject, status: boolean): KubeObject {
+    const given = next.metadata?.resourceVersion;
+    if (given !== undefined && given !== '' && given !== old.metadata.resourceVersion)
+      throw new HttpError(
+        409,
+        'Conflict',
+        `Operation cannot be fulfilled on ${t.plural} "${old.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+      );
+    let merged: KubeObject;
+    if (status) merged = { ...old, status: next.status };
+    else if (t.hasStatus) merged = { ...next, metadata: { ...next.metadata }, status: old.status };
+    else merged = { ...next, metadata: { ...next.metadata } };
+    // Identity fields are the server's.
+    merged.metadata = {
+      ...merged.metadata,
+      name: old.metadata.name,
+      ...(old.metadata.namespace !== undefined ? { namespace: old.metadata.namespace } : {}),
+    };
+    if (old.metadata.uid !== undefined) merged.metadata.uid = old.metadata.uid;
+    if (old.metadata.creationTimestamp !== undefined)
+      merged.metadata.creationTimestamp = old.metadata.creationTimestamp;
+    return clone(this.#write(t, key, merged, old));
+  }
+
+  #write(t: ResourceType, key: string, o: KubeObject, old: KubeObject | undefined): KubeObject {
+    this.#rv += 1;
+    const stored: KubeObject = clone({
+      ...o,
+      apiVersion: apiVersionOf(t),
+      kind: t.kind,
+      metadata: {
+        ...o.metadata,
+        uid: old?.metadata.uid ?? o.metadata.uid ?? randomUUID(),
+        creationTimestamp:
+          old?.metadata.creationTimestamp ?? new Date().toISOString().replace(/\.\d+Z$/, 'Z'),
+        resourceVersion: String(this.#rv),
+      },
+    });
+    this.#store.get(t)?.set(key, stored);
+    this.#record(t, old === undefined ? 'ADDED' : 'MODIFIED', stored);
+    return stored;
+  }
+
+  #delete(t: ResourceType, key: string, old: KubeObject): void {
+    this.#store.get(t)?.delete(key);
+    this.#rv += 1;
+    this.#record(t, 'DELETED', { ...old, metadata: { ...old.metadata, resourceVersion: String(this.#rv) } });
+  }
+
+  #record(t: ResourceType, type: WatchEventType, object: KubeObject): void {
+    const entry: HistoryEntry = { rv: this.#rv, type, resource: t, object };
+    this.#history.push(entry);
+    if (this.#history.length > this.#historyLimit) {
+      const dropped = this.#history.splice(0, this.#history.length - this.#historyLimit);
+      this.#compactedRv = dropped.at(-1)?.rv ?? this.#compactedRv;
+    }
+    for (const w of this.#watchers) {
+      if (w.resource !== t) continue;
+      if (w.namespace !== undefined && object.metadata.namespace !== w.namespace) continue;
+      if (!w.matches(object)) continue;
+      writeEvent(w.res, type, object);
+    }
+  }
+
+  #watch(t: ResourceType, namespace: string | undefined, params: URLSearchParams, res: ServerResponse): void {
+    res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    res.flushHeaders();
+    const matches = selectorOf(params);
+    const inScope = (o: KubeObject): boolean =>
+      (namespace === undefined || o.metadata.namespace === namespace) && matches(o);
+    const fromText = params.get('resourceVersion') ?? '';
+    if (fromText === '' || fromText === '0') {
+      for (const o of this.#store.get(t)?.values() ?? []) if (inScope(o)) writeEvent(res, 'ADDED', o);
+    } else {
+      const from = Number(fromText);
+      if (!Number.isInteger(from) || from < this.#compactedRv) {
+        writeEvent(res, 'ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: { name: '' },
+          status: 'Failure',
+          message: `too old resource version: ${fromText} (${this.#compactedRv + 1})`,
+          reason: 'Expired',
+          code: 410,
+        });
+        res.end();
+        return;
+      }
+      for (const h of this.#history) {
+        if (h.rv > from && h.resource === t && inScope(h.object)) writeEvent(res, h.type, h.object);
+      }
+    }
+    const watcher: Watcher = { resource: t, namespace, matches, res };
+    this.#watchers.add(watcher);
+    const timers: NodeJS.Timeout[] = [];
+    if (params.get('allowWatchBookmarks') === 'true') {
+      const bookmark = setInterval(() => {
+        writeEvent(res, 'BOOKMARK', {
+          kind: t.kind,
+          apiVersion: apiVersionOf(t),
+          metadata: { name: '', resourceVersion: String(this.#rv) },
+        });
+      }, this.#bookmarkIntervalMs);
+      bookmark.unref();
+      timers.push(bookmark);
+    }
+    const timeoutSec = Number(params.get('timeoutSeconds') ?? '0');
+    if (timeoutSec > 0) {
+      const t2 = setTimeout(() => res.end(), timeoutSec * 1000);
+      t2.unref();
+      timers.push(t2);
+    }
+    res.on('close', () => {
+      for (const x of timers) clearTimeout(x);
+      this.#watchers.delete(watcher);
+    });
+  }
+}
+
+function apiVersionOf(t: ResourceType): string {
+  return t.group === '' ? t.version : `${t.group}/${t.version}`;
+}
+
+function keyOf(t: ResourceType, namespace: string | undefined, name: string): string {
+  return t.namespaced ? `${namespace ?? ''}/${name}` : name;
+}
+
+/** `/api/v1/...` or `/apis/G/V/...` → resource type, namespace, name, `/status`. */
+function parsePath(
+  path: string,
+):
+  | { resource: ResourceType; namespace: string | undefined; name: string | undefined; status: boolean }
+  | undefined {
+  const segs = path
+    .split('/')
+    .filter((s) => s !== '')
+    .map(decodeURIComponent);
+  let group: string;
+  let version: string;
+  let rest: string[];
+  if (segs[0] === 'api' && segs[1] !== undefined) {
+    group = '';
+    version = segs[1];
+    rest = segs.slice(2);
+  } else if (segs[0] === 'apis' && segs[1] !== undefined && segs[2] !== undefined) {
+    group = segs[1];
+    version = segs[2];
+    rest = segs.slice(3);
+  } else return undefined;
+  let namespace: string | undefined;
+  if (rest[0] === 'namespaces' && rest.length >= 3) {
+    namespace = rest[1];
+    rest = rest.slice(2);
+  }
+  const [plural, name, sub, ...extra] = rest;
+  if (plural === undefined || extra.length > 0 || (sub !== undefined && sub !== 'status')) return undefined;
+  const resource = resourceTypes.find(
+    (r) => r.group === group && r.version === version && r.plural === plural,
+  );
+  if (resource === undefined) return undefined;
+  if (!resource.namespaced && namespace !== undefined) return undefined;
+  if (resource.namespaced && namespace === undefined && name !== undefined) return undefined;
+  if (sub === 'status' && !resource.hasStatus) return undefined;
+  return { resource, namespace, name, status: sub === 'status' };
+}
+
+/** `fieldSelector` (metadata.name, metadata.namespace) and `labelSelector` (k=v, comma-joined). */
+function selectorOf(params: URLSearchParams): (o: KubeObject) => boolean {
+  const tests: ((o: KubeObject) => boolean)[] = [];
+  for (const term of (params.get('fieldSelector') ?? '').split(',').filter((s) => s !== '')) {
+    const [field, value] = term.split(/==?/);
+    if (field === 'metadata.name') tests.push((o) => o.metadata.name === value);
+    else if (field === 'metadata.namespace') tests.push((o) => o.metadata.namespace === value);
+  }
+  for (const term of (params.get('labelSelector') ?? '').split(',').filter((s) => s !== '')) {
+    const [label, value] = term.split(/==?/);
+    if (label === undefined) continue;
+    tests.push((o) =>
+      value === undefined ? o.metadata.labels?.[label] !== undefined : o.metadata.labels?.[label] === value,
+    );
+  }
+  return (o) => tests.every((t) => t(o));
+}
+
+function writeEvent(res: ServerResponse, type: string, object: unknown): void {
+  if (!res.writableEnded && !res.destroyed) res.write(`${JSON.stringify({ type, object })}\n`);
+}
+
+function send(res: ServerResponse, status: number, body: unknown, record: (status: number) => void): void {
+  record(status);
+  const text = JSON.stringify(body);
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function parseJson(text: string): KubeObject {
+  try {
+    const v: unknown = JSON.parse(text);
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('not an object');
+    return v as KubeObject;
+  } catch (err) {
+    throw new HttpError(400, 'BadRequest', `invalid JSON body: ${String(err)}`);
+  }
+}
+
+function clone<T>(v: T): T {
+  return structuredClone(v);
+}
+
+/** JSON merge patch (RFC 7386) or JSON patch (RFC 6902) by content type. */
+function applyPatch(old: KubeObject, body: string, contentType: string): KubeObject {
+  let patch: unknown;
+  try {
+    patch = JSON.parse(body);
+  } catch (err) {
+    throw new HttpError(400, 'BadRequest', `invalid patch: ${String(err)}`);
+  }
+  if (contentType.startsWith('application/json-patch+json')) {
+    if (!Array.isArray(patch)) throw new HttpError(400, 'BadRequest', 'a JSON patch is an array');
+    return jsonPatch(clone(old), patch as JsonPatchOp[]);
+  }
+  return mergePatch(clone(old), patch) as KubeObject;
+}
+
+/** RFC 7386 §2: null removes a member, objects merge recursively, anything else replaces. */
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) return patch;
+  const out: Record<string, unknown> =
+    typeof target === 'object' && target !== null && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
+  for (const [k, v] of Object.entries(patch)) {
+    if (v === null) delete out[k];
+    else out[k] = mergePatch(out[k], v);
+  }
+  return out;
+}
+
+interface JsonPatchOp {
+  op: string;
+  path: string;
+  value?: unknown;
+}
+
+/** RFC 6902 add, replace, remove and test on RFC 6901 pointers. */
+function jsonPatch(doc: KubeObject, ops: readonly JsonPatchOp[]): KubeObject {
+  for (const op of ops) {
+    const parts = op.path
+      .split('/')
+      .slice(1)
+      .map((p) => p.replaceAll('~1', '/').replaceAll('~0', '~'));
+    const last = parts.pop();
+    if (last === undefined) throw new HttpError(422, 'Invalid', `bad path ${op.path}`);
+    let parent: unknown = doc;
+    for (const p of parts) {
+      parent = (parent as Record<string, unknown>)[p];
+      if (typeof parent !== 'object' || parent === null)
+        throw new HttpError(422, 'Invalid', `path ${op.path} does not exist`);
+    }
+    const isArray = Array.isArray(parent);
+    const list = parent as unknown[];
+    const record = parent as Record<string, unknown>;
+    switch (op.op) {
+      case 'add':
+        if (isArray) list.splice(last === '-' ? list.length : Number(last), 0, op.value);
+        else record[last] = op.value;
+        break;
+      case 'replace':
+        if (!(last in record)) throw new HttpError(422, 'Invalid', `path ${op.path} does not exist`);
+        record[last] = op.value;
+        break;
+      case 'remove':
+        if (isArray) list.splice(Number(last), 1);
+        else delete record[last];
+        break;
+      case 'test':
+        if (JSON.stringify(record[last]) !== JSON.stringify(op.value))
+          throw new HttpError(422, 'Invalid', `test failed at ${op.path}`);
+        break;
+      default:
+        throw new HttpError(422, 'Invalid', `unsupported patch op ${op.op}`);
+    }
+  }
+  return doc;
+}
