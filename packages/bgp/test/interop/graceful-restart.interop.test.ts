@@ -18,9 +18,13 @@
  *   AdminDown included (RFC 5882 §3.2 says AdminDown is not a failure): with BFD on,
  *   a planned restart is not hitless, so BIRD's planned restart runs without BFD, and
  *   its node-failure case with BFD.
- * - FRR 8.4 keeps a GR-capable neighbor's routes stale after its own BFD Down (it
- *   enters the helper procedure for any session loss), N bit or not: its node-failure
- *   case is not run; with FRR, GR trades crash detection for the restart time.
+ * - FRR 8.4 on its own BFD Down sends a Cease (RFC 9384) and flushes our routes (N bit or
+ *   not), so GR with BFD is hitless for planned restarts and still fast for a dead node.
+ *   `neighbor … bfd check-control-plane-failure` makes it worse for us: FRR then may
+ *   ignore the BFD Down of a GR neighbor whose C bit is clear (ours is: our BFD is
+ *   in-process, RFC 5880 §4.1), reading it as a control-plane restart (RFC 5882 §4.3.2),
+ *   and the VIP stays until the hold timer (with the N bit, for the restart time). It did
+ *   so in 3 of 5 runs, so that case is documented in the README, not pinned here.
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -84,7 +88,7 @@ interface Case {
 const CASES: readonly Case[] = [
   { kind: 'bird', bfd: false, planned: true, nodeFailure: false },
   { kind: 'bird', bfd: true, planned: false, nodeFailure: true },
-  { kind: 'frr', bfd: true, planned: true, nodeFailure: false },
+  { kind: 'frr', bfd: true, planned: true, nodeFailure: true },
 ];
 
 describe.skipIf(skipReason !== undefined).each(CASES)(
@@ -209,8 +213,8 @@ describe.skipIf(skipReason !== undefined).each(CASES)(
     if (nodeFailure)
       it('a frozen node (SIGSTOP: no FIN, no BFD) still loses the VIP at once through BFD, not after the restart time', async () => {
         const t0 = performance.now();
-        speaker.process.signal('SIGKILL');
-        await vipInFib(false, 3000, 'VIP gone from the router FIB after the crash');
+        speaker.process.freeze();
+        await vipInFib(false, 3000, 'VIP gone from the router FIB after the freeze');
         const ms = performance.now() - t0;
         console.log(
           `${kind}: VIP removed ${ms.toFixed(0)} ms after SIGSTOP (BFD ${BFD.multiplier}×${BFD.intervalMs} ms, GR restart time ${RESTART_TIME_SEC} s)`,

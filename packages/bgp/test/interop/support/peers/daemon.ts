@@ -39,8 +39,11 @@ export interface NeighborConfig {
   /**
    * BFD for the session (BIRD `bfd on` with a `protocol bfd`; FRR `neighbor … bfd profile`
    * with bfdd): both intervals in ms and the detect multiplier. BIRD and FRR only.
+   * `checkControlPlaneFailure` adds FRR's `neighbor … bfd check-control-plane-failure`
+   * (FRR only): FRR then sets the C bit in its own packets and ignores a BFD Down from a
+   * graceful-restart neighbor whose C bit is clear.
    */
-  bfd?: { intervalMs: number; multiplier: number };
+  bfd?: { intervalMs: number; multiplier: number; checkControlPlaneFailure?: boolean };
 }
 
 /** A route a daemon originates, with the path attributes it should carry. */

@@ -219,6 +219,8 @@ export class FrrDaemon extends DaemonBase {
       if (n.password !== undefined) out.push(` neighbor ${addr} password ${n.password}`);
       if (n.ttlSecurity === true) out.push(` neighbor ${addr} ttl-security hops 1`);
       if (n.bfd !== undefined) out.push(` neighbor ${addr} bfd`, ` neighbor ${addr} bfd profile av`);
+      if (n.bfd?.checkControlPlaneFailure === true)
+        out.push(` neighbor ${addr} bfd check-control-plane-failure`);
     }
     for (const f of ['ipv4', 'ipv6'] as const) {
       out.push(` address-family ${f} unicast`);
