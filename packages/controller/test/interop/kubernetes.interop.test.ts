@@ -160,7 +160,9 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
         '10.250.2.2/32',
         '--local-grace',
         '1s',
-        ...(n === 'node3' ? ['--load-balancer-class', 'blue'] : []),
+        ...(n === 'node3'
+          ? ['--load-balancer-class', 'blue']
+          : ['--pools-configmap', 'kube-system/anyvip-pools']),
       ];
       anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
     }
@@ -267,6 +269,99 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     await waitHops('10.250.255.41/32', ['10.250.1.2', '10.250.2.2'], 'late announced after the outage');
     expect(await hops('10.250.255.40/32')).toEqual(['10.250.1.2', '10.250.2.2']);
     for (const [n, p] of anyvip) expect(p.running, `${n} still running`).toBe(true);
+  });
+
+  it('externalTrafficPolicy Local: only nodes with a ready endpoint announce; a moved endpoint is followed after the grace', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'services', {
+      ...service('local', ['10.250.255.50']),
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Local', ports: [{ port: 80, protocol: 'TCP' }] },
+    });
+    const slice = (nodeName: string): KubeObject => ({
+      metadata: { name: 'local-x1', namespace: 'default', labels: { 'kubernetes.io/service-name': 'local' } },
+      addressType: 'IPv4',
+      endpoints: [{ addresses: ['10.244.0.5'], conditions: { ready: true, serving: true }, nodeName }],
+      ports: [{ port: 8080, protocol: 'TCP' }],
+    });
+    a.apply('discovery.k8s.io/v1', 'endpointslices', slice('node2'));
+    await waitHops('10.250.255.50/32', ['10.250.2.2'], 'local only on node2');
+    a.apply('discovery.k8s.io/v1', 'endpointslices', slice('node1'));
+    await waitHops('10.250.255.50/32', ['10.250.1.2'], 'local moved to node1 after the grace');
+    a.remove('discovery.k8s.io/v1', 'endpointslices', 'local-x1', 'default');
+    await waitHops('10.250.255.50/32', [], 'no endpoint: withdrawn after the grace');
+    a.remove('v1', 'services', 'local', 'default');
+  });
+
+  it('a node address is refused even inside an allowed range, and so is the API server address', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'services', service('grab', ['10.250.2.2', '10.250.2.1', '10.250.255.60']));
+    await waitHops('10.250.255.60/32', ['10.250.1.2', '10.250.2.2'], 'allowed address announced');
+    const b = bird as BirdDaemon;
+    for (const p of ['10.250.2.2/32', '10.250.2.1/32'])
+      expect(await b.birdc(['show', 'route', p, 'all'], true)).not.toMatch(/BGP/);
+    await waitUntil(
+      async () =>
+        a
+          .list('v1', 'events', 'default')
+          .filter((e) => e.reason === 'Refused' && (e.involvedObject as { name?: string }).name === 'grab'),
+      (es) => es.length >= 2,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'Refused events for grab' },
+    );
+    a.remove('v1', 'services', 'grab', 'default');
+    await waitHops('10.250.255.60/32', [], 'grab withdrawn');
+  });
+
+  it('IPAM: the leader allocates from the pools ConfigMap and writes status; a sharing key shares; delete releases', async () => {
+    const a = api as TestApiServer;
+    a.apply('v1', 'configmaps', {
+      metadata: { name: 'anyvip-pools', namespace: 'kube-system' },
+      data: { default: '10.250.255.128/30' },
+    });
+    const auto = (name: string, port: number, sharing?: string): KubeObject => ({
+      metadata: {
+        name,
+        namespace: 'default',
+        ...(sharing !== undefined ? { annotations: { 'anyvip.io/allow-shared-ip': sharing } } : {}),
+      },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ports: [{ port, protocol: 'TCP' }] },
+    });
+    const ingressOf = (name: string): string[] =>
+      (
+        (
+          a.get('v1', 'services', name, 'default')?.status as {
+            loadBalancer?: { ingress?: { ip?: string }[] };
+          }
+        )?.loadBalancer?.ingress ?? []
+      ).map((i) => i.ip ?? '');
+    a.apply('v1', 'services', auto('auto1', 80, 'team'));
+    a.apply('v1', 'services', auto('auto2', 443, 'team'));
+    a.apply('v1', 'services', auto('auto3', 80));
+    await waitUntil(
+      async () => ['auto1', 'auto2', 'auto3'].map(ingressOf),
+      (v) => v.every((x) => x.length === 1),
+      {
+        timeoutMs: 15_000,
+        intervalMs: 100,
+        what: 'three Services allocated',
+      },
+    );
+    const [a1, a2, a3] = ['auto1', 'auto2', 'auto3'].map((n) => ingressOf(n)[0] as string);
+    expect(a1).toBe(a2);
+    expect(a3).not.toBe(a1);
+    for (const ip of [a1, a3]) await waitHops(`${ip}/32`, ['10.250.1.2', '10.250.2.2'], `${ip} announced`);
+    const allocated = a.list('v1', 'events', 'default').filter((e) => e.reason === 'IPAllocated');
+    expect(allocated.length).toBeGreaterThanOrEqual(3);
+    a.remove('v1', 'services', 'auto3', 'default');
+    await waitHops(`${a3}/32`, [], 'auto3 withdrawn');
+    a.apply('v1', 'services', auto('auto4', 80));
+    await waitUntil(
+      async () => ingressOf('auto4'),
+      (v) => v.length === 1,
+      { timeoutMs: 15_000, intervalMs: 100, what: 'auto4 allocated' },
+    );
+    expect(ingressOf('auto4')).toEqual([a3]);
+    for (const n of ['auto1', 'auto2', 'auto4']) a.remove('v1', 'services', n, 'default');
+    await waitHops(`${a1}/32`, [], 'shared address withdrawn');
   });
 
   it('SIGTERM: the node withdraws its VIPs and exits 0', async () => {
