@@ -20,7 +20,9 @@ describe('Dockerfile', () => {
       .join(' ');
     expect(run).toContain('iproute2');
     expect(run).toContain('setcap cap_net_admin+ep /usr/bin/ip');
-    expect(runtime.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["node", "/app/dist/main.js"]');
+    expect(runtime.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe(
+      '["node", "--max-semi-space-size=2", "/app/dist/main.js"]',
+    );
   });
 
   it('builds the TCP-MD5/GTSM addon or fails, and carries it into /out (it is not in the package files)', async () => {
