@@ -54,6 +54,11 @@ interface ManifestArgs {
   readonly 'listen-port': number | undefined;
   readonly 'admin-port': number;
   readonly 'log-level': string | undefined;
+  readonly 'password-secret': string | undefined;
+  readonly 'password-file': string | undefined;
+  readonly 'ttl-security': boolean;
+  readonly 'bfd-interval': number | undefined;
+  readonly 'bfd-multiplier': number | undefined;
 }
 
 /** `anyvip manifest daemonset|pod|rbac [flags]`: prints manifests on stdout. */
@@ -116,6 +121,27 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         .option('log-level', {
           type: 'string',
           choices: ['error', 'warn', 'info', 'debug'],
+        })
+        .option('password-secret', {
+          type: 'string',
+          describe: 'daemonset: Secret NAME[/KEY] with the TCP-MD5 key (RFC 2385), mounted as a file',
+        })
+        .option('password-file', {
+          type: 'string',
+          describe: 'pod: host file with the TCP-MD5 key (RFC 2385), mounted read-only',
+        })
+        .option('ttl-security', {
+          type: 'boolean',
+          default: false,
+          describe: 'GTSM (RFC 5082) with every peer',
+        })
+        .option('bfd-interval', {
+          type: 'number',
+          describe: 'BFD (RFC 5880) to every peer at this interval, ms',
+        })
+        .option('bfd-multiplier', {
+          type: 'number',
+          describe: 'BFD detect multiplier (default 3)',
         }) as unknown as Argv<ManifestArgs>,
     handler: (args) => {
       const o: ManifestOptions = {
@@ -135,6 +161,11 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         listenPort: args['listen-port'],
         adminPort: args['admin-port'],
         logLevel: args['log-level'],
+        passwordSecret: args['password-secret'],
+        passwordFile: args['password-file'],
+        ttlSecurity: args['ttl-security'],
+        bfdIntervalMs: args['bfd-interval'],
+        bfdMultiplier: args['bfd-multiplier'],
       };
       try {
         const argv = process.argv.slice(process.argv.indexOf(args.kind) + 1);

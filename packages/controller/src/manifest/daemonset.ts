@@ -1,5 +1,12 @@
 import type { IDaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
-import { bgpArgs, type KubernetesObject, labels, type ManifestOptions } from './options.js';
+import { AnyvipError } from '../errors.js';
+import {
+  bgpArgs,
+  type KubernetesObject,
+  labels,
+  type ManifestOptions,
+  passwordMountPath,
+} from './options.js';
 import { containerSecurityContext } from './security.js';
 
 /**
@@ -25,6 +32,8 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
   if (o.poolsConfigMap !== undefined) args.push(`--pools-configmap=${o.poolsConfigMap}`);
   for (const r of o.allowedRanges) args.push(`--allowed-range=${r}`);
   if (o.singleAnnouncer) args.push('--single-announcer');
+  const secret = passwordSecretRef(o.passwordSecret);
+  if (secret !== undefined) args.push(`--password-file=${passwordMountPath}/password`);
   const probe = (path: string) => ({
     httpGet: { path, port: o.adminPort, scheme: 'HTTP' as const },
     periodSeconds: 10,
@@ -68,13 +77,46 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
               readinessProbe: probe('/readyz'),
               resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '256Mi' } },
               securityContext: containerSecurityContext(o),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
+              volumeMounts: [
+                { name: 'tmp', mountPath: '/tmp' },
+                ...(secret === undefined
+                  ? []
+                  : [{ name: 'bgp-password', mountPath: passwordMountPath, readOnly: true }]),
+              ],
             },
           ],
-          volumes: [{ name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } }],
+          // The Secret's file is group-readable by the container's group, nobody else.
+          ...(secret === undefined ? {} : { securityContext: { fsGroup: 65532 } }),
+          volumes: [
+            { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+            ...(secret === undefined
+              ? []
+              : [
+                  {
+                    name: 'bgp-password',
+                    secret: {
+                      secretName: secret.name,
+                      items: [{ key: secret.key, path: 'password' }],
+                      defaultMode: 0o440,
+                    },
+                  },
+                ]),
+          ],
         },
       },
     },
   } satisfies IDaemonSet;
   return ds;
+}
+
+/** `NAME` or `NAME/KEY` (key default `password`). */
+function passwordSecretRef(ref: string | undefined): { name: string; key: string } | undefined {
+  if (ref === undefined) return undefined;
+  const [name, key = 'password', ...rest] = ref.split('/');
+  if (name === undefined || name === '' || key === '' || rest.length > 0)
+    throw new AnyvipError(
+      'ANYVIP_USAGE',
+      `manifest daemonset: --password-secret takes NAME or NAME/KEY, got ${JSON.stringify(ref)}`,
+    );
+  return { name, key };
 }

@@ -29,7 +29,27 @@ export interface ManifestOptions {
   /** Admin listener port (metrics, health, status). */
   readonly adminPort: number;
   readonly logLevel: string | undefined;
+  /**
+   * DaemonSet: `NAME` or `NAME/KEY` (key default `password`) of a Secret holding the TCP-MD5
+   * key (RFC 2385). Mounted as a file and passed as `--password-file`: the key never appears
+   * in the manifest, in flags (`ps`) or in logs, and the Secret needs no RBAC (the kubelet
+   * mounts it).
+   */
+  readonly passwordSecret: string | undefined;
+  /**
+   * Static Pod: a host file holding the TCP-MD5 key (a static Pod cannot reference Secrets);
+   * mounted read-only, readable by UID 65532.
+   */
+  readonly passwordFile: string | undefined;
+  /** GTSM (RFC 5082) with every peer. */
+  readonly ttlSecurity: boolean;
+  /** BFD (RFC 5880) to every peer at this interval, ms; undefined: off. */
+  readonly bfdIntervalMs: number | undefined;
+  readonly bfdMultiplier: number | undefined;
 }
+
+/** Where the TCP-MD5 key file is mounted in the container. */
+export const passwordMountPath = '/etc/anyvip/bgp-password';
 
 /** The default image reference: the package version, so a release names its own image. */
 export const defaultImage = 'ghcr.io/anyvip/anyvip:0.1.0';
@@ -52,6 +72,11 @@ export const defaultManifestOptions: ManifestOptions = {
   listenPort: undefined,
   adminPort: defaultAdminPort,
   logLevel: undefined,
+  passwordSecret: undefined,
+  passwordFile: undefined,
+  ttlSecurity: false,
+  bfdIntervalMs: undefined,
+  bfdMultiplier: undefined,
 };
 
 /** A Kubernetes object as the generator returns it. */
@@ -81,6 +106,9 @@ export function bgpArgs(o: ManifestOptions): string[] {
   if (o.asn !== undefined) args.push(`--asn=${o.asn}`);
   for (const p of o.peers) args.push(`--peer=${p}`);
   for (const a of o.peerAsns) args.push(`--peer-asn=${a}`);
+  if (o.ttlSecurity) args.push('--ttl-security');
+  if (o.bfdIntervalMs !== undefined) args.push(`--bfd-interval=${o.bfdIntervalMs}`);
+  if (o.bfdMultiplier !== undefined) args.push(`--bfd-multiplier=${o.bfdMultiplier}`);
   if (o.logLevel !== undefined) args.push(`--log-level=${o.logLevel}`);
   return args;
 }

@@ -1,6 +1,12 @@
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import { AnyvipError } from '../errors.js';
-import { bgpArgs, type KubernetesObject, labels, type ManifestOptions } from './options.js';
+import {
+  bgpArgs,
+  type KubernetesObject,
+  labels,
+  type ManifestOptions,
+  passwordMountPath,
+} from './options.js';
 import { containerSecurityContext } from './security.js';
 
 /**
@@ -28,6 +34,7 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
     '--health=apiserver',
     `--admin-address=127.0.0.1:${o.adminPort}`,
   ];
+  if (o.passwordFile !== undefined) args.push(`--password-file=${passwordMountPath}`);
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -58,12 +65,18 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
           volumeMounts: [
             { name: 'cluster-ca', mountPath: '/etc/kubernetes/pki/ca.crt', readOnly: true },
             { name: 'tmp', mountPath: '/tmp' },
+            ...(o.passwordFile === undefined
+              ? []
+              : [{ name: 'bgp-password', mountPath: passwordMountPath, readOnly: true }]),
           ],
         },
       ],
       volumes: [
         { name: 'cluster-ca', hostPath: { path: '/etc/kubernetes/pki/ca.crt', type: 'File' } },
         { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+        ...(o.passwordFile === undefined
+          ? []
+          : [{ name: 'bgp-password', hostPath: { path: o.passwordFile, type: 'File' as const } }]),
       ],
     },
   } satisfies IPod;

@@ -198,4 +198,35 @@ describe('anyvip manifest', () => {
       /--router-id is required/,
     );
   });
+  it('a TCP-MD5 key comes from a Secret mounted as a file (DaemonSet) or a host file (static Pod), never inline; GTSM and BFD are flags', () => {
+    const secured = { ...example, passwordSecret: 'bgp-auth/md5', ttlSecurity: true, bfdIntervalMs: 100 };
+    const objects = manifestObjects('daemonset', secured);
+    for (const o of objects) validate(o);
+    const ds = objects.find((o) => o.kind === 'DaemonSet') as unknown as DaemonSet;
+    const spec = ds.spec?.template.spec;
+    const args = spec?.containers[0]?.args ?? [];
+    expect(args).toContain('--password-file=/etc/anyvip/bgp-password/password');
+    expect(args).toContain('--ttl-security');
+    expect(args).toContain('--bfd-interval=100');
+    expect(spec?.volumes?.find((v) => v.name === 'bgp-password')?.secret).toEqual({
+      secretName: 'bgp-auth',
+      items: [{ key: 'md5', path: 'password' }],
+      defaultMode: 0o440,
+    });
+    expect(spec?.securityContext?.fsGroup).toBe(65532);
+    expect(JSON.stringify(objects)).not.toMatch(/"kind":"Secret"|resources":\["secrets/);
+    expect(() => manifestObjects('daemonset', { ...example, passwordSecret: 'a/b/c' })).toThrow(
+      /NAME or NAME\/KEY/,
+    );
+
+    const [pod] = manifestObjects('pod', { ...example, passwordFile: '/etc/anyvip/md5.key' });
+    if (pod === undefined) throw new Error('no pod');
+    validate(pod);
+    const p = pod as unknown as Pod;
+    expect(p.spec?.containers[0]?.args).toContain('--password-file=/etc/anyvip/bgp-password');
+    expect(p.spec?.volumes?.find((v) => v.name === 'bgp-password')?.hostPath).toEqual({
+      path: '/etc/anyvip/md5.key',
+      type: 'File',
+    });
+  });
 });
