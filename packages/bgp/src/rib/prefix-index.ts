@@ -1,43 +1,5 @@
 import { type Prefix, prefixKey } from '../wire/prefix.js';
-
-/**
- * One IPv4 prefix length's open-addressing table from address to a small
- * non-negative integer, in two Int32Arrays (linear probing, tombstones on delete).
- */
-class Ipv4Slots {
-  /** Host bits of the prefix length, shifted away before hashing (32 for /0). */
-  readonly shift: number;
-  keys: Int32Array;
-  /** Value + 1 per slot; 0 empty, -1 deleted (a tombstone keeps probe chains intact). */
-  values: Int32Array;
-  mask: number;
-  /** Live entries. */
-  size = 0;
-  /** Live entries and tombstones. */
-  used = 0;
-
-  constructor(length: number, capacity: number) {
-    this.shift = 32 - length;
-    this.keys = new Int32Array(capacity);
-    this.values = new Int32Array(capacity);
-    this.mask = capacity - 1;
-  }
-}
-
-const EMPTY = 0;
-const DELETED = -1;
-const INITIAL_CAPACITY = 16;
-
-/**
- * The first slot to probe for `key`: multiplicative hashing of the network number
- * (the address without its host bits, so /24s spread as well as /32s). Bits 7 and up
- * of the product are used, so consecutive networks, as a router sends a table, land
- * at a constant stride, which the CPU prefetches well.
- */
-function slotOf(t: Ipv4Slots, key: number): number {
-  const net = t.shift === 32 ? 0 : key >>> t.shift;
-  return (Math.imul(net, 0x9e3779b1) >>> 7) & t.mask;
-}
+import { Ipv4SlotTable } from './ipv4-slot-table.js';
 
 /**
  * A map from prefix (with ADD-PATH path identifier, RFC 7911 §3) to a small
@@ -52,7 +14,7 @@ function slotOf(t: Ipv4Slots, key: number): number {
  * adding a new prefix then may move entries, as growing rebuilds a table.
  */
 export class PrefixIndex {
-  readonly #v4: (Ipv4Slots | undefined)[] = new Array<Ipv4Slots | undefined>(33).fill(undefined);
+  readonly #v4: (Ipv4SlotTable | undefined)[] = new Array<Ipv4SlotTable | undefined>(33).fill(undefined);
   readonly #other = new Map<string, { readonly prefix: Prefix; value: number }>();
   readonly #count: [number, number] = [0, 0];
 
@@ -69,15 +31,7 @@ export class PrefixIndex {
   /** The value for `p`, or -1. */
   get(p: Prefix): number {
     if (p.afi === 1 && p.pathId === undefined) {
-      const t = this.#v4[p.length];
-      if (t === undefined) return -1;
-      const key = p.v4 | 0;
-      const { keys, values, mask } = t;
-      for (let i = slotOf(t, key); ; i = (i + 1) & mask) {
-        const v = values[i]!;
-        if (v === EMPTY) return -1;
-        if (v !== DELETED && keys[i] === key) return v - 1;
-      }
+      return (this.#v4[p.length]?.get(p.v4 | 0) ?? 0) - 1;
     }
     return this.#other.get(prefixKey(p))?.value ?? -1;
   }
@@ -87,32 +41,12 @@ export class PrefixIndex {
     if (p.afi === 1 && p.pathId === undefined) {
       let t = this.#v4[p.length];
       if (t === undefined) {
-        t = new Ipv4Slots(p.length, INITIAL_CAPACITY);
+        t = new Ipv4SlotTable(p.length);
         this.#v4[p.length] = t;
       }
-      const key = p.v4 | 0;
-      let tomb = -1;
-      const { keys, values, mask } = t;
-      for (let i = slotOf(t, key); ; i = (i + 1) & mask) {
-        const v = values[i]!;
-        if (v === EMPTY) {
-          // New: into the first tombstone passed, else this empty slot.
-          const at = tomb >= 0 ? tomb : i;
-          if (tomb < 0) t.used++;
-          keys[at] = key;
-          values[at] = value + 1;
-          t.size++;
-          this.#count[0]++;
-          if (t.used * 2 > keys.length) this.#rebuild(t);
-          return -1;
-        }
-        if (v === DELETED) {
-          if (tomb < 0) tomb = i;
-        } else if (keys[i] === key) {
-          values[i] = value + 1;
-          return v - 1;
-        }
-      }
+      const old = t.set(p.v4 | 0, value + 1);
+      if (old === 0) this.#count[0]++;
+      return old - 1;
     }
     const k = prefixKey(p);
     const e = this.#other.get(k);
@@ -129,20 +63,9 @@ export class PrefixIndex {
   /** Removes `p`; returns its value, or -1 if it was absent. */
   delete(p: Prefix): number {
     if (p.afi === 1 && p.pathId === undefined) {
-      const t = this.#v4[p.length];
-      if (t === undefined) return -1;
-      const key = p.v4 | 0;
-      const { keys, values, mask } = t;
-      for (let i = slotOf(t, key); ; i = (i + 1) & mask) {
-        const v = values[i]!;
-        if (v === EMPTY) return -1;
-        if (v !== DELETED && keys[i] === key) {
-          values[i] = DELETED;
-          t.size--;
-          this.#count[0]--;
-          return v - 1;
-        }
-      }
+      const old = this.#v4[p.length]?.delete(p.v4 | 0) ?? 0;
+      if (old > 0) this.#count[0]--;
+      return old - 1;
     }
     const k = prefixKey(p);
     const e = this.#other.get(k);
@@ -189,27 +112,6 @@ export class PrefixIndex {
     }
     for (const e of this.#other.values()) {
       if (afi === undefined || e.prefix.afi === afi) yield [e.prefix, e.value];
-    }
-  }
-
-  /** Rehashes `t` into twice the slots (or as many, when tombstones filled it). */
-  #rebuild(t: Ipv4Slots): void {
-    const oldKeys = t.keys;
-    const oldValues = t.values;
-    const capacity = t.size * 4 > oldKeys.length ? oldKeys.length * 2 : oldKeys.length;
-    t.keys = new Int32Array(capacity);
-    t.values = new Int32Array(capacity);
-    t.mask = capacity - 1;
-    t.used = t.size;
-    const { keys, values, mask } = t;
-    for (let j = 0; j < oldValues.length; j++) {
-      const v = oldValues[j]!;
-      if (v <= 0) continue;
-      const key = oldKeys[j]!;
-      let i = slotOf(t, key);
-      while (values[i] !== EMPTY) i = (i + 1) & mask;
-      keys[i] = key;
-      values[i] = v;
     }
   }
 }
