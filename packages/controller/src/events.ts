@@ -23,6 +23,7 @@ export type ControllerEvent =
   | ShutdownEvent
   | KubernetesSyncedEvent
   | KubernetesErrorEvent
+  | PoolRejectedEvent
   | LeaderChangedEvent
   | VipRefusedEvent
   | ServiceStatusEvent;
@@ -188,6 +189,19 @@ export interface KubernetesErrorEvent {
   readonly resource: string;
   readonly reason: string;
   readonly retryInMs?: number;
+}
+
+/**
+ * Kubernetes mode: a key of the pools ConfigMap does not parse; that pool is ignored (no
+ * address is allocated from it or allowed by it) until the ConfigMap is fixed.
+ */
+export interface PoolRejectedEvent {
+  readonly kind: 'poolRejected';
+  /** `NAMESPACE/NAME` of the ConfigMap. */
+  readonly configMap: string;
+  readonly key: string;
+  readonly code: 'ANYVIP_POOL_INVALID';
+  readonly reason: string;
 }
 
 /** Kubernetes mode: this node became or stopped being the leader of its instance's Lease. */

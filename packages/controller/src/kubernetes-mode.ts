@@ -24,7 +24,22 @@ export function createKubernetesSource(
     leaseName: settings.leaseName,
     leaseNamespace: settings.leaseNamespace,
     poolsConfigMap: settings.poolsConfigMap,
-    planner: deps.planner ?? createPlanner(settings, { apiServerAddresses: apiServerAddressesOf(clients) }),
+    planner:
+      deps.planner ??
+      createPlanner(settings, {
+        apiServerAddresses: apiServerAddressesOf(clients),
+        onPoolErrors: (errors) => {
+          const cm = settings.poolsConfigMap;
+          for (const e of errors)
+            runtime.report({
+              kind: 'poolRejected',
+              configMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,
+              key: e.key,
+              code: e.code,
+              reason: e.reason,
+            });
+        },
+      }),
     clock: deps.clock ?? systemClock,
     applyVips: (addresses) => runtime.setVips(vipsOf(addresses)),
     report: (e) => runtime.report(e),

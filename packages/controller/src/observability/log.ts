@@ -128,6 +128,14 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
     case 'kubernetesSynced':
       logger.info('kubernetes synced', { resource: e.resource, items: e.items });
       return;
+    case 'poolRejected':
+      logger.warn('pools ConfigMap key refused; that pool is ignored', {
+        configMap: e.configMap,
+        key: e.key,
+        code: e.code,
+        reason: e.reason,
+      });
+      return;
     case 'kubernetesError':
       logger.warn('kubernetes unreachable; keeping the last known state', {
         resource: e.resource,

@@ -314,6 +314,7 @@ export class ControllerMetrics {
       case 'shutdown':
       case 'kubernetesSynced':
       case 'kubernetesError':
+      case 'poolRejected':
       case 'serviceStatus':
         return;
       default:

@@ -65,6 +65,28 @@ describe('log', () => {
     expect(typeof lines[0]?.timestamp).toBe('string');
   });
 
+  it('logs a pools ConfigMap key that does not parse as a warning with its code, key and reason', async () => {
+    const { lines, logger } = capture();
+    logEvent(logger, {
+      kind: 'poolRejected',
+      configMap: 'kube-system/anyvip-pools',
+      key: 'blue',
+      code: 'ANYVIP_POOL_INVALID',
+      reason: 'blue: "10.250.300.0/24" is not a CIDR or an A-B range',
+    });
+    await settle();
+    expect(lines.map(({ timestamp: _, ...rest }) => rest)).toEqual([
+      {
+        level: 'warn',
+        message: 'pools ConfigMap key refused; that pool is ignored',
+        configMap: 'kube-system/anyvip-pools',
+        key: 'blue',
+        code: 'ANYVIP_POOL_INVALID',
+        reason: 'blue: "10.250.300.0/24" is not a CIDR or an A-B range',
+      },
+    ]);
+  });
+
   it('logs a BFD session going down as a warning with the RFC 5880 diagnostic as reason, probes at debug', async () => {
     const { lines, logger } = capture();
     logEvent(logger, {
