@@ -14,6 +14,10 @@ for p in tcp-auth bgp healthcheck controller; do
   (cd "$root/packages/$p" && pnpm pack --pack-destination "$work" >/dev/null)
 done
 ta=$(ls "$work"/anyvip-tcp-auth-*.tgz) bgp=$(ls "$work"/anyvip-bgp-*.tgz) hc=$(ls "$work"/anyvip-healthcheck-*.tgz) ctl=$(ls "$work"/anyvip-controller-*.tgz)
+# Every tarball carries the licence text its package.json claims (Apache-2.0), as a regular file.
+for t in "$work"/*.tgz; do
+  tar tvzf "$t" package/LICENSE | grep -q '^-' || { echo "pack-smoke: $(basename "$t") has no package/LICENSE" >&2; exit 1; }
+done
 mkdir "$work/app"
 cat >"$work/app/package.json" <<JSON
 {

@@ -1,12 +1,11 @@
 /**
  * Codec benchmark (not a test): prefixes per second and MB/s for decoding and
- * encoding UPDATEs with 1 and ~500 IPv4 /32s each, and for reading a full MRT table
- * dump from the corpus. Run with `pnpm bench` in packages/bgp (one core: Node runs this
+ * encoding UPDATEs with 1 and ~500 IPv4 /32s each, and for reading MRT table dump and
+ * updates files from the in-repo corpus. Run with `pnpm bench` in packages/bgp (one core: Node runs this
  * on one thread). Figures are medians of several timed rounds after a warm-up.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { readMrt } from '../src/mrt/index.js';
 import type { PathAttribute } from '../src/wire/attributes/path-attribute.js';
@@ -14,9 +13,9 @@ import { defaultContext, makeContext, modernContext } from '../src/wire/context.
 import { type Ipv4Prefix, ipv4Prefix } from '../src/wire/prefix.js';
 import { decodeUpdate, encodeUpdate, parseUpdate } from '../src/wire/update.js';
 import { packUpdates } from '../src/wire/update-packer.js';
+import { CORPUS_DIR } from '../test/support/corpus.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const corpus = resolve(here, '../../../../shared/corpus');
+const corpus = CORPUS_DIR;
 
 const attributes: PathAttribute[] = [
   { kind: 'origin', value: 0 },
@@ -121,9 +120,12 @@ for (const [perUpdate, total] of [
   );
 }
 
-// A full RIB: TABLE_DUMP (v1) from RIPE RIS, 2002 (115,521 entries), and a 15-minute
-// BGP4MP updates file from 2019 (54,107 UPDATEs from 82 peers).
-const bview = gunzipSync(readFileSync(resolve(corpus, 'bgpdump/test_data/bview.20020722.2337.gz')));
+// MRT from the in-repo corpus (test/corpus/README.md, "Subsets in this copy"): the first
+// 10,000 entries of a TABLE_DUMP (v1) RIB from RIPE RIS, 2002, and the first 2,000 records
+// of a 15-minute BGP4MP updates file from 2019 (1,994 UPDATEs).
+const bview = gunzipSync(
+  readFileSync(resolve(corpus, 'bgpdump/test_data/bview.20020722.2337.first-10000-records.gz')),
+);
 rows.push(
   measure(
     'read MRT TABLE_DUMP bview.20020722 + decode attributes',
@@ -153,7 +155,9 @@ rows.push(
 );
 const asn4 = makeContext({ fourOctetAs: true });
 const asn2 = makeContext({ fourOctetAs: false });
-const updates = gunzipSync(readFileSync(resolve(corpus, 'bgp-rs/updates.20190101.0000.gz')));
+const updates = gunzipSync(
+  readFileSync(resolve(corpus, 'bgp-rs/updates.20190101.0000.first-2000-records.gz')),
+);
 rows.push(
   measure(
     'read MRT BGP4MP updates.20190101 + parse every UPDATE',

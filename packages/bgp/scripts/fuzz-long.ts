@@ -7,12 +7,13 @@
  *   node --import ./scripts/ts-resolve.mjs scripts/fuzz-long.ts [ITERATIONS=1000000] [SEED=random]
  */
 import { resolve } from 'node:path';
+import { CORPUS_DIR } from '../test/support/corpus.js';
 import { BUILTIN_SEEDS, collectSeeds, fuzz } from '../test/wire/fuzz-engine.js';
 
 const iterations = Number(process.argv[2] ?? 1_000_000);
 const seed = Number(process.argv[3] ?? Math.floor(Math.random() * 0xffffffff));
 const here = import.meta.dirname;
-const corpusDir = resolve(here, '../../../../shared/corpus');
+const corpusDir = CORPUS_DIR;
 const regressionsDir = resolve(here, '../test/wire/regressions');
 
 const corpusSeeds = collectSeeds(corpusDir, 500);

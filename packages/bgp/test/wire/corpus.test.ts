@@ -1,5 +1,5 @@
 /**
- * The whole third-party corpus in ../shared/corpus (see its README.md): every file is
+ * The whole third-party corpus in test/corpus (see its README.md): every file is
  * accounted for; every capture and MRT file goes through the decode loop behind
  * `anyvip-bgp decode`, with message counts checked against the README
  * (corpus-expected/*.json, where each divergence is explained); every message that
@@ -8,7 +8,7 @@
  * (bgpdump -m, ExaBGP JSON, RIS Live) where they exist.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type DecodedMessage, decodeInput, mrtName } from '../../src/cli/decode.js';
@@ -22,12 +22,12 @@ import { decodeMessage, encodeMessage } from '../../src/wire/message.js';
 import { formatPrefix, parsePrefix } from '../../src/wire/prefix.js';
 import { encodeUpdate, type ParsedUpdate, parseUpdate } from '../../src/wire/update.js';
 import { hex, message } from '../support/bytes.js';
+import { CORPUS_DIR } from '../support/corpus.js';
 import { bgpdumpLines } from './corpus-expected/bgpdump-lines.js';
 import capturesExpected from './corpus-expected/captures.json' with { type: 'json' };
 import mrtExpected from './corpus-expected/mrt.json' with { type: 'json' };
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus');
+const corpusDir = CORPUS_DIR;
 
 function listFiles(dir: string): string[] {
   const out: string[] = [];
@@ -76,8 +76,8 @@ const captures = capturesExpected.captures as Record<string, CaptureExpectation>
 const mrts = mrtExpected.files as Record<string, MrtExpectation>;
 
 /**
- * What each corpus file is. Reference files (upstream READMEs, configurations,
- * tcpdump/pmacct printouts, checksums) are read by people, not decoded here.
+ * What each corpus file is. Reference files (upstream READMEs, attributions, configurations,
+ * tcpdump/pmacct printouts, checksums, the subset script) are read by people, not decoded here.
  */
 function kindOf(rel: string): Kind | undefined {
   if (rel in captures) return 'capture';
@@ -88,7 +88,10 @@ function kindOf(rel: string): Kind | undefined {
   if (rel === 'bgpkit-parser/rislive/ris-live-frames.jsonl') return 'risLive';
   if (rel.startsWith('gobgp/bad-len/')) return 'gobgpBadLen';
   if (
-    /(^|\/)(upstream-README\.(md|rst)|SHA256SUMS|README\.md|TESTLIST\.bgp-lines\.txt)$/.test(rel) ||
+    /(^|\/)(upstream-README\.(md|rst)|SHA256SUMS|README\.md|ATTRIBUTION\.md|TESTLIST\.bgp-lines\.txt)$/.test(
+      rel,
+    ) ||
+    rel === 'subset-mrt.py' ||
     /\.(conf|out)$/.test(rel) ||
     /^pmacct-test-automation\/.*\/output-bgp-\d+\.json$/.test(rel)
   ) {
@@ -194,9 +197,10 @@ afterAll(() => {
   console.log(`corpus totals: ${JSON.stringify(totals)}`);
 });
 
-describe('the corpus (../shared/corpus)', () => {
+describe('the corpus (test/corpus)', () => {
   it('is there, and every file in it is known (capture, MRT, expected output, vectors or reference)', () => {
-    expect(files.length, `no corpus files under ${corpusDir}`).toBeGreaterThanOrEqual(388);
+    // 381 upstream files kept whole, 6 cut ones, subset-mrt.py, 9 ATTRIBUTION.md, SHA256SUMS, README.md.
+    expect(files.length, `corpus files under ${corpusDir}`).toBe(399);
     expect(files.filter((f) => kindOf(f) === undefined)).toEqual([]);
     expect(Object.keys(captures).filter((f) => !files.includes(f))).toEqual([]);
     expect(Object.keys(mrts).filter((f) => !files.includes(f))).toEqual([]);

@@ -1,7 +1,7 @@
 /**
  * Mutation fuzzing of the codec and of the `decode` loop, shared by fuzz.test.ts (a
  * short run on every test run) and scripts/fuzz-long.ts (long runs). Seeds are real
- * messages from ../shared/corpus; mutations are bit flips, byte changes, inserts and
+ * messages from test/corpus; mutations are bit flips, byte changes, inserts and
  * deletes, length-field tweaks, truncation and splices. The only acceptable failure
  * of a decoder is a WireError (STYLE.md, "Errors and events"); anything else is a
  * finding, saved under test/wire/regressions/<sha256>.bin and replayed forever.

@@ -1,10 +1,10 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { CORPUS_DIR } from '../support/corpus.js';
 import { BUILTIN_SEEDS, collectSeeds, fuzz, loopMisbehaviour, misbehaviour } from './fuzz-engine.js';
 
-const repoRoot = resolve(import.meta.dirname, '../../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus');
+const corpusDir = CORPUS_DIR;
 const regressionsDir = resolve(import.meta.dirname, 'regressions');
 const ITERATIONS = Number(process.env.FUZZ_ITERATIONS ?? 100_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261124);

@@ -1,5 +1,5 @@
 /**
- * Cross-check against Wireshark: for the captures in ../shared/corpus, the prefixes,
+ * Cross-check against Wireshark: for the captures in test/corpus, the prefixes,
  * AS paths and communities that `anyvip-bgp decode` prints for every UPDATE equal
  * what tshark decodes, run with the options the corpus README used for its counts
  * (no TCP sequence analysis; port 1179 decoded as BGP for the three captures on it).
@@ -17,6 +17,7 @@ import { decodeIpv6 } from '../../src/capture/ipv6.js';
 import { decodeLinkLayer } from '../../src/capture/link-layer.js';
 import { decodeTcpSegment } from '../../src/capture/tcp-segment.js';
 import { decodeInput } from '../../src/cli/decode.js';
+import { CORPUS_DIR } from '../support/corpus.js';
 import capturesExpected from './corpus-expected/captures.json' with { type: 'json' };
 
 const TSHARK = process.env.TSHARK ?? '/usr/bin/tshark';
@@ -24,7 +25,7 @@ const MERGECAP = process.env.MERGECAP ?? '/usr/bin/mergecap';
 const haveTshark = existsSync(TSHARK);
 const inCi = process.env.CI !== undefined && process.env.CI !== '' && process.env.CI !== 'false';
 const repoRoot = resolve(import.meta.dirname, '../../../..');
-const corpusDir = resolve(repoRoot, '../shared/corpus');
+const corpusDir = CORPUS_DIR;
 
 /** The three captures taken on port 1179 (corpus README, section 2). */
 const port1179 = new Set([

@@ -1,6 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { formatIpv4 } from '../../src/wire/address.js';
 import { formatAsPath } from '../../src/wire/attributes/as-path.js';
@@ -17,6 +16,7 @@ import {
   parseUpdate,
 } from '../../src/wire/update.js';
 import { hex, message, toHex } from '../support/bytes.js';
+import { CORPUS_DIR } from '../support/corpus.js';
 
 const four = modernContext;
 
@@ -207,8 +207,8 @@ describe('encodeUpdate', () => {
 // ---------------------------------------------------------------------------------------------
 // Real UPDATEs written by ExaBGP, with ExaBGP's own JSON decoding (corpus README §8).
 
-/** The shared corpus sits beside the repository: /work/shared/corpus for /work/main. */
-const EXABGP = fileURLToPath(new URL('../../../../../shared/corpus/exabgp', import.meta.url));
+/** ExaBGP's vectors in the in-repo corpus (test/corpus/exabgp). */
+const EXABGP = join(CORPUS_DIR, 'exabgp');
 
 interface ExaVector {
   readonly file: string;
