@@ -121,6 +121,14 @@ export async function main(argv: readonly string[]): Promise<number> {
             type: 'number',
             describe: 'Advertise Graceful Restart (RFC 4724) with this restart time, s; SIGUSR2 restarts',
           })
+          .option('listen-port', {
+            type: 'number',
+            describe: 'Also accept BGP sessions on this port (e.g. 179); default: connect out only',
+          })
+          .option('listen-address', {
+            type: 'string',
+            describe: 'Local address for --listen-port (default: every address)',
+          })
           .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
           .option('table-protocol', {
             type: 'number',
@@ -185,6 +193,8 @@ export async function main(argv: readonly string[]): Promise<number> {
                 bfdIntervalMs: args['bfd-interval'],
                 bfdMultiplier: args['bfd-multiplier'],
                 gracefulRestartTimeSec: args['graceful-restart-time'],
+                listenPort: args['listen-port'],
+                listenAddress: args['listen-address'],
                 table: args.table,
                 tableProtocol: args['table-protocol'],
                 logLevel: args['log-level'],
@@ -242,6 +252,8 @@ export async function main(argv: readonly string[]): Promise<number> {
             bfdIntervalMs: args['bfd-interval'],
             bfdMultiplier: args['bfd-multiplier'],
             gracefulRestartTimeSec: args['graceful-restart-time'],
+            listenPort: args['listen-port'],
+            listenAddress: args['listen-address'],
           });
           admin = resolveAdminListen(
             { adminAddress: args['admin-address'], admin: args.admin },

@@ -33,6 +33,13 @@ export interface ControlPlaneFlags {
   readonly bfdMultiplier?: number | undefined;
   /** `--graceful-restart-time` seconds: Graceful Restart on every peer when given (SIGUSR2 restarts). */
   readonly gracefulRestartTimeSec?: number | undefined;
+  /**
+   * `--listen-port`: accept BGP sessions on this port (`bgp.listen`), so a router may open the
+   * session as well as anyvip; without it anyvip only connects out. `--listen-address` narrows
+   * the socket to one local address (default: every address, as BIRD and FRR listen).
+   */
+  readonly listenPort?: number | undefined;
+  readonly listenAddress?: string | undefined;
 }
 
 /** The check name the control-plane VIP uses. */
@@ -55,6 +62,8 @@ export type NodeFlags = Pick<
   | 'bfdIntervalMs'
   | 'bfdMultiplier'
   | 'gracefulRestartTimeSec'
+  | 'listenPort'
+  | 'listenAddress'
 >;
 
 /**
@@ -72,9 +81,19 @@ export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
     }
     if (flags.asn === undefined) throw usage('--asn is required in mode bgp');
     if (flags.routerId === undefined) throw usage('--router-id is required in mode bgp');
+    if (flags.listenAddress !== undefined && flags.listenPort === undefined)
+      throw usage('--listen-address needs --listen-port');
     raw.bgp = {
       asn: flags.asn,
       routerId: flags.routerId,
+      ...(flags.listenPort !== undefined
+        ? {
+            listen: {
+              port: flags.listenPort,
+              ...(flags.listenAddress !== undefined ? { address: flags.listenAddress } : {}),
+            },
+          }
+        : {}),
       peers: flags.peers.map((address, i) => ({
         address,
         asn: flags.peerAsns[i] ?? flags.peerAsns[0],
@@ -95,9 +114,9 @@ export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
           : {}),
       })),
     };
-  } else if (flags.peers.length > 0 || flags.asn !== undefined) {
+  } else if (flags.peers.length > 0 || flags.asn !== undefined || flags.listenPort !== undefined) {
     throw usage(
-      '--peer, --peer-asn and --asn are for mode bgp; in mode table the node’s BIRD or FRR announces',
+      '--peer, --peer-asn, --asn and --listen-port are for mode bgp; in mode table the node’s BIRD or FRR announces',
     );
   }
   if (flags.table !== undefined || flags.tableProtocol !== undefined) {
@@ -162,6 +181,8 @@ function flagOf(path: string): string {
     [/^bgp\.peers\[\d+\]\.bfd/, '--bfd-interval'],
     [/^bgp\.peers\[\d+\]\.gracefulRestart/, '--graceful-restart-time'],
     [/^bgp\.peers/, '--peer'],
+    [/^bgp\.listen\.port/, '--listen-port'],
+    [/^bgp\.listen\.address/, '--listen-address'],
     [/^bgp\.asn/, '--asn'],
     [/^bgp\.routerId/, '--router-id'],
     [/^healthchecks/, '--health'],

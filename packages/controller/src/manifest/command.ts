@@ -115,7 +115,7 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         .option('router-id', { type: 'string', describe: "pod: this node's BGP identifier" })
         .option('listen-port', {
           type: 'number',
-          describe: 'BGP listen port, when anyvip accepts sessions (< 1024 adds NET_BIND_SERVICE)',
+          describe: 'anyvip run --listen-port: also accept BGP sessions (< 1024 adds NET_BIND_SERVICE)',
         })
         .option('admin-port', { type: 'number', default: d.adminPort, describe: 'Admin listener port' })
         .option('log-level', {

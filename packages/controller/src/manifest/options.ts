@@ -22,8 +22,8 @@ export interface ManifestOptions {
   /** Static Pod: this node's BGP identifier (a static Pod is written per node). */
   readonly routerId: string | undefined;
   /**
-   * The BGP port anyvip listens on, when it does (passive peers; `anyvip run` has no listen
-   * flag yet, so this only shapes the security context): below 1024 needs NET_BIND_SERVICE.
+   * `anyvip run --listen-port`: also accept BGP sessions on this port (every address of the
+   * node; the pod is on the host network). Below 1024 it needs NET_BIND_SERVICE (security.ts).
    */
   readonly listenPort: number | undefined;
   /** Admin listener port (metrics, health, status). */
@@ -106,6 +106,7 @@ export function bgpArgs(o: ManifestOptions): string[] {
   if (o.asn !== undefined) args.push(`--asn=${o.asn}`);
   for (const p of o.peers) args.push(`--peer=${p}`);
   for (const a of o.peerAsns) args.push(`--peer-asn=${a}`);
+  if (o.listenPort !== undefined) args.push(`--listen-port=${o.listenPort}`);
   if (o.ttlSecurity) args.push('--ttl-security');
   if (o.bfdIntervalMs !== undefined) args.push(`--bfd-interval=${o.bfdIntervalMs}`);
   if (o.bfdMultiplier !== undefined) args.push(`--bfd-multiplier=${o.bfdMultiplier}`);

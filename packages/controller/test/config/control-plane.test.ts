@@ -67,6 +67,24 @@ describe('controlPlaneConfig (anyvip run --control-plane)', () => {
     ).toThrow(/one --peer-asn for all peers or one per --peer/);
   });
 
+  it('--listen-port (and --listen-address) accept sessions as bgp.listen does in a file', () => {
+    expect(controlPlaneConfig(flags()).bgp?.listen).toBeUndefined();
+    expect(controlPlaneConfig(flags({ listenPort: 179 })).bgp?.listen).toEqual({
+      address: undefined,
+      port: 179,
+    });
+    expect(controlPlaneConfig(flags({ listenPort: 1179, listenAddress: '10.250.0.11' })).bgp?.listen).toEqual(
+      { address: '10.250.0.11', port: 1179 },
+    );
+    expect(() => controlPlaneConfig(flags({ listenPort: 70000 }))).toThrow(/^--listen-port: /);
+    expect(() => controlPlaneConfig(flags({ listenPort: 179, listenAddress: 'x' }))).toThrow(
+      /^--listen-address: /,
+    );
+    expect(() => controlPlaneConfig(flags({ listenAddress: '10.250.0.11' }))).toThrow(
+      '--listen-address needs --listen-port',
+    );
+  });
+
   it('builds table mode without BGP flags', () => {
     const c = controlPlaneConfig(
       flags({ mode: 'table', peers: [], peerAsns: [], asn: undefined, routerId: undefined, table: 201 }),

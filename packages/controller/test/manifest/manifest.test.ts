@@ -177,6 +177,20 @@ describe('anyvip manifest', () => {
     expect(sc(1179)?.capabilities?.add).toEqual(['NET_ADMIN']);
   });
 
+  it('--listen-port makes anyvip run listen (passed through to both kinds); without it, no listener', () => {
+    const container = (kind: 'daemonset' | 'pod', listenPort: number | undefined) => {
+      const o = manifestObjects(kind, { ...example, listenPort }).find(
+        (x) => x.kind === 'DaemonSet' || x.kind === 'Pod',
+      );
+      return o?.kind === 'DaemonSet'
+        ? (o as unknown as DaemonSet).spec?.template.spec?.containers[0]
+        : (o as unknown as Pod).spec?.containers[0];
+    };
+    expect(container('daemonset', 1179)?.args).toContain('--listen-port=1179');
+    expect(container('pod', 179)?.args).toContain('--listen-port=179');
+    expect(container('pod', undefined)?.args?.some((a) => a.startsWith('--listen-port'))).toBe(false);
+  });
+
   it('the static Pod needs no ServiceAccount and no API server: flags only, health from the local /livez', () => {
     const [pod] = manifestObjects('pod', example) as unknown as Pod[];
     expect(pod?.spec?.serviceAccountName).toBeUndefined();
