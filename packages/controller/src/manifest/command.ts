@@ -13,7 +13,10 @@ export const manifestKinds: readonly ManifestKind[] = ['daemonset', 'pod', 'rbac
 /**
  * The objects for one kind. `daemonset` includes its ServiceAccount and RBAC, so one
  * `kubectl apply -f -` installs Service VIPs; `rbac` prints them alone; `pod` is the static
- * control-plane Pod (no RBAC: it never talks to the API server).
+ * control-plane Pod (no RBAC: it never talks to the API server). A pod's flags are first
+ * checked as `anyvip run` checks them (run-validation.ts).
+ *
+ * @throws AnyvipError `ANYVIP_USAGE` with the message `anyvip run` would print
  */
 export function manifestObjects(kind: ManifestKind, o: ManifestOptions): KubernetesObject[] {
   switch (kind) {

@@ -7,6 +7,7 @@ import {
   type ManifestOptions,
   passwordMountPath,
 } from './options.js';
+import { checkRunFlags } from './run-validation.js';
 import { containerSecurityContext } from './security.js';
 
 /**
@@ -19,6 +20,7 @@ import { containerSecurityContext } from './security.js';
  * period leaves time for RFC 8326 graceful shutdown.
  */
 export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
+  checkRunFlags('daemonset', o);
   const selector = { 'app.kubernetes.io/name': 'anyvip', 'app.kubernetes.io/instance': o.name };
   const args = [
     'run',

@@ -1,5 +1,4 @@
 import type { IPod } from 'kubernetes-models/v1/Pod';
-import { AnyvipError } from '../errors.js';
 import {
   bgpArgs,
   type KubernetesObject,
@@ -7,6 +6,7 @@ import {
   type ManifestOptions,
   passwordMountPath,
 } from './options.js';
+import { checkRunFlags } from './run-validation.js';
 import { containerSecurityContext } from './security.js';
 
 /**
@@ -18,13 +18,7 @@ import { containerSecurityContext } from './security.js';
  * The admin listener stays on 127.0.0.1.
  */
 export function staticPodManifest(o: ManifestOptions): KubernetesObject {
-  if (o.vips.length === 0)
-    throw new AnyvipError('ANYVIP_USAGE', 'manifest pod: --vip is required (the control-plane VIP)');
-  if (o.routerId === undefined)
-    throw new AnyvipError(
-      'ANYVIP_USAGE',
-      "manifest pod: --router-id is required (this node's address; one file per node)",
-    );
+  checkRunFlags('pod', o);
   const args = [
     'run',
     '--control-plane',
