@@ -101,6 +101,19 @@ export async function main(argv: readonly string[]): Promise<number> {
             type: 'string',
             describe: 'apiserver, apiserver:readyz, http(s)://…, tcp://host:port or exec:…',
           })
+          .option('health-client-cert', {
+            type: 'string',
+            describe:
+              '--health apiserver: client certificate (PEM) for clusters that refuse anonymous requests',
+          })
+          .option('health-client-key', {
+            type: 'string',
+            describe: '--health apiserver: key of --health-client-cert (default: the same file)',
+          })
+          .option('health-token-file', {
+            type: 'string',
+            describe: '--health apiserver: bearer token file',
+          })
           .option('mode', { type: 'string', choices: modes, default: 'bgp', describe: 'bgp or table' })
           .option('hold-time', { type: 'number', describe: 'BGP hold time, seconds (default 90)' })
           .option('password-file', {
@@ -242,6 +255,9 @@ export async function main(argv: readonly string[]): Promise<number> {
             asn: args.asn,
             routerId: args['router-id'],
             health: args.health,
+            healthClientCert: args['health-client-cert'],
+            healthClientKey: args['health-client-key'],
+            healthTokenFile: args['health-token-file'],
             mode: args.mode as ControllerConfig['mode'],
             holdTimeSec: args['hold-time'],
             passwordFile: args['password-file'],

@@ -15,6 +15,14 @@ export interface ControlPlaneFlags {
   readonly routerId: string | undefined;
   /** `--health`: `apiserver`, `apiserver:readyz`, `http(s)://…`, `tcp://host:port`, `exec:…`. */
   readonly health: string | undefined;
+  /**
+   * `--health-client-cert`, `--health-client-key`, `--health-token-file`: credentials for the
+   * `apiserver` probe, for clusters that answer anonymous requests with 401
+   * (`--anonymous-auth=false`, CIS 1.2.1). Files are re-read when they rotate.
+   */
+  readonly healthClientCert?: string | undefined;
+  readonly healthClientKey?: string | undefined;
+  readonly healthTokenFile?: string | undefined;
   /** `--mode`, default bgp. */
   readonly mode: Mode;
   /** `--hold-time` seconds. */
@@ -141,10 +149,17 @@ export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
 export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
   if (flags.vips.length === 0) throw usage('--vip is required');
   const raw = speakerFromFlags(flags);
+  if (
+    flags.health === undefined &&
+    (flags.healthClientCert ?? flags.healthClientKey ?? flags.healthTokenFile) !== undefined
+  )
+    throw usage(
+      '--health-client-cert, --health-client-key and --health-token-file are for --health apiserver',
+    );
   if (flags.health !== undefined) {
     raw.healthchecks = {
       [controlPlaneCheck]: {
-        probes: [flags.health],
+        probes: [healthProbe(flags)],
         interval: '2s',
         fastInterval: '500ms',
         timeout: '400ms',
@@ -158,6 +173,34 @@ export function controlPlaneConfig(flags: ControlPlaneFlags): ControllerConfig {
     ...(flags.health !== undefined ? { healthcheck: controlPlaneCheck } : {}),
   }));
   return parseFlagConfig(raw);
+}
+
+/**
+ * The `--health` probe: the spec string as given, or, with credential flags, the `apiserver`
+ * probe object carrying them.
+ *
+ * @throws AnyvipError `ANYVIP_USAGE` when credentials are given for another kind of probe
+ */
+function healthProbe(flags: ControlPlaneFlags): string | Record<string, unknown> {
+  const health = flags.health ?? '';
+  const credentials = {
+    ...(flags.healthClientCert !== undefined ? { clientCertFile: flags.healthClientCert } : {}),
+    ...(flags.healthClientKey !== undefined ? { clientKeyFile: flags.healthClientKey } : {}),
+    ...(flags.healthTokenFile !== undefined ? { tokenFile: flags.healthTokenFile } : {}),
+  };
+  if (Object.keys(credentials).length === 0) return health;
+  const endpoint = /^apiserver(?::(.*))?$/.exec(health);
+  if (endpoint === null)
+    throw usage(
+      '--health-client-cert, --health-client-key and --health-token-file are for --health apiserver',
+    );
+  if (flags.healthClientKey !== undefined && flags.healthClientCert === undefined)
+    throw usage('--health-client-key needs --health-client-cert');
+  return {
+    kind: 'apiserver',
+    ...(endpoint[1] !== undefined ? { endpoint: endpoint[1] } : {}),
+    ...credentials,
+  };
 }
 
 /** Validates a configuration built from flags; a fault names the flag it came from. */

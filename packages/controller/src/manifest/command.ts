@@ -59,6 +59,9 @@ interface ManifestArgs {
   readonly 'log-level': string | undefined;
   readonly 'password-secret': string | undefined;
   readonly 'password-file': string | undefined;
+  readonly 'health-client-cert': string | undefined;
+  readonly 'health-client-key': string | undefined;
+  readonly 'health-token-file': string | undefined;
   readonly 'ttl-security': boolean;
   readonly 'bfd-interval': number | undefined;
   readonly 'bfd-multiplier': number | undefined;
@@ -133,6 +136,18 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
           type: 'string',
           describe: 'pod: host file with the TCP-MD5 key (RFC 2385), mounted read-only',
         })
+        .option('health-client-cert', {
+          type: 'string',
+          describe: 'pod: host file, client certificate for the apiserver probe (anonymous auth off)',
+        })
+        .option('health-client-key', {
+          type: 'string',
+          describe: 'pod: host file, key of --health-client-cert',
+        })
+        .option('health-token-file', {
+          type: 'string',
+          describe: 'pod: host file, bearer token for the apiserver probe',
+        })
         .option('ttl-security', {
           type: 'boolean',
           default: false,
@@ -166,6 +181,9 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         logLevel: args['log-level'],
         passwordSecret: args['password-secret'],
         passwordFile: args['password-file'],
+        healthClientCert: args['health-client-cert'],
+        healthClientKey: args['health-client-key'],
+        healthTokenFile: args['health-token-file'],
         ttlSecurity: args['ttl-security'],
         bfdIntervalMs: args['bfd-interval'],
         bfdMultiplier: args['bfd-multiplier'],

@@ -41,12 +41,24 @@ export interface ManifestOptions {
    * mounted read-only, readable by UID 65532.
    */
   readonly passwordFile: string | undefined;
+  /**
+   * Static Pod: host files with credentials for the `--health apiserver` probe (client
+   * certificate and key, or a bearer token), for clusters that refuse anonymous requests
+   * (`--anonymous-auth=false`). Each is mounted read-only under {@link healthMountPath} and must
+   * be readable by UID 65532.
+   */
+  readonly healthClientCert?: string | undefined;
+  readonly healthClientKey?: string | undefined;
+  readonly healthTokenFile?: string | undefined;
   /** GTSM (RFC 5082) with every peer. */
   readonly ttlSecurity: boolean;
   /** BFD (RFC 5880) to every peer at this interval, ms; undefined: off. */
   readonly bfdIntervalMs: number | undefined;
   readonly bfdMultiplier: number | undefined;
 }
+
+/** Where the static Pod mounts the health probe's credential files (client.crt, client.key, token). */
+export const healthMountPath = '/etc/anyvip/health';
 
 /** Where the TCP-MD5 key file is mounted in the container. */
 export const passwordMountPath = '/etc/anyvip/bgp-password';

@@ -57,7 +57,15 @@ export function checkRunFlags(kind: 'daemonset' | 'pod', o: ManifestOptions): vo
     );
     resolveAdminListen({ adminAddress: `${nodeIpStandIn}:${o.adminPort}` }, defaultAdmin);
   } else {
-    const flags: ControlPlaneFlags = { ...node, vips: o.vips, routerId: o.routerId, health: 'apiserver' };
+    const flags: ControlPlaneFlags = {
+      ...node,
+      vips: o.vips,
+      routerId: o.routerId,
+      health: 'apiserver',
+      healthClientCert: o.healthClientCert,
+      healthClientKey: o.healthClientKey,
+      healthTokenFile: o.healthTokenFile,
+    };
     controlPlaneConfig(flags);
     resolveAdminListen({ adminAddress: `127.0.0.1:${o.adminPort}` }, defaultAdmin);
   }

@@ -1,6 +1,7 @@
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import {
   bgpArgs,
+  healthMountPath,
   type KubernetesObject,
   labels,
   type ManifestOptions,
@@ -29,6 +30,13 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
     `--admin-address=127.0.0.1:${o.adminPort}`,
   ];
   if (o.passwordFile !== undefined) args.push(`--password-file=${passwordMountPath}`);
+  // The probe's credentials: each host file mounted read-only at a fixed path in the container.
+  const health = [
+    { flag: 'health-client-cert', host: o.healthClientCert, file: 'client.crt' },
+    { flag: 'health-client-key', host: o.healthClientKey, file: 'client.key' },
+    { flag: 'health-token-file', host: o.healthTokenFile, file: 'token' },
+  ].flatMap(({ flag, host, file }) => (host === undefined ? [] : [{ flag, host, file }]));
+  for (const h of health) args.push(`--${h.flag}=${healthMountPath}/${h.file}`);
   const pod = {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -62,6 +70,11 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
             ...(o.passwordFile === undefined
               ? []
               : [{ name: 'bgp-password', mountPath: passwordMountPath, readOnly: true }]),
+            ...health.map((h) => ({
+              name: `health-${h.file.replace('.', '-')}`,
+              mountPath: `${healthMountPath}/${h.file}`,
+              readOnly: true,
+            })),
           ],
         },
       ],
@@ -71,6 +84,10 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
         ...(o.passwordFile === undefined
           ? []
           : [{ name: 'bgp-password', hostPath: { path: o.passwordFile, type: 'File' as const } }]),
+        ...health.map((h) => ({
+          name: `health-${h.file.replace('.', '-')}`,
+          hostPath: { path: h.host, type: 'File' as const },
+        })),
       ],
     },
   } satisfies IPod;

@@ -85,6 +85,35 @@ describe('controlPlaneConfig (anyvip run --control-plane)', () => {
     );
   });
 
+  it('--health-client-cert/-key and --health-token-file give the apiserver probe credentials', () => {
+    const probes = (over: Partial<ControlPlaneFlags>) =>
+      controlPlaneConfig(flags(over)).healthchecks.get(controlPlaneCheck)?.probes;
+    expect(
+      probes({
+        healthClientCert: '/etc/anyvip/health/client.crt',
+        healthClientKey: '/etc/anyvip/health/client.key',
+      }),
+    ).toEqual([
+      {
+        kind: 'apiserver',
+        clientCertFile: '/etc/anyvip/health/client.crt',
+        clientKeyFile: '/etc/anyvip/health/client.key',
+      },
+    ]);
+    expect(probes({ health: 'apiserver:readyz', healthTokenFile: '/etc/anyvip/health/token' })).toEqual([
+      { kind: 'apiserver', endpoint: 'readyz', tokenFile: '/etc/anyvip/health/token' },
+    ]);
+    expect(() =>
+      controlPlaneConfig(flags({ health: 'tcp://127.0.0.1:6443', healthTokenFile: '/t' })),
+    ).toThrow('--health-client-cert, --health-client-key and --health-token-file are for --health apiserver');
+    expect(() => controlPlaneConfig(flags({ health: undefined, healthClientCert: '/c' }))).toThrow(
+      /are for --health apiserver/,
+    );
+    expect(() => controlPlaneConfig(flags({ healthClientKey: '/k' }))).toThrow(
+      '--health-client-key needs --health-client-cert',
+    );
+  });
+
   it('builds table mode without BGP flags', () => {
     const c = controlPlaneConfig(
       flags({ mode: 'table', peers: [], peerAsns: [], asn: undefined, routerId: undefined, table: 201 }),

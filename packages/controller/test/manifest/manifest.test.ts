@@ -177,6 +177,29 @@ describe('anyvip manifest', () => {
     expect(sc(1179)?.capabilities?.add).toEqual(['NET_ADMIN']);
   });
 
+  it('the static Pod mounts the apiserver probe credentials read-only and passes their container paths', () => {
+    const [pod] = manifestObjects('pod', {
+      ...example,
+      healthClientCert: '/etc/anyvip/health.crt',
+      healthClientKey: '/etc/anyvip/health.key',
+    }) as unknown as Pod[];
+    const c = pod?.spec?.containers[0];
+    expect(c?.args).toContain('--health-client-cert=/etc/anyvip/health/client.crt');
+    expect(c?.args).toContain('--health-client-key=/etc/anyvip/health/client.key');
+    expect(c?.volumeMounts).toContainEqual({
+      name: 'health-client-crt',
+      mountPath: '/etc/anyvip/health/client.crt',
+      readOnly: true,
+    });
+    expect(pod?.spec?.volumes).toContainEqual({
+      name: 'health-client-key',
+      hostPath: { path: '/etc/anyvip/health.key', type: 'File' },
+    });
+    validate(pod as unknown as KubernetesObject);
+    const [plain] = manifestObjects('pod', example) as unknown as Pod[];
+    expect(plain?.spec?.containers[0]?.args?.some((a) => a.startsWith('--health-'))).toBe(false);
+  });
+
   it('--listen-port makes anyvip run listen (passed through to both kinds); without it, no listener', () => {
     const container = (kind: 'daemonset' | 'pod', listenPort: number | undefined) => {
       const o = manifestObjects(kind, { ...example, listenPort }).find(

@@ -44,6 +44,15 @@ export interface ApiserverProbeOptions {
   readonly context?: string;
   /** A bearer token file (re-read when it rotates); overrides the discovered one. */
   readonly tokenFile?: string;
+  /**
+   * A client certificate (PEM, re-read when it rotates) signed by the cluster CA, for clusters
+   * that refuse anonymous requests (`--anonymous-auth=false`, CIS 1.2.1); overrides the
+   * kubeconfig's. Any authenticated identity may read `/livez` and `/readyz`
+   * (`system:public-info-viewer`), so a certificate with no group is enough.
+   */
+  readonly clientCertFile?: string;
+  /** The private key of {@link clientCertFile}; defaults to the same file (cert and key in one PEM, as kubelet writes). */
+  readonly clientKeyFile?: string;
   /** A CA bundle; overrides the discovered one. */
   readonly caFile?: string;
   /** The name the serving certificate must carry; see {@link defaultApiserverServerName}. */
@@ -63,8 +72,8 @@ export interface ApiserverProbeOptions {
  * control-plane node:
  *
  * - target `https://127.0.0.1:6443/livez` (or `/readyz`), checked against the name `kubernetes`;
- * - credentials: a kubeconfig when given; otherwise the pod's service-account token when mounted,
- *   else anonymous (kube-apiserver lets `system:unauthenticated` read `/livez` and `/readyz`
+ * - credentials: `tokenFile` and/or `clientCertFile` when given, else a kubeconfig when given;
+ *   otherwise the pod's service-account token when mounted, else anonymous (kube-apiserver lets `system:unauthenticated` read `/livez` and `/readyz`
  *   through the `system:public-info-viewer` role unless anonymous auth is off);
  * - CA: `caFile`, the kubeconfig's, the service-account `ca.crt`, then the host's cluster CA
  *   ({@link defaultHostCaFiles}); if none is found, TLS is not verified, and every result
@@ -89,6 +98,9 @@ export function createApiserverProbe(options: ApiserverProbeOptions = {}, clock:
   const host = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
   if (options.caFile !== undefined && options.insecureSkipVerify === true) {
     throw badConfig('caFile and insecureSkipVerify are mutually exclusive', 'insecureSkipVerify');
+  }
+  if (options.clientKeyFile !== undefined && options.clientCertFile === undefined) {
+    throw badConfig('clientKeyFile needs clientCertFile', 'clientKeyFile');
   }
 
   const kubeconfig = options.kubeconfig === undefined ? undefined : new RotatingFile(options.kubeconfig);
@@ -161,7 +173,8 @@ export function createApiserverProbe(options: ApiserverProbeOptions = {}, clock:
       try {
         if (options.tokenFile !== undefined) token = await load({ kind: 'file', path: options.tokenFile });
         else if (auth?.token !== undefined) token = await load(auth.token);
-        else if (kubeconfig === undefined) token = await tryLoad(`${saDir}/token`);
+        else if (kubeconfig === undefined && options.clientCertFile === undefined)
+          token = await tryLoad(`${saDir}/token`);
       } catch (err) {
         return fail(`cannot read token: ${describeError(err)}`);
       }
@@ -175,7 +188,10 @@ export function createApiserverProbe(options: ApiserverProbeOptions = {}, clock:
       try {
         if (options.caFile !== undefined) ca = await load({ kind: 'file', path: options.caFile });
         else if (auth?.ca !== undefined) ca = await load(auth.ca);
-        if (auth?.clientCert !== undefined && auth.clientKey !== undefined) {
+        if (options.clientCertFile !== undefined) {
+          cert = await load({ kind: 'file', path: options.clientCertFile });
+          key = await load({ kind: 'file', path: options.clientKeyFile ?? options.clientCertFile });
+        } else if (auth?.clientCert !== undefined && auth.clientKey !== undefined) {
           cert = await load(auth.clientCert);
           key = await load(auth.clientKey);
         }
@@ -216,7 +232,8 @@ export function createApiserverProbe(options: ApiserverProbeOptions = {}, clock:
         clock,
         startedMs,
       );
-      if (!result.ok && headers.authorization === undefined) notes.push('sent without credentials');
+      if (!result.ok && headers.authorization === undefined && cert === undefined)
+        notes.push('sent without credentials');
       return notes.length === 0 ? result : { ...result, reason: `${result.reason} (${notes.join('; ')})` };
     },
   };

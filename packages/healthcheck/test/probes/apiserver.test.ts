@@ -200,6 +200,52 @@ describe('kube-apiserver preset', () => {
     ]);
   });
 
+  it('with anonymous auth off (401 to anonymous), presents a client certificate file and key file', async () => {
+    api.requireToken = 'not-this';
+    const anonymous = await probe({ caFile: pki.caCert }).run(never());
+    expect(anonymous.ok).toBe(false);
+    expect(anonymous.reason).toMatch(/^HTTP 401 .*\(sent without credentials\)$/);
+    writeServiceAccount('sa-token');
+    const r = await probe({
+      caFile: pki.caCert,
+      clientCertFile: pki.clientCert,
+      clientKeyFile: pki.clientKey,
+    }).run(never());
+    expect(r).toMatchObject({ ok: true, reason: 'HTTP 200' });
+    // The certificate alone: no service-account token is picked up beside it.
+    expect(api.requests.at(-1)).toEqual({
+      path: '/livez',
+      authorization: undefined,
+      sni: 'kubernetes',
+      clientCert: true,
+    });
+  });
+
+  it('takes certificate and key from one PEM file (as kubelet-client-current.pem holds them)', async () => {
+    api.requireToken = 'not-this';
+    const both = join(dir, 'client.pem');
+    writeFileSync(both, Buffer.concat([pki.read(pki.clientCert), pki.read(pki.clientKey)]));
+    const r = await probe({ caFile: pki.caCert, clientCertFile: both }).run(never());
+    expect(r).toMatchObject({ ok: true, reason: 'HTTP 200' });
+    expect(api.requests.at(-1)?.clientCert).toBe(true);
+  });
+
+  it('sends a bearer token file when anonymous requests are refused', async () => {
+    const tokenFile = join(dir, 'health-token');
+    writeFileSync(tokenFile, 'health-token\n');
+    api.requireToken = 'health-token';
+    const r = await probe({ caFile: pki.caCert, tokenFile }).run(never());
+    expect(r).toMatchObject({ ok: true, reason: 'HTTP 200' });
+    expect(api.requests.at(-1)?.authorization).toBe('Bearer health-token');
+  });
+
+  it('says which credential file it cannot read, and refuses a key without a certificate', async () => {
+    const r = await probe({ caFile: pki.caCert, clientCertFile: join(dir, 'absent.crt') }).run(never());
+    expect(r.ok).toBe(false);
+    expect(r.reason).toMatch(/^cannot read TLS material: .*absent\.crt/);
+    expect(() => probe({ clientKeyFile: pki.clientKey })).toThrow(HealthError);
+  });
+
   it('refuses an unreadable or unusable kubeconfig when built (ANYVIP_HEALTH_BAD_KUBECONFIG)', () => {
     for (const setup of [
       () => join(dir, 'absent.conf'),
