@@ -85,3 +85,16 @@ describe('docs/configuration.md', () => {
     expect(keys.filter((k) => !documented.has(k))).toEqual([]);
   });
 });
+
+describe('docs/migrating-from-kube-vip.md', () => {
+  it('names only flags that exist today (run, manifest, doctor, status)', async () => {
+    const text = await readFile(here('../../../../docs/migrating-from-kube-vip.md'), 'utf8');
+    const known = new Set<string>();
+    for (const command of [['run'], ['manifest', 'daemonset'], ['doctor'], ['status']])
+      for (const f of await helpFlags(command)) known.add(f);
+    const named = [...new Set(text.match(/(?<![\w-])--[a-z][a-z-]*/g) ?? [])];
+    expect(named.length).toBeGreaterThan(10);
+    // `--type` belongs to kubectl (the patch commands).
+    expect(named.filter((f) => !known.has(f) && f !== '--type')).toEqual([]);
+  });
+});
