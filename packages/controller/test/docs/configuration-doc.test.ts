@@ -1,7 +1,9 @@
 /**
  * docs/configuration.md is checked against the code: every flag each command's `--help` lists
  * (what yargs defines) and every key the schema accepts (the key lists passed to `known()` in
- * src/config/) appears in it. Adding a flag or key without documenting it fails here.
+ * src/config/) appears in it; so do the metrics the controller registers, the Kubernetes Event
+ * reasons and refusal codes, and the Service annotations it reads, and its pools ConfigMap
+ * example parses. Adding any of these without documenting it fails here.
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -96,5 +98,57 @@ describe('docs/migrating-from-kube-vip.md', () => {
     expect(named.length).toBeGreaterThan(10);
     // `--type` belongs to kubectl (the patch commands).
     expect(named.filter((f) => !known.has(f) && f !== '--type')).toEqual([]);
+  });
+});
+
+describe('docs/configuration.md: Kubernetes mode and metrics, against the code', () => {
+  /** Whether the doc shows `text` as a backticked span (whole, separators included). */
+  const shown = (text: string): boolean => doc.includes(`\`${text}\``);
+  /** The lines of the doc's section under `heading`, up to the next heading of any level. */
+  const section = (heading: string): string => {
+    const start = doc.indexOf(`\n${heading}\n`);
+    expect(start, heading).toBeGreaterThan(0);
+    const rest = doc.slice(start + heading.length + 2);
+    return rest.slice(0, rest.search(/\n#{2,3} /) === -1 ? undefined : rest.search(/\n#{2,3} /));
+  };
+
+  it('lists every metric the controller registers, and no other anyvip_ metric', async () => {
+    const { ControllerMetrics } = await import('../../src/observability/metrics.js');
+    const registered = (await new ControllerMetrics().registry.getMetricsAsJSON()).map((m) => m.name);
+    expect(registered.length).toBeGreaterThan(20);
+    expect(registered.filter((name) => !shown(name))).toEqual([]);
+    const documented = [...new Set(section('## Metrics').match(/anyvip_[a-z_]+/g) ?? [])];
+    expect(documented.filter((name) => !registered.includes(name))).toEqual([]);
+  });
+
+  it('lists every Event reason recorded, exactly, and every refusal code', async () => {
+    const { EventReason } = await import('../../src/sources/kubernetes/kubernetes-source.js');
+    const rows = [...section('### Events').matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
+    expect(rows.sort()).toEqual(Object.values(EventReason).sort());
+    const ipam = await readFile(here('../../src/desired/ipam.ts'), 'utf8');
+    const union = /export type RefusalCode =([^;]*);/.exec(ipam)?.[1] ?? '';
+    const codes = [...union.matchAll(/'(ANYVIP_[A-Z_]+)'/g)].map((m) => m[1] ?? '');
+    expect(codes.length).toBeGreaterThan(5);
+    expect(codes.filter((c) => !shown(c))).toEqual([]);
+  });
+
+  it('lists every Service annotation read, and the node exclusion label', async () => {
+    const { Annotation, excludeFromLoadBalancersLabel } = await import('../../src/desired/services.js');
+    const rows = [...section('### Service annotations').matchAll(/^\| `([^`]+)` \|/gm)].map((m) => m[1]);
+    expect(rows.sort()).toEqual(Object.values(Annotation).sort());
+    expect(shown(excludeFromLoadBalancersLabel)).toBe(true);
+  });
+
+  it('its pools ConfigMap example parses into the pools it describes', async () => {
+    const { parsePools } = await import('../../src/desired/ipam.js');
+    const { parse } = await import('yaml');
+    const yaml = /```yaml pools\n([\s\S]*?)```/.exec(doc)?.[1];
+    expect(yaml).toBeDefined();
+    const { pools, errors } = parsePools((parse(yaml ?? '') as { data: Record<string, string> }).data);
+    expect(errors).toEqual([]);
+    expect(pools.map((p) => [p.name, p.ranges.length, p.namespaces])).toEqual([
+      ['global', 2, undefined],
+      ['team-a', 2, ['team-a', 'team-b']],
+    ]);
   });
 });
