@@ -6,7 +6,8 @@
  * meet: every run green); FILE defaults to every `*.interop.test.ts` under packages/.
  * Each pass is one `vitest run --project interop --retry=0` over all the files (as CI runs
  * them, serially), reported through vitest's JSON reporter. A pass that overruns
- * `--pass-timeout-min` (default 30) is killed and counts as a failure of everything in it.
+ * `--pass-timeout-min` (default 30) is killed and counts as a failure of everything in it;
+ * with `--budget-min M` no pass starts after M minutes (the table then says how many ran).
  * Nothing is retried. The table lists `file › test`, passed/runs, and the runs in which
  * a test failed; each pass's JSON report and the load average before and after it stay in
  * `--out DIR` (default a new directory under the system temp dir). Exits 1 when any test
@@ -178,11 +179,13 @@ async function main(argv: readonly string[]): Promise<number> {
   const root = resolve(fileURLToPath(new URL('..', import.meta.url)));
   let out: string | undefined;
   let timeoutMin = 30;
+  let budgetMin = Number.POSITIVE_INFINITY;
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] ?? '';
     if (a === '--out') out = argv[++i];
     else if (a === '--pass-timeout-min') timeoutMin = Number(argv[++i]);
+    else if (a === '--budget-min') budgetMin = Number(argv[++i]);
     else if (a === '--') continue;
     else positional.push(a);
   }
@@ -190,6 +193,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const n = first !== undefined && /^\d+$/.test(first) ? Number(positional.shift()) : 20;
   if (!Number.isInteger(n) || n < 1) throw new Error(`N must be a positive integer, got ${first}`);
   if (!(timeoutMin > 0)) throw new Error('--pass-timeout-min must be a positive number');
+  if (!(budgetMin > 0)) throw new Error('--budget-min must be a positive number');
   const files =
     positional.length > 0 ? positional.map((f) => resolve(f)) : interopFiles(join(root, 'packages'));
   const dir = out ?? mkdtempSync(join(tmpdir(), 'anyvip-interop-repeat-'));
@@ -197,7 +201,14 @@ async function main(argv: readonly string[]): Promise<number> {
   console.log(`${n} passes of ${files.length} interop file(s); reports in ${dir}`);
   const passes: PassOutcome[] = [];
   const log: string[] = [];
+  const started = Date.now();
   for (let i = 1; i <= n; i++) {
+    if (Date.now() - started >= budgetMin * 60_000) {
+      const line = `budget of ${budgetMin} min spent: stopping after ${i - 1} of ${n} passes`;
+      console.log(line);
+      log.push(line);
+      break;
+    }
     const before = load();
     const t0 = Date.now();
     const outcome = await runPass(root, files, join(dir, `pass-${i}.json`), timeoutMin * 60_000);
