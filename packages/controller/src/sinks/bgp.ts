@@ -55,6 +55,8 @@ export class BgpSink implements Sink {
   #gracefulShutdown = false;
   /** This process restarts one that closed for a planned restart: peers get the GR R bit. */
   restarting = false;
+  /** No peer added yet since start: a restarting process may still hold its first peers back. */
+  #firstPeers = true;
 
   constructor(options: { readonly createRouter: RouterFactory; readonly order?: number }) {
     this.#factory = options.createRouter;
@@ -81,7 +83,7 @@ export class BgpSink implements Sink {
     const errors: SinkFailure[] = [];
     const want = desired.bgp;
     if (phase === 'remove') await this.#remove(want, changes, errors);
-    else if (want !== undefined) await this.#add(want, changes, errors);
+    else if (want !== undefined) await this.#add(want, desired.vips, changes, errors);
     return { changes, errors, applied: [...this.#routes.keys()].sort() };
   }
 
@@ -103,7 +105,12 @@ export class BgpSink implements Sink {
     }
   }
 
-  async #add(want: BgpDesired, changes: SinkChange[], errors: SinkFailure[]): Promise<void> {
+  async #add(
+    want: BgpDesired,
+    vips: DesiredState['vips'],
+    changes: SinkChange[],
+    errors: SinkFailure[],
+  ): Promise<void> {
     const speakerKey = canonicalJson(want.speaker);
     if (this.#router !== undefined && speakerKey !== this.#speakerKey)
       await this.#closeRouter('speaker changed');
@@ -140,7 +147,19 @@ export class BgpSink implements Sink {
 
     const peers = diffKeyed(want.peers, this.#peers, sameData);
     for (const address of peers.change.keys()) await this.#removePeer(router, address, changes, errors);
-    for (const [address, peer] of [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)]) {
+    // After a planned restart the End-of-RIB that follows a session's first table ends the
+    // router's restart: it flushes every stale route the table lacks (RFC 4724 §4.2). A VIP
+    // whose check has not decided yet is not in the table, so the first peers wait until
+    // every check has (`rise` successes or `fall` failures); each check's result triggers a pass.
+    const holdPeers =
+      this.restarting &&
+      this.#firstPeers &&
+      [...vips.values()].some((v) => v.refused === undefined && v.health === 'unknown');
+    if (!holdPeers) this.#firstPeers = false;
+    const addPeers = holdPeers
+      ? []
+      : [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)];
+    for (const [address, peer] of addPeers) {
       try {
         router.addPeer(addPeerOptions(peer, this.restarting));
         this.#peers.set(address, peer);

@@ -6,6 +6,11 @@
  * loses the VIP. FRR runs with BFD on the session; BIRD without (BIRD 2.0.12 flushes a
  * restarting neighbor on BFD AdminDown, see the README).
  *
+ * The VIP is health-checked (TCP, 3 rounds of 1 s before `up`): after the restart the check
+ * starts undecided, so the VIP is not in the table for ~2 s. The restarted process adds its
+ * peers only once the check has decided; a session that came up before would send End-of-RIB
+ * without the VIP, and the router would flush it (RFC 4724 §4.2) until the check rose.
+ *
  * Lab: client 10.250.1.2 — router (10.250.1.1, 10.250.2.1; AS 65002) — node 10.250.2.2
  * (anyvip, AS 65001, VIP 10.250.200.10 with a service on :8080).
  */
@@ -57,8 +62,10 @@ function anyvipConfig(markFile: string, bfd: boolean): string {
   restartStateFile: ${markFile}
   peers:
     - { address: 10.250.2.1, asn: 65002, holdTime: 9, connectRetry: 1, gracefulRestart: { restartTime: 30s }${bfdKey} }
+healthchecks:
+  web: { tcp: "127.0.0.1:8080", interval: 1s, rise: 3 }
 vips:
-  - { address: ${VIP} }
+  - { address: ${VIP}, healthcheck: web }
 allowedRanges: [10.250.200.0/24]
 reconcile: { interval: 1s }
 `;
