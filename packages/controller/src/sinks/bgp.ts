@@ -57,10 +57,19 @@ export class BgpSink implements Sink {
   restarting = false;
   /** No peer added yet since start: a restarting process may still hold its first peers back. */
   #firstPeers = true;
+  /** When this restarting process first held its peers back (ms, `now()`). */
+  #heldSince: number | undefined;
+  readonly #now: () => number;
 
-  constructor(options: { readonly createRouter: RouterFactory; readonly order?: number }) {
+  constructor(options: {
+    readonly createRouter: RouterFactory;
+    readonly order?: number;
+    /** Wall clock in ms; bounds how long a restart holds peers back. Default `Date.now`. */
+    readonly now?: () => number;
+  }) {
     this.#factory = options.createRouter;
     this.order = options.order ?? 20;
+    this.#now = options.now ?? Date.now;
   }
 
   /** The router in use, if any (for status and tests). */
@@ -147,14 +156,7 @@ export class BgpSink implements Sink {
 
     const peers = diffKeyed(want.peers, this.#peers, sameData);
     for (const address of peers.change.keys()) await this.#removePeer(router, address, changes, errors);
-    // After a planned restart the End-of-RIB that follows a session's first table ends the
-    // router's restart: it flushes every stale route the table lacks (RFC 4724 §4.2). A VIP
-    // whose check has not decided yet is not in the table, so the first peers wait until
-    // every check has (`rise` successes or `fall` failures); each check's result triggers a pass.
-    const holdPeers =
-      this.restarting &&
-      this.#firstPeers &&
-      [...vips.values()].some((v) => v.refused === undefined && v.health === 'unknown');
+    const holdPeers = this.#holdPeersForRestart(want, vips);
     if (!holdPeers) this.#firstPeers = false;
     const addPeers = holdPeers
       ? []
@@ -192,6 +194,27 @@ export class BgpSink implements Sink {
         errors.push({ key: prefix, vip: prefix, reason: `cannot announce: ${describeError(err)}` });
       }
     }
+  }
+
+  /**
+   * After a planned restart the End-of-RIB that follows a session's first table ends the
+   * router's restart: it flushes every stale route the table lacks (RFC 4724 §4.2). A VIP
+   * whose check has not decided yet is not in the table, so the first peers wait until every
+   * check has (`rise` successes or `fall` failures; each result triggers a pass), at most the
+   * shortest restart time of the peers with Graceful Restart: by then the routers have
+   * dropped the stale routes anyway, and a check that never settles must not keep the node
+   * away for good (the periodic pass adds the peers then).
+   */
+  #holdPeersForRestart(want: BgpDesired, vips: DesiredState['vips']): boolean {
+    if (!this.restarting || !this.#firstPeers) return false;
+    if (![...vips.values()].some((v) => v.refused === undefined && v.health === 'unknown')) return false;
+    const times = [...want.peers.values()].flatMap((p) =>
+      p.gracefulRestart === undefined ? [] : [p.gracefulRestart.restartTimeSec],
+    );
+    if (times.length === 0) return false;
+    const now = this.#now();
+    this.#heldSince ??= now;
+    return now - this.#heldSince < Math.min(...times) * 1000;
   }
 
   /**

@@ -103,6 +103,14 @@ describe('BgpSink', () => {
     const gated = config({
       healthchecks: { web: { tcp: '127.0.0.1:80' } },
       vips: [{ address: '10.250.255.1', healthcheck: 'web' }, { address: '10.250.255.2' }],
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [
+          { address: '10.250.0.1', asn: 65000, holdTime: 9, gracefulRestart: true },
+          { address: '10.250.1.1', asn: 65000, holdTime: 9, gracefulRestart: true },
+        ],
+      },
     });
     await pass(
       sink,
@@ -132,6 +140,44 @@ describe('BgpSink', () => {
       computeDesiredState(added, () => undefined),
     );
     expect(router.calls).toContain('addPeer 10.250.2.1');
+  });
+
+  it('holds the first peers after a restart at most the shortest restart time, and only for peers with Graceful Restart', async () => {
+    let now = 1_000_000;
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create, now: () => now });
+    sink.restarting = true;
+    const gr = (restartTime: string) =>
+      config({
+        healthchecks: { web: { tcp: '127.0.0.1:80' } },
+        vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
+        bgp: {
+          asn: 65001,
+          routerId: '10.250.0.11',
+          peers: [{ address: '10.250.0.1', asn: 65000, gracefulRestart: { restartTime } }],
+        },
+      });
+    const undecided = computeDesiredState(gr('30s'), () => undefined);
+    await pass(sink, undecided);
+    now += 29_000;
+    await pass(sink, undecided);
+    expect(f.routers[0]?.calls).toEqual([]);
+    now += 1_000;
+    await pass(sink, undecided);
+    expect(f.routers[0]?.calls).toEqual(['addPeer 10.250.0.1']);
+
+    const g = fakeRouterFactory();
+    const noGr = new BgpSink({ createRouter: g.create, now: () => now });
+    noGr.restarting = true;
+    const gated = config({
+      healthchecks: { web: { tcp: '127.0.0.1:80' } },
+      vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
+    });
+    await pass(
+      noGr,
+      computeDesiredState(gated, () => undefined),
+    );
+    expect(g.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
   });
 
   it('without a restart, or with every check decided, adds peers in the first pass', async () => {
