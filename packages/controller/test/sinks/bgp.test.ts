@@ -23,6 +23,15 @@ function config(over: Record<string, unknown> = {}): ControllerConfig {
 
 const allUp = () => ({ state: 'up' as const, everUp: true });
 
+/** One VIP behind the check `web`. */
+function gatedVip(over: Record<string, unknown> = {}): ControllerConfig {
+  return config({
+    healthchecks: { web: { tcp: '127.0.0.1:80' } },
+    vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
+    ...over,
+  });
+}
+
 function desired(c: ControllerConfig): DesiredState {
   return computeDesiredState(c, allUp);
 }
@@ -147,17 +156,14 @@ describe('BgpSink', () => {
     const f = fakeRouterFactory();
     const sink = new BgpSink({ createRouter: f.create, now: () => now });
     sink.restarting = true;
-    const gr = (restartTime: string) =>
-      config({
-        healthchecks: { web: { tcp: '127.0.0.1:80' } },
-        vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
-        bgp: {
-          asn: 65001,
-          routerId: '10.250.0.11',
-          peers: [{ address: '10.250.0.1', asn: 65000, gracefulRestart: { restartTime } }],
-        },
-      });
-    const undecided = computeDesiredState(gr('30s'), () => undefined);
+    const gr = gatedVip({
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [{ address: '10.250.0.1', asn: 65000, gracefulRestart: { restartTime: '30s' } }],
+      },
+    });
+    const undecided = computeDesiredState(gr, () => undefined);
     await pass(sink, undecided);
     now += 29_000;
     await pass(sink, undecided);
@@ -169,10 +175,7 @@ describe('BgpSink', () => {
     const g = fakeRouterFactory();
     const noGr = new BgpSink({ createRouter: g.create, now: () => now });
     noGr.restarting = true;
-    const gated = config({
-      healthchecks: { web: { tcp: '127.0.0.1:80' } },
-      vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
-    });
+    const gated = gatedVip();
     await pass(
       noGr,
       computeDesiredState(gated, () => undefined),
@@ -183,10 +186,7 @@ describe('BgpSink', () => {
   it('without a restart, or with every check decided, adds peers in the first pass', async () => {
     const f = fakeRouterFactory();
     const sink = new BgpSink({ createRouter: f.create });
-    const gated = config({
-      healthchecks: { web: { tcp: '127.0.0.1:80' } },
-      vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
-    });
+    const gated = gatedVip();
     await pass(
       sink,
       computeDesiredState(gated, () => undefined),
