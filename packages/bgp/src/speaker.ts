@@ -92,7 +92,11 @@ export interface BfdPeerOptions {
 export interface GracefulRestartOptions {
   /** Restart Time we advertise, 0 to 4095 s. Default 120. */
   readonly restartTimeSec?: number;
-  /** The R bit: this process is the restart of one that closed for a restart. Default false. */
+  /**
+   * The R bit: this process is the restart of one that closed for a restart. Default false.
+   * Announce the whole table before `addPeer`: End-of-RIB follows what the table holds when
+   * the session comes up, and the router flushes every stale route it does not cover.
+   */
   readonly restarting?: boolean;
   /** The F bit for every family: forwarding continues across a restart (VIPs stay on lo). Default true. */
   readonly forwardingPreserved?: boolean;

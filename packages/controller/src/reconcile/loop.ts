@@ -94,7 +94,6 @@ export class ReconcileLoop {
   start(): void {
     if (this.#started) return;
     this.#started = true;
-    this.#armResync();
     this.trigger('start');
   }
 
@@ -168,6 +167,7 @@ export class ReconcileLoop {
       const report = await this.#pass(desired, reasons.join(','));
       if (this.#stopped) return;
       this.#scheduleRetry(report);
+      this.#armResync();
     }
   }
 
@@ -224,12 +224,19 @@ export class ReconcileLoop {
     }, report.retryInMs);
   }
 
+  /**
+   * The periodic pass comes `intervalMs` after the last pass ended (every pass looks at the
+   * whole world, so any pass is one), not on a fixed beat: on a loaded host a pass can take
+   * longer than the interval (2 s at load 37 with a 1 s interval), and fixed-beat passes then
+   * ran back to back, so a reload waiting for the loop to be idle waited for ever.
+   */
   #armResync(): void {
+    if (this.#resyncTimer !== undefined) this.#clock.clearTimeout(this.#resyncTimer);
+    this.#resyncTimer = undefined;
     if (this.#stopped) return;
     this.#resyncTimer = this.#clock.setTimeout(() => {
       this.#resyncTimer = undefined;
       this.trigger('resync');
-      this.#armResync();
     }, this.#timing.intervalMs);
   }
 }

@@ -55,10 +55,21 @@ export class BgpSink implements Sink {
   #gracefulShutdown = false;
   /** This process restarts one that closed for a planned restart: peers get the GR R bit. */
   restarting = false;
+  /** No peer added yet since start: a restarting process may still hold its first peers back. */
+  #firstPeers = true;
+  /** When this restarting process first held its peers back (ms, `now()`). */
+  #heldSince: number | undefined;
+  readonly #now: () => number;
 
-  constructor(options: { readonly createRouter: RouterFactory; readonly order?: number }) {
+  constructor(options: {
+    readonly createRouter: RouterFactory;
+    readonly order?: number;
+    /** Wall clock in ms; bounds how long a restart holds peers back. Default `Date.now`. */
+    readonly now?: () => number;
+  }) {
     this.#factory = options.createRouter;
     this.order = options.order ?? 20;
+    this.#now = options.now ?? Date.now;
   }
 
   /** The router in use, if any (for status and tests). */
@@ -81,7 +92,7 @@ export class BgpSink implements Sink {
     const errors: SinkFailure[] = [];
     const want = desired.bgp;
     if (phase === 'remove') await this.#remove(want, changes, errors);
-    else if (want !== undefined) await this.#add(want, changes, errors);
+    else if (want !== undefined) await this.#add(want, desired.vips, changes, errors);
     return { changes, errors, applied: [...this.#routes.keys()].sort() };
   }
 
@@ -103,7 +114,12 @@ export class BgpSink implements Sink {
     }
   }
 
-  async #add(want: BgpDesired, changes: SinkChange[], errors: SinkFailure[]): Promise<void> {
+  async #add(
+    want: BgpDesired,
+    vips: DesiredState['vips'],
+    changes: SinkChange[],
+    errors: SinkFailure[],
+  ): Promise<void> {
     const speakerKey = canonicalJson(want.speaker);
     if (this.#router !== undefined && speakerKey !== this.#speakerKey)
       await this.#closeRouter('speaker changed');
@@ -140,7 +156,12 @@ export class BgpSink implements Sink {
 
     const peers = diffKeyed(want.peers, this.#peers, sameData);
     for (const address of peers.change.keys()) await this.#removePeer(router, address, changes, errors);
-    for (const [address, peer] of [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)]) {
+    const holdPeers = this.#holdPeersForRestart(want, vips);
+    if (!holdPeers) this.#firstPeers = false;
+    const addPeers = holdPeers
+      ? []
+      : [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)];
+    for (const [address, peer] of addPeers) {
       try {
         router.addPeer(addPeerOptions(peer, this.restarting));
         this.#peers.set(address, peer);
@@ -173,6 +194,27 @@ export class BgpSink implements Sink {
         errors.push({ key: prefix, vip: prefix, reason: `cannot announce: ${describeError(err)}` });
       }
     }
+  }
+
+  /**
+   * After a planned restart the End-of-RIB that follows a session's first table ends the
+   * router's restart: it flushes every stale route the table lacks (RFC 4724 §4.2). A VIP
+   * whose check has not decided yet is not in the table, so the first peers wait until every
+   * check has (`rise` successes or `fall` failures; each result triggers a pass), at most the
+   * shortest restart time of the peers with Graceful Restart: by then the routers have
+   * dropped the stale routes anyway, and a check that never settles must not keep the node
+   * away for good (the periodic pass adds the peers then).
+   */
+  #holdPeersForRestart(want: BgpDesired, vips: DesiredState['vips']): boolean {
+    if (!this.restarting || !this.#firstPeers) return false;
+    if (![...vips.values()].some((v) => v.refused === undefined && v.health === 'unknown')) return false;
+    const times = [...want.peers.values()].flatMap((p) =>
+      p.gracefulRestart === undefined ? [] : [p.gracefulRestart.restartTimeSec],
+    );
+    if (times.length === 0) return false;
+    const now = this.#now();
+    this.#heldSince ??= now;
+    return now - this.#heldSince < Math.min(...times) * 1000;
   }
 
   /**

@@ -68,6 +68,11 @@ export class LoopbackSink implements Sink {
       const ops: { line: string; change: SinkChange; add: boolean }[] = [];
       if (phase === 'remove') {
         for (const prefix of diff.remove.keys()) {
+          // Ours, but its VIP's check has not decided yet: left as it is until it does (as on
+          // reload, see HealthGate). After a planned restart (Graceful Restart, F bit: forwarding
+          // goes on) the previous process's addresses keep serving through the first check rounds.
+          const vip = key === current ? desired.vips.get(prefix) : undefined;
+          if (vip !== undefined && vip.refused === undefined && vip.health === 'unknown') continue;
           ops.push({
             line: `addr del ${prefix} dev ${owner.device}`,
             change: { action: 'remove', key: prefix, vip: prefix, what: `unbound from ${owner.device}` },

@@ -182,6 +182,21 @@ describe('ReconcileLoop', () => {
     expect([...t.a.held]).toEqual(['10.250.255.1/32']);
   });
 
+  it('runs the periodic pass an interval after the last pass ended, so passes never run back to back', async () => {
+    const t = setup();
+    t.loop.start();
+    await t.loop.idle();
+    await t.clock.advance(5_000);
+    t.loop.trigger('health');
+    await t.loop.idle();
+    await t.clock.advance(9_999);
+    expect(t.reports.map((r) => r.trigger)).toEqual(['start', 'health']);
+    await t.clock.advance(1);
+    expect(t.reports.map((r) => r.trigger)).toEqual(['start', 'health', 'resync']);
+    await t.clock.advance(10_000);
+    expect(t.reports.map((r) => r.trigger)).toEqual(['start', 'health', 'resync', 'resync']);
+  });
+
   it('reports a sink that throws as an error of that sink and goes on with the others', async () => {
     const t = setup();
     t.a.apply = async () => {

@@ -23,6 +23,15 @@ function config(over: Record<string, unknown> = {}): ControllerConfig {
 
 const allUp = () => ({ state: 'up' as const, everUp: true });
 
+/** One VIP behind the check `web`. */
+function gatedVip(over: Record<string, unknown> = {}): ControllerConfig {
+  return config({
+    healthchecks: { web: { tcp: '127.0.0.1:80' } },
+    vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
+    ...over,
+  });
+}
+
 function desired(c: ControllerConfig): DesiredState {
   return computeDesiredState(c, allUp);
 }
@@ -94,6 +103,103 @@ describe('BgpSink', () => {
     router.calls.length = 0;
     await pass(sink, computeDesiredState(gated, allUp));
     expect(router.calls).toEqual(['announce 10.250.255.1/32 [65000:100]']);
+  });
+
+  it('after a planned restart, adds the first peers only once every check has decided, so End-of-RIB follows the whole table (RFC 4724 §4.2)', async () => {
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create });
+    sink.restarting = true;
+    const gated = config({
+      healthchecks: { web: { tcp: '127.0.0.1:80' } },
+      vips: [{ address: '10.250.255.1', healthcheck: 'web' }, { address: '10.250.255.2' }],
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [
+          { address: '10.250.0.1', asn: 65000, holdTime: 9, gracefulRestart: true },
+          { address: '10.250.1.1', asn: 65000, holdTime: 9, gracefulRestart: true },
+        ],
+      },
+    });
+    await pass(
+      sink,
+      computeDesiredState(gated, () => undefined),
+    );
+    const router = f.routers[0]!;
+    expect(router.calls).toEqual(['announce 10.250.255.2/32 []']);
+    router.calls.length = 0;
+    await pass(sink, computeDesiredState(gated, allUp));
+    expect(router.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1', 'announce 10.250.255.1/32 []']);
+    // Later checks that have not decided (a reload) never hold peers back again.
+    router.calls.length = 0;
+    const added = config({
+      healthchecks: { web: { tcp: '127.0.0.1:80' } },
+      vips: [{ address: '10.250.255.1', healthcheck: 'web' }],
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [
+          { address: '10.250.0.1', asn: 65000, holdTime: 9 },
+          { address: '10.250.2.1', asn: 65000 },
+        ],
+      },
+    });
+    await pass(
+      sink,
+      computeDesiredState(added, () => undefined),
+    );
+    expect(router.calls).toContain('addPeer 10.250.2.1');
+  });
+
+  it('holds the first peers after a restart at most the shortest restart time, and only for peers with Graceful Restart', async () => {
+    let now = 1_000_000;
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create, now: () => now });
+    sink.restarting = true;
+    const gr = gatedVip({
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [{ address: '10.250.0.1', asn: 65000, gracefulRestart: { restartTime: '30s' } }],
+      },
+    });
+    const undecided = computeDesiredState(gr, () => undefined);
+    await pass(sink, undecided);
+    now += 29_000;
+    await pass(sink, undecided);
+    expect(f.routers[0]?.calls).toEqual([]);
+    now += 1_000;
+    await pass(sink, undecided);
+    expect(f.routers[0]?.calls).toEqual(['addPeer 10.250.0.1']);
+
+    const g = fakeRouterFactory();
+    const noGr = new BgpSink({ createRouter: g.create, now: () => now });
+    noGr.restarting = true;
+    const gated = gatedVip();
+    await pass(
+      noGr,
+      computeDesiredState(gated, () => undefined),
+    );
+    expect(g.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
+  });
+
+  it('without a restart, or with every check decided, adds peers in the first pass', async () => {
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create });
+    const gated = gatedVip();
+    await pass(
+      sink,
+      computeDesiredState(gated, () => undefined),
+    );
+    expect(f.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
+    const g = fakeRouterFactory();
+    const restarted = new BgpSink({ createRouter: g.create });
+    restarted.restarting = true;
+    await pass(
+      restarted,
+      computeDesiredState(gated, () => ({ state: 'down', everUp: false })),
+    );
+    expect(g.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
   });
 
   it('re-announces a VIP whose attributes changed, without a withdraw (RFC 4271 §3.1 implicit replace)', async () => {

@@ -92,6 +92,37 @@ describe('LoopbackSink', () => {
     expect(ip.addressList()).toEqual(['10.250.255.9/32', '10.250.255.8/32 metric 100']);
   });
 
+  it('leaves our address alone while its VIP check has not decided (a restart), and removes it once the check is down', async () => {
+    const ip = new FakeIp();
+    (ip.addresses.get('lo') ?? []).push({
+      address: '10.250.255.7',
+      prefixLength: 32,
+      family: 'inet',
+      metric: METRIC,
+      label: 'lo:anyvip',
+    });
+    const plan = (health: 'unknown' | 'down') => {
+      const d = desired([]);
+      const vip = {
+        prefix: '10.250.255.7/32',
+        address: '10.250.255.7',
+        family: 'ipv4' as const,
+        healthcheck: 'web',
+        health,
+        announce: false,
+        bind: false,
+        refused: undefined,
+      };
+      return { ...d, vips: new Map([[vip.prefix, vip]]) };
+    };
+    const sink = new LoopbackSink({ ip });
+    const r = await pass(sink, plan('unknown'));
+    expect(ip.batchLines).toEqual([]);
+    expect(r.remove.applied).toEqual(['10.250.255.7/32']);
+    await pass(sink, plan('down'));
+    expect(ip.batchLines).toEqual(['addr del 10.250.255.7/32 dev lo']);
+  });
+
   it('leaves a desired address that is already there without our marker alone, and never removes it', async () => {
     const ip = new FakeIp();
     ip.addresses
