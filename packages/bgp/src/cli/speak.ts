@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { SpeakerEvent } from '../events.js';
-import type { RouteAttributesInput } from '../session/route-template.js';
+import type { RouteAttributesInput } from '../rib/route-template.js';
 import { canonicalAddress } from '../session/transport.js';
 import {
   type AddPeerOptions,

@@ -3,18 +3,19 @@ import type { PathAttribute } from '../wire/attributes/path-attribute.js';
 import { familyKey, Safi } from '../wire/constants.js';
 import { type CodecContext, maxMessageLength } from '../wire/context.js';
 import { LocalProtocolError } from '../wire/errors.js';
+import type { Family, UnicastAfi } from '../wire/family.js';
 import { encodedPrefixLength } from '../wire/nlri.js';
 import type { Prefix } from '../wire/prefix.js';
 import { endOfRib, packUpdates, packWithdrawals } from '../wire/update-packer.js';
 import type { AttributeSet } from './attribute-set.js';
 import { PrefixMap } from './prefix-map.js';
-import type { AddressFamily, Route, UnicastAfi } from './route.js';
+import type { Route } from './route.js';
 
 export interface AdjRibOutOptions {
   /** What OPEN negotiated for the sending direction (4-octet AS, ADD-PATH, extended messages). */
   readonly ctx: CodecContext;
   /** Families this peer was negotiated for; only IPv4 and IPv6 unicast are supported. */
-  readonly families: Iterable<AddressFamily>;
+  readonly families: Iterable<Family>;
   /**
    * Send IPv4 NLRI in MP_REACH_NLRI / MP_UNREACH_NLRI rather than the classic fields (RFC 4760 §5).
    * IPv4 routes with an IPv6 next hop always use MP_REACH_NLRI (RFC 8950 §4).
@@ -228,7 +229,7 @@ class Filler {
  */
 export class AdjRibOut {
   readonly #ctx: CodecContext;
-  readonly #families: readonly AddressFamily[];
+  readonly #families: readonly Family[];
   /** Per AFI - 1: negotiated; ADD-PATH (RFC 7911) in the sending direction. */
   readonly #enabled: [boolean, boolean] = [false, false];
   readonly #addPath: [boolean, boolean];
@@ -264,7 +265,7 @@ export class AdjRibOut {
     this.#ctx = opts.ctx;
     this.#useMpForIpv4 = opts.useMpForIpv4 ?? false;
     this.#maxLength = maxMessageLength(opts.ctx);
-    const families: AddressFamily[] = [];
+    const families: Family[] = [];
     for (const f of opts.families) {
       if ((f.afi !== 1 && f.afi !== 2) || f.safi !== Safi.UNICAST) {
         throw new LocalProtocolError(
@@ -424,7 +425,7 @@ export class AdjRibOut {
    * negotiated family. Send them once {@link hasPending} turns false after the
    * initial table (or a refresh) was flushed.
    */
-  endOfRibFor(families: Iterable<AddressFamily> = this.#families): Uint8Array[] {
+  endOfRibFor(families: Iterable<Family> = this.#families): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const f of families) out.push(endOfRib(f.afi, f.safi, this.#ctx));
     return out;

@@ -1,3 +1,4 @@
+import type { UnicastAfi } from '../wire/family.js';
 import { type Prefix, prefixKey } from '../wire/prefix.js';
 import { Ipv4SlotTable } from './ipv4-slot-table.js';
 
@@ -24,7 +25,7 @@ export class PrefixIndex {
   }
 
   /** Entries of one AFI (1 or 2). */
-  count(afi: 1 | 2): number {
+  count(afi: UnicastAfi): number {
     return this.#count[afi - 1]!;
   }
 
@@ -76,7 +77,7 @@ export class PrefixIndex {
   }
 
   /** Removes everything, or every entry of one AFI. */
-  clear(afi?: 1 | 2): void {
+  clear(afi?: UnicastAfi): void {
     if (afi === undefined) {
       this.#v4.fill(undefined);
       this.#other.clear();
@@ -97,7 +98,7 @@ export class PrefixIndex {
   }
 
   /** Every entry, or those of one AFI; IPv4 prefixes are rebuilt from their keys. */
-  *entries(afi?: 1 | 2): Generator<[Prefix, number]> {
+  *entries(afi?: UnicastAfi): Generator<[Prefix, number]> {
     if (afi !== 2) {
       for (let length = 0; length <= 32; length++) {
         const t = this.#v4[length];

@@ -1,3 +1,4 @@
+import type { UnicastAfi } from '../wire/family.js';
 import { type Prefix, prefixKey } from '../wire/prefix.js';
 
 /** An entry of a string-keyed prefix: the prefix object is kept to give it back when iterating. */
@@ -125,7 +126,7 @@ export class PrefixMap<V> {
   }
 
   /** Entries of one AFI (1 or 2). */
-  count(afi: 1 | 2): number {
+  count(afi: UnicastAfi): number {
     return this.#count[afi - 1]!;
   }
 
@@ -207,7 +208,7 @@ export class PrefixMap<V> {
    * Entries may be set (existing prefixes) or deleted while iterating; adding a new
    * prefix may rebuild a table and move entries.
    */
-  *entries(afi?: 1 | 2): Generator<[Prefix, V]> {
+  *entries(afi?: UnicastAfi): Generator<[Prefix, V]> {
     if (afi !== 2) {
       for (let length = 0; length <= 32; length++) {
         const t = this.#v4[length];
@@ -226,7 +227,7 @@ export class PrefixMap<V> {
   }
 
   /** Every value, or those of one AFI. */
-  *values(afi?: 1 | 2): Generator<V> {
+  *values(afi?: UnicastAfi): Generator<V> {
     if (afi !== 2) {
       for (const t of this.#v4) {
         if (t === undefined || t.size === 0) continue;

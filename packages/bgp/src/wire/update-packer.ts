@@ -4,6 +4,7 @@ import type { PathAttribute } from './attributes/path-attribute.js';
 import { AttrFlag, AttrType, familyKey, HEADER_LENGTH, MessageType } from './constants.js';
 import { type CodecContext, maxMessageLength } from './context.js';
 import { LocalProtocolError } from './errors.js';
+import type { UnicastAfi } from './family.js';
 import { writeMarker } from './header.js';
 import { encodedPrefixLength, encodePrefix } from './nlri.js';
 import type { Prefix } from './prefix.js';
@@ -19,7 +20,7 @@ import { Writer } from './writer.js';
 
 /** What {@link packUpdates} takes. */
 export interface PackUpdatesOptions {
-  readonly afi: 1 | 2;
+  readonly afi: UnicastAfi;
   /** SAFI for MP_REACH_NLRI: 1 unicast (default) or 2 multicast. */
   readonly safi?: 1 | 2;
   /** The path attributes, without NEXT_HOP-for-MP, MP_REACH_NLRI or MP_UNREACH_NLRI. */
@@ -36,7 +37,7 @@ export interface PackUpdatesOptions {
 
 /** What {@link packWithdrawals} takes. */
 export interface PackWithdrawalsOptions {
-  readonly afi: 1 | 2;
+  readonly afi: UnicastAfi;
   readonly safi?: 1 | 2;
   readonly prefixes: readonly Prefix[];
   readonly ctx: CodecContext;
@@ -62,7 +63,7 @@ function fit(
   prefixes: readonly Prefix[],
   from: number,
   budget: number,
-  afi: 1 | 2,
+  afi: UnicastAfi,
   addPath: boolean,
 ): { readonly to: number; readonly bytes: number } {
   let bytes = 0;

@@ -1,4 +1,5 @@
 import { Ipv4SlotTable } from '../rib/ipv4-slot-table.js';
+import type { UnicastAfi } from '../wire/family.js';
 import { type Prefix, prefixKey } from '../wire/prefix.js';
 import type { RouteTemplate } from './route-template.js';
 
@@ -39,7 +40,7 @@ export class RouteTable {
     return this.#count4 + this.#count6;
   }
 
-  count(afi: 1 | 2): number {
+  count(afi: UnicastAfi): number {
     return afi === 1 ? this.#count4 : this.#count6;
   }
 
@@ -103,7 +104,7 @@ export class RouteTable {
   }
 
   /** Every route (one AFI or all), as fresh Prefix objects; IPv4 in no particular order. */
-  *entries(afi?: 1 | 2): Generator<[Prefix, RouteTemplate]> {
+  *entries(afi?: UnicastAfi): Generator<[Prefix, RouteTemplate]> {
     const batch: [Prefix, RouteTemplate][] = [];
     const walk = this.walk(afi === undefined ? [1, 2] : [afi]);
     for (;;) {
@@ -115,7 +116,7 @@ export class RouteTable {
   }
 
   /** A walk over the routes of `afis` (see {@link RouteWalk}), for sending a whole table in slices. */
-  walk(afis: readonly (1 | 2)[]): RouteWalk {
+  walk(afis: readonly UnicastAfi[]): RouteWalk {
     let length = 0;
     let slot = 0;
     let generation = this.#generation;
