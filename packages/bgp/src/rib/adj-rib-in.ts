@@ -1,7 +1,7 @@
+import { assertNever } from '../wire/assert-never.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import { CeaseSubcode, ErrorCode, Safi } from '../wire/constants.js';
 import type { Family, UnicastAfi } from '../wire/family.js';
-import { assertNever } from '../wire/message.js';
 import type { NotificationMessage } from '../wire/notification.js';
 import type { Prefix } from '../wire/prefix.js';
 import type { ParsedUpdate } from '../wire/update.js';
