@@ -1,6 +1,6 @@
-import { Ipv4SlotTable } from '../rib/ipv4-slot-table.js';
 import type { UnicastAfi } from '../wire/family.js';
-import { type Prefix, prefixKey } from '../wire/prefix.js';
+import type { Prefix } from '../wire/prefix.js';
+import { PrefixIndex } from './prefix-index.js';
 import type { RouteTemplate } from './route-template.js';
 
 /** A position in a {@link RouteTable} walk; see {@link RouteTable.walk}. */
@@ -15,14 +15,12 @@ export interface RouteWalk {
 
 /**
  * The locally originated routes: one {@link RouteTemplate} per prefix. Built for a
- * million host routes announced alike: IPv4 prefixes without path identifier live in
- * one open-addressing table per prefix length (two Int32Array slots per route, a few
- * octets each, and no allocation per insert), templates are stored by index with a
- * reference count each; IPv6 prefixes use a Map keyed by {@link prefixKey}.
+ * million host routes announced alike: a {@link PrefixIndex} maps each prefix to the
+ * index of its template (no allocation per IPv4 insert), and templates are stored by
+ * index with a reference count each.
  */
 export class RouteTable {
-  readonly #v4: (Ipv4SlotTable | undefined)[] = new Array<Ipv4SlotTable | undefined>(33).fill(undefined);
-  readonly #other = new Map<string, { readonly prefix: Prefix; template: RouteTemplate }>();
+  readonly #routes = new PrefixIndex();
   /** Templates by index; a freed index holds undefined until reused. */
   readonly #templates: (RouteTemplate | undefined)[] = [];
   #refs = new Int32Array(16);
@@ -30,18 +28,14 @@ export class RouteTable {
   readonly #free: number[] = [];
   #lastTemplate: RouteTemplate | undefined;
   #lastIndex = -1;
-  #count4 = 0;
-  #count6 = 0;
-  /** Bumped whenever an IPv4 table is rebuilt, which moves routes between slots. */
-  #generation = 0;
 
-  /** Routes in all, or of one AFI. */
+  /** Routes in all. */
   get size(): number {
-    return this.#count4 + this.#count6;
+    return this.#routes.size;
   }
 
   count(afi: UnicastAfi): number {
-    return afi === 1 ? this.#count4 : this.#count6;
+    return this.#routes.count(afi);
   }
 
   /** Routes using `template`. */
@@ -51,31 +45,15 @@ export class RouteTable {
   }
 
   get(p: Prefix): RouteTemplate | undefined {
-    if (p.afi === 1 && p.pathId === undefined) {
-      const v = this.#v4[p.length]?.get(p.v4 | 0) ?? 0;
-      return v === 0 ? undefined : this.#templates[v - 1];
-    }
-    return this.#other.get(prefixKey(p))?.template;
+    const i = this.#routes.get(p);
+    return i < 0 ? undefined : this.#templates[i];
   }
 
   /** Sets the template of `p`; returns the one it replaces. */
   set(p: Prefix, template: RouteTemplate): RouteTemplate | undefined {
     const index = this.#indexOf(template);
-    let old: RouteTemplate | undefined;
-    if (p.afi === 1 && p.pathId === undefined) {
-      old = this.#setV4(p.length, p.v4 | 0, index + 1);
-    } else {
-      const key = prefixKey(p);
-      const e = this.#other.get(key);
-      if (e === undefined) {
-        this.#other.set(key, { prefix: p, template });
-        if (p.afi === 1) this.#count4++;
-        else this.#count6++;
-      } else {
-        old = e.template;
-        e.template = template;
-      }
-    }
+    const was = this.#routes.set(p, index);
+    const old = was < 0 ? undefined : this.#templates[was];
     if (old === template) return old;
     this.#refs[index]!++;
     if (old !== undefined) this.#release(old);
@@ -84,21 +62,9 @@ export class RouteTable {
 
   /** Removes `p`; returns its template. */
   delete(p: Prefix): RouteTemplate | undefined {
-    let old: RouteTemplate | undefined;
-    if (p.afi === 1 && p.pathId === undefined) {
-      const v = this.#v4[p.length]?.delete(p.v4 | 0) ?? 0;
-      if (v === 0) return undefined;
-      this.#count4--;
-      old = this.#templates[v - 1];
-    } else {
-      const key = prefixKey(p);
-      const e = this.#other.get(key);
-      if (e === undefined) return undefined;
-      this.#other.delete(key);
-      if (p.afi === 1) this.#count4--;
-      else this.#count6--;
-      old = e.template;
-    }
+    const was = this.#routes.delete(p);
+    if (was < 0) return undefined;
+    const old = this.#templates[was];
     if (old !== undefined) this.#release(old);
     return old;
   }
@@ -117,51 +83,10 @@ export class RouteTable {
 
   /** A walk over the routes of `afis` (see {@link RouteWalk}), for sending a whole table in slices. */
   walk(afis: readonly UnicastAfi[]): RouteWalk {
-    let length = 0;
-    let slot = 0;
-    let generation = this.#generation;
-    let v4Done = !afis.includes(1);
-    let other: Iterator<{ readonly prefix: Prefix; template: RouteTemplate }> | undefined;
+    const walk = this.#routes.walk(afis);
+    const templates = this.#templates;
     return {
-      next: (max, visit) => {
-        let n = 0;
-        if (!v4Done) {
-          if (generation !== this.#generation) {
-            // The slots moved: start again (visiting some routes twice is harmless).
-            generation = this.#generation;
-            length = 0;
-            slot = 0;
-          }
-          for (; length <= 32 && n < max; length++, slot = 0) {
-            const t = this.#v4[length];
-            if (t === undefined || t.size === 0) continue;
-            const { keys, values } = t;
-            const end = values.length;
-            for (; slot < end && n < max; slot++) {
-              const v = values[slot]!;
-              if (v <= 0) continue;
-              visit(
-                { afi: 1, length, v4: keys[slot]! >>> 0, v6: undefined, pathId: undefined },
-                this.#templates[v - 1]!,
-              );
-              n++;
-            }
-            if (slot < end) return true;
-          }
-          if (length <= 32) return true;
-          v4Done = true;
-        }
-        other ??= this.#other.values();
-        for (; n < max; ) {
-          const r = other.next();
-          if (r.done === true) return false;
-          const e = r.value;
-          if (!afis.includes(e.prefix.afi)) continue;
-          visit(e.prefix, e.template);
-          n++;
-        }
-        return true;
-      },
+      next: (max, visit) => walk.next(max, (p, i) => visit(p, templates[i]!)),
     };
   }
 
@@ -192,22 +117,5 @@ export class RouteTable {
     this.#templates[i] = undefined;
     this.#free.push(i);
     if (this.#lastTemplate === template) this.#lastTemplate = undefined;
-  }
-
-  /** Inserts or replaces; returns the replaced template. `value` is template index + 1. */
-  #setV4(length: number, key: number, value: number): RouteTemplate | undefined {
-    let t = this.#v4[length];
-    if (t === undefined) {
-      t = new Ipv4SlotTable(length);
-      this.#v4[length] = t;
-    }
-    const rebuilds = t.rebuilds;
-    const v = t.set(key, value);
-    if (t.rebuilds !== rebuilds) this.#generation++;
-    if (v === 0) {
-      this.#count4++;
-      return undefined;
-    }
-    return this.#templates[v - 1];
   }
 }
