@@ -1,3 +1,4 @@
+import { type Clock, systemClock } from '@anyvip/clock';
 import { BfdEndpoint, type BfdSession, type BfdStateChange } from './bfd/session/bfd-endpoint.js';
 import { bfdDiagName } from './bfd/wire/constants.js';
 import type { BfdState } from './bfd/wire/control-packet.js';
@@ -24,7 +25,6 @@ import {
   type RouteAttributesInput,
   type RouteTemplate,
 } from './rib/route-template.js';
-import { type Clock, systemClock } from './session/clock.js';
 import { type Logger, silentLogger } from './session/logger.js';
 import { type PeerInfo, PeerSession } from './session/peer-session.js';
 import { needsTcpAuth, type TcpSecurity } from './session/tcp-security.js';

@@ -1,3 +1,4 @@
+import type { Clock, TimerHandle } from '@anyvip/clock';
 import type { DownReason, FsmAction } from '../fsm/actions.js';
 import type { ConnectionInitiator } from '../fsm/collision.js';
 import type { FsmConfig } from '../fsm/config.js';
@@ -18,7 +19,6 @@ import { encodeOpen, type OpenMessage } from '../wire/open.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import { type ParsedUpdate, parseUpdate, type UpdateMessage } from '../wire/update.js';
 import { checkPeerAsPath, nextHopSemanticError } from '../wire/validate.js';
-import type { Clock, TimerHandle } from './clock.js';
 import { Framer } from './framer.js';
 import type { Logger } from './logger.js';
 import { SessionTimers, timerExpiryEvent } from './timers.js';

@@ -1,10 +1,10 @@
+import type { Clock } from '@anyvip/clock';
 import type { PeerEvent } from '../events/peer-events.js';
 import type { FsmConfig } from '../fsm/config.js';
 import type { MaxPrefixLimit } from '../rib/adj-rib-in.js';
 import type { AttributeSetTable } from '../rib/attribute-set.js';
 import type { RouteWalk } from '../rib/route-table.js';
 import type { UnicastAfi } from '../wire/family.js';
-import type { Clock } from './clock.js';
 import type { Logger } from './logger.js';
 import type { TcpSecurity } from './tcp-security.js';
 import type { Transport } from './transport.js';
