@@ -38,14 +38,16 @@ export class PrefixMap<V> {
 
   /** Sets the value for `p`; for a prefix already present, the first prefix object given is kept. */
   set(p: Prefix, value: V): this {
-    // One probe: the value goes to a fresh slot, and a replaced entry's old slot is freed.
+    // A replacement (the common case: a route's state changes in place) writes only the
+    // value array; a new prefix costs a second probe to enter it in the index.
+    const at = this.#index.get(p);
+    if (at >= 0) {
+      this.#values[at] = value;
+      return this;
+    }
     const slot = this.#free.pop() ?? this.#values.length;
     this.#values[slot] = value;
-    const old = this.#index.set(p, slot);
-    if (old >= 0) {
-      this.#values[old] = undefined;
-      this.#free.push(old);
-    }
+    this.#index.set(p, slot);
     return this;
   }
 
