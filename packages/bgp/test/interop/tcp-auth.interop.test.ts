@@ -25,6 +25,7 @@ import {
   type ManagedProcess,
   sleep,
   startDaemon,
+  waitUntil,
 } from './support/index.js';
 
 const skipReason = interopSkipReason();
@@ -287,6 +288,10 @@ describe.skipIf(skipReason !== undefined)('TCP-MD5 and GTSM against BIRD 2 and F
       ttlSecurity: true,
       ...common,
     });
+    // Make BIRD dial us now. It has dialled since the lab started and been refused ("no peer
+    // configured for this address"), and it backs off: in a failing run its one connect came
+    // before addPeer and none followed in the next 19 s, so no GTSM refusal was ever seen.
+    await far.birdc(['restart', await far.protocolName(addr.ourBirdV4)]);
     await sleep(4000);
     expect(
       statesSince(addr.farV4, since).every((s) => s === 'connect' || s === 'active' || s === 'idle'),
@@ -295,11 +300,16 @@ describe.skipIf(skipReason !== undefined)('TCP-MD5 and GTSM against BIRD 2 and F
     // Its SYN-ACKs to our connects are dropped by our kernel (IP_MINTTL 255 on the connecting socket);
     // its own connects to our listener, shared with non-GTSM peers, are refused by the saved-SYN check.
     expect(await tcpExt('speaker', 'TCPMinTTLDrop')).toBeGreaterThan(minTtlDropsBefore);
-    const rejected = speaker
-      .lines(since)
-      .map((l) => JSON.parse(l) as EventLine)
-      .filter((e) => e.event === 'connection-rejected' && e.remoteAddress === addr.farV4);
-    expect(rejected.length).toBeGreaterThan(0);
+    const rejected = await waitUntil(
+      async () =>
+        speaker
+          .lines(since)
+          .map((l) => JSON.parse(l) as EventLine)
+          .filter((e) => e.event === 'connection-rejected' && e.remoteAddress === addr.farV4),
+      (rs) => rs.length > 0,
+      // After the restart BIRD waits `connect delay time 1` before it dials.
+      { timeoutMs: 10_000, intervalMs: 100, what: 'the GTSM refusal of BIRD connect' },
+    );
     expect(String(rejected[0]?.reason)).toMatch(/GTSM: the SYN arrived with TTL 254, below the minimum 255/);
 
     await command({ cmd: 'removePeer', address: addr.farV4 });

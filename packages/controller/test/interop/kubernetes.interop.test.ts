@@ -166,6 +166,17 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
       ];
       anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
     }
+    // Start-up has its own bound, so that each test's waits time only what it tests. Three
+    // processes importing @kubernetes/client-node at once is slow on a busy host: at load ~30
+    // the first log line came 18.5 s after the spawn, and the first test's 20 s wait for its
+    // Service ran out (2 of 3 runs) while the nodes were still starting.
+    for (const [k, n] of NODES.entries()) {
+      await anyvip.get(n)?.waitForJsonLine((v) => (v as { message?: string }).message === 'started', {
+        timeoutMs: 90_000,
+        what: `anyvip@${n} started`,
+      });
+      await bird.waitEstablished(`10.250.${k + 1}.2`, 60_000);
+    }
   });
 
   afterAll(async () => {
