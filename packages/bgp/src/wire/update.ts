@@ -249,6 +249,10 @@ export function parseUpdate(m: UpdateMessage, ctx: CodecContext): ParsedUpdate {
     for (const e of missingMandatoryAttributes(seen, classicNlri, seen[AttrType.MP_REACH_NLRI] === 1))
       report(e);
   }
+  if (issues !== undefined) {
+    const reset = missingNlriReset(issues, classicNlri, attributes, seen);
+    if (reset !== undefined) throw reset;
+  }
   return {
     withdrawn,
     attributes,
@@ -256,6 +260,36 @@ export function parseUpdate(m: UpdateMessage, ctx: CodecContext): ParsedUpdate {
     issues: issues ?? NO_ISSUES,
     action: issues === undefined ? undefined : strongestAction(issues),
   };
+}
+
+/**
+ * RFC 7606 §5.2 (Missing NLRI): an UPDATE that carries path attributes other than
+ * MP_UNREACH_NLRI but no reachable NLRI (none in the NLRI field, none in an
+ * MP_REACH_NLRI) gives no confidence that its NLRI were located, so any fault whose
+ * approach is stronger than attribute discard MUST be a session reset. Treat-as-withdraw
+ * would withdraw nothing and leave the session up on a message that cannot be trusted.
+ * Returns the strongest fault turned into a session reset, or undefined.
+ */
+function missingNlriReset(
+  issues: readonly WireError[],
+  classicNlri: boolean,
+  attributes: readonly PathAttribute[],
+  present: Uint8Array,
+): WireError | undefined {
+  if (classicNlri) return undefined;
+  const action = strongestAction(issues);
+  if (action === undefined || action === 'attributeDiscard') return undefined;
+  const reachable = attributes.some(
+    (a) => a.kind === 'mpReach' && (a.nlri?.length ?? a.raw?.length ?? 0) > 0,
+  );
+  if (reachable) return undefined;
+  let otherThanUnreach = false;
+  for (let code = 0; code < 256 && !otherThanUnreach; code++) {
+    if (present[code] && code !== AttrType.MP_UNREACH_NLRI) otherThanUnreach = true;
+  }
+  if (!otherThanUnreach) return undefined;
+  const worst = issues.find((e) => e.action === action) ?? issues[0]!;
+  return worst.withAction('sessionReset');
 }
 
 /** An MP_UNREACH_NLRI with nothing after AFI/SAFI (RFC 4724 §2). */
