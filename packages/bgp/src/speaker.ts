@@ -176,7 +176,11 @@ export interface AddPeerOptions {
   readonly ttlSecurity?: boolean | { readonly hops: number };
   /** BFD to the peer: `true` for the defaults. Off by default. */
   readonly bfd?: boolean | BfdPeerOptions;
-  /** Advertise Graceful Restart with the N bit (RFC 4724, RFC 8538): `true` for the defaults. Off by default. */
+  /**
+   * Advertise Graceful Restart (RFC 4724): `true` for the defaults of
+   * {@link GracefulRestartOptions}. Off by default. The N bit (RFC 8538) is opt-in
+   * through `notification: true`; `true` here does not set it.
+   */
   readonly gracefulRestart?: boolean | GracefulRestartOptions;
 }
 

@@ -434,7 +434,7 @@ export class PeerSession {
       remoteAsn: this.#fsmConfig.remoteAsn,
       state: this.#main.state,
       localAddress: s?.localAddress,
-      uptimeMs: s === undefined ? 0 : this.#opts.clock.now() - s.establishedAt,
+      uptimeMs: s === undefined ? 0 : Math.round(this.#opts.clock.now() - s.establishedAt),
       negotiated: s?.negotiated,
       updatesSent: c.updatesSent,
       updatesReceived: c.updatesReceived,
@@ -622,7 +622,7 @@ export class PeerSession {
     if (s === undefined || s.connection !== c) return;
     this.#session = undefined;
     this.#lastDownReason = reason;
-    const uptimeMs = this.#opts.clock.now() - s.establishedAt;
+    const uptimeMs = Math.round(this.#opts.clock.now() - s.establishedAt);
     const routesWithdrawn = s.teardown();
     this.#opts.emit({ kind: 'peerDown', peer: this.address, reason, routesWithdrawn, uptimeMs });
   }
@@ -640,7 +640,7 @@ export class PeerSession {
         afi,
         safi,
         count: afi === 1 || afi === 2 ? s.ribIn.count(afi) : 0,
-        msSinceEstablished: opts.clock.now() - s.establishedAt,
+        msSinceEstablished: Math.round(opts.clock.now() - s.establishedAt),
       });
     }
     if (result.changes.length > 0) this.#emitChanges(result.changes);
@@ -1011,7 +1011,7 @@ class EstablishedSession {
           afi,
           safi: Safi.UNICAST,
           count,
-          msSinceEstablished: opts.clock.now() - this.establishedAt,
+          msSinceEstablished: Math.round(opts.clock.now() - this.establishedAt),
         });
       });
     }
