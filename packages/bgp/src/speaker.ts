@@ -42,7 +42,7 @@ import { formatLargeCommunity } from './wire/attributes/large-communities.js';
 import { Afi, CeaseSubcode, Safi } from './wire/constants.js';
 import { LocalProtocolError } from './wire/errors.js';
 import { assertNever } from './wire/message.js';
-import { notificationName } from './wire/notification.js';
+import { isDeliberateCease, notificationName } from './wire/notification.js';
 import { formatPrefix, type Prefix } from './wire/prefix.js';
 
 /** An address family by name: IPv4 or IPv6 unicast (RFC 4760). */
@@ -954,7 +954,10 @@ function logEvent(logger: Logger, e: SpeakerEvent): void {
       });
       return;
     case 'peerDown':
-      logger.warn('session down', {
+      (e.reason.kind !== 'connectionLost' && isDeliberateCease(e.reason.notification)
+        ? logger.info
+        : logger.warn
+      ).call(logger, 'session down', {
         peer: e.peer,
         reason: describeDownReason(e.reason),
         routesWithdrawn: e.routesWithdrawn,
@@ -963,13 +966,17 @@ function logEvent(logger: Logger, e: SpeakerEvent): void {
       return;
     case 'notificationSent':
     case 'notificationReceived':
-      logger.warn(e.kind === 'notificationSent' ? 'notification sent' : 'notification received', {
-        peer: e.peer,
-        code: e.code,
-        subcode: e.subcode,
-        name: e.name,
-        ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
-      });
+      (isDeliberateCease(e) ? logger.info : logger.warn).call(
+        logger,
+        e.kind === 'notificationSent' ? 'notification sent' : 'notification received',
+        {
+          peer: e.peer,
+          code: e.code,
+          subcode: e.subcode,
+          name: e.name,
+          ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
+        },
+      );
       return;
     case 'malformed':
       logger.warn('malformed update', {
@@ -1007,7 +1014,8 @@ function logEvent(logger: Logger, e: SpeakerEvent): void {
       });
       return;
     case 'routesRejected':
-      logger.warn('routes rejected', {
+      // Routine: an eBGP router (FRR by default) sends our own routes back and we refuse them (RFC 4271 §9.1.2).
+      logger.debug('routes rejected', {
         peer: e.peer,
         reason: e.reason,
         localAsn: e.localAsn,
