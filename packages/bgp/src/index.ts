@@ -41,6 +41,7 @@ export { type SessionState, sessionStates } from './fsm/state.js';
 export type { AttributeSet } from './rib/attribute-set.js';
 export type { Route } from './rib/route.js';
 export { type Clock, systemClock, type TimerHandle } from './session/clock.js';
+export { ListenError } from './session/listen-error.js';
 export { type LogFields, type Logger, silentLogger } from './session/logger.js';
 export type { PeerInfo } from './session/peer-session.js';
 export type { AnnounceOptions, OriginName, RouteAttributesInput } from './session/route-template.js';

@@ -15,6 +15,7 @@ import type { MaxPrefixLimit } from './rib/adj-rib-in.js';
 import { AttributeSetTable } from './rib/attribute-set.js';
 import type { Route } from './rib/route.js';
 import { type Clock, systemClock } from './session/clock.js';
+import { ListenError } from './session/listen-error.js';
 import { type Logger, silentLogger } from './session/logger.js';
 import { type PeerInfo, PeerSession } from './session/peer-session.js';
 import { RouteTable } from './session/route-table.js';
@@ -40,7 +41,7 @@ import { formatCommunity } from './wire/attributes/communities.js';
 import { formatExtendedCommunity } from './wire/attributes/extended-communities.js';
 import { formatLargeCommunity } from './wire/attributes/large-communities.js';
 import { Afi, CeaseSubcode, Safi } from './wire/constants.js';
-import { LocalProtocolError } from './wire/errors.js';
+import { LocalProtocolError, type LocalProtocolErrorCode } from './wire/errors.js';
 import { assertNever } from './wire/message.js';
 import { isDeliberateCease, notificationName } from './wire/notification.js';
 import { formatPrefix, type Prefix } from './wire/prefix.js';
@@ -218,7 +219,7 @@ const FAMILIES: Readonly<Record<FamilyName, Family>> = {
 };
 const ORIGIN_NAMES: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
 
-function misuse(code: string, message: string): never {
+function misuse(code: LocalProtocolErrorCode, message: string): never {
   throw new LocalProtocolError(code, message);
 }
 
@@ -622,7 +623,10 @@ export class BgpSpeaker {
    * Listens for peers' connections (port 0 picks a free one). Only configured peers'
    * addresses are accepted; others are closed at once. Active peers accept incoming
    * connections too (RFC 4271 §6.8 resolves the collisions). Resolves with the bound
-   * address and port.
+   * address and port. The default is port 179 on `::` (IPv6 and IPv4), which needs root
+   * or CAP_NET_BIND_SERVICE. When the system refuses the socket (EADDRINUSE, EACCES, …)
+   * it rejects with a {@link ListenError} (`code` `ANYVIP_LISTEN_FAILED`) that carries
+   * the address, the port and the errno code.
    */
   async listen(
     options: { readonly port?: number; readonly host?: string } = {},
@@ -631,11 +635,16 @@ export class BgpSpeaker {
     const port = options.port ?? 179;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       misuse('ANYVIP_INVALID_LISTEN', `port ${port} out of range`);
-    const server = await this.#transport.listen(
-      { port, ...(options.host !== undefined ? { host: options.host } : {}) },
-      (c) => this.#accept(c),
-      (error) => this.#emit({ kind: 'error', peer: undefined, context: 'listening socket', error }),
-    );
+    let server: TransportServer;
+    try {
+      server = await this.#transport.listen(
+        { port, ...(options.host !== undefined ? { host: options.host } : {}) },
+        (c) => this.#accept(c),
+        (error) => this.#emit({ kind: 'error', peer: undefined, context: 'listening socket', error }),
+      );
+    } catch (e) {
+      throw new ListenError(options.host ?? '::', port, e);
+    }
     if (this.#closing !== undefined) {
       await server.close();
       misuse('ANYVIP_SPEAKER_CLOSED', 'the speaker was closed');

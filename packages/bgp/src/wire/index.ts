@@ -108,6 +108,7 @@ export {
 export {
   type ErrorAction,
   LocalProtocolError,
+  type LocalProtocolErrorCode,
   strongerAction,
   WireError,
   type WireErrorCode,
