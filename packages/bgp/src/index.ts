@@ -38,6 +38,7 @@ export type { ConnectionInitiator } from './fsm/collision.js';
 export type { Family } from './fsm/config.js';
 export type { Negotiated } from './fsm/negotiate.js';
 export { type SessionState, sessionStates } from './fsm/state.js';
+export type { ReceivedRoute } from './received-route.js';
 export type { AttributeSet } from './rib/attribute-set.js';
 export type { Route } from './rib/route.js';
 export { type Clock, systemClock, type TimerHandle } from './session/clock.js';

@@ -5,16 +5,18 @@ import {
   type AnySpeakerListener,
   type SpeakerEvent,
   type SpeakerEventKind,
+  type SpeakerEventOf,
   SpeakerEvents,
   type SpeakerListener,
 } from './events.js';
 import type { DownReason } from './fsm/actions.js';
 import type { AddPathFamilyConfig, Family, FsmConfig } from './fsm/config.js';
 import type { SessionState } from './fsm/state.js';
+import { type ReceivedRoute, viewReceivedRoute } from './received-route.js';
 import type { MaxPrefixLimit } from './rib/adj-rib-in.js';
 import { AttributeSetTable } from './rib/attribute-set.js';
 import type { Route } from './rib/route.js';
-import { type Clock, systemClock } from './session/clock.js';
+import { type Clock, systemClock, type TimerHandle } from './session/clock.js';
 import { ListenError } from './session/listen-error.js';
 import { type Logger, silentLogger } from './session/logger.js';
 import { type PeerInfo, PeerSession } from './session/peer-session.js';
@@ -205,8 +207,27 @@ export interface Peer {
   readonly state: SessionState;
   /** State and counters (O(1)). */
   info(): PeerInfo;
-  /** Routes received from the peer in the current session. */
+  /**
+   * Routes received from the peer in the current session, as the RIB holds them:
+   * each `attributes` is an interned, reference-counted set owned by the speaker
+   * (never `release()` it). Prefer {@link Peer.received}.
+   */
   receivedRoutes(family?: FamilyName): Route[];
+  /** Routes received from the peer in the current session, decoded and frozen ({@link ReceivedRoute}). */
+  received(family?: FamilyName): ReceivedRoute[];
+  /**
+   * Resolves when the session is Established (at once if it is). Rejects with
+   * `signal.reason` when `signal` aborts, or with `ANYVIP_UNKNOWN_PEER` if the peer is removed.
+   */
+  established(options?: { readonly signal?: AbortSignal }): Promise<void>;
+  /**
+   * Resolves once everything announced or withdrawn so far is on the wire to this
+   * peer: the session is Established, the Adj-RIB-Out has no pending change and the
+   * socket has handed every octet to the kernel (`info().pendingRoutes` and
+   * `info().outputQueueOctets` both 0). Polled every few milliseconds on the speaker's
+   * clock. Rejects with `signal.reason` when `signal` aborts.
+   */
+  routesSent(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Sends ROUTE-REFRESH (RFC 2918) for one family or all negotiated ones; throws LocalProtocolError if not possible. */
   requestRefresh(family?: FamilyName): void;
   /** The BFD session's state, or undefined without BFD (or before its socket is bound). */
@@ -218,6 +239,8 @@ const FAMILIES: Readonly<Record<FamilyName, Family>> = {
   ipv6: { afi: Afi.IPV6, safi: Safi.UNICAST },
 };
 const ORIGIN_NAMES: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
+/** How often `established()` and `routesSent()` look again. */
+const PEER_POLL_MS = 5;
 
 function misuse(code: LocalProtocolErrorCode, message: string): never {
   throw new LocalProtocolError(code, message);
@@ -313,6 +336,75 @@ export class BgpSpeaker {
   off(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
     this.#events.off(kind as '*', listener as AnySpeakerListener);
     return this;
+  }
+
+  /**
+   * Calls `listener` for the next event of `kind` only. With `addListener` and
+   * `removeListener`, Node's `events.once(speaker, 'peerUp', { signal })` and
+   * `events.on(speaker, 'routesReceived', { signal })` work (and, as for any
+   * EventEmitter, reject / end on an `error` event).
+   */
+  once<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  once(kind: '*', listener: AnySpeakerListener): this;
+  once(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.once(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  /** Same as `on`. */
+  addListener<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  addListener(kind: '*', listener: AnySpeakerListener): this;
+  addListener(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.on(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  /** Same as `off`. */
+  removeListener<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  removeListener(kind: '*', listener: AnySpeakerListener): this;
+  removeListener(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.off(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  /**
+   * Resolves with the next event of `kind` for which `predicate` (if given) holds;
+   * rejects with `signal.reason` when `signal` aborts (`AbortSignal.timeout(ms)` for a
+   * deadline). Example: `await speaker.waitFor('peerUp', (e) => e.peer === '10.0.0.1')`.
+   */
+  waitFor<K extends SpeakerEventKind>(
+    kind: K,
+    predicate?: (event: SpeakerEventOf<K>) => boolean,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<SpeakerEventOf<K>> {
+    return this.#events.waitFor(kind, predicate, options);
+  }
+
+  /** Polls `done` on the speaker's clock until it holds, the peer is removed, or `signal` aborts. */
+  #waitPeer(address: string, done: () => boolean, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: TimerHandle | undefined;
+      const finish = (error?: unknown): void => {
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = (): void => finish(signal?.reason);
+      const check = (): void => {
+        timer = undefined;
+        if (this.#handles.get(address) === undefined) {
+          finish(new LocalProtocolError('ANYVIP_UNKNOWN_PEER', `peer ${address} was removed`));
+        } else if (done()) finish();
+        else timer = this.#clock.setTimeout(check, PEER_POLL_MS);
+      };
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
   }
 
   // ---- peers -------------------------------------------------------------------------------
@@ -482,6 +574,26 @@ export class BgpSpeaker {
       receivedRoutes: (family) => [
         ...session.receivedRoutes(family === undefined ? undefined : afiOf(family)),
       ],
+      received: (family) => {
+        const ctx = session.info().negotiated?.receiveContext;
+        if (ctx === undefined) return [];
+        const out: ReceivedRoute[] = [];
+        for (const r of session.receivedRoutes(family === undefined ? undefined : afiOf(family))) {
+          out.push(viewReceivedRoute(r, ctx));
+        }
+        return out;
+      },
+      established: (o = {}) => this.#waitPeer(address, () => session.state === 'established', o.signal),
+      routesSent: (o = {}) =>
+        this.#waitPeer(
+          address,
+          () => {
+            if (session.state !== 'established') return false;
+            const i = session.info();
+            return i.pendingRoutes === 0 && i.outputQueueOctets === 0;
+          },
+          o.signal,
+        ),
       requestRefresh: (family) => session.requestRefresh(family === undefined ? undefined : FAMILIES[family]),
       get bfdState() {
         return bfdReady.get(address)?.state;
@@ -714,15 +826,21 @@ export class BgpSpeaker {
 
   /**
    * Originates many routes with one set of attributes: the fast path for large
-   * tables (the attributes are checked once). Returns how many prefixes were given.
+   * tables (the attributes are checked once). All prefixes are checked before any is
+   * applied, so a bad one throws `LocalProtocolError` and nothing is announced.
+   * Returns how many prefixes were given.
    */
   announceMany(prefixes: Iterable<string | Prefix>, attributes: RouteAttributesInput = {}): number {
     this.#checkOpen();
     const template = buildRouteTemplate(attributes);
+    // Every prefix is checked before any is applied: a bad one throws with nothing announced.
+    const checked: Prefix[] = [];
+    for (const p of prefixes) checked.push(checkPrefix(p));
+    if (checked.some((p) => p.afi === 1)) checkNextHopFamily(template, 1);
+    if (checked.some((p) => p.afi === 2)) checkNextHopFamily(template, 2);
     let n = 0;
     let interned: [RouteTemplate | undefined, RouteTemplate | undefined] = [undefined, undefined];
-    for (const p of prefixes) {
-      const prefix = checkPrefix(p);
+    for (const prefix of checked) {
       const i = prefix.afi - 1;
       let t = interned[i];
       if (t === undefined) {
@@ -746,6 +864,20 @@ export class BgpSpeaker {
     for (const peer of this.#peerList) peer.withdraw(p);
     this.#dropIfUnused(old);
     return true;
+  }
+
+  /**
+   * Stops originating many routes. Every prefix is checked first (a bad one throws
+   * `LocalProtocolError` with nothing withdrawn); returns how many were announced
+   * and are now withdrawn.
+   */
+  withdrawMany(prefixes: Iterable<string | Prefix>): number {
+    this.#checkOpen();
+    const checked: Prefix[] = [];
+    for (const p of prefixes) checked.push(checkPrefix(p));
+    let n = 0;
+    for (const p of checked) if (this.withdraw(p)) n++;
+    return n;
   }
 
   /** Routes originated now. */
