@@ -20,11 +20,13 @@ RUN apt-get update \
 # pnpm at the version package.json's packageManager names, from the npm registry.
 RUN npm install --global --no-fund --no-audit pnpm@10.34.9
 COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY packages/clock/package.json packages/clock/
 COPY packages/bgp/package.json packages/bgp/
 COPY packages/healthcheck/package.json packages/healthcheck/
 COPY packages/controller/package.json packages/controller/
 COPY packages/tcp-auth/package.json packages/tcp-auth/
 RUN pnpm install --frozen-lockfile --ignore-scripts
+COPY packages/clock packages/clock
 COPY packages/bgp packages/bgp
 COPY packages/healthcheck packages/healthcheck
 COPY packages/controller packages/controller

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Packs @anyvip/bgp, @anyvip/healthcheck and @anyvip/controller (and @anyvip/tcp-auth, bgp's
-# optional dependency, so nothing is fetched from the registry under our scope) with `pnpm pack` (workspace:*
+# Packs @anyvip/bgp, @anyvip/healthcheck and @anyvip/controller (and @anyvip/clock, which bgp and
+# healthcheck depend on, and @anyvip/tcp-auth, bgp's optional dependency, so nothing is fetched from the registry under our scope) with `pnpm pack` (workspace:*
 # becomes the real version), installs the three tarballs into an empty project (third-party
 # dependencies from pnpm's store, the registry only for what the store lacks), type-checks an
 # import of each package's public types, and runs scripts/pack-smoke/smoke.mjs: two speakers
@@ -9,11 +9,11 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/anyvip-pack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-for p in tcp-auth bgp healthcheck controller; do
+for p in clock tcp-auth bgp healthcheck controller; do
   test -f "$root/packages/$p/dist/index.js" || { echo "pack-smoke: packages/$p is not built (pnpm -r build)" >&2; exit 1; }
   (cd "$root/packages/$p" && pnpm pack --pack-destination "$work" >/dev/null)
 done
-ta=$(ls "$work"/anyvip-tcp-auth-*.tgz) bgp=$(ls "$work"/anyvip-bgp-*.tgz) hc=$(ls "$work"/anyvip-healthcheck-*.tgz) ctl=$(ls "$work"/anyvip-controller-*.tgz)
+ck=$(ls "$work"/anyvip-clock-*.tgz) ta=$(ls "$work"/anyvip-tcp-auth-*.tgz) bgp=$(ls "$work"/anyvip-bgp-*.tgz) hc=$(ls "$work"/anyvip-healthcheck-*.tgz) ctl=$(ls "$work"/anyvip-controller-*.tgz)
 mkdir "$work/app"
 cat >"$work/app/package.json" <<JSON
 {
@@ -21,7 +21,7 @@ cat >"$work/app/package.json" <<JSON
   "private": true,
   "type": "module",
   "dependencies": { "@anyvip/bgp": "file:$bgp", "@anyvip/healthcheck": "file:$hc", "@anyvip/controller": "file:$ctl" },
-  "pnpm": { "overrides": { "@anyvip/tcp-auth": "file:$ta", "@anyvip/bgp": "file:$bgp", "@anyvip/healthcheck": "file:$hc" } }
+  "pnpm": { "overrides": { "@anyvip/clock": "file:$ck", "@anyvip/tcp-auth": "file:$ta", "@anyvip/bgp": "file:$bgp", "@anyvip/healthcheck": "file:$hc" } }
 }
 JSON
 cp "$root/scripts/pack-smoke/smoke.mjs" "$root/scripts/pack-smoke/types.ts" "$root/scripts/pack-smoke/consumer.ts" \

@@ -1,5 +1,5 @@
 import type { BfdState } from './bfd/wire/control-packet.js';
-import type { PeerEvent } from './session/peer-events.js';
+import type { PeerEvent } from './events/peer-events.js';
 
 export type {
   EorReceivedEvent,
@@ -16,7 +16,7 @@ export type {
   RoutesRejectedEvent,
   SpeakerErrorEvent,
   StateChangeEvent,
-} from './session/peer-events.js';
+} from './events/peer-events.js';
 
 /**
  * Everything a `BgpSpeaker` reports, discriminated by `kind`: the per-peer events

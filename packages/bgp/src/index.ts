@@ -7,6 +7,8 @@
  * - The pieces a caller may inject or inspect: `Logger`, `Clock`, `Transport`,
  *   negotiated parameters, routes and attribute sets.
  */
+
+export { type Clock, systemClock, type TimerHandle } from '@anyvip/clock';
 export type { BfdState } from './bfd/wire/control-packet.js';
 export {
   type AnySpeakerListener,
@@ -41,11 +43,10 @@ export { type SessionState, sessionStates } from './fsm/state.js';
 export type { ReceivedRoute } from './received-route.js';
 export type { AttributeSet } from './rib/attribute-set.js';
 export type { Route } from './rib/route.js';
-export { type Clock, systemClock, type TimerHandle } from './session/clock.js';
+export type { AnnounceOptions, OriginName, RouteAttributesInput } from './rib/route-template.js';
 export { ListenError } from './session/listen-error.js';
 export { type LogFields, type Logger, silentLogger } from './session/logger.js';
 export type { PeerInfo } from './session/peer-session.js';
-export type { AnnounceOptions, OriginName, RouteAttributesInput } from './session/route-template.js';
 export {
   MAX_MD5_KEY_OCTETS,
   readPasswordFile,

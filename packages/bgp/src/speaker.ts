@@ -1,6 +1,8 @@
+import { type Clock, systemClock, type TimerHandle } from '@anyvip/clock';
 import { BfdEndpoint, type BfdSession, type BfdStateChange } from './bfd/session/bfd-endpoint.js';
 import { bfdDiagName } from './bfd/wire/constants.js';
 import type { BfdState } from './bfd/wire/control-packet.js';
+import { logEvent } from './event-log.js';
 import {
   type AnySpeakerListener,
   type SpeakerEvent,
@@ -9,18 +11,12 @@ import {
   SpeakerEvents,
   type SpeakerListener,
 } from './events.js';
-import type { DownReason } from './fsm/actions.js';
-import type { AddPathFamilyConfig, Family, FsmConfig } from './fsm/config.js';
 import type { SessionState } from './fsm/state.js';
+import { afiOfFamilyName, resolvePeerConfig } from './peer-config.js';
 import { type ReceivedRoute, viewReceivedRoute } from './received-route.js';
-import type { MaxPrefixLimit } from './rib/adj-rib-in.js';
 import { AttributeSetTable } from './rib/attribute-set.js';
 import type { Route } from './rib/route.js';
-import { type Clock, systemClock, type TimerHandle } from './session/clock.js';
-import { ListenError } from './session/listen-error.js';
-import { type Logger, silentLogger } from './session/logger.js';
-import { type PeerInfo, PeerSession } from './session/peer-session.js';
-import { RouteTable } from './session/route-table.js';
+import { RouteTable } from './rib/route-table.js';
 import {
   type AnnounceOptions,
   buildRouteTemplate,
@@ -30,8 +26,11 @@ import {
   parseNextHop,
   type RouteAttributesInput,
   type RouteTemplate,
-} from './session/route-template.js';
-import { needsTcpAuth, resolveTcpSecurity, type TcpSecurity } from './session/tcp-security.js';
+} from './rib/route-template.js';
+import { ListenError } from './session/listen-error.js';
+import { type Logger, silentLogger } from './session/logger.js';
+import { type PeerInfo, PeerSession } from './session/peer-session.js';
+import { needsTcpAuth, type TcpSecurity } from './session/tcp-security.js';
 import {
   canonicalAddress,
   nodeTransport,
@@ -42,14 +41,13 @@ import {
 import { formatCommunity } from './wire/attributes/communities.js';
 import { formatExtendedCommunity } from './wire/attributes/extended-communities.js';
 import { formatLargeCommunity } from './wire/attributes/large-communities.js';
-import { Afi, CeaseSubcode, Safi } from './wire/constants.js';
+import { CeaseSubcode } from './wire/constants.js';
 import { LocalProtocolError, type LocalProtocolErrorCode } from './wire/errors.js';
-import { assertNever } from './wire/message.js';
-import { isDeliberateCease, notificationName } from './wire/notification.js';
+import { type FamilyName, type UnicastAfi, unicastFamilies } from './wire/family.js';
 import { formatPrefix, type Prefix } from './wire/prefix.js';
 
-/** An address family by name: IPv4 or IPv6 unicast (RFC 4760). */
-export type FamilyName = 'ipv4' | 'ipv6';
+export { describeDownReason } from './event-log.js';
+export type { FamilyName } from './wire/family.js';
 
 /** What `new BgpSpeaker(…)` takes. */
 export interface BgpSpeakerOptions {
@@ -234,29 +232,12 @@ export interface Peer {
   readonly bfdState: BfdState | undefined;
 }
 
-const FAMILIES: Readonly<Record<FamilyName, Family>> = {
-  ipv4: { afi: Afi.IPV4, safi: Safi.UNICAST },
-  ipv6: { afi: Afi.IPV6, safi: Safi.UNICAST },
-};
 const ORIGIN_NAMES: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
 /** How often `established()` and `routesSent()` look again. */
 const PEER_POLL_MS = 5;
 
 function misuse(code: LocalProtocolErrorCode, message: string): never {
   throw new LocalProtocolError(code, message);
-}
-
-function afiOf(name: FamilyName): 1 | 2 {
-  const f = FAMILIES[name];
-  if (f === undefined) misuse('ANYVIP_BAD_FAMILY', `unknown family ${JSON.stringify(name)}: ipv4 or ipv6`);
-  return f.afi === 1 ? 1 : 2;
-}
-
-function seconds(value: number | undefined, what: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!Number.isFinite(value) || value < 0)
-    misuse('ANYVIP_INVALID_PEER_CONFIG', `${what} must be a non-negative number`);
-  return Math.round(value * 1000);
 }
 
 /**
@@ -415,117 +396,17 @@ export class BgpSpeaker {
    */
   addPeer(options: AddPeerOptions): Peer {
     this.#checkOpen();
-    const address = canonicalAddress(options.address);
-    if (address === undefined)
-      misuse('ANYVIP_INVALID_PEER_CONFIG', `peer address is not an IP address: ${options.address}`);
-    if (this.#peers.has(address)) misuse('ANYVIP_DUPLICATE_PEER', `peer ${address} is already configured`);
-    const port = options.port ?? 179;
-    if (!Number.isInteger(port) || port < 1 || port > 65535)
-      misuse('ANYVIP_INVALID_PEER_CONFIG', `port ${port} out of range`);
-    const localAddress =
-      options.localAddress === undefined ? undefined : canonicalAddress(options.localAddress);
-    if (options.localAddress !== undefined && localAddress === undefined) {
-      misuse('ANYVIP_INVALID_PEER_CONFIG', `localAddress is not an IP address: ${options.localAddress}`);
-    }
-    const familyNames = options.families ?? [address.includes(':') ? 'ipv6' : 'ipv4'];
-    if (familyNames.length === 0) misuse('ANYVIP_INVALID_PEER_CONFIG', 'families must not be empty');
-    const families = [...new Set(familyNames)].map((n) => FAMILIES[afiOf(n) === 1 ? 'ipv4' : 'ipv6']);
-
-    let addPath: AddPathFamilyConfig[] | undefined;
-    if (options.addPath !== undefined && options.addPath !== false) {
-      const send = options.addPath === true ? false : (options.addPath.send ?? false);
-      const receive = options.addPath === true ? true : (options.addPath.receive ?? false);
-      if (send || receive) addPath = families.map((f) => ({ ...f, send, receive }));
-    }
-    const limits =
-      options.maxPrefixes === undefined
-        ? []
-        : Array.isArray(options.maxPrefixes)
-          ? options.maxPrefixes
-          : [options.maxPrefixes as MaxPrefixOptions];
-    const maxPrefixes: MaxPrefixLimit[] = limits.map((l) => {
-      if (!Number.isInteger(l.limit) || l.limit < 0 || l.limit > 0xffffffff) {
-        misuse(
-          'ANYVIP_INVALID_PEER_CONFIG',
-          `maxPrefixes limit must be an integer in [0, 4294967295], got ${l.limit}`,
-        );
-      }
-      if (l.action !== 'warn' && l.action !== 'stop')
-        misuse('ANYVIP_INVALID_PEER_CONFIG', `maxPrefixes action must be warn or stop`);
-      return {
-        limit: l.limit,
-        action: l.action,
-        ...(l.family !== undefined ? { afi: afiOf(l.family) } : {}),
-      };
-    });
-    const allowAsIn = options.allowAsIn ?? 0;
-    if (!Number.isInteger(allowAsIn) || allowAsIn < 0 || allowAsIn > 10) {
-      misuse('ANYVIP_INVALID_PEER_CONFIG', `allowAsIn must be an integer in [0, 10], got ${allowAsIn}`);
-    }
-    const nextHopSelf: { ipv4?: string; ipv6?: string } = {};
-    for (const name of ['ipv4', 'ipv6'] as const) {
-      const text = options.nextHopSelf?.[name];
-      if (text === undefined) continue;
-      const nh = parseNextHop(text);
-      if (nh.afi !== afiOf(name))
-        misuse('ANYVIP_BAD_NEXT_HOP', `nextHopSelf.${name} ${text} is not an ${name} address`);
-      nextHopSelf[name] = nh.text;
-    }
-    const ttl =
-      options.ttl ??
-      (options.multihop === true ? 255 : typeof options.multihop === 'number' ? options.multihop : undefined);
-    if (ttl !== undefined && (!Number.isInteger(ttl) || ttl < 1 || ttl > 255)) {
-      misuse('ANYVIP_INVALID_PEER_CONFIG', `ttl must be an integer in [1, 255], got ${ttl}`);
-    }
-    const security = resolveTcpSecurity({
-      ...(options.password !== undefined ? { password: options.password } : {}),
-      ...(options.passwordFile !== undefined ? { passwordFile: options.passwordFile } : {}),
-      ...(options.ttlSecurity !== undefined ? { ttlSecurity: options.ttlSecurity } : {}),
-      ...(ttl !== undefined ? { ttl } : {}),
-    });
-    if (needsTcpAuth(security)) {
-      const why =
-        'tcpSecurityUnavailable' in this.#transport
-          ? this.#transport.tcpSecurityUnavailable
-          : 'the transport cannot set socket options';
-      if (why !== undefined) {
-        misuse(
-          'ANYVIP_TCP_AUTH_UNAVAILABLE',
-          `peer ${address}: TCP-MD5 (password) and GTSM (ttlSecurity) need the @anyvip/tcp-auth addon: ${why}`,
-        );
-      }
-    }
-
-    const bfd = resolveBfd(options.bfd, ttl !== undefined && ttl > 1);
-    const gracefulRestart = resolveGracefulRestart(options.gracefulRestart, families);
-
-    const connectRetryTimeMs = seconds(options.connectRetryTimeSec, 'connectRetryTimeSec');
-    const idleHoldTimeMs = seconds(options.idleHoldTimeSec, 'idleHoldTimeSec');
-    const delayOpenTimeMs = seconds(options.delayOpenTimeSec, 'delayOpenTimeSec');
-    const fsm: FsmConfig = {
-      localAsn: this.localAsn,
-      bgpIdentifier: this.routerId,
-      remoteAsn: options.remoteAsn,
-      families,
-      passiveTcpEstablishment: options.passive ?? false,
-      ...(options.holdTimeSec !== undefined ? { holdTimeSec: options.holdTimeSec } : {}),
-      ...(options.minHoldTimeSec !== undefined ? { minHoldTimeSec: options.minHoldTimeSec } : {}),
-      ...(connectRetryTimeMs !== undefined ? { connectRetryTimeMs } : {}),
-      ...(idleHoldTimeMs !== undefined ? { idleHoldTimeMs } : {}),
-      ...(delayOpenTimeMs !== undefined ? { delayOpenTimeMs } : {}),
-      ...(options.dampPeerOscillations !== undefined
-        ? { dampPeerOscillations: options.dampPeerOscillations }
-        : {}),
-      ...(options.enhancedRouteRefresh !== undefined
-        ? { enhancedRouteRefresh: options.enhancedRouteRefresh }
-        : {}),
-      ...(options.extendedMessage !== undefined ? { extendedMessage: options.extendedMessage } : {}),
-      ...(options.collisionDetectEstablishedState !== undefined
-        ? { collisionDetectEstablishedState: options.collisionDetectEstablishedState }
-        : {}),
-      ...(addPath !== undefined ? { addPath } : {}),
-      ...(gracefulRestart !== undefined ? { gracefulRestart } : {}),
-    };
+    const transport = this.#transport;
+    const { address, port, localAddress, fsm, maxPrefixes, allowAsIn, nextHopSelf, security, bfd } =
+      resolvePeerConfig(options, {
+        localAsn: this.localAsn,
+        routerId: this.routerId,
+        isConfigured: (a) => this.#peers.has(a),
+        tcpSecurityUnavailable: () =>
+          'tcpSecurityUnavailable' in transport
+            ? transport.tcpSecurityUnavailable
+            : 'the transport cannot set socket options',
+      });
     const session = new PeerSession({
       address,
       port,
@@ -572,13 +453,13 @@ export class BgpSpeaker {
       },
       info: () => session.info(),
       receivedRoutes: (family) => [
-        ...session.receivedRoutes(family === undefined ? undefined : afiOf(family)),
+        ...session.receivedRoutes(family === undefined ? undefined : afiOfFamilyName(family)),
       ],
       received: (family) => {
         const ctx = session.info().negotiated?.receiveContext;
         if (ctx === undefined) return [];
         const out: ReceivedRoute[] = [];
-        for (const r of session.receivedRoutes(family === undefined ? undefined : afiOf(family))) {
+        for (const r of session.receivedRoutes(family === undefined ? undefined : afiOfFamilyName(family))) {
           out.push(viewReceivedRoute(r, ctx));
         }
         return out;
@@ -594,7 +475,8 @@ export class BgpSpeaker {
           },
           o.signal,
         ),
-      requestRefresh: (family) => session.requestRefresh(family === undefined ? undefined : FAMILIES[family]),
+      requestRefresh: (family) =>
+        session.requestRefresh(family === undefined ? undefined : unicastFamilies[family]),
       get bfdState() {
         return bfdReady.get(address)?.state;
       },
@@ -904,7 +786,7 @@ export class BgpSpeaker {
     return this.#routes.size;
   }
 
-  #intern(template: RouteTemplate, afi: 1 | 2): RouteTemplate {
+  #intern(template: RouteTemplate, afi: UnicastAfi): RouteTemplate {
     checkNextHopFamily(template, afi);
     const found = this.#templates.get(template.key);
     if (found !== undefined) return found;
@@ -996,197 +878,10 @@ export class BgpSpeaker {
   }
 }
 
-function parseNextHopOrUndefined(text: string): { text: string; afi: 1 | 2 } | undefined {
+function parseNextHopOrUndefined(text: string): { text: string; afi: UnicastAfi } | undefined {
   try {
     return parseNextHop(text);
   } catch {
     return undefined;
-  }
-}
-
-const BFD_DEFAULTS = { minTxMs: 300, minRxMs: 300, multiplier: 3 } as const;
-
-function resolveBfd(
-  option: boolean | BfdPeerOptions | undefined,
-  multihopSession: boolean,
-): Required<BfdPeerOptions> | undefined {
-  if (option === undefined || option === false) return undefined;
-  const o = option === true ? {} : option;
-  const r = {
-    minTxMs: o.minTxMs ?? BFD_DEFAULTS.minTxMs,
-    minRxMs: o.minRxMs ?? BFD_DEFAULTS.minRxMs,
-    multiplier: o.multiplier ?? BFD_DEFAULTS.multiplier,
-    multihop: o.multihop ?? multihopSession,
-  };
-  for (const [name, v] of [
-    ['bfd.minTxMs', r.minTxMs],
-    ['bfd.minRxMs', r.minRxMs],
-  ] as const) {
-    // Below 10 ms Node's timers cannot keep up on a loaded host.
-    if (!Number.isInteger(v) || v < 10 || v > 60_000)
-      misuse('ANYVIP_INVALID_PEER_CONFIG', `${name} must be an integer in [10, 60000], got ${v}`);
-  }
-  if (!Number.isInteger(r.multiplier) || r.multiplier < 1 || r.multiplier > 255)
-    misuse(
-      'ANYVIP_INVALID_PEER_CONFIG',
-      `bfd.multiplier must be an integer in [1, 255], got ${r.multiplier}`,
-    );
-  return r;
-}
-
-function resolveGracefulRestart(
-  option: boolean | GracefulRestartOptions | undefined,
-  families: readonly Family[],
-): FsmConfig['gracefulRestart'] {
-  if (option === undefined || option === false) return undefined;
-  const o = option === true ? {} : option;
-  const restartTimeSec = o.restartTimeSec ?? 120;
-  if (!Number.isInteger(restartTimeSec) || restartTimeSec < 0 || restartTimeSec > 4095)
-    misuse(
-      'ANYVIP_INVALID_PEER_CONFIG',
-      `gracefulRestart.restartTimeSec must be in [0, 4095], got ${restartTimeSec}`,
-    );
-  const forwardingPreserved = o.forwardingPreserved ?? true;
-  return {
-    restartState: o.restarting ?? false,
-    notification: o.notification ?? false,
-    restartTimeSec,
-    families: families.map((f) => ({ afi: f.afi, safi: f.safi, forwardingPreserved })),
-  };
-}
-
-/** A DownReason as log text. */
-export function describeDownReason(reason: DownReason): string {
-  switch (reason.kind) {
-    case 'notificationSent':
-      return `sent ${notificationName(reason.notification.code, reason.notification.subcode)}`;
-    case 'notificationReceived':
-      return `received ${notificationName(reason.notification.code, reason.notification.subcode)}`;
-    case 'connectionLost':
-      return 'connection lost';
-    default:
-      return assertNever(reason);
-  }
-}
-
-/** The one place log lines come from: each event, at its level, as structured fields. */
-function logEvent(logger: Logger, e: SpeakerEvent): void {
-  switch (e.kind) {
-    case 'stateChange':
-      logger.info('state change', { peer: e.peer, from: e.from, to: e.to });
-      return;
-    case 'bfdStateChange':
-      (e.bgpStopped || e.to === 'down' ? logger.warn : logger.info).call(logger, 'bfd state change', {
-        peer: e.peer,
-        from: e.from,
-        to: e.to,
-        diag: e.diagName,
-        remoteState: e.remoteState,
-        bgpStopped: e.bgpStopped,
-      });
-      return;
-    case 'peerUp':
-      logger.info('session established', {
-        peer: e.peer,
-        localAddress: e.localAddress,
-        holdTimeSec: e.negotiated.holdTimeSec,
-        families: e.negotiated.families.map((f) => `${f.afi}/${f.safi}`),
-        ibgp: e.negotiated.ibgp,
-      });
-      return;
-    case 'peerDown':
-      (e.reason.kind !== 'connectionLost' && isDeliberateCease(e.reason.notification)
-        ? logger.info
-        : logger.warn
-      ).call(logger, 'session down', {
-        peer: e.peer,
-        reason: describeDownReason(e.reason),
-        routesWithdrawn: e.routesWithdrawn,
-        uptimeMs: e.uptimeMs,
-      });
-      return;
-    case 'notificationSent':
-    case 'notificationReceived':
-      (isDeliberateCease(e) ? logger.info : logger.warn).call(
-        logger,
-        e.kind === 'notificationSent' ? 'notification sent' : 'notification received',
-        {
-          peer: e.peer,
-          code: e.code,
-          subcode: e.subcode,
-          name: e.name,
-          ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
-        },
-      );
-      return;
-    case 'malformed':
-      logger.warn('malformed update', {
-        peer: e.peer,
-        action: e.action,
-        code: e.error.errorCode,
-        reason: e.error.message,
-        issues: e.issues.length,
-      });
-      return;
-    case 'routesReceived':
-      logger.debug('routes received', {
-        peer: e.peer,
-        announced: e.announced.length,
-        withdrawn: e.withdrawn.length,
-      });
-      return;
-    case 'eorSent':
-    case 'eorReceived':
-      logger.info(e.kind === 'eorSent' ? 'end-of-rib sent' : 'end-of-rib received', {
-        peer: e.peer,
-        afi: e.afi,
-        safi: e.safi,
-        count: e.count,
-        msSinceEstablished: e.msSinceEstablished,
-      });
-      return;
-    case 'maxPrefix':
-      logger.warn('maximum prefixes exceeded', {
-        peer: e.peer,
-        action: e.action,
-        limit: e.limit,
-        count: e.count,
-        afi: e.afi,
-      });
-      return;
-    case 'routesRejected':
-      // Routine: an eBGP router (FRR by default) sends our own routes back and we refuse them (RFC 4271 §9.1.2).
-      logger.debug('routes rejected', {
-        peer: e.peer,
-        reason: e.reason,
-        localAsn: e.localAsn,
-        occurrences: e.occurrences,
-        count: e.count,
-      });
-      return;
-    case 'routeRefresh':
-      logger.info('route refresh', {
-        peer: e.peer,
-        direction: e.direction,
-        afi: e.afi,
-        safi: e.safi,
-        subtype: e.subtype,
-      });
-      return;
-    case 'error':
-      logger.error('error', { peer: e.peer, context: e.context, reason: e.error.message });
-      return;
-    case 'listening':
-      logger.info('listening', { address: e.address, port: e.port });
-      return;
-    case 'connectionRejected':
-      logger.info('connection rejected', {
-        remoteAddress: e.remoteAddress,
-        remotePort: e.remotePort,
-        reason: e.reason,
-      });
-      return;
-    default:
-      assertNever(e);
   }
 }

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { type Clock, systemClock, type TimerHandle } from './clock.js';
+import { type Clock, systemClock, type TimerHandle } from '@anyvip/clock';
 import { type CombinePolicy, combineResults, validateCombine } from './combine.js';
 import { formatDuration } from './duration.js';
 import { badConfig, HealthError } from './errors.js';

@@ -4,6 +4,7 @@
  * kube-apiserver probes combined all/any/quorum, and a disable file for maintenance.
  */
 
+export { type Clock, FakeClock, systemClock, type TimerHandle } from '@anyvip/clock';
 export {
   Check,
   type CheckDeps,
@@ -12,7 +13,6 @@ export {
   type CheckStatus,
   resolveCheckSettings,
 } from './check.js';
-export { type Clock, systemClock, type TimerHandle } from './clock.js';
 export {
   type CombinePolicy,
   combineResults,
@@ -32,7 +32,6 @@ export type {
   Unsubscribe,
   UpEvent,
 } from './events.js';
-export { FakeClock } from './fake-clock.js';
 export {
   type ApiserverEndpoint,
   type ApiserverProbeOptions,

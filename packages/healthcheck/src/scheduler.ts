@@ -1,4 +1,4 @@
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@anyvip/clock';
 import { CheckStopped } from './probes/probe.js';
 
 /**

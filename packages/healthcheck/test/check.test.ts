@@ -1,9 +1,9 @@
+import { FakeClock } from '@anyvip/clock';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Check, type CheckOptions } from '../src/check.js';
 import { HealthError } from '../src/errors.js';
 import type { CheckEvent } from '../src/events.js';
-import { FakeClock } from '../src/fake-clock.js';
 import { failing, pass, type ScriptedProbe, scriptedProbe } from './support/scripted-probe.js';
 
 interface Rig {

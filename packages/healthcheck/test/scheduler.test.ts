@@ -1,6 +1,6 @@
+import { FakeClock } from '@anyvip/clock';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../src/fake-clock.js';
 import { computeNextStartMs, Scheduler } from '../src/scheduler.js';
 
 /** A run that takes `workMs` on the fake clock and asks for `nextMs`, recording its starts. */

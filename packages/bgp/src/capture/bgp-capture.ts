@@ -1,5 +1,5 @@
+import { assertNever } from '../wire/assert-never.js';
 import type { WireError } from '../wire/errors.js';
-import { assertNever } from '../wire/message.js';
 import { BgpStreamFramer, type FramerFault } from './bgp-stream-framer.js';
 import { readCaptureFile } from './capture-file.js';
 import { IPPROTO_TCP, type IpPacket } from './ip-packet.js';

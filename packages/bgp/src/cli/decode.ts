@@ -10,9 +10,10 @@ import {
   TableDumpV2Subtype,
 } from '../mrt/record.js';
 import { ribAttributesAsUpdate } from '../mrt/rib-attributes.js';
+import { assertNever } from '../wire/assert-never.js';
 import type { CodecContext } from '../wire/context.js';
 import { WireError } from '../wire/errors.js';
-import { assertNever, type BgpMessage, decodeMessage } from '../wire/message.js';
+import { type BgpMessage, decodeMessage } from '../wire/message.js';
 import { formatPrefix } from '../wire/prefix.js';
 import { type ParsedUpdate, parseUpdate, type UpdateMessage } from '../wire/update.js';
 import {

@@ -1,10 +1,10 @@
+import { assertNever } from '../wire/assert-never.js';
 import { formatCommunity } from '../wire/attributes/communities.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import type { Capability } from '../wire/capabilities/capability.js';
 import { CapabilityCode, names, RouteRefreshSubtype } from '../wire/constants.js';
 import type { WireError } from '../wire/errors.js';
 import type { BgpMessage } from '../wire/message.js';
-import { assertNever } from '../wire/message.js';
 import { hardResetCause, type NotificationMessage } from '../wire/notification.js';
 import { type OpenMessage, openAsn } from '../wire/open.js';
 import { formatPrefix, type Prefix } from '../wire/prefix.js';

@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { SpeakerEvent } from '../events.js';
-import type { RouteAttributesInput } from '../session/route-template.js';
+import type { RouteAttributesInput } from '../rib/route-template.js';
 import { canonicalAddress } from '../session/transport.js';
 import {
   type AddPeerOptions,
@@ -10,9 +10,9 @@ import {
   type FamilyName,
 } from '../speaker.js';
 import { parseIpv4 } from '../wire/address.js';
+import { assertNever } from '../wire/assert-never.js';
 import { names } from '../wire/constants.js';
 import { LocalProtocolError } from '../wire/errors.js';
-import { assertNever } from '../wire/message.js';
 import { ipv4Prefix, type Prefix } from '../wire/prefix.js';
 import { hexOf } from './format-json.js';
 

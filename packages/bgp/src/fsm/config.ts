@@ -5,12 +5,9 @@ import type {
 } from '../wire/capabilities/capability.js';
 import { Afi, BgpRole, familyKey, Safi } from '../wire/constants.js';
 import { LocalProtocolError } from '../wire/errors.js';
+import type { Family } from '../wire/family.js';
 
-/** An address family: AFI and SAFI (RFC 4760). */
-export interface Family {
-  readonly afi: number;
-  readonly safi: number;
-}
+export type { Family } from '../wire/family.js';
 
 /** ADD-PATH wishes for one family (RFC 7911 §4). */
 export interface AddPathFamilyConfig extends Family {

@@ -17,10 +17,11 @@ import {
   Safi,
 } from '../wire/constants.js';
 import { type CodecContext, makeContext } from '../wire/context.js';
+import type { Family } from '../wire/family.js';
 import type { NotificationMessage } from '../wire/notification.js';
 import { type OpenMessage, openAsn } from '../wire/open.js';
 import { Writer } from '../wire/writer.js';
-import type { Family, RequirableCapability, ResolvedFsmConfig } from './config.js';
+import type { RequirableCapability, ResolvedFsmConfig } from './config.js';
 
 /**
  * What the OPEN exchange agreed (RFC 4271 §4.2, RFC 5492): the peer's identity, the

@@ -1,6 +1,6 @@
+import { assertNever } from '../wire/assert-never.js';
 import { CeaseSubcode, ErrorCode, FsmErrorSubcode, MessageType } from '../wire/constants.js';
 import type { WireError } from '../wire/errors.js';
-import { assertNever } from '../wire/message.js';
 import { hardResetData, type NotificationMessage, shutdownCommunication } from '../wire/notification.js';
 import type { OpenMessage } from '../wire/open.js';
 import type { DownReason, FsmAction } from './actions.js';

@@ -1,6 +1,7 @@
 import { formatIpv4Bytes, formatIpv6Bytes } from '../wire/address.js';
 import { ErrorCode, HeaderErrorSubcode } from '../wire/constants.js';
 import { WireError } from '../wire/errors.js';
+import type { UnicastAfi } from '../wire/family.js';
 import { ipv4Prefix, ipv6Prefix, type Prefix } from '../wire/prefix.js';
 import { Reader } from '../wire/reader.js';
 
@@ -39,7 +40,7 @@ export function readAddress(r: Reader, afi: number): string {
 }
 
 /** A prefix as stored in RIB records: length in bits, then ceil(length/8) octets (RFC 6396 §4.3.2). */
-export function readPrefix(r: Reader, afi: 1 | 2): Prefix {
+export function readPrefix(r: Reader, afi: UnicastAfi): Prefix {
   const length = r.u8('prefix length');
   const max = afi === 1 ? 32 : 128;
   if (length > max) throw mrtFault(`prefix length ${length} exceeds ${max}`);

@@ -1,10 +1,11 @@
 import { formatIpv4Bytes } from '../wire/address.js';
+import type { UnicastAfi } from '../wire/family.js';
 import type { Reader } from '../wire/reader.js';
 import { bodyReader, mrtFault, readAddress, readPrefix } from './body.js';
 import { type MrtHeader, type MrtPeer, type MrtRecord, type RibEntry, TableDumpV2Subtype } from './record.js';
 
 /** AFI/SAFI and ADD-PATH of the RIB_AFI subtypes (RFC 6396 §4.3.2, RFC 8050 §4). */
-const ribSubtypes: ReadonlyMap<number, { afi: 1 | 2; safi: number; addPath: boolean }> = new Map([
+const ribSubtypes: ReadonlyMap<number, { afi: UnicastAfi; safi: number; addPath: boolean }> = new Map([
   [TableDumpV2Subtype.RIB_IPV4_UNICAST, { afi: 1, safi: 1, addPath: false }],
   [TableDumpV2Subtype.RIB_IPV4_MULTICAST, { afi: 1, safi: 2, addPath: false }],
   [TableDumpV2Subtype.RIB_IPV6_UNICAST, { afi: 2, safi: 1, addPath: false }],

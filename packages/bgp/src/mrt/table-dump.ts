@@ -1,3 +1,4 @@
+import type { UnicastAfi } from '../wire/family.js';
 import { ipv4Prefix, ipv6Prefix, type Prefix } from '../wire/prefix.js';
 import type { Reader } from '../wire/reader.js';
 import { bodyReader, mrtFault, readAddress } from './body.js';
@@ -25,7 +26,7 @@ export function decodeTableDump(
   return { kind: 'tableDump', header, viewNumber, sequence, entries };
 }
 
-function entry(r: Reader, afi: 1 | 2): TableDumpEntry {
+function entry(r: Reader, afi: UnicastAfi): TableDumpEntry {
   const address = r.bytes(afi === 1 ? 4 : 16, 'prefix');
   const length = r.u8('prefix length');
   if (length > (afi === 1 ? 32 : 128)) throw mrtFault(`prefix length ${length} is too long`);

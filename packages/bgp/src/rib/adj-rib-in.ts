@@ -1,13 +1,14 @@
+import { assertNever } from '../wire/assert-never.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import { CeaseSubcode, ErrorCode, Safi } from '../wire/constants.js';
-import { assertNever } from '../wire/message.js';
+import type { Family, UnicastAfi } from '../wire/family.js';
 import type { NotificationMessage } from '../wire/notification.js';
 import type { Prefix } from '../wire/prefix.js';
 import type { ParsedUpdate } from '../wire/update.js';
 import { AttributeSetTable } from './attribute-set.js';
 import { PathTable } from './path-table.js';
 import { PrefixIndex } from './prefix-index.js';
-import type { AddressFamily, Route, RouteChange, UnicastAfi } from './route.js';
+import type { Route, RouteChange } from './route.js';
 
 /** What to do when a peer sends more prefixes than allowed: log it, or close the session. */
 export type MaxPrefixAction = 'warn' | 'stop';
@@ -44,7 +45,7 @@ export interface AdjRibInResult {
   /** Routes added, replaced (implicit withdraw, RFC 4271 §3.1) or removed, in the order applied. */
   readonly changes: readonly RouteChange[];
   /** Set when the UPDATE was an End-of-RIB marker (RFC 4724 §2). */
-  readonly endOfRib?: AddressFamily;
+  readonly endOfRib?: Family;
   /** Set when a maximum-prefix limit was crossed. */
   readonly maxPrefix?: MaxPrefixExceeded;
   /** Set when the UPDATE's routes were not accepted because their AS_PATH loops (RFC 4271 §9.1.2). */
@@ -262,7 +263,7 @@ export class AdjRibIn {
    * Restart (RFC 4724 §4.2). Routes received again are fresh; {@link sweepStale}
    * removes the others. O(1).
    */
-  markStale(family: AddressFamily): void {
+  markStale(family: Family): void {
     if (!isUnicast(family.afi, family.safi)) return;
     this.#paths.newEpoch(family.afi);
     this.#staleCount[family.afi - 1] = this.#routes.count(family.afi);
@@ -275,7 +276,7 @@ export class AdjRibIn {
   }
 
   /** Stale routes left in `family`. */
-  staleCount(family: AddressFamily): number {
+  staleCount(family: Family): number {
     return isUnicast(family.afi, family.safi) ? this.#staleCount[family.afi - 1]! : 0;
   }
 
@@ -283,7 +284,7 @@ export class AdjRibIn {
    * Removes the routes of `family` still stale, as on End-of-RIB or when the
    * restart timer expires (RFC 4724 §4.2), and returns the removals.
    */
-  sweepStale(family: AddressFamily): RouteChange[] {
+  sweepStale(family: Family): RouteChange[] {
     const changes: RouteChange[] = [];
     if (!isUnicast(family.afi, family.safi)) return changes;
     const i = family.afi - 1;
@@ -304,7 +305,7 @@ export class AdjRibIn {
    * a family is disabled, RFC 7606 §2), and returns the removals (none built with
    * `collect` false).
    */
-  clear(family?: AddressFamily, collect = true): RouteChange[] {
+  clear(family?: Family, collect = true): RouteChange[] {
     const changes: RouteChange[] = [];
     let afi: UnicastAfi | undefined;
     if (family !== undefined) {

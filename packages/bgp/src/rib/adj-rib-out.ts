@@ -1,20 +1,28 @@
 import { formatAddress, formatIpv4, parseIpv4, parseIpv6 } from '../wire/address.js';
 import type { PathAttribute } from '../wire/attributes/path-attribute.js';
 import { familyKey, Safi } from '../wire/constants.js';
-import { type CodecContext, maxMessageLength } from '../wire/context.js';
+import type { CodecContext } from '../wire/context.js';
 import { LocalProtocolError } from '../wire/errors.js';
+import type { Family, UnicastAfi } from '../wire/family.js';
 import { encodedPrefixLength } from '../wire/nlri.js';
 import type { Prefix } from '../wire/prefix.js';
-import { endOfRib, packUpdates, packWithdrawals } from '../wire/update-packer.js';
+import {
+  endOfRib,
+  type PackResult,
+  packUpdatesUpTo,
+  packWithdrawalsUpTo,
+  updateNlriCapacity,
+  withdrawalNlriCapacity,
+} from '../wire/update-packer.js';
 import type { AttributeSet } from './attribute-set.js';
 import { PrefixMap } from './prefix-map.js';
-import type { AddressFamily, Route, UnicastAfi } from './route.js';
+import type { Route } from './route.js';
 
 export interface AdjRibOutOptions {
   /** What OPEN negotiated for the sending direction (4-octet AS, ADD-PATH, extended messages). */
   readonly ctx: CodecContext;
   /** Families this peer was negotiated for; only IPv4 and IPv6 unicast are supported. */
-  readonly families: Iterable<AddressFamily>;
+  readonly families: Iterable<Family>;
   /**
    * Send IPv4 NLRI in MP_REACH_NLRI / MP_UNREACH_NLRI rather than the classic fields (RFC 4760 §5).
    * IPv4 routes with an IPv6 next hop always use MP_REACH_NLRI (RFC 8950 §4).
@@ -132,8 +140,8 @@ class FlushQueue {
   readonly resend = new MarkedList();
   /** Entries still to be sent. */
   live = 0;
-  /** Octets an UPDATE of this queue takes besides its NLRI, learned by a trial pack when first needed. */
-  overhead: number | undefined;
+  /** Octets of NLRI one UPDATE of this queue holds at most, as the packer says; asked when first needed. */
+  capacity: number | undefined;
 
   constructor(afi: UnicastAfi) {
     this.afi = afi;
@@ -185,30 +193,6 @@ class OutPath extends FlushQueue {
   }
 }
 
-/** Simulates the packer's greedy fill of UPDATEs, to take no more than a budget of messages. */
-class Filler {
-  readonly #capacity: number;
-  readonly #budget: number;
-  #messages = 1;
-  #fill = 0;
-
-  constructor(capacity: number, budget: number) {
-    this.#capacity = capacity;
-    this.#budget = budget;
-  }
-
-  /** Counts `size` octets in, unless they would start a message beyond the budget. */
-  take(size: number): boolean {
-    if (this.#fill > 0 && this.#fill + size > this.#capacity) {
-      if (this.#messages >= this.#budget) return false;
-      this.#messages++;
-      this.#fill = 0;
-    }
-    this.#fill += size;
-    return true;
-  }
-}
-
 /**
  * The Adj-RIB-Out of one peer (RFC 4271 §3.2): what the peer has been sent, and the
  * changes not sent yet. It is diff-based: callers state the desired route per prefix
@@ -228,12 +212,11 @@ class Filler {
  */
 export class AdjRibOut {
   readonly #ctx: CodecContext;
-  readonly #families: readonly AddressFamily[];
+  readonly #families: readonly Family[];
   /** Per AFI - 1: negotiated; ADD-PATH (RFC 7911) in the sending direction. */
   readonly #enabled: [boolean, boolean] = [false, false];
   readonly #addPath: [boolean, boolean];
   readonly #useMpForIpv4: boolean;
-  readonly #maxLength: number;
 
   /**
    * Per route: the path the peer has (nothing pending), a {@link FreshMark} (first
@@ -252,9 +235,6 @@ export class AdjRibOut {
   ];
   /** The last path looked up: bulk announcements mostly repeat it. */
   #last: OutPath | undefined;
-  /** Encoded UPDATEs beyond a flush's budget, handed out first by the next flush. */
-  #outbox: Uint8Array[] = [];
-  #outboxHead = 0;
   #advertisedCount = 0;
   #pendingCount = 0;
   /** Pending first announcements (routes the peer does not have). */
@@ -263,8 +243,7 @@ export class AdjRibOut {
   constructor(opts: AdjRibOutOptions) {
     this.#ctx = opts.ctx;
     this.#useMpForIpv4 = opts.useMpForIpv4 ?? false;
-    this.#maxLength = maxMessageLength(opts.ctx);
-    const families: AddressFamily[] = [];
+    const families: Family[] = [];
     for (const f of opts.families) {
       if ((f.afi !== 1 && f.afi !== 2) || f.safi !== Safi.UNICAST) {
         throw new LocalProtocolError(
@@ -282,7 +261,7 @@ export class AdjRibOut {
     ];
   }
 
-  /** Routes the peer has been sent and not withdrawn (including UPDATEs still in the outbox). */
+  /** Routes the peer has been sent (in UPDATEs that {@link flush} returned) and not withdrawn. */
   get advertisedCount(): number {
     return this.#advertisedCount;
   }
@@ -299,7 +278,7 @@ export class AdjRibOut {
 
   /** Whether {@link flush} has anything to hand out. */
   get hasPending(): boolean {
-    return this.#pendingCount > 0 || this.#outboxHead < this.#outbox.length;
+    return this.#pendingCount > 0;
   }
 
   /**
@@ -377,23 +356,15 @@ export class AdjRibOut {
    * Encodes pending changes into at most `maxMessages` UPDATEs: withdrawals first,
    * one family at a time, then announcements grouped by path (family, attribute set,
    * next hop) so that each group fills whole messages. The changes encoded count as
-   * advertised at once. Each call does work proportional to what it returns; UPDATEs
-   * encoded beyond the budget (when the size estimate falls short) are handed out
-   * first by the next call. Call again while {@link hasPending}.
+   * advertised at once. Each call does work proportional to what it returns. Call
+   * again while {@link hasPending}.
    */
   flush(maxMessages = Number.POSITIVE_INFINITY): Uint8Array[] {
     const out: Uint8Array[] = [];
-    while (out.length < maxMessages && this.#outboxHead < this.#outbox.length) {
-      out.push(this.#outbox[this.#outboxHead++]!);
-    }
-    if (this.#outboxHead === this.#outbox.length && this.#outboxHead > 0) {
-      this.#outbox = [];
-      this.#outboxHead = 0;
-    }
     while (out.length < maxMessages) {
       const queue = this.#nextQueue();
       if (queue === undefined) break;
-      this.#flushQueue(queue, out, maxMessages, Math.min(maxMessages - out.length, CHUNK_MESSAGES));
+      this.#flushQueue(queue, out, Math.min(maxMessages - out.length, CHUNK_MESSAGES));
     }
     return out;
   }
@@ -424,7 +395,7 @@ export class AdjRibOut {
    * negotiated family. Send them once {@link hasPending} turns false after the
    * initial table (or a refresh) was flushed.
    */
-  endOfRibFor(families: Iterable<AddressFamily> = this.#families): Uint8Array[] {
+  endOfRibFor(families: Iterable<Family> = this.#families): Uint8Array[] {
     const out: Uint8Array[] = [];
     for (const f of families) out.push(endOfRib(f.afi, f.safi, this.#ctx));
     return out;
@@ -441,8 +412,6 @@ export class AdjRibOut {
     this.#withdrawals[1] = new FlushQueue(2);
     this.#dirty.clear();
     this.#last = undefined;
-    this.#outbox = [];
-    this.#outboxHead = 0;
     this.#advertisedCount = 0;
     this.#pendingCount = 0;
     this.#pendingNew = 0;
@@ -588,66 +557,60 @@ export class AdjRibOut {
     return undefined;
   }
 
-  #pack(queue: FlushQueue, prefixes: Prefix[]): Uint8Array[] {
+  #pack(queue: FlushQueue, prefixes: Prefix[], maxMessages: number): PackResult {
     if (queue instanceof OutPath) {
-      return packUpdates({
+      return packUpdatesUpTo(
+        {
+          afi: queue.afi,
+          attributes: queue.attributes,
+          nextHop: queue.nextHop,
+          nlri: prefixes,
+          ctx: this.#ctx,
+          useMpForIpv4: queue.useMp,
+        },
+        maxMessages,
+      );
+    }
+    return packWithdrawalsUpTo(
+      { afi: queue.afi, prefixes, ctx: this.#ctx, useMpForIpv4: this.#useMpForIpv4 },
+      maxMessages,
+    );
+  }
+
+  /** Octets of NLRI one UPDATE of `queue` holds at most (the packer's answer). */
+  #capacity(queue: FlushQueue): number {
+    if (queue instanceof OutPath) {
+      return updateNlriCapacity({
         afi: queue.afi,
         attributes: queue.attributes,
         nextHop: queue.nextHop,
-        nlri: prefixes,
         ctx: this.#ctx,
         useMpForIpv4: queue.useMp,
       });
     }
-    return packWithdrawals({
-      afi: queue.afi,
-      prefixes,
-      ctx: this.#ctx,
-      useMpForIpv4: this.#useMpForIpv4,
-    });
+    return withdrawalNlriCapacity({ afi: queue.afi, ctx: this.#ctx, useMpForIpv4: this.#useMpForIpv4 });
   }
 
   /**
-   * Octets an UPDATE of `queue` spends besides NLRI, from a trial pack of some of its
-   * prefixes. About 300 octets of NLRI are used so that an MP_REACH_NLRI or
-   * MP_UNREACH_NLRI value passes 255 octets and takes the 2-octet length that full
-   * messages have (RFC 4271 §4.3, Extended Length).
+   * Encodes up to `budget` messages of `queue` into `out`. It offers the packer the
+   * entries that `budget` full messages could hold at most; the packer says how many
+   * it packed, and the rest stay pending where they were.
    */
-  #probe(queue: FlushQueue): number {
+  #flushQueue(queue: FlushQueue, out: Uint8Array[], budget: number): void {
     const addPath = this.#addPath[queue.afi - 1]!;
-    const sample: Prefix[] = [];
+    queue.capacity ??= this.#capacity(queue);
+    const room = queue.capacity * budget;
     let bytes = 0;
-    const add = (p: Prefix): void => {
-      sample.push(p);
-      bytes += encodedPrefixLength(p, addPath);
+    // The first entry is always offered: if it does not fit alone, the packer says why.
+    const offer = (p: Prefix): boolean => {
+      const n = encodedPrefixLength(p, addPath);
+      if (bytes > 0 && bytes + n > room) return false;
+      bytes += n;
+      return true;
     };
-    for (let i = queue.changesHead; i < queue.changes.length && bytes < 300; i++) {
-      const r = queue.changes[i]!;
-      if (!r.dead) add(r.prefix);
-    }
-    for (const list of [queue.fresh, queue.resend]) {
-      for (let i = list.v4Head; i < list.v4.length && bytes < 300; i++) add(ipv4OfNumber(list.v4[i]!));
-      for (let i = list.otherHead; i < list.other.length && bytes < 300; i++) add(list.other[i]!);
-    }
-    let messages = this.#pack(queue, sample);
-    if (messages.length !== 1) {
-      sample.length = 1;
-      bytes = encodedPrefixLength(sample[0]!, addPath);
-      messages = this.#pack(queue, sample);
-    }
-    return messages[0]!.length - bytes;
-  }
-
-  /**
-   * Encodes up to `budget` messages' worth of `queue`, chosen by simulating the
-   * packer's greedy fill; messages beyond `maxMessages` in `out` go to the outbox.
-   */
-  #flushQueue(queue: FlushQueue, out: Uint8Array[], maxMessages: number, budget: number): void {
-    const addPath = this.#addPath[queue.afi - 1]!;
-    queue.overhead ??= this.#probe(queue);
-    const filler = new Filler(this.#maxLength - queue.overhead, budget);
     const prefixes: Prefix[] = [];
     const taken: PendingRoute[] = [];
+    const takenAt: number[] = [];
     const path = queue instanceof OutPath ? queue : undefined;
     let full = false;
 
@@ -656,129 +619,145 @@ export class AdjRibOut {
     for (; i < changes.length; i++) {
       const r = changes[i]!;
       if (r.dead) continue;
-      if (!filler.take(encodedPrefixLength(r.prefix, addPath))) {
+      if (!offer(r.prefix)) {
         full = true;
         break;
       }
       r.dead = true;
       taken.push(r);
+      takenAt.push(i);
       prefixes.push(r.prefix);
     }
-    // Marked entries are committed as they are taken (their map entry becomes the
-    // path, which also makes a duplicate entry fail the check), undone if packing fails.
-    let fresh: Taken | undefined;
-    let resend: Taken | undefined;
+    // Marked entries are set to the path as they are offered (which also makes a
+    // duplicate entry fail the check), and set back if the packer leaves them out.
+    let fresh: Offered | undefined;
+    let resend: Offered | undefined;
     if (path !== undefined) {
-      fresh = this.#takeMarked(path, path.fresh, path.freshMark, full, filler, addPath, prefixes);
-      resend = this.#takeMarked(path, path.resend, path.resendMark, fresh.full, filler, addPath, prefixes);
+      fresh = this.#offerMarked(path, path.fresh, path.freshMark, full, offer, prefixes);
+      resend = this.#offerMarked(path, path.resend, path.resendMark, fresh.full, offer, prefixes);
     }
 
     if (prefixes.length === 0) {
       // A queue counted live always yields at least one entry; anything else would loop forever.
       throw new Error(`Adj-RIB-Out queue for AFI ${queue.afi} counts ${queue.live} changes but holds none`);
     }
-    let encoded: Uint8Array[];
+    let packed: number;
+    let messages: Uint8Array[];
     try {
-      encoded = this.#pack(queue, prefixes);
+      ({ packed, messages } = this.#pack(queue, prefixes, budget));
     } catch (err) {
       for (const r of taken) r.dead = false;
-      if (path !== undefined) {
-        for (const p of fresh?.prefixes ?? []) this.#routes.set(p, path.freshMark);
-        for (const p of resend?.prefixes ?? []) this.#routes.set(p, path.resendMark);
-      }
+      fresh?.settle(0);
+      resend?.settle(0);
       throw err;
     }
-    queue.changesHead = i;
-    const sent = taken.length + (fresh?.prefixes.length ?? 0) + (resend?.prefixes.length ?? 0);
+    // What the packer left out stays pending, from the first entry left out.
+    const changesSent = Math.min(packed, taken.length);
+    for (let k = changesSent; k < taken.length; k++) taken[k]!.dead = false;
+    queue.changesHead = changesSent < taken.length ? takenAt[changesSent]! : i;
+    let rest = packed - changesSent;
+    const freshSent = fresh?.settle(rest) ?? 0;
+    rest -= freshSent;
+    const resendSent = resend?.settle(rest) ?? 0;
+
+    const sent = changesSent + freshSent + resendSent;
     queue.live -= sent;
     this.#pendingCount -= sent;
     if (path !== undefined) {
-      fresh!.commit();
-      resend!.commit();
       // A first announcement's reference on its path becomes the route's.
-      this.#pendingNew -= fresh!.prefixes.length;
-      this.#advertisedCount += fresh!.prefixes.length;
+      this.#pendingNew -= freshSent;
+      this.#advertisedCount += freshSent;
       // A re-send's extra reference goes; the route keeps its own, so the path stays.
-      path.refs -= resend!.prefixes.length;
-      for (const r of taken) {
+      path.refs -= resendSent;
+      for (let k = 0; k < changesSent; k++) {
+        const r = taken[k]!;
         // The change's reference on `path` becomes the route's; the one on what was sent goes.
         this.#routes.set(r.prefix, path);
         this.#unref(r.sent);
       }
       if (path.live === 0) this.#dirty.delete(path);
     } else {
-      for (const r of taken) {
+      for (let k = 0; k < changesSent; k++) {
+        const r = taken[k]!;
         this.#routes.delete(r.prefix);
         this.#advertisedCount--;
         this.#unref(r.sent);
       }
     }
     queue.compact();
-    // An estimate that fell short leaves UPDATEs over budget: they go out first next time.
-    for (const m of encoded) {
-      if (out.length < maxMessages) out.push(m);
-      else this.#outbox.push(m);
-    }
+    for (const m of messages) out.push(m);
   }
 
   /**
-   * Takes entries of `list` still marked with `mark` while `filler` allows (none if
-   * `full`), setting their routes to `path` and appending them to `prefixes`.
+   * Offers entries of `list` still marked with `mark` while `offer` accepts them
+   * (none if `full`), setting their routes to `path` and appending them to `prefixes`.
    */
-  #takeMarked(
+  #offerMarked(
     path: OutPath,
     list: MarkedList,
     mark: FreshMark | ResendMark,
     full: boolean,
-    filler: Filler,
-    addPath: boolean,
+    offer: (p: Prefix) => boolean,
     prefixes: Prefix[],
-  ): Taken {
-    const taken: Prefix[] = [];
+  ): Offered {
+    const routes = this.#routes;
     const check = list.stale;
-    const v4 = list.v4;
+    const v4: Prefix[] = [];
+    const v4At: number[] = [];
     let j = list.v4Head;
-    for (; !full && j < v4.length; j++) {
-      const p = ipv4OfNumber(v4[j]!);
-      if (check && this.#routes.get(p) !== mark) continue;
-      if (!filler.take(encodedPrefixLength(p, addPath))) {
+    for (; !full && j < list.v4.length; j++) {
+      const p = ipv4OfNumber(list.v4[j]!);
+      if (check && routes.get(p) !== mark) continue;
+      if (!offer(p)) {
         full = true;
         break;
       }
-      this.#routes.set(p, path);
-      taken.push(p);
+      routes.set(p, path);
+      v4.push(p);
+      v4At.push(j);
     }
-    const other = list.other;
+    const other: Prefix[] = [];
+    const otherAt: number[] = [];
     let k = list.otherHead;
-    for (; !full && k < other.length; k++) {
-      const p = other[k]!;
-      if (check && this.#routes.get(p) !== mark) continue;
-      if (!filler.take(encodedPrefixLength(p, addPath))) {
+    for (; !full && k < list.other.length; k++) {
+      const p = list.other[k]!;
+      if (check && routes.get(p) !== mark) continue;
+      if (!offer(p)) {
         full = true;
         break;
       }
-      this.#routes.set(p, path);
-      taken.push(p);
+      routes.set(p, path);
+      other.push(p);
+      otherAt.push(k);
     }
-    for (const p of taken) prefixes.push(p);
+    for (const p of v4) prefixes.push(p);
+    for (const p of other) prefixes.push(p);
+    const v4End = j;
+    const otherEnd = k;
     return {
-      prefixes: taken,
       full,
-      commit: () => {
-        list.v4Head = j;
-        list.otherHead = k;
+      settle: (packed) => {
+        const v4Sent = Math.min(packed, v4.length);
+        const otherSent = Math.min(packed - v4Sent, other.length);
+        for (let x = v4Sent; x < v4.length; x++) routes.set(v4[x]!, mark);
+        for (let x = otherSent; x < other.length; x++) routes.set(other[x]!, mark);
+        list.v4Head = v4Sent < v4.length ? v4At[v4Sent]! : v4End;
+        list.otherHead = otherSent < other.length ? otherAt[otherSent]! : otherEnd;
+        return v4Sent + otherSent;
       },
     };
   }
 }
 
-/** What {@link AdjRibOut} took from a {@link MarkedList} for one pack. */
-interface Taken {
-  readonly prefixes: readonly Prefix[];
-  /** Whether the budget ran out. */
+/** What {@link AdjRibOut} offered the packer from a {@link MarkedList}. */
+interface Offered {
+  /** Whether the room ran out. */
   readonly full: boolean;
-  /** Moves the list's heads past what was taken, once it was packed. */
-  readonly commit: () => void;
+  /**
+   * The first `packed` entries offered were sent: the others get their mark back, and
+   * the list's heads move to the first of them. Returns how many of this list's were sent.
+   */
+  readonly settle: (packed: number) => number;
 }
 
 /** A route map value. */

@@ -1,7 +1,7 @@
+import { assertNever } from '../wire/assert-never.js';
 import { attributeCode, canonicalFlags } from '../wire/attributes/index.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import { LocalProtocolError } from '../wire/errors.js';
-import { assertNever } from '../wire/message.js';
 
 /**
  * An interned set of path attributes: every route announced or received with the

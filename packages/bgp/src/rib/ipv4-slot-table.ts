@@ -7,8 +7,8 @@ const INITIAL_CAPACITY = 16;
  * 32-bit integer (callers store their value + 1): linear probing, tombstones on
  * delete, rehashed once over half the slots are live or dead. Two Int32Arrays, eight
  * octets a slot, that the garbage collector never traces, and one probe sequence per
- * operation: what the Adj-RIB-In ({@link PrefixIndex}) and the session's route table
- * keep a million host routes in. In `values`, 0 is an empty slot and -1 a tombstone,
+ * operation. Used only by `PrefixIndex` (one per prefix length), the prefix table
+ * that the Adj-RIBs and the originated routes keep a million host routes in. In `values`, 0 is an empty slot and -1 a tombstone,
  * so a walk by slot visits exactly the slots with `values[i] > 0`.
  */
 export class Ipv4SlotTable {

@@ -1,5 +1,5 @@
+import type { UnicastAfi } from '../wire/family.js';
 import type { AttributeSet } from './attribute-set.js';
-import type { UnicastAfi } from './route.js';
 
 /**
  * The paths of one Adj-RIB-In, each an attribute set, a next hop, a family and the

@@ -1,15 +1,6 @@
 import type { Prefix } from '../wire/prefix.js';
 import type { AttributeSet } from './attribute-set.js';
 
-/** The address families the Adj-RIBs hold: IPv4 and IPv6 unicast (RFC 4760 §5, SAFI 1). */
-export type UnicastAfi = 1 | 2;
-
-/** An address family (AFI, SAFI) as negotiated (RFC 4760 §8) and as End-of-RIB names it (RFC 4724 §2). */
-export interface AddressFamily {
-  readonly afi: number;
-  readonly safi: number;
-}
-
 /**
  * A route: one prefix (with its ADD-PATH path identifier, RFC 7911 §3), the path
  * attributes it was announced with, and its next hop. The next hop is kept apart

@@ -1,16 +1,15 @@
 import type { DownReason } from '../fsm/actions.js';
 import { resolveCollision } from '../fsm/collision.js';
-import type { Family, FsmConfig } from '../fsm/config.js';
+import type { FsmConfig } from '../fsm/config.js';
 import { resolveFsmConfig } from '../fsm/config.js';
 import { type FsmEvent, startEvent } from '../fsm/events.js';
 import { type Negotiated, negotiate } from '../fsm/negotiate.js';
 import type { SessionState } from '../fsm/state.js';
-import { AdjRibIn, type MaxPrefixLimit } from '../rib/adj-rib-in.js';
-import { AdjRibOut } from '../rib/adj-rib-out.js';
-import type { AttributeSet, AttributeSetTable } from '../rib/attribute-set.js';
-import type { Route, RouteChange } from '../rib/route.js';
-import { CeaseSubcode, ErrorCode, familyKey, RouteRefreshSubtype, Safi } from '../wire/constants.js';
+import type { Route } from '../rib/route.js';
+import type { RouteTemplate } from '../rib/route-template.js';
+import { CeaseSubcode, ErrorCode } from '../wire/constants.js';
 import { LocalProtocolError } from '../wire/errors.js';
+import type { Family, UnicastAfi } from '../wire/family.js';
 import {
   decodeShutdownCommunication,
   hardResetData,
@@ -19,54 +18,14 @@ import {
 } from '../wire/notification.js';
 import { type OpenMessage, openAsn } from '../wire/open.js';
 import type { Prefix } from '../wire/prefix.js';
-import { encodeRouteRefresh, type RouteRefreshMessage } from '../wire/route-refresh.js';
+import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import type { ParsedUpdate } from '../wire/update.js';
-import type { Clock } from './clock.js';
 import { BgpConnection, type ConnectionOwner, type MessageCounters } from './connection.js';
-import { computeExport, type ExportFacts } from './export-policy.js';
-import type { Logger } from './logger.js';
-import type { PeerEvent, RouteRefreshEvent } from './peer-events.js';
-import type { RouteWalk } from './route-table.js';
-import type { RouteTemplate } from './route-template.js';
-import type { TcpSecurity } from './tcp-security.js';
-import { canonicalAddress, type Transport, type TransportConnection } from './transport.js';
+import { EstablishedSession } from './established-session.js';
+import type { PeerSessionOptions } from './peer-session-options.js';
+import type { TransportConnection } from './transport.js';
 
-/** The locally originated routes, as the speaker holds them: a template per prefix. */
-export interface OriginatedRoutes {
-  /** A walk over the routes of `afis` that exist now, taken slice by slice (see `RouteTable`). */
-  walk(afis: readonly (1 | 2)[]): RouteWalk;
-}
-
-/** Everything a {@link PeerSession} needs, resolved by the speaker. */
-export interface PeerSessionOptions {
-  /** The peer's address, canonical (see `canonicalAddress`). */
-  readonly address: string;
-  readonly port: number;
-  readonly localAddress?: string;
-  /** TTL wanted on the session's packets; applied only if the transport supports it. */
-  readonly ttl?: number;
-  /** TCP-MD5 key and GTSM minimum TTL for connections we open (the speaker checked the transport can). */
-  readonly security?: TcpSecurity;
-  readonly fsm: FsmConfig;
-  readonly maxPrefixes?: readonly MaxPrefixLimit[];
-  /** eBGP: occurrences of our AS allowed in a received AS_PATH (RFC 4271 §9.1.2); default 0. */
-  readonly allowAsIn?: number;
-  /** Next hop self for the family the session's own address is not of (or to override it). */
-  readonly nextHopSelf?: { readonly ipv4?: string; readonly ipv6?: string };
-  readonly clock: Clock;
-  readonly logger: Logger;
-  readonly transport: Transport;
-  /** Attribute sets, shared by all peers of a speaker. */
-  readonly table: AttributeSetTable;
-  readonly routes: OriginatedRoutes;
-  readonly emit: (event: PeerEvent) => void;
-  /** Whether anyone listens for events of `kind` (costly payloads are built only then). */
-  readonly listening: (kind: PeerEvent['kind']) => boolean;
-  /** Seed of the FSM's jitter generator (RFC 4271 §10). */
-  readonly seed?: number;
-  /** How long a closing connection may flush before it is destroyed. Default 3000 ms. */
-  readonly lingerMs?: number;
-}
+export type { OriginatedRoutes, PeerSessionOptions } from './peer-session-options.js';
 
 /** A peer's state and counters; every field is O(1) to compute. */
 export interface PeerInfo {
@@ -98,10 +57,6 @@ export interface PeerInfo {
   readonly lastDownReason: DownReason | undefined;
 }
 
-/** UPDATEs encoded per flush call: about 256 KB of 4096-octet messages. */
-const FLUSH_BUDGET = 64;
-/** With RFC 8654 extended messages of up to 64 KB, fewer per call. */
-const FLUSH_BUDGET_EXTENDED = 8;
 /** Flush rounds per macrotask before yielding to I/O (reading goes on while we send). */
 const PUMP_ROUNDS = 16;
 /**
@@ -110,30 +65,6 @@ const PUMP_ROUNDS = 16;
  * large table would keep received messages waiting for a second or more.
  */
 const PUMP_SLICE_MS = 8;
-/** Routes fed to the Adj-RIB-Out per round during the initial table (about 5 ms of work). */
-const SYNC_FEED_SLICE = 8192;
-/**
- * During the initial table, routes are fed to the Adj-RIB-Out until this many are
- * pending before each flush. Kept small so the first UPDATEs leave within a few
- * milliseconds of Established and the peer imports while we encode the rest
- * (waiting for 64 full UPDATEs' worth, 52,000 routes, cost ~90 ms before the first
- * byte at 100,000 routes).
- */
-const SYNC_PENDING_TARGET = 8192;
-/**
- * IPv4 /32s in one UPDATE (4096 octets; RFC 8654 extended: 65535): while the initial
- * table is fed, a flush takes only as many UPDATEs as the pending routes fill, and
- * the rest waits for the next slice, so UPDATEs stay full.
- */
-const ROUTES_PER_UPDATE = 800;
-const ROUTES_PER_UPDATE_EXTENDED = 13_000;
-
-/** A template as one peer receives it: its interned attribute set and its next hop. */
-interface ExportedPath {
-  readonly set: AttributeSet;
-  readonly nextHop: string;
-}
-
 /**
  * One peer: its connections and their FSMs, its Adj-RIBs while Established, and the
  * pump that moves Adj-RIB-Out changes onto the wire.
@@ -331,24 +262,7 @@ export class PeerSession {
     const s = this.#session;
     if (s === undefined)
       throw new LocalProtocolError('ANYVIP_PEER_NOT_ESTABLISHED', `peer ${this.address} is not Established`);
-    if (!s.negotiated.routeRefresh) {
-      throw new LocalProtocolError(
-        'ANYVIP_ROUTE_REFRESH_NOT_NEGOTIATED',
-        `peer ${this.address} did not advertise Route Refresh`,
-      );
-    }
-    const families = family === undefined ? s.negotiated.families : [family];
-    for (const f of families) {
-      if (!s.negotiated.families.some((n) => n.afi === f.afi && n.safi === f.safi)) {
-        throw new LocalProtocolError(
-          'ANYVIP_FAMILY_NOT_NEGOTIATED',
-          `family ${f.afi}/${f.safi} was not negotiated`,
-        );
-      }
-      s.connection.send(encodeRouteRefresh({ kind: 'routeRefresh', afi: f.afi, safi: f.safi, subtype: 0 }));
-      this.#counters.messagesSent++;
-      this.#emitRefresh('sent', f.afi, f.safi, 0);
-    }
+    s.requestRefresh(family);
   }
 
   /**
@@ -452,7 +366,7 @@ export class PeerSession {
   }
 
   /** Routes received from the peer in the current session, of one AFI or all. */
-  *receivedRoutes(afi?: 1 | 2): Generator<Route> {
+  *receivedRoutes(afi?: UnicastAfi): Generator<Route> {
     const s = this.#session;
     if (s !== undefined) yield* s.ribIn.routes(afi);
   }
@@ -592,7 +506,9 @@ export class PeerSession {
     if (c !== this.#main) this.#promote(c);
     const transport = c.transport;
     const localAddress = transport?.localAddress ?? '';
-    const session = new EstablishedSession(this.#opts, c, negotiated, localAddress, this.#counters);
+    const session = new EstablishedSession(this.#opts, c, negotiated, localAddress, this.#counters, () =>
+      this.#scheduleFlush(),
+    );
     this.#session = session;
     this.#establishedTransitions++;
     this.#securedConnectWarned = false;
@@ -630,60 +546,7 @@ export class PeerSession {
   #onUpdate(c: BgpConnection, update: ParsedUpdate): void {
     const s = this.#session;
     if (s === undefined || s.connection !== c) return;
-    const opts = this.#opts;
-    const result = s.ribIn.apply(update, opts.listening('routesReceived'));
-    if (result.endOfRib !== undefined) {
-      const { afi, safi } = result.endOfRib;
-      opts.emit({
-        kind: 'eorReceived',
-        peer: this.address,
-        afi,
-        safi,
-        count: afi === 1 || afi === 2 ? s.ribIn.count(afi) : 0,
-        msSinceEstablished: Math.round(opts.clock.now() - s.establishedAt),
-      });
-    }
-    if (result.changes.length > 0) this.#emitChanges(result.changes);
-    const rejected = result.rejected;
-    if (rejected !== undefined) {
-      opts.emit({
-        kind: 'routesRejected',
-        peer: this.address,
-        reason: rejected.kind,
-        localAsn: rejected.localAsn,
-        occurrences: rejected.occurrences,
-        count: rejected.routes,
-      });
-    }
-    const max = result.maxPrefix;
-    if (max !== undefined) {
-      opts.emit({
-        kind: 'maxPrefix',
-        peer: this.address,
-        action: max.action,
-        limit: max.limit,
-        count: max.count,
-        afi: max.afi,
-        safi: max.safi,
-      });
-      if (max.action === 'stop') {
-        c.step({
-          kind: 'automaticStop',
-          ceaseSubcode: CeaseSubcode.MAXIMUM_NUMBER_OF_PREFIXES_REACHED,
-          ...(max.notification !== undefined ? { data: max.notification.data } : {}),
-        });
-      }
-    }
-  }
-
-  #emitChanges(changes: readonly RouteChange[]): void {
-    const announced: Route[] = [];
-    const withdrawn: Route[] = [];
-    for (const ch of changes) {
-      if (ch.kind === 'removed') withdrawn.push(ch.route);
-      else announced.push(ch.route);
-    }
-    this.#opts.emit({ kind: 'routesReceived', peer: this.address, announced, withdrawn });
+    s.onUpdate(update);
   }
 
   #onMalformed(update: ParsedUpdate): void {
@@ -694,47 +557,10 @@ export class PeerSession {
     this.#opts.emit({ kind: 'malformed', peer: this.address, action, error, issues: update.issues });
   }
 
-  /**
-   * ROUTE-REFRESH from the peer (RFC 2918 §4): the whole table is re-sent, between
-   * BoRR and EoRR markers when Enhanced Route Refresh was negotiated (RFC 7313 §4).
-   * BoRR/EoRR from the peer frame its own re-advertisement: routes not re-sent
-   * between them are removed (RFC 7313 §4.2).
-   */
   #onRouteRefresh(c: BgpConnection, message: RouteRefreshMessage): void {
     const s = this.#session;
     if (s === undefined || s.connection !== c) return;
-    const { afi, safi, subtype } = message;
-    this.#emitRefresh('received', afi, safi, subtype);
-    const family = { afi, safi };
-    switch (subtype) {
-      case RouteRefreshSubtype.NORMAL:
-        if (s.negotiated.enhancedRouteRefresh) {
-          s.connection.send(
-            encodeRouteRefresh({ kind: 'routeRefresh', afi, safi, subtype: RouteRefreshSubtype.BORR }),
-          );
-          this.#counters.messagesSent++;
-          this.#emitRefresh('sent', afi, safi, RouteRefreshSubtype.BORR);
-          s.eorrPending.add(familyKey(afi, safi));
-        }
-        s.ribOut.resendAll();
-        this.#scheduleFlush();
-        return;
-      case RouteRefreshSubtype.BORR:
-        s.ribIn.markStale(family);
-        return;
-      case RouteRefreshSubtype.EORR: {
-        const removed = s.ribIn.sweepStale(family);
-        if (removed.length > 0 && this.#opts.listening('routesReceived')) this.#emitChanges(removed);
-        return;
-      }
-      default:
-        return;
-    }
-  }
-
-  #emitRefresh(direction: 'sent' | 'received', afi: number, safi: number, subtype: number): void {
-    const name: RouteRefreshEvent['subtype'] = subtype === 1 ? 'borr' : subtype === 2 ? 'eorr' : 'request';
-    this.#opts.emit({ kind: 'routeRefresh', peer: this.address, direction, afi, safi, subtype: name });
+    s.onRouteRefresh(message);
   }
 
   #emitNotification(kind: 'notificationSent' | 'notificationReceived', m: NotificationMessage): void {
@@ -780,254 +606,5 @@ export class PeerSession {
       const error = e instanceof Error ? e : new Error(String(e));
       this.#owner.onInternalError(s.connection, error, 'sending UPDATEs');
     }
-  }
-}
-
-/**
- * What exists only while a session is Established: the negotiated parameters, the
- * two Adj-RIBs, the per-peer export cache, and the progress of the initial table
- * and of route refreshes.
- */
-class EstablishedSession {
-  readonly connection: BgpConnection;
-  readonly negotiated: Negotiated;
-  readonly localAddress: string;
-  readonly establishedAt: number;
-  readonly ribIn: AdjRibIn;
-  readonly ribOut: AdjRibOut;
-  /** Families (by key) whose EoRR is due once the re-sent table is flushed (RFC 7313 §4). */
-  readonly eorrPending = new Set<number>();
-  readonly #opts: PeerSessionOptions;
-  readonly #counters: MessageCounters;
-  readonly #facts: ExportFacts;
-  readonly #families: readonly (1 | 2)[];
-  readonly #enabled: [boolean, boolean] = [false, false];
-  readonly #budget: number;
-  readonly #routesPerUpdate: number;
-  readonly #exports: [Map<RouteTemplate, ExportedPath | null>, Map<RouteTemplate, ExportedPath | null>] = [
-    new Map(),
-    new Map(),
-  ];
-  #lastTemplate: RouteTemplate | undefined;
-  #lastAfi = 0;
-  #lastPath: ExportedPath | null = null;
-  /** The initial table still to be fed to the Adj-RIB-Out. */
-  #sync: RouteWalk | undefined;
-  readonly #feedOne = (prefix: Prefix, template: RouteTemplate): void => {
-    if (this.export(prefix, template)) this.#initial[prefix.afi - 1]!++;
-  };
-  /** Routes of the initial table per AFI - 1, for End-of-RIB events. */
-  readonly #initial: [number, number] = [0, 0];
-  #eorSent = false;
-
-  constructor(
-    opts: PeerSessionOptions,
-    connection: BgpConnection,
-    negotiated: Negotiated,
-    localAddress: string,
-    counters: MessageCounters,
-  ) {
-    this.#opts = opts;
-    this.#counters = counters;
-    this.connection = connection;
-    this.negotiated = negotiated;
-    this.localAddress = localAddress;
-    this.establishedAt = opts.clock.now();
-    const unicast = negotiated.families.filter(
-      (f): f is { afi: 1 | 2; safi: number } => (f.afi === 1 || f.afi === 2) && f.safi === Safi.UNICAST,
-    );
-    this.#families = unicast.map((f) => f.afi);
-    for (const afi of this.#families) this.#enabled[afi - 1] = true;
-    this.ribIn = new AdjRibIn({
-      table: opts.table,
-      maxPrefixes: opts.maxPrefixes ?? [],
-      // iBGP paths never carry our AS unless it looped through an eBGP peer, which refused it there.
-      ...(negotiated.ibgp
-        ? {}
-        : { asPathLoop: { localAsn: opts.fsm.localAsn, allowAsIn: opts.allowAsIn ?? 0 } }),
-    });
-    this.ribOut = new AdjRibOut({ ctx: negotiated.sendContext, families: unicast });
-    this.#budget = negotiated.sendContext.extendedMessage ? FLUSH_BUDGET_EXTENDED : FLUSH_BUDGET;
-    this.#routesPerUpdate = negotiated.sendContext.extendedMessage
-      ? ROUTES_PER_UPDATE_EXTENDED
-      : ROUTES_PER_UPDATE;
-    const local = canonicalAddress(localAddress);
-    const isV6 = local?.includes(':') === true;
-    const isV4 = local !== undefined && !isV6;
-    // A link-local address cannot be a global next hop (RFC 2545 §3).
-    const isV6Global = isV6 && local !== undefined && !/^fe[89ab]/i.test(local);
-    this.#facts = {
-      localAsn: opts.fsm.localAsn,
-      ibgp: negotiated.ibgp,
-      fourOctetAs: negotiated.fourOctetAs,
-      nextHopSelf: {
-        ipv4: opts.nextHopSelf?.ipv4 ?? (isV4 ? local : undefined),
-        ipv6: opts.nextHopSelf?.ipv6 ?? (isV6Global ? local : undefined),
-      },
-    };
-    this.#sync = opts.routes.walk(this.#families);
-  }
-
-  /** Puts `prefix` in the Adj-RIB-Out with this peer's form of `template`; false if not exported. */
-  export(prefix: Prefix, template: RouteTemplate): boolean {
-    const afi = prefix.afi;
-    if (!this.#enabled[afi - 1]) return false;
-    const path =
-      template === this.#lastTemplate && afi === this.#lastAfi
-        ? this.#lastPath
-        : this.#resolve(template, afi);
-    if (path === null) return false;
-    try {
-      this.ribOut.set(prefix, path.set, path.nextHop);
-    } catch (e) {
-      if (!(e instanceof LocalProtocolError)) throw e;
-      this.#opts.logger.warn('route not exported', { peer: this.#opts.address, reason: e.message });
-      return false;
-    }
-    return true;
-  }
-
-  withdraw(prefix: Prefix): void {
-    if (this.#enabled[prefix.afi - 1]) this.ribOut.withdraw(prefix);
-  }
-
-  forget(template: RouteTemplate): void {
-    for (const cache of this.#exports) {
-      const path = cache.get(template);
-      if (path === undefined) continue;
-      cache.delete(template);
-      path?.set.release();
-    }
-    if (this.#lastTemplate === template) this.#lastTemplate = undefined;
-  }
-
-  #resolve(template: RouteTemplate, afi: 1 | 2): ExportedPath | null {
-    const cache = this.#exports[afi - 1]!;
-    let path = cache.get(template);
-    if (path === undefined) {
-      const result = computeExport(template, afi, this.#facts);
-      if (result.kind === 'refused') {
-        this.#opts.logger.warn('route not exported', {
-          peer: this.#opts.address,
-          afi,
-          reason: result.reason,
-        });
-        path = null;
-      } else {
-        path = { set: this.#opts.table.intern(result.attributes), nextHop: result.nextHop };
-      }
-      cache.set(template, path);
-    }
-    this.#lastTemplate = template;
-    this.#lastAfi = afi;
-    this.#lastPath = path;
-    return path;
-  }
-
-  /**
-   * One round of the pump: feed the initial table, flush a budget of UPDATEs, then
-   * End-of-RIB and EoRR markers. Returns false when there is nothing left to do.
-   */
-  pumpOnce(): boolean {
-    const out = this.ribOut;
-    if (this.#sync !== undefined && out.pendingCount < SYNC_PENDING_TARGET) {
-      this.#feed();
-      // Flush only once enough is pending for full UPDATEs (or the table is all fed).
-      if (this.#sync !== undefined && out.pendingCount < SYNC_PENDING_TARGET) return true;
-    }
-    if (out.hasPending) {
-      const budget =
-        this.#sync === undefined
-          ? this.#budget
-          : Math.min(this.#budget, Math.max(1, Math.floor(out.pendingCount / this.#routesPerUpdate)));
-      const messages = out.flush(budget);
-      if (messages.length > 0) this.#sendUpdates(messages);
-      return true;
-    }
-    if (this.#sync !== undefined) return true;
-    if (!this.#eorSent) {
-      this.#eorSent = true;
-      this.#sendEndOfRib();
-      return true;
-    }
-    if (this.eorrPending.size > 0) {
-      for (const key of this.eorrPending) {
-        const afi = key >> 8;
-        const safi = key & 0xff;
-        this.connection.send(
-          encodeRouteRefresh({ kind: 'routeRefresh', afi, safi, subtype: RouteRefreshSubtype.EORR }),
-        );
-        this.#counters.messagesSent++;
-        this.#opts.emit({
-          kind: 'routeRefresh',
-          peer: this.#opts.address,
-          direction: 'sent',
-          afi,
-          safi,
-          subtype: 'eorr',
-        });
-      }
-      this.eorrPending.clear();
-      return true;
-    }
-    return false;
-  }
-
-  #feed(): void {
-    const walk = this.#sync;
-    if (walk === undefined) return;
-    // One slice per round, so that refused routes (which add nothing pending) cannot make a round scan the whole table.
-    const want = Math.min(SYNC_FEED_SLICE, SYNC_PENDING_TARGET - this.ribOut.pendingCount);
-    if (!walk.next(want, this.#feedOne)) this.#sync = undefined;
-  }
-
-  #sendUpdates(messages: Uint8Array[]): void {
-    let total = 0;
-    for (const m of messages) total += m.length;
-    const buf = new Uint8Array(total);
-    let at = 0;
-    for (const m of messages) {
-      buf.set(m, at);
-      at += m.length;
-    }
-    this.connection.send(buf);
-    this.#counters.updatesSent += messages.length;
-    this.#counters.messagesSent += messages.length;
-  }
-
-  #sendEndOfRib(): void {
-    const opts = this.#opts;
-    for (const afi of this.#families) {
-      const [eor] = this.ribOut.endOfRibFor([{ afi, safi: Safi.UNICAST }]);
-      if (eor === undefined) continue;
-      const count = this.#initial[afi - 1]!;
-      this.#counters.updatesSent++;
-      this.#counters.messagesSent++;
-      this.connection.send(eor, (err) => {
-        if (err) return;
-        opts.emit({
-          kind: 'eorSent',
-          peer: opts.address,
-          afi,
-          safi: Safi.UNICAST,
-          count,
-          msSinceEstablished: Math.round(opts.clock.now() - this.establishedAt),
-        });
-      });
-    }
-  }
-
-  /** Empties both RIBs and the export cache; returns how many received routes went. */
-  teardown(): number {
-    const withdrawn = this.ribIn.count();
-    this.ribIn.clear(undefined, false);
-    this.ribOut.clear();
-    for (const cache of this.#exports) {
-      for (const path of cache.values()) path?.set.release();
-      cache.clear();
-    }
-    this.#lastTemplate = undefined;
-    this.#sync = undefined;
-    return withdrawn;
   }
 }

@@ -57,13 +57,16 @@ export function readPasswordFile(path: string): string {
  * `ttl security` is n = 1) and sends TTL 255, so it cannot be combined with a plain
  * `ttl`/`multihop`. Throws LocalProtocolError (ANYVIP_INVALID_PEER_CONFIG,
  * ANYVIP_PASSWORD_FILE_UNREADABLE) for bad options. Undefined when nothing is asked.
+ * `readFile` reads `passwordFile` ({@link readPasswordFile} by default).
  */
-export function resolveTcpSecurity(options: TcpSecurityOptions): TcpSecurity | undefined {
+export function resolveTcpSecurity(
+  options: TcpSecurityOptions,
+  readFile: (path: string) => string = readPasswordFile,
+): TcpSecurity | undefined {
   let md5Key: Uint8Array | undefined;
   if (options.password !== undefined && options.passwordFile !== undefined)
     invalid('give password or passwordFile, not both');
-  const password =
-    options.passwordFile !== undefined ? readPasswordFile(options.passwordFile) : options.password;
+  const password = options.passwordFile !== undefined ? readFile(options.passwordFile) : options.password;
   if (password !== undefined) {
     const key = new TextEncoder().encode(password);
     if (key.length === 0) invalid('the TCP-MD5 password is empty');

@@ -1,7 +1,7 @@
+import type { Clock, TimerHandle } from '@anyvip/clock';
 import type { FsmEvent } from '../fsm/events.js';
 import type { TimerName } from '../fsm/state.js';
 import { assertNever } from '../wire/assert-never.js';
-import type { Clock, TimerHandle } from './clock.js';
 
 /**
  * The protocol timers of one FSM (RFC 4271 §8: ConnectRetry, Hold, Keepalive,

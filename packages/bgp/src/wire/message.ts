@@ -60,5 +60,3 @@ export function encodeMessage(m: BgpMessage, ctx: CodecContext): Uint8Array {
 export function messageTypeOf(msg: Uint8Array): number {
   return msg.length > HEADER_LENGTH - 1 ? msg[HEADER_LENGTH - 1]! : 0;
 }
-
-export { assertNever } from './assert-never.js';

@@ -1,5 +1,6 @@
 import { UpdateErrorSubcode } from './constants.js';
 import { type ErrorAction, updateError, type WireError } from './errors.js';
+import type { UnicastAfi } from './family.js';
 import type { Prefix } from './prefix.js';
 import type { Writer } from './writer.js';
 
@@ -24,7 +25,7 @@ export function decodeNlri(
   buf: Uint8Array,
   start: number,
   end: number,
-  afi: 1 | 2,
+  afi: UnicastAfi,
   addPath: boolean,
   out: Prefix[],
   action: ErrorAction = 'sessionReset',

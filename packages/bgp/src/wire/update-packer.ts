@@ -4,6 +4,7 @@ import type { PathAttribute } from './attributes/path-attribute.js';
 import { AttrFlag, AttrType, familyKey, HEADER_LENGTH, MessageType } from './constants.js';
 import { type CodecContext, maxMessageLength } from './context.js';
 import { LocalProtocolError } from './errors.js';
+import type { UnicastAfi } from './family.js';
 import { writeMarker } from './header.js';
 import { encodedPrefixLength, encodePrefix } from './nlri.js';
 import type { Prefix } from './prefix.js';
@@ -19,7 +20,7 @@ import { Writer } from './writer.js';
 
 /** What {@link packUpdates} takes. */
 export interface PackUpdatesOptions {
-  readonly afi: 1 | 2;
+  readonly afi: UnicastAfi;
   /** SAFI for MP_REACH_NLRI: 1 unicast (default) or 2 multicast. */
   readonly safi?: 1 | 2;
   /** The path attributes, without NEXT_HOP-for-MP, MP_REACH_NLRI or MP_UNREACH_NLRI. */
@@ -36,7 +37,7 @@ export interface PackUpdatesOptions {
 
 /** What {@link packWithdrawals} takes. */
 export interface PackWithdrawalsOptions {
-  readonly afi: 1 | 2;
+  readonly afi: UnicastAfi;
   readonly safi?: 1 | 2;
   readonly prefixes: readonly Prefix[];
   readonly ctx: CodecContext;
@@ -62,7 +63,7 @@ function fit(
   prefixes: readonly Prefix[],
   from: number,
   budget: number,
-  afi: 1 | 2,
+  afi: UnicastAfi,
   addPath: boolean,
 ): { readonly to: number; readonly bytes: number } {
   let bytes = 0;
@@ -144,44 +145,35 @@ function refuseMp(attributes: readonly PathAttribute[]): void {
   }
 }
 
-/**
- * Packs `nlri` (all of family `afi`) with one attribute set into the fewest UPDATEs
- * of at most 4096 octets (65535 with `ctx.extendedMessage`, RFC 8654), in order.
- * IPv4 goes in the classic NLRI field with a NEXT_HOP attribute of `nextHop`, unless
- * `useMpForIpv4`; IPv6 (and IPv4 with `useMpForIpv4`) goes in an MP_REACH_NLRI placed
- * first (RFC 7606 §5.1) with `nextHop` (and `linkLocalNextHop`), and any NEXT_HOP in
- * `attributes` is left out (RFC 4760 §3). Path ids are written when `ctx.addPath` has
- * the family (RFC 7911). No prefixes, no messages.
- */
-export function packUpdates(opts: PackUpdatesOptions): Uint8Array[] {
-  const { afi, nlri, ctx } = opts;
+/** How the UPDATEs of one packUpdates call are laid out: everything but the NLRI. */
+interface ReachLayout {
+  /** IPv4 in the classic NLRI field (else MP_REACH_NLRI). */
+  readonly classic: boolean;
+  readonly safi: number;
+  readonly addPath: boolean;
+  /** The other attributes, encoded once. */
+  readonly block: Uint8Array;
+  /** MP_REACH_NLRI's next hop field (MP only). */
+  readonly nextHop: Uint8Array;
+  /** Octets of a message besides its NLRI (with a 2-octet MP_REACH_NLRI length when MP). */
+  readonly fixed: number;
+}
+
+function reachLayout(opts: Omit<PackUpdatesOptions, 'nlri'>): ReachLayout {
+  const { afi, ctx } = opts;
   refuseMp(opts.attributes);
-  if (nlri.length === 0) return [];
-  const max = maxMessageLength(ctx);
-  const out: Uint8Array[] = [];
   if (afi === 1 && !opts.useMpForIpv4) {
     const block = encodeAttributeBlock(withNextHop(opts.attributes, opts.nextHop), ctx);
-    const addPath = ctx.addPath.has(familyKey(1, 1));
-    const fixed = HEADER_LENGTH + 4 + block.length;
-    for (let i = 0; i < nlri.length; ) {
-      const { to, bytes } = fit(nlri, i, max - fixed, 1, addPath);
-      const total = fixed + bytes;
-      const w = messageWriter(total);
-      const b = w.buf;
-      writeUpdateStart(b, total, 0);
-      b[21] = block.length >>> 8;
-      b[22] = block.length & 0xff;
-      b.set(block, 23);
-      w.pos = 23 + block.length;
-      writePrefixes(w, nlri, i, to, addPath);
-      out.push(b.subarray(0, total));
-      i = to;
-    }
-    return out;
+    return {
+      classic: true,
+      safi: 1,
+      addPath: ctx.addPath.has(familyKey(1, 1)),
+      block,
+      nextHop: new Uint8Array(0),
+      fixed: HEADER_LENGTH + 4 + block.length,
+    };
   }
-
   const safi = opts.safi ?? 1;
-  const addPath = ctx.addPath.has(familyKey(afi, safi));
   const block = encodeAttributeBlock(
     opts.attributes.filter((a) => a.kind !== 'nextHop'),
     ctx,
@@ -197,11 +189,75 @@ export function packUpdates(opts: PackUpdatesOptions): Uint8Array[] {
       `next hop ${opts.nextHop} cannot be sent for AFI ${afi}`,
     );
   }
-  // AFI, SAFI, next hop length, next hop, reserved (RFC 4760 §3).
+  // MP_REACH_NLRI with a 2-octet attribute length; one octet less when the value fits in
+  // 255 octets. Its value: AFI, SAFI, next hop length, next hop, reserved (RFC 4760 §3).
+  const fixed = HEADER_LENGTH + 4 + 4 + 5 + nextHop.length + block.length;
+  return { classic: false, safi, addPath: ctx.addPath.has(familyKey(afi, safi)), block, nextHop, fixed };
+}
+
+/**
+ * Octets of NLRI that one UPDATE built by {@link packUpdates} with these options
+ * holds at most: what a caller needs to offer just enough prefixes for a number of
+ * messages (a message holds less when the next prefix does not fit in what is left).
+ */
+export function updateNlriCapacity(opts: Omit<PackUpdatesOptions, 'nlri'>): number {
+  return maxMessageLength(opts.ctx) - reachLayout(opts).fixed;
+}
+
+/**
+ * Packs `nlri` (all of family `afi`) with one attribute set into the fewest UPDATEs
+ * of at most 4096 octets (65535 with `ctx.extendedMessage`, RFC 8654), in order.
+ * IPv4 goes in the classic NLRI field with a NEXT_HOP attribute of `nextHop`, unless
+ * `useMpForIpv4`; IPv6 (and IPv4 with `useMpForIpv4`) goes in an MP_REACH_NLRI placed
+ * first (RFC 7606 §5.1) with `nextHop` (and `linkLocalNextHop`), and any NEXT_HOP in
+ * `attributes` is left out (RFC 4760 §3). Path ids are written when `ctx.addPath` has
+ * the family (RFC 7911). No prefixes, no messages.
+ */
+export function packUpdates(opts: PackUpdatesOptions): Uint8Array[] {
+  return packUpdatesUpTo(opts, Number.POSITIVE_INFINITY).messages;
+}
+
+/** What a packer call with a message limit did. */
+export interface PackResult {
+  readonly messages: Uint8Array[];
+  /** How many of the prefixes given, from the first, the messages carry; the rest did not fit. */
+  readonly packed: number;
+}
+
+/**
+ * {@link packUpdates}, but at most `maxMessages` UPDATEs (at least one if there are
+ * prefixes): the packer says how many prefixes fit, so the caller keeps the rest.
+ */
+export function packUpdatesUpTo(opts: PackUpdatesOptions, maxMessages: number): PackResult {
+  const { afi, nlri, ctx } = opts;
+  refuseMp(opts.attributes);
+  if (nlri.length === 0) return { messages: [], packed: 0 };
+  const layout = reachLayout(opts);
+  const max = maxMessageLength(ctx);
+  const out: Uint8Array[] = [];
+  const { block, fixed, addPath } = layout;
+  let i = 0;
+  if (layout.classic) {
+    while (i < nlri.length && out.length < maxMessages) {
+      const { to, bytes } = fit(nlri, i, max - fixed, 1, addPath);
+      const total = fixed + bytes;
+      const w = messageWriter(total);
+      const b = w.buf;
+      writeUpdateStart(b, total, 0);
+      b[21] = block.length >>> 8;
+      b[22] = block.length & 0xff;
+      b.set(block, 23);
+      w.pos = 23 + block.length;
+      writePrefixes(w, nlri, i, to, addPath);
+      out.push(b.subarray(0, total));
+      i = to;
+    }
+    return { messages: out, packed: i };
+  }
+
+  const { nextHop, safi } = layout;
   const mpFixed = 5 + nextHop.length;
-  // With a 2-octet attribute length; one octet less when the value fits in 255 octets.
-  const fixed = HEADER_LENGTH + 4 + 4 + mpFixed + block.length;
-  for (let i = 0; i < nlri.length; ) {
+  while (i < nlri.length && out.length < maxMessages) {
     const { to, bytes } = fit(nlri, i, max - fixed, afi, addPath);
     const valueLength = mpFixed + bytes;
     const extended = valueLength > 255;
@@ -236,7 +292,7 @@ export function packUpdates(opts: PackUpdatesOptions): Uint8Array[] {
     out.push(b.subarray(0, total));
     i = to;
   }
-  return out;
+  return { messages: out, packed: i };
 }
 
 /**
@@ -245,14 +301,30 @@ export function packUpdates(opts: PackUpdatesOptions): Uint8Array[] {
  * ids when `ctx.addPath` has the family (RFC 7911). No prefixes, no messages.
  */
 export function packWithdrawals(opts: PackWithdrawalsOptions): Uint8Array[] {
+  return packWithdrawalsUpTo(opts, Number.POSITIVE_INFINITY).messages;
+}
+
+/** Octets of a withdrawal UPDATE besides its prefixes (MP_UNREACH_NLRI with a 2-octet length). */
+function withdrawalFixed(opts: Omit<PackWithdrawalsOptions, 'prefixes'>): number {
+  return opts.afi === 1 && !opts.useMpForIpv4 ? HEADER_LENGTH + 4 : HEADER_LENGTH + 4 + 4 + 3;
+}
+
+/** Octets of withdrawn prefixes one UPDATE built by {@link packWithdrawals} holds at most. */
+export function withdrawalNlriCapacity(opts: Omit<PackWithdrawalsOptions, 'prefixes'>): number {
+  return maxMessageLength(opts.ctx) - withdrawalFixed(opts);
+}
+
+/** {@link packWithdrawals}, but at most `maxMessages` UPDATEs; see {@link packUpdatesUpTo}. */
+export function packWithdrawalsUpTo(opts: PackWithdrawalsOptions, maxMessages: number): PackResult {
   const { afi, prefixes, ctx } = opts;
-  if (prefixes.length === 0) return [];
+  if (prefixes.length === 0) return { messages: [], packed: 0 };
   const max = maxMessageLength(ctx);
   const out: Uint8Array[] = [];
   if (afi === 1 && !opts.useMpForIpv4) {
     const addPath = ctx.addPath.has(familyKey(1, 1));
-    const fixed = HEADER_LENGTH + 4;
-    for (let i = 0; i < prefixes.length; ) {
+    const fixed = withdrawalFixed(opts);
+    let i = 0;
+    while (i < prefixes.length && out.length < maxMessages) {
       const { to, bytes } = fit(prefixes, i, max - fixed, 1, addPath);
       const total = fixed + bytes;
       const w = messageWriter(total);
@@ -263,12 +335,13 @@ export function packWithdrawals(opts: PackWithdrawalsOptions): Uint8Array[] {
       out.push(w.buf.subarray(0, total));
       i = to;
     }
-    return out;
+    return { messages: out, packed: i };
   }
   const safi = opts.safi ?? 1;
   const addPath = ctx.addPath.has(familyKey(afi, safi));
-  const fixed = HEADER_LENGTH + 4 + 4 + 3;
-  for (let i = 0; i < prefixes.length; ) {
+  const fixed = withdrawalFixed(opts);
+  let i = 0;
+  while (i < prefixes.length && out.length < maxMessages) {
     const { to, bytes } = fit(prefixes, i, max - fixed, afi, addPath);
     const valueLength = 3 + bytes;
     const extended = valueLength > 255;
@@ -292,7 +365,7 @@ export function packWithdrawals(opts: PackWithdrawalsOptions): Uint8Array[] {
     out.push(b.subarray(0, total));
     i = to;
   }
-  return out;
+  return { messages: out, packed: i };
 }
 
 /**

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { FakeClock } from '@anyvip/clock';
 import { describe, expect, it } from 'vitest';
 import { runSpeak, type SpeakOptions } from '../../src/cli/speak.js';
-import { FakeClock } from '../session/fake-clock.js';
 import { MemoryTransport, until } from '../session/memory-transport.js';
 import { KEEPALIVE, openMessage } from '../session/peer-messages.js';
 

@@ -9,8 +9,8 @@ import type { FsmConfig } from '../../src/fsm/config.js';
 import type { FsmEvent } from '../../src/fsm/events.js';
 import { createFsmSession, step } from '../../src/fsm/session-fsm.js';
 import type { FsmSession, SessionState } from '../../src/fsm/state.js';
+import { assertNever } from '../../src/wire/assert-never.js';
 import { WireError } from '../../src/wire/errors.js';
-import { assertNever } from '../../src/wire/message.js';
 import type { OpenMessage } from '../../src/wire/open.js';
 import { toHex } from '../support/bytes.js';
 

@@ -10,10 +10,10 @@ import {
   type TimerName,
   timerNames,
 } from '../../src/fsm/state.js';
+import { assertNever } from '../../src/wire/assert-never.js';
 import type { Capability } from '../../src/wire/capabilities/capability.js';
 import type { ErrorAction } from '../../src/wire/errors.js';
 import { WireError } from '../../src/wire/errors.js';
-import { assertNever } from '../../src/wire/message.js';
 import { config, peerOpen, sample } from './fsm-fixtures.js';
 
 /**

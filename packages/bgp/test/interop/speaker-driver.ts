@@ -14,8 +14,8 @@
 import { createInterface } from 'node:readline';
 import { formatAttributes } from '../../src/cli/format-json.js';
 import { eventLine } from '../../src/cli/speak.js';
+import type { AnnounceOptions } from '../../src/rib/route-template.js';
 import type { LogFields } from '../../src/session/logger.js';
-import type { AnnounceOptions } from '../../src/session/route-template.js';
 import { type AddPeerOptions, BgpSpeaker, type FamilyName } from '../../src/speaker.js';
 import { LocalProtocolError } from '../../src/wire/errors.js';
 import { formatPrefix } from '../../src/wire/prefix.js';

@@ -516,6 +516,35 @@ describe('AdjRibOut.flush budget', () => {
     }
   });
 
+  it('keeps the budget with prefixes of mixed lengths, where a message cannot fill up, sending each once', () => {
+    // /32s (5 octets) and /23s (4 octets) interleaved: how many fit in a message depends on
+    // the order, and only the packer knows; AdjRibOut offers enough and keeps what is left out.
+    const build = (): AdjRibOut => {
+      const { rib, a } = setup();
+      for (let i = 0; i < 4000; i++) {
+        rib.set(
+          i % 3 === 0 ? ipv4Prefix((0x0b000000 + i * 512) >>> 0, 23) : ipv4Prefix(0x0afa0000 + i, 32),
+          a,
+          '10.250.0.254',
+        );
+      }
+      return rib;
+    };
+    const whole = build().flush();
+    for (const budget of [1, 2, 5]) {
+      const rib = build();
+      const calls = drain(rib, budget);
+      for (const c of calls.slice(0, -1)) expect(c.length).toBe(budget);
+      const msgs = calls.flat();
+      expect(msgs.length).toBe(whole.length);
+      const got = receive(msgs, ctx);
+      expect(got.announced).toEqual(receive(whole, ctx).announced);
+      expect(got.announced.size).toBe(4000);
+      expect(Math.max(...got.appearances.values())).toBe(1);
+      expect([rib.pendingCount, rib.advertisedCount]).toEqual([0, 4000]);
+    }
+  });
+
   it('sends changes made between budgeted flushes, ending in the desired state at the receiver', () => {
     const { rib, a, b } = setup();
     const peer = new AdjRibIn();

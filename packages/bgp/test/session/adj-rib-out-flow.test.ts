@@ -200,10 +200,10 @@ describe('sending routes: backpressure', () => {
     await settle(200);
     expect(h.speaker.peers()[0]!.outputQueueOctets).toBe(stalled.outputQueueOctets);
     // Reading goes on: a KEEPALIVE from the peer restarts the hold timer while we cannot send.
-    h.clock.advance(80_000);
+    h.clock.advanceSync(80_000);
     router.stream.write(KEEPALIVE);
     await settle(20);
-    h.clock.advance(80_000);
+    h.clock.advanceSync(80_000);
     await settle(20);
     expect(peer.state).toBe('established');
     router.resume();

@@ -1,7 +1,7 @@
+import { FakeClock } from '@anyvip/clock';
 import type { SpeakerEvent, SpeakerEventKind, SpeakerEventOf } from '../../src/events.js';
 import type { Logger } from '../../src/session/logger.js';
 import { type AddPeerOptions, BgpSpeaker, type Peer } from '../../src/speaker.js';
-import { FakeClock } from './fake-clock.js';
 import { MemoryTransport, type RouterEnd, settle, until } from './memory-transport.js';
 import { KEEPALIVE, openMessage } from './peer-messages.js';
 

@@ -90,7 +90,7 @@ describe('peer session: OPEN exchange (RFC 4271 §8.2.2)', () => {
     await settle();
     expect(peer.state).toBe('active');
     expect(h.transport.pendingConnects).toBe(0);
-    h.clock.advance(5000);
+    h.clock.advanceSync(5000);
     expect(peer.state).toBe('connect');
     expect(h.transport.pendingConnects).toBe(1);
   });
@@ -146,10 +146,10 @@ describe('peer session: timers (RFC 4271 §4.4, §6.5)', () => {
     const h = new Harness();
     const { router } = await h.establish();
     const before = router.ofKind('keepalive').length;
-    h.clock.advance(30_000 * 0.75 - 1);
+    h.clock.advanceSync(30_000 * 0.75 - 1);
     await settle();
     expect(router.ofKind('keepalive').length).toBe(before);
-    h.clock.advance(30_000 * 0.25 + 1);
+    h.clock.advanceSync(30_000 * 0.25 + 1);
     await settle();
     expect(router.ofKind('keepalive').length).toBe(before + 1);
   });
@@ -157,16 +157,16 @@ describe('peer session: timers (RFC 4271 §4.4, §6.5)', () => {
   it('sends 4/0 Hold Timer Expired when the peer is silent for the hold time, then restarts after IdleHold', async () => {
     const h = new Harness();
     const { peer, router } = await h.establish({ idleHoldTimeSec: 5 });
-    h.clock.advance(89_999);
+    h.clock.advanceSync(89_999);
     await settle();
     expect(peer.state).toBe('established');
-    h.clock.advance(1);
+    h.clock.advanceSync(1);
     await settle();
     expect(notifications(router)).toEqual(['4/0']);
     expect(peer.state).toBe('idle');
     expect(h.of('peerDown')).toMatchObject([{ reason: { kind: 'notificationSent' } }]);
     expect(h.transport.pendingConnects).toBe(0);
-    h.clock.advance(5000);
+    h.clock.advanceSync(5000);
     expect(peer.state).toBe('connect');
     expect(h.transport.pendingConnects).toBe(1);
   });
@@ -175,7 +175,7 @@ describe('peer session: timers (RFC 4271 §4.4, §6.5)', () => {
     const h = new Harness();
     const { peer, router } = await h.establish();
     for (let i = 0; i < 10; i++) {
-      h.clock.advance(60_000);
+      h.clock.advanceSync(60_000);
       router.send(KEEPALIVE);
       await settle();
     }

@@ -1,7 +1,7 @@
+import { FakeClock } from '@anyvip/clock';
 import { describe, expect, it } from 'vitest';
 import type { TimerName } from '../../src/fsm/state.js';
 import { SessionTimers, timerExpiryEvent } from '../../src/session/timers.js';
-import { FakeClock } from './fake-clock.js';
 
 function setup(): { clock: FakeClock; timers: SessionTimers; fired: TimerName[] } {
   const clock = new FakeClock();
@@ -14,11 +14,11 @@ describe('SessionTimers (RFC 4271 §8 one-shot timers on an injected Clock)', ()
   it('fires a started timer once, after its duration', () => {
     const { clock, timers, fired } = setup();
     timers.start('hold', 90_000);
-    clock.advance(89_999);
+    clock.advanceSync(89_999);
     expect(fired).toEqual([]);
-    clock.advance(1);
+    clock.advanceSync(1);
     expect(fired).toEqual(['hold']);
-    clock.advance(1_000_000);
+    clock.advanceSync(1_000_000);
     expect(fired).toEqual(['hold']);
     expect(timers.running('hold')).toBe(false);
   });
@@ -26,11 +26,11 @@ describe('SessionTimers (RFC 4271 §8 one-shot timers on an injected Clock)', ()
   it('restarting a running timer replaces it (RFC 4271 §8: a restarted Hold timer)', () => {
     const { clock, timers, fired } = setup();
     timers.start('hold', 1000);
-    clock.advance(900);
+    clock.advanceSync(900);
     timers.start('hold', 1000);
-    clock.advance(900);
+    clock.advanceSync(900);
     expect(fired).toEqual([]);
-    clock.advance(100);
+    clock.advanceSync(100);
     expect(fired).toEqual(['hold']);
   });
 
@@ -42,9 +42,9 @@ describe('SessionTimers (RFC 4271 §8 one-shot timers on an injected Clock)', ()
     timers.stop('keepalive');
     expect(timers.size).toBe(2);
     timers.stopAll();
-    clock.advance(100);
+    clock.advanceSync(100);
     expect(fired).toEqual([]);
-    expect(clock.pending).toBe(0);
+    expect(clock.pendingTimers).toBe(0);
   });
 
   it('fires timers in deadline order', () => {
@@ -52,7 +52,7 @@ describe('SessionTimers (RFC 4271 §8 one-shot timers on an injected Clock)', ()
     timers.start('hold', 30);
     timers.start('keepalive', 10);
     timers.start('delayOpen', 20);
-    clock.advance(30);
+    clock.advanceSync(30);
     expect(fired).toEqual(['keepalive', 'delayOpen', 'hold']);
   });
 

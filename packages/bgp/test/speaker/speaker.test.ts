@@ -150,7 +150,7 @@ describe('BgpSpeaker: stopping sessions (RFC 4486, RFC 9003)', () => {
     });
     await settle();
     expect(closed).toBe(false);
-    h.clock.advance(2000);
+    h.clock.advanceSync(2000);
     await done;
     expect(closed).toBe(true);
   });
@@ -243,7 +243,7 @@ describe('BgpSpeaker: events', () => {
       (message: string, fields?: unknown): void => {
         entries.push({ level, message, fields });
       };
-    const { FakeClock } = await import('../session/fake-clock.js');
+    const { FakeClock } = await import('@anyvip/clock');
     const { MemoryTransport } = await import('../session/memory-transport.js');
     const transport = new MemoryTransport();
     const speaker = new BgpSpeaker({

@@ -4,7 +4,15 @@ import { type CodecContext, makeContext, modernContext } from '../../src/wire/co
 import { LocalProtocolError } from '../../src/wire/errors.js';
 import { ipv4Prefix, ipv6Prefix, type Prefix, parsePrefix, prefixKey } from '../../src/wire/prefix.js';
 import { decodeUpdate, encodeUpdate, type ParsedUpdate, parseUpdate } from '../../src/wire/update.js';
-import { endOfRib, packUpdates, packWithdrawals } from '../../src/wire/update-packer.js';
+import {
+  endOfRib,
+  packUpdates,
+  packUpdatesUpTo,
+  packWithdrawals,
+  packWithdrawalsUpTo,
+  updateNlriCapacity,
+  withdrawalNlriCapacity,
+} from '../../src/wire/update-packer.js';
 import { hex, message, toHex } from '../support/bytes.js';
 
 const ctx = modernContext;
@@ -244,6 +252,43 @@ describe('packWithdrawals', () => {
     expect(u!.attributes[0]).toMatchObject({ kind: 'mpUnreach', afi: 1, safi: 1 });
     const a = u!.attributes[0];
     expect(a?.kind === 'mpUnreach' && a.withdrawn?.map((p) => p.pathId)).toEqual([1, 2]);
+  });
+});
+
+describe('packUpdatesUpTo / packWithdrawalsUpTo: the packer says how many prefixes fit', () => {
+  it('stops at the message limit and says how many prefixes, from the first, the messages carry', () => {
+    const nlri = hosts(10_000);
+    const r = packUpdatesUpTo({ afi: 1, attributes: ATTRIBUTES, nextHop: '10.250.0.1', nlri, ctx }, 3);
+    expect([r.messages.length, r.packed]).toEqual([3, 3 * 810]);
+    expect(
+      parseAll(r.messages)
+        .flatMap((u) => u.nlri)
+        .map(prefixKey),
+    ).toEqual(nlri.slice(0, r.packed).map(prefixKey));
+    const w = packWithdrawalsUpTo({ afi: 1, prefixes: nlri, ctx }, 2);
+    expect([w.messages.length, w.packed]).toEqual([2, 2 * 814]);
+    const six = packUpdatesUpTo(
+      { afi: 2, attributes: ATTRIBUTES, nextHop: 'fd00:250::1', nlri: ipv6Nets(1000), ctx },
+      1,
+    );
+    expect(six.messages).toHaveLength(1);
+    expect(mpNlri(parseAll(six.messages)[0]!)).toHaveLength(six.packed);
+  });
+
+  it('packs everything when the limit allows, as packUpdates does', () => {
+    const nlri = hosts(2000);
+    const opts = { afi: 1 as const, attributes: ATTRIBUTES, nextHop: '10.250.0.1', nlri, ctx };
+    const r = packUpdatesUpTo(opts, 100);
+    expect(r.packed).toBe(2000);
+    expect(r.messages.map((m) => toHex(m))).toEqual(packUpdates(opts).map((m) => toHex(m)));
+  });
+
+  it('gives the NLRI room of one UPDATE (RFC 4271 §4.3): 4096 - 23 - attributes', () => {
+    // ORIGIN 4 + AS_PATH 9 + NEXT_HOP 7 = 20 octets of attributes.
+    expect(updateNlriCapacity({ afi: 1, attributes: ATTRIBUTES, nextHop: '10.250.0.1', ctx })).toBe(4053);
+    expect(withdrawalNlriCapacity({ afi: 1, ctx })).toBe(4096 - 23);
+    // MP_UNREACH_NLRI: flags, type, 2-octet length, AFI, SAFI (RFC 4760 §4).
+    expect(withdrawalNlriCapacity({ afi: 2, ctx })).toBe(4096 - 23 - 7);
   });
 });
 

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto';
-import { nodeTransport, resolveTcpSecurity } from '@anyvip/bgp';
+import { type FamilyName, nodeTransport, resolveTcpSecurity } from '@anyvip/bgp';
 import {
   formatPrefix,
   type Prefix,
@@ -41,8 +41,8 @@ import { parseHealthcheck } from './healthchecks.js';
 export type Mode = 'bgp' | 'table';
 export const modes: readonly Mode[] = ['bgp', 'table'];
 
-/** An address family by name (RFC 4760 AFI 1 / 2, unicast). */
-export type FamilyName = 'ipv4' | 'ipv6';
+/** An address family by name (RFC 4760 AFI 1 / 2, unicast): the speaker's own vocabulary. */
+export type { FamilyName } from '@anyvip/bgp';
 
 export type LogLevel = 'error' | 'warn' | 'info' | 'debug';
 export const logLevels: readonly LogLevel[] = ['error', 'warn', 'info', 'debug'];

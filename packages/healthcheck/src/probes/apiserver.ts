@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@anyvip/clock';
 import { badConfig, HealthError } from '../errors.js';
 import { httpGet, parseHttpUrl } from './http.js';
 import { type KubeconfigAuth, type MaterialSource, resolveKubeconfig } from './kubeconfig.js';

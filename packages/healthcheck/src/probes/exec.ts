@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@anyvip/clock';
 import { badConfig } from '../errors.js';
 import { describeAbort, describeError, type Probe, type ProbeResult, snippet } from './probe.js';
 

@@ -1,6 +1,6 @@
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@anyvip/clock';
 import { badConfig } from '../errors.js';
 import { describeAbort, describeError, type Probe, type ProbeResult, snippet } from './probe.js';
 import { RotatingFile } from './rotating-file.js';

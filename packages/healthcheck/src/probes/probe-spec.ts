@@ -1,6 +1,6 @@
+import type { Clock } from '@anyvip/clock';
+import { systemClock } from '@anyvip/clock';
 import { assertNever } from '../assert-never.js';
-import type { Clock } from '../clock.js';
-import { systemClock } from '../clock.js';
 import { type ApiserverProbeOptions, createApiserverProbe } from './apiserver.js';
 import { createExecProbe, type ExecProbeOptions } from './exec.js';
 import { createHttpProbe, type HttpProbeOptions } from './http.js';

@@ -1,5 +1,5 @@
 import { isIP, Socket } from 'node:net';
-import { type Clock, systemClock } from '../clock.js';
+import { type Clock, systemClock } from '@anyvip/clock';
 import { badConfig } from '../errors.js';
 import { describeAbort, describeError, type Probe, type ProbeResult } from './probe.js';
 

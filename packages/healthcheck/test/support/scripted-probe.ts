@@ -1,4 +1,4 @@
-import type { FakeClock } from '../../src/fake-clock.js';
+import type { FakeClock } from '@anyvip/clock';
 import { describeAbort, type Probe, type ProbeResult } from '../../src/probes/probe.js';
 
 /** What a scripted probe does on its next runs. */

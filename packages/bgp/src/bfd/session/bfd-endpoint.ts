@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import type { Clock, TimerHandle } from '../../session/clock.js';
+import type { Clock, TimerHandle } from '@anyvip/clock';
 import type { BfdAction } from '../fsm/actions.js';
 import { stepBfd } from '../fsm/bfd-fsm.js';
 import type { BfdEvent } from '../fsm/events.js';

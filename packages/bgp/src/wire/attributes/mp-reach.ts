@@ -1,6 +1,7 @@
 import { formatIpv4Bytes, formatIpv6Bytes, parseIpv4, parseIpv6 } from '../address.js';
 import { AttrFlag, AttrType, familyKey } from '../constants.js';
 import { LocalProtocolError, WireError } from '../errors.js';
+import type { UnicastAfi } from '../family.js';
 import { decodeNlri, encodePrefix } from '../nlri.js';
 import type { Prefix } from '../prefix.js';
 import { optionalAttributeError } from '../validate.js';
@@ -104,7 +105,7 @@ export const mpReachCodec: AttributeCodec<MpReachNlriAttribute> = {
 };
 
 /** AFI 1/2 with SAFI 1/2: the families whose NLRI are plain prefixes (RFC 4760 §5, RFC 2545). */
-export function isPrefixFamily(afi: number, safi: number): afi is 1 | 2 {
+export function isPrefixFamily(afi: number, safi: number): afi is UnicastAfi {
   return (afi === 1 || afi === 2) && (safi === 1 || safi === 2);
 }
 
@@ -115,7 +116,7 @@ export function isPrefixFamily(afi: number, safi: number): afi is 1 | 2 {
 export function decodeFamilyNlri(
   attr: Uint8Array,
   start: number,
-  afi: 1 | 2,
+  afi: UnicastAfi,
   addPath: boolean,
   out: Prefix[],
   what: string,

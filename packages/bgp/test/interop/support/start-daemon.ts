@@ -1,7 +1,7 @@
 /**
  * Starting a daemon inside a lab node in one call, with teardown tied to the lab.
  */
-import { assertNever } from '../../../src/wire/message.js';
+import { assertNever } from '../../../src/wire/assert-never.js';
 import type { Lab } from './netns.js';
 import { BirdDaemon } from './peers/bird.js';
 import type { BgpDaemon, DaemonConfig, DaemonKind } from './peers/daemon.js';

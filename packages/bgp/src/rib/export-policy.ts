@@ -1,4 +1,5 @@
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
+import type { UnicastAfi } from '../wire/family.js';
 import type { RouteTemplate } from './route-template.js';
 
 /** Default LOCAL_PREF sent to iBGP peers (RFC 4271 §5.1.5 leaves it open; 100 is universal). */
@@ -34,7 +35,7 @@ export type ExportResult =
  * - LOCAL_PREF only towards iBGP peers, 100 unless given (§5.1.5);
  * - COMMUNITIES, EXTENDED_COMMUNITIES, LARGE_COMMUNITY when given.
  */
-export function computeExport(template: RouteTemplate, afi: 1 | 2, facts: ExportFacts): ExportResult {
+export function computeExport(template: RouteTemplate, afi: UnicastAfi, facts: ExportFacts): ExportResult {
   let nextHop = template.nextHop;
   if (nextHop === undefined) {
     nextHop = afi === 1 ? facts.nextHopSelf.ipv4 : facts.nextHopSelf.ipv6;

@@ -3,6 +3,7 @@ import { parseCommunity } from '../wire/attributes/communities.js';
 import { formatExtendedCommunity, parseExtendedCommunity } from '../wire/attributes/extended-communities.js';
 import { parseLargeCommunity } from '../wire/attributes/large-communities.js';
 import { LocalProtocolError, type LocalProtocolErrorCode } from '../wire/errors.js';
+import type { UnicastAfi } from '../wire/family.js';
 import { ipv4Mask, type Prefix, parsePrefix } from '../wire/prefix.js';
 
 /** ORIGIN as text (RFC 4271 §4.3 a). */
@@ -46,7 +47,7 @@ export interface RouteTemplate {
   /** Canonical next hop text, or undefined for next-hop self. */
   readonly nextHop: string | undefined;
   /** AFI of {@link nextHop}, when set. */
-  readonly nextHopAfi: 1 | 2 | undefined;
+  readonly nextHopAfi: UnicastAfi | undefined;
   readonly med: number | undefined;
   readonly localPref: number | undefined;
   readonly communities: readonly number[];
@@ -72,7 +73,7 @@ function uint32(value: number, what: string): number {
 const originValue: Record<OriginName, 0 | 1 | 2> = { igp: 0, egp: 1, incomplete: 2 };
 
 /** Canonical next hop text and its AFI; throws LocalProtocolError for anything but an address. */
-export function parseNextHop(text: string): { readonly text: string; readonly afi: 1 | 2 } {
+export function parseNextHop(text: string): { readonly text: string; readonly afi: UnicastAfi } {
   const v4 = parseIpv4(text);
   if (v4 !== undefined) {
     if (v4 === 0) bad('ANYVIP_BAD_NEXT_HOP', 'next hop 0.0.0.0 is not usable (RFC 4271 §6.3)');
@@ -187,7 +188,7 @@ export function checkPrefix(prefix: string | Prefix): Prefix {
  * needs an IPv4 next hop and an IPv6 route an IPv6 one. (IPv4 routes over an IPv6
  * next hop, RFC 8950, are not offered for locally originated routes.)
  */
-export function checkNextHopFamily(template: RouteTemplate, afi: 1 | 2): void {
+export function checkNextHopFamily(template: RouteTemplate, afi: UnicastAfi): void {
   if (template.nextHopAfi !== undefined && template.nextHopAfi !== afi) {
     bad(
       'ANYVIP_BAD_NEXT_HOP',

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { RouteTable } from '../../src/session/route-table.js';
-import { buildRouteTemplate, type RouteTemplate } from '../../src/session/route-template.js';
+import { RouteTable } from '../../src/rib/route-table.js';
+import { buildRouteTemplate, type RouteTemplate } from '../../src/rib/route-template.js';
 import { formatPrefix, ipv4Prefix, type Prefix, parsePrefix } from '../../src/wire/prefix.js';
 
 const templates: RouteTemplate[] = [0, 1, 2].map((med) => buildRouteTemplate({ med }));

@@ -1,6 +1,8 @@
 /**
- * The session floor's only source of time. Production uses {@link systemClock};
- * tests pass a fake whose time moves only when the test says so.
+ * The only source of time for the BGP session floor, BFD, the health checks and the
+ * controller: one clock can drive them all. Production uses {@link systemClock}, which is
+ * monotonic (`performance.now()`), so wall-clock steps (NTP, a VM resume) never stretch or
+ * shrink a timer; tests pass a `FakeClock` whose time moves only when the test says so.
  */
 export interface Clock {
   /** Monotonic milliseconds. */
@@ -15,11 +17,11 @@ export interface TimerHandle {
   readonly __timer: unique symbol;
 }
 
+/** The real, monotonic clock. Its timers are unref'd: protocol timers and checks alone never keep a process alive. */
 export const systemClock: Clock = {
   now: () => performance.now(),
   setTimeout: (fn, ms) => {
     const t = setTimeout(fn, ms);
-    // Protocol timers must not keep a process alive on their own.
     t.unref();
     return t as unknown as TimerHandle;
   },

@@ -1,0 +1,47 @@
+import type { Clock } from '@anyvip/clock';
+import type { PeerEvent } from '../events/peer-events.js';
+import type { FsmConfig } from '../fsm/config.js';
+import type { MaxPrefixLimit } from '../rib/adj-rib-in.js';
+import type { AttributeSetTable } from '../rib/attribute-set.js';
+import type { RouteWalk } from '../rib/route-table.js';
+import type { UnicastAfi } from '../wire/family.js';
+import type { Logger } from './logger.js';
+import type { TcpSecurity } from './tcp-security.js';
+import type { Transport } from './transport.js';
+
+/** The locally originated routes, as the speaker holds them: a template per prefix. */
+export interface OriginatedRoutes {
+  /** A walk over the routes of `afis` that exist now, taken slice by slice (see `RouteTable`). */
+  walk(afis: readonly UnicastAfi[]): RouteWalk;
+}
+
+/** Everything a `PeerSession` needs, resolved by the speaker. */
+export interface PeerSessionOptions {
+  /** The peer's address, canonical (see `canonicalAddress`). */
+  readonly address: string;
+  readonly port: number;
+  readonly localAddress?: string;
+  /** TTL wanted on the session's packets; applied only if the transport supports it. */
+  readonly ttl?: number;
+  /** TCP-MD5 key and GTSM minimum TTL for connections we open (the speaker checked the transport can). */
+  readonly security?: TcpSecurity;
+  readonly fsm: FsmConfig;
+  readonly maxPrefixes?: readonly MaxPrefixLimit[];
+  /** eBGP: occurrences of our AS allowed in a received AS_PATH (RFC 4271 §9.1.2); default 0. */
+  readonly allowAsIn?: number;
+  /** Next hop self for the family the session's own address is not of (or to override it). */
+  readonly nextHopSelf?: { readonly ipv4?: string; readonly ipv6?: string };
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly transport: Transport;
+  /** Attribute sets, shared by all peers of a speaker. */
+  readonly table: AttributeSetTable;
+  readonly routes: OriginatedRoutes;
+  readonly emit: (event: PeerEvent) => void;
+  /** Whether anyone listens for events of `kind` (costly payloads are built only then). */
+  readonly listening: (kind: PeerEvent['kind']) => boolean;
+  /** Seed of the FSM's jitter generator (RFC 4271 §10). */
+  readonly seed?: number;
+  /** How long a closing connection may flush before it is destroyed. Default 3000 ms. */
+  readonly lingerMs?: number;
+}
