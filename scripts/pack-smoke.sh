@@ -28,13 +28,42 @@ cat >"$work/app/package.json" <<JSON
   "pnpm": { "overrides": { "@anyvip/clock": "file:$ck", "@anyvip/tcp-auth": "file:$ta", "@anyvip/bgp": "file:$bgp", "@anyvip/healthcheck": "file:$hc" } }
 }
 JSON
-cp "$root/scripts/pack-smoke/smoke.mjs" "$root/scripts/pack-smoke/types.ts" "$work/app/"
+cp "$root/scripts/pack-smoke/smoke.mjs" "$root/scripts/pack-smoke/types.ts" "$root/scripts/pack-smoke/consumer.ts" \
+  "$root/scripts/pack-smoke/tsconfig.consumer.json" "$work/app/"
 cd "$work/app"
-pnpm install --prefer-offline --ignore-workspace --config.confirmModulesPurge=false --reporter=silent >&2
+# pnpm 10 runs dependencies' install scripts only when allowed (npm runs them by default): the
+# tcp-auth install script compiles the addon from the shipped C source when a compiler is present.
+pnpm install --prefer-offline --ignore-workspace --config.confirmModulesPurge=false \
+  --config.dangerously-allow-all-builds=true --reporter=silent >&2
 # Only what the packages export is importable: a deep import must fail.
 if node -e "import('@anyvip/bgp/dist/speaker.js').then(() => process.exit(1), () => process.exit(0))"; then :; else
   echo 'pack-smoke: a deep import past the exports map resolved' >&2; exit 1
 fi
 "$root/node_modules/.bin/tsc" --noEmit --strict --module nodenext --moduleResolution nodenext --target es2024 \
   --skipLibCheck --types node --typeRoots "$root/node_modules/@types" types.ts
-node smoke.mjs
+# A strict consumer (exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck false) compiles
+# and runs a program written against @anyvip/bgp's awaitable API and received-route view.
+"$root/node_modules/.bin/tsc" -p tsconfig.consumer.json --typeRoots "$root/node_modules/@types"
+consumer=$(node consumer-dist/consumer.js)
+# CommonJS consumers: require() of the ESM packages works on Node >= 22.12 (no top-level await inside).
+cjs=$(node -e 'const b = require("@anyvip/bgp"); const w = require("@anyvip/bgp/wire"); const c = require("@anyvip/bgp/capture");
+  console.log(typeof b.BgpSpeaker === "function" && typeof w.parsePrefix === "function" && typeof c.readCaptureFile === "function")')
+# The addon as @anyvip/bgp finds it (its optional dependency, not the app's).
+tcp_auth=$(node --input-type=module -e 'import { createRequire } from "node:module";
+  const fromBgp = createRequire(createRequire(process.cwd() + "/").resolve("@anyvip/bgp"));
+  const { loadTcpAuth } = await import(fromBgp.resolve("@anyvip/tcp-auth")); console.log(loadTcpAuth().kind)')
+# Without a compiler the install script says so in one line and exits 0 (the addon stays optional).
+tcp_auth_dir=$(node -e 'const { createRequire } = require("node:module"); const path = require("node:path");
+  const fromBgp = createRequire(require.resolve("@anyvip/bgp"));
+  console.log(path.dirname(path.dirname(fromBgp.resolve("@anyvip/tcp-auth"))))')
+tcp_auth_line=$(cd "$tcp_auth_dir" && CC=/nonexistent/cc node scripts/build-native.mjs 2>&1)
+tarball_files=$(tar -tzf "$bgp" | sort)
+license=false; echo "$tarball_files" | grep -qx 'package/LICENSE' && license=true
+dts_maps=$(echo "$tarball_files" | grep -c '\.d\.ts\.map$' || true)
+node smoke.mjs | node -e '
+  let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+    const smoke = JSON.parse(s.trim().split("\n").at(-1));
+    const [consumer, cjs, tcpAuth, tcpAuthLine, license, dtsMaps] = process.argv.slice(1);
+    console.log(JSON.stringify({ ...smoke, consumer: JSON.parse(consumer), cjs: cjs === "true", tcpAuth, tcpAuthLine,
+      license: license === "true", dtsMaps: Number(dtsMaps) }));
+  });' "$consumer" "$cjs" "$tcp_auth" "$tcp_auth_line" "$license" "$dts_maps"

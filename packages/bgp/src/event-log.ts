@@ -2,7 +2,7 @@ import type { SpeakerEvent } from './events.js';
 import type { DownReason } from './fsm/actions.js';
 import type { Logger } from './session/logger.js';
 import { assertNever } from './wire/assert-never.js';
-import { notificationName } from './wire/notification.js';
+import { isDeliberateCease, notificationName } from './wire/notification.js';
 
 /** A DownReason as log text. */
 export function describeDownReason(reason: DownReason): string {
@@ -44,7 +44,10 @@ export function logEvent(logger: Logger, e: SpeakerEvent): void {
       });
       return;
     case 'peerDown':
-      logger.warn('session down', {
+      (e.reason.kind !== 'connectionLost' && isDeliberateCease(e.reason.notification)
+        ? logger.info
+        : logger.warn
+      ).call(logger, 'session down', {
         peer: e.peer,
         reason: describeDownReason(e.reason),
         routesWithdrawn: e.routesWithdrawn,
@@ -53,13 +56,17 @@ export function logEvent(logger: Logger, e: SpeakerEvent): void {
       return;
     case 'notificationSent':
     case 'notificationReceived':
-      logger.warn(e.kind === 'notificationSent' ? 'notification sent' : 'notification received', {
-        peer: e.peer,
-        code: e.code,
-        subcode: e.subcode,
-        name: e.name,
-        ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
-      });
+      (isDeliberateCease(e) ? logger.info : logger.warn).call(
+        logger,
+        e.kind === 'notificationSent' ? 'notification sent' : 'notification received',
+        {
+          peer: e.peer,
+          code: e.code,
+          subcode: e.subcode,
+          name: e.name,
+          ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
+        },
+      );
       return;
     case 'malformed':
       logger.warn('malformed update', {
@@ -97,7 +104,8 @@ export function logEvent(logger: Logger, e: SpeakerEvent): void {
       });
       return;
     case 'routesRejected':
-      logger.warn('routes rejected', {
+      // Routine: an eBGP router (FRR by default) sends our own routes back and we refuse them (RFC 4271 §9.1.2).
+      logger.debug('routes rejected', {
         peer: e.peer,
         reason: e.reason,
         localAsn: e.localAsn,

@@ -99,10 +99,80 @@ export class SpeakerEvents {
   off(kind: string, listener: StoredListener): this {
     const set = this.#byKind.get(kind);
     if (set !== undefined) {
-      set.delete(listener);
+      if (!set.delete(listener)) {
+        // A listener added with once() is stored wrapped.
+        for (const l of set) {
+          if ((l as { listener?: StoredListener }).listener === listener) {
+            set.delete(l);
+            break;
+          }
+        }
+      }
       if (set.size === 0) this.#byKind.delete(kind);
     }
     return this;
+  }
+
+  /**
+   * Calls `listener` for the next event of `kind` only. With `addListener` and
+   * `removeListener` this makes the speaker usable with Node's `events.once(speaker,
+   * 'peerUp', { signal })` and `events.on(speaker, 'routesReceived', { signal })`. As
+   * with an EventEmitter, those two also reject / end on an `error` event.
+   */
+  once<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  once(kind: '*', listener: AnySpeakerListener): this;
+  once(kind: string, listener: StoredListener): this {
+    const wrapper: StoredListener & { listener?: StoredListener } = (event) => {
+      this.off(kind as '*', wrapper);
+      listener(event);
+    };
+    wrapper.listener = listener;
+    return this.on(kind as '*', wrapper);
+  }
+
+  /** Same as `on` (EventEmitter name). */
+  addListener<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  addListener(kind: '*', listener: AnySpeakerListener): this;
+  addListener(kind: string, listener: StoredListener): this {
+    return this.on(kind as '*', listener);
+  }
+
+  /** Same as `off` (EventEmitter name); also removes a listener added with `once`. */
+  removeListener<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  removeListener(kind: '*', listener: AnySpeakerListener): this;
+  removeListener(kind: string, listener: StoredListener): this {
+    return this.off(kind as '*', listener);
+  }
+
+  /**
+   * Resolves with the next event of `kind` for which `predicate` (if given) is true.
+   * Rejects with `signal.reason` when `signal` aborts (use `AbortSignal.timeout(ms)`
+   * for a deadline); the listener is removed either way.
+   */
+  waitFor<K extends SpeakerEventKind>(
+    kind: K,
+    predicate?: (event: SpeakerEventOf<K>) => boolean,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<SpeakerEventOf<K>> {
+    const { signal } = options;
+    return new Promise<SpeakerEventOf<K>>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = (): void => {
+        this.off(kind, listener);
+        reject(signal?.reason);
+      };
+      const listener: SpeakerListener<K> = (event) => {
+        if (predicate !== undefined && !predicate(event)) return;
+        this.off(kind, listener);
+        signal?.removeEventListener('abort', onAbort);
+        resolve(event);
+      };
+      this.on(kind, listener);
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
   }
 
   /** Whether any listener would receive an event of `kind`. */

@@ -40,9 +40,11 @@ export type { ConnectionInitiator } from './fsm/collision.js';
 export type { Family } from './fsm/config.js';
 export type { Negotiated } from './fsm/negotiate.js';
 export { type SessionState, sessionStates } from './fsm/state.js';
+export type { ReceivedRoute } from './received-route.js';
 export type { AttributeSet } from './rib/attribute-set.js';
 export type { Route } from './rib/route.js';
 export type { AnnounceOptions, OriginName, RouteAttributesInput } from './rib/route-template.js';
+export { ListenError } from './session/listen-error.js';
 export { type LogFields, type Logger, silentLogger } from './session/logger.js';
 export type { PeerInfo } from './session/peer-session.js';
 export {

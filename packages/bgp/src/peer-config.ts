@@ -9,7 +9,7 @@ import {
 } from './session/tcp-security.js';
 import { canonicalAddress } from './session/transport.js';
 import type { AddPeerOptions, BfdPeerOptions, GracefulRestartOptions, MaxPrefixOptions } from './speaker.js';
-import { LocalProtocolError } from './wire/errors.js';
+import { LocalProtocolError, type LocalProtocolErrorCode } from './wire/errors.js';
 import { type Family, type FamilyName, type UnicastAfi, unicastFamilies } from './wire/family.js';
 
 /** What {@link resolvePeerConfig} needs besides the options: the speaker's identity and what it already holds. */
@@ -43,7 +43,7 @@ export interface ResolvedPeerConfig {
   readonly bfd: Required<BfdPeerOptions> | undefined;
 }
 
-function misuse(code: string, message: string): never {
+function misuse(code: LocalProtocolErrorCode, message: string): never {
   throw new LocalProtocolError(code, message);
 }
 

@@ -1,4 +1,4 @@
-import { type Clock, systemClock } from '@anyvip/clock';
+import { type Clock, systemClock, type TimerHandle } from '@anyvip/clock';
 import { BfdEndpoint, type BfdSession, type BfdStateChange } from './bfd/session/bfd-endpoint.js';
 import { bfdDiagName } from './bfd/wire/constants.js';
 import type { BfdState } from './bfd/wire/control-packet.js';
@@ -7,11 +7,13 @@ import {
   type AnySpeakerListener,
   type SpeakerEvent,
   type SpeakerEventKind,
+  type SpeakerEventOf,
   SpeakerEvents,
   type SpeakerListener,
 } from './events.js';
 import type { SessionState } from './fsm/state.js';
 import { afiOfFamilyName, resolvePeerConfig } from './peer-config.js';
+import { type ReceivedRoute, viewReceivedRoute } from './received-route.js';
 import { AttributeSetTable } from './rib/attribute-set.js';
 import type { Route } from './rib/route.js';
 import { RouteTable } from './rib/route-table.js';
@@ -25,6 +27,7 @@ import {
   type RouteAttributesInput,
   type RouteTemplate,
 } from './rib/route-template.js';
+import { ListenError } from './session/listen-error.js';
 import { type Logger, silentLogger } from './session/logger.js';
 import { type PeerInfo, PeerSession } from './session/peer-session.js';
 import { needsTcpAuth, type TcpSecurity } from './session/tcp-security.js';
@@ -39,7 +42,7 @@ import { formatCommunity } from './wire/attributes/communities.js';
 import { formatExtendedCommunity } from './wire/attributes/extended-communities.js';
 import { formatLargeCommunity } from './wire/attributes/large-communities.js';
 import { CeaseSubcode } from './wire/constants.js';
-import { LocalProtocolError } from './wire/errors.js';
+import { LocalProtocolError, type LocalProtocolErrorCode } from './wire/errors.js';
 import { type FamilyName, type UnicastAfi, unicastFamilies } from './wire/family.js';
 import { formatPrefix, type Prefix } from './wire/prefix.js';
 
@@ -178,7 +181,11 @@ export interface AddPeerOptions {
   readonly ttlSecurity?: boolean | { readonly hops: number };
   /** BFD to the peer: `true` for the defaults. Off by default. */
   readonly bfd?: boolean | BfdPeerOptions;
-  /** Advertise Graceful Restart with the N bit (RFC 4724, RFC 8538): `true` for the defaults. Off by default. */
+  /**
+   * Advertise Graceful Restart (RFC 4724): `true` for the defaults of
+   * {@link GracefulRestartOptions}. Off by default. The N bit (RFC 8538) is opt-in
+   * through `notification: true`; `true` here does not set it.
+   */
   readonly gracefulRestart?: boolean | GracefulRestartOptions;
 }
 
@@ -202,8 +209,27 @@ export interface Peer {
   readonly state: SessionState;
   /** State and counters (O(1)). */
   info(): PeerInfo;
-  /** Routes received from the peer in the current session. */
+  /**
+   * Routes received from the peer in the current session, as the RIB holds them:
+   * each `attributes` is an interned, reference-counted set owned by the speaker
+   * (never `release()` it). Prefer {@link Peer.received}.
+   */
   receivedRoutes(family?: FamilyName): Route[];
+  /** Routes received from the peer in the current session, decoded and frozen ({@link ReceivedRoute}). */
+  received(family?: FamilyName): ReceivedRoute[];
+  /**
+   * Resolves when the session is Established (at once if it is). Rejects with
+   * `signal.reason` when `signal` aborts, or with `ANYVIP_UNKNOWN_PEER` if the peer is removed.
+   */
+  established(options?: { readonly signal?: AbortSignal }): Promise<void>;
+  /**
+   * Resolves once everything announced or withdrawn so far is on the wire to this
+   * peer: the session is Established, the Adj-RIB-Out has no pending change and the
+   * socket has handed every octet to the kernel (`info().pendingRoutes` and
+   * `info().outputQueueOctets` both 0). Polled every few milliseconds on the speaker's
+   * clock. Rejects with `signal.reason` when `signal` aborts.
+   */
+  routesSent(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Sends ROUTE-REFRESH (RFC 2918) for one family or all negotiated ones; throws LocalProtocolError if not possible. */
   requestRefresh(family?: FamilyName): void;
   /** The BFD session's state, or undefined without BFD (or before its socket is bound). */
@@ -211,8 +237,10 @@ export interface Peer {
 }
 
 const ORIGIN_NAMES: readonly OriginName[] = ['igp', 'egp', 'incomplete'];
+/** How often `established()` and `routesSent()` look again. */
+const PEER_POLL_MS = 5;
 
-function misuse(code: string, message: string): never {
+function misuse(code: LocalProtocolErrorCode, message: string): never {
   throw new LocalProtocolError(code, message);
 }
 
@@ -295,6 +323,75 @@ export class BgpSpeaker {
     return this;
   }
 
+  /**
+   * Calls `listener` for the next event of `kind` only. With `addListener` and
+   * `removeListener`, Node's `events.once(speaker, 'peerUp', { signal })` and
+   * `events.on(speaker, 'routesReceived', { signal })` work (and, as for any
+   * EventEmitter, reject / end on an `error` event).
+   */
+  once<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  once(kind: '*', listener: AnySpeakerListener): this;
+  once(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.once(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  /** Same as `on`. */
+  addListener<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  addListener(kind: '*', listener: AnySpeakerListener): this;
+  addListener(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.on(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  /** Same as `off`. */
+  removeListener<K extends SpeakerEventKind>(kind: K, listener: SpeakerListener<K>): this;
+  removeListener(kind: '*', listener: AnySpeakerListener): this;
+  removeListener(kind: SpeakerEventKind | '*', listener: (event: never) => void): this {
+    this.#events.off(kind as '*', listener as AnySpeakerListener);
+    return this;
+  }
+
+  /**
+   * Resolves with the next event of `kind` for which `predicate` (if given) holds;
+   * rejects with `signal.reason` when `signal` aborts (`AbortSignal.timeout(ms)` for a
+   * deadline). Example: `await speaker.waitFor('peerUp', (e) => e.peer === '10.0.0.1')`.
+   */
+  waitFor<K extends SpeakerEventKind>(
+    kind: K,
+    predicate?: (event: SpeakerEventOf<K>) => boolean,
+    options: { readonly signal?: AbortSignal } = {},
+  ): Promise<SpeakerEventOf<K>> {
+    return this.#events.waitFor(kind, predicate, options);
+  }
+
+  /** Polls `done` on the speaker's clock until it holds, the peer is removed, or `signal` aborts. */
+  #waitPeer(address: string, done: () => boolean, signal: AbortSignal | undefined): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let timer: TimerHandle | undefined;
+      const finish = (error?: unknown): void => {
+        if (timer !== undefined) this.#clock.clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined) resolve();
+        else reject(error);
+      };
+      const onAbort = (): void => finish(signal?.reason);
+      const check = (): void => {
+        timer = undefined;
+        if (this.#handles.get(address) === undefined) {
+          finish(new LocalProtocolError('ANYVIP_UNKNOWN_PEER', `peer ${address} was removed`));
+        } else if (done()) finish();
+        else timer = this.#clock.setTimeout(check, PEER_POLL_MS);
+      };
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      signal?.addEventListener('abort', onAbort, { once: true });
+      check();
+    });
+  }
+
   // ---- peers -------------------------------------------------------------------------------
 
   /**
@@ -362,6 +459,26 @@ export class BgpSpeaker {
       receivedRoutes: (family) => [
         ...session.receivedRoutes(family === undefined ? undefined : afiOfFamilyName(family)),
       ],
+      received: (family) => {
+        const ctx = session.info().negotiated?.receiveContext;
+        if (ctx === undefined) return [];
+        const out: ReceivedRoute[] = [];
+        for (const r of session.receivedRoutes(family === undefined ? undefined : afiOfFamilyName(family))) {
+          out.push(viewReceivedRoute(r, ctx));
+        }
+        return out;
+      },
+      established: (o = {}) => this.#waitPeer(address, () => session.state === 'established', o.signal),
+      routesSent: (o = {}) =>
+        this.#waitPeer(
+          address,
+          () => {
+            if (session.state !== 'established') return false;
+            const i = session.info();
+            return i.pendingRoutes === 0 && i.outputQueueOctets === 0;
+          },
+          o.signal,
+        ),
       requestRefresh: (family) =>
         session.requestRefresh(family === undefined ? undefined : unicastFamilies[family]),
       get bfdState() {
@@ -504,7 +621,10 @@ export class BgpSpeaker {
    * Listens for peers' connections (port 0 picks a free one). Only configured peers'
    * addresses are accepted; others are closed at once. Active peers accept incoming
    * connections too (RFC 4271 §6.8 resolves the collisions). Resolves with the bound
-   * address and port.
+   * address and port. The default is port 179 on `::` (IPv6 and IPv4), which needs root
+   * or CAP_NET_BIND_SERVICE. When the system refuses the socket (EADDRINUSE, EACCES, …)
+   * it rejects with a {@link ListenError} (`code` `ANYVIP_LISTEN_FAILED`) that carries
+   * the address, the port and the errno code.
    */
   async listen(
     options: { readonly port?: number; readonly host?: string } = {},
@@ -513,11 +633,16 @@ export class BgpSpeaker {
     const port = options.port ?? 179;
     if (!Number.isInteger(port) || port < 0 || port > 65535)
       misuse('ANYVIP_INVALID_LISTEN', `port ${port} out of range`);
-    const server = await this.#transport.listen(
-      { port, ...(options.host !== undefined ? { host: options.host } : {}) },
-      (c) => this.#accept(c),
-      (error) => this.#emit({ kind: 'error', peer: undefined, context: 'listening socket', error }),
-    );
+    let server: TransportServer;
+    try {
+      server = await this.#transport.listen(
+        { port, ...(options.host !== undefined ? { host: options.host } : {}) },
+        (c) => this.#accept(c),
+        (error) => this.#emit({ kind: 'error', peer: undefined, context: 'listening socket', error }),
+      );
+    } catch (e) {
+      throw new ListenError(options.host ?? '::', port, e);
+    }
     if (this.#closing !== undefined) {
       await server.close();
       misuse('ANYVIP_SPEAKER_CLOSED', 'the speaker was closed');
@@ -587,15 +712,21 @@ export class BgpSpeaker {
 
   /**
    * Originates many routes with one set of attributes: the fast path for large
-   * tables (the attributes are checked once). Returns how many prefixes were given.
+   * tables (the attributes are checked once). All prefixes are checked before any is
+   * applied, so a bad one throws `LocalProtocolError` and nothing is announced.
+   * Returns how many prefixes were given.
    */
   announceMany(prefixes: Iterable<string | Prefix>, attributes: RouteAttributesInput = {}): number {
     this.#checkOpen();
     const template = buildRouteTemplate(attributes);
+    // Every prefix is checked before any is applied: a bad one throws with nothing announced.
+    const checked: Prefix[] = [];
+    for (const p of prefixes) checked.push(checkPrefix(p));
+    if (checked.some((p) => p.afi === 1)) checkNextHopFamily(template, 1);
+    if (checked.some((p) => p.afi === 2)) checkNextHopFamily(template, 2);
     let n = 0;
     let interned: [RouteTemplate | undefined, RouteTemplate | undefined] = [undefined, undefined];
-    for (const p of prefixes) {
-      const prefix = checkPrefix(p);
+    for (const prefix of checked) {
       const i = prefix.afi - 1;
       let t = interned[i];
       if (t === undefined) {
@@ -619,6 +750,20 @@ export class BgpSpeaker {
     for (const peer of this.#peerList) peer.withdraw(p);
     this.#dropIfUnused(old);
     return true;
+  }
+
+  /**
+   * Stops originating many routes. Every prefix is checked first (a bad one throws
+   * `LocalProtocolError` with nothing withdrawn); returns how many were announced
+   * and are now withdrawn.
+   */
+  withdrawMany(prefixes: Iterable<string | Prefix>): number {
+    this.#checkOpen();
+    const checked: Prefix[] = [];
+    for (const p of prefixes) checked.push(checkPrefix(p));
+    let n = 0;
+    for (const p of checked) if (this.withdraw(p)) n++;
+    return n;
   }
 
   /** Routes originated now. */

@@ -1,4 +1,5 @@
 import { assertNever } from '../wire/assert-never.js';
+import { formatCommunity } from '../wire/attributes/communities.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import type { Capability } from '../wire/capabilities/capability.js';
 import { CapabilityCode, names, RouteRefreshSubtype } from '../wire/constants.js';
@@ -48,10 +49,6 @@ function asPath(segments: readonly AsPathSegment[]): JsonValue[] {
 }
 
 const originName = ['IGP', 'EGP', 'INCOMPLETE'] as const;
-
-function community(v: number): string {
-  return `${v >>> 16}:${v & 0xffff}`;
-}
 
 /**
  * An extended community as text (RFC 4360 §3-4, RFC 5668, RFC 7153): route targets
@@ -109,7 +106,7 @@ export function formatAttributes(attrs: readonly PathAttribute[]): JsonObject {
         o.aggregator = { asn: a.asn, address: a.address };
         break;
       case 'communities':
-        o.communities = a.values.map(community);
+        o.communities = a.values.map(formatCommunity);
         break;
       case 'originatorId':
         o.originatorId = a.id;

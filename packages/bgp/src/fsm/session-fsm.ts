@@ -201,7 +201,11 @@ class Transition {
   finish(): StepResult {
     const from = this.from;
     if (this.state !== from.state) {
-      this.actions.push({ kind: 'stateChange', from: from.state, to: this.state });
+      const change: FsmAction = { kind: 'stateChange', from: from.state, to: this.state };
+      // Report Established before acting on it, so a peerUp listener already sees the new state.
+      const established = this.actions.findIndex((a) => a.kind === 'established');
+      if (established >= 0) this.actions.splice(established, 0, change);
+      else this.actions.push(change);
     }
     // An ignored event hands back the very same session, so callers can compare by identity.
     if (

@@ -2,7 +2,7 @@ import { formatAddress, formatIpv4, parseIpv4, parseIpv6 } from '../wire/address
 import { parseCommunity } from '../wire/attributes/communities.js';
 import { formatExtendedCommunity, parseExtendedCommunity } from '../wire/attributes/extended-communities.js';
 import { parseLargeCommunity } from '../wire/attributes/large-communities.js';
-import { LocalProtocolError } from '../wire/errors.js';
+import { LocalProtocolError, type LocalProtocolErrorCode } from '../wire/errors.js';
 import type { UnicastAfi } from '../wire/family.js';
 import { ipv4Mask, type Prefix, parsePrefix } from '../wire/prefix.js';
 
@@ -59,7 +59,7 @@ export interface RouteTemplate {
 /** Longest AS_PATH prepend accepted: longer ones are refused by many routers anyway. */
 export const MAX_AS_PATH_PREPEND = 32;
 
-function bad(code: string, message: string): never {
+function bad(code: LocalProtocolErrorCode, message: string): never {
   throw new LocalProtocolError(code, message);
 }
 

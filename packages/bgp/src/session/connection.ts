@@ -9,7 +9,7 @@ import type { FsmSession, SessionState, TimerName } from '../fsm/state.js';
 import { parseIpv4 } from '../wire/address.js';
 import { assertNever } from '../wire/assert-never.js';
 import { effectiveAsPath } from '../wire/attributes/as-path.js';
-import { ErrorCode, MessageType } from '../wire/constants.js';
+import { ErrorCode, familyKey, MessageType } from '../wire/constants.js';
 import { defaultContext, maxMessageLength } from '../wire/context.js';
 import { type ErrorAction, strongerAction, WireError } from '../wire/errors.js';
 import { encodeKeepalive } from '../wire/keepalive.js';
@@ -18,7 +18,7 @@ import { encodeNotification, type NotificationMessage } from '../wire/notificati
 import { encodeOpen, type OpenMessage } from '../wire/open.js';
 import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import { type ParsedUpdate, parseUpdate, type UpdateMessage } from '../wire/update.js';
-import { checkPeerAsPath, nextHopSemanticError } from '../wire/validate.js';
+import { checkPeerAsPath, nextHopSemanticError, scopeUpdateToSession } from '../wire/validate.js';
 import { Framer } from './framer.js';
 import type { Logger } from './logger.js';
 import { SessionTimers, timerExpiryEvent } from './timers.js';
@@ -470,6 +470,10 @@ export class BgpConnection {
       this.step({ kind: 'updateMsgErr', error: e });
       return;
     }
+    update = scopeUpdateToSession(update, {
+      external: !negotiated.ibgp,
+      families: negotiatedFamilies(negotiated),
+    });
     update = this.#checkSemantics(update, negotiated);
     if (update.action === undefined) {
       this.#pendingUpdate = update;
@@ -510,6 +514,18 @@ export class BgpConnection {
     for (const e of found) action = strongerAction(action, e.action);
     return { ...update, issues: [...update.issues, ...found], action };
   }
+}
+
+const familySets = new WeakMap<Negotiated, ReadonlySet<number>>();
+
+/** The negotiated families as {@link familyKey} values, computed once per session. */
+function negotiatedFamilies(negotiated: Negotiated): ReadonlySet<number> {
+  let set = familySets.get(negotiated);
+  if (set === undefined) {
+    set = new Set(negotiated.families.map((f) => familyKey(f.afi, f.safi)));
+    familySets.set(negotiated, set);
+  }
+  return set;
 }
 
 /**

@@ -167,7 +167,7 @@ export class EstablishedSession {
         afi,
         safi,
         count: afi === 1 || afi === 2 ? this.ribIn.count(afi) : 0,
-        msSinceEstablished: opts.clock.now() - this.establishedAt,
+        msSinceEstablished: Math.round(opts.clock.now() - this.establishedAt),
       });
     }
     if (result.changes.length > 0) this.#emitChanges(result.changes);
@@ -362,7 +362,7 @@ export class EstablishedSession {
           afi,
           safi: Safi.UNICAST,
           count,
-          msSinceEstablished: opts.clock.now() - this.establishedAt,
+          msSinceEstablished: Math.round(opts.clock.now() - this.establishedAt),
         });
       });
     }

@@ -348,7 +348,7 @@ export class PeerSession {
       remoteAsn: this.#fsmConfig.remoteAsn,
       state: this.#main.state,
       localAddress: s?.localAddress,
-      uptimeMs: s === undefined ? 0 : this.#opts.clock.now() - s.establishedAt,
+      uptimeMs: s === undefined ? 0 : Math.round(this.#opts.clock.now() - s.establishedAt),
       negotiated: s?.negotiated,
       updatesSent: c.updatesSent,
       updatesReceived: c.updatesReceived,
@@ -538,7 +538,7 @@ export class PeerSession {
     if (s === undefined || s.connection !== c) return;
     this.#session = undefined;
     this.#lastDownReason = reason;
-    const uptimeMs = this.#opts.clock.now() - s.establishedAt;
+    const uptimeMs = Math.round(this.#opts.clock.now() - s.establishedAt);
     const routesWithdrawn = s.teardown();
     this.#opts.emit({ kind: 'peerDown', peer: this.address, reason, routesWithdrawn, uptimeMs });
   }

@@ -65,6 +65,8 @@ export function parseIpv4(text: string): number | undefined {
   for (let i = 0; i < len; i++) {
     const c = text.charCodeAt(i);
     if (c >= 48 && c <= 57) {
+      // A leading zero ('010') is octal to inet_aton and decimal to others: refuse the ambiguity.
+      if (digits === 1 && octet === 0) return undefined;
       if (++digits > 3) return undefined;
       octet = octet * 10 + (c - 48);
     } else if (c === 46) {

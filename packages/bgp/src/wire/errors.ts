@@ -18,7 +18,12 @@ export function strongerAction(a: ErrorAction, b: ErrorAction): ErrorAction {
   return actionRank[a] >= actionRank[b] ? a : b;
 }
 
-/** Stable, greppable error codes; match on these rather than on messages. */
+/**
+ * Every code a {@link WireError} carries: a remote protocol fault, named after the
+ * NOTIFICATION it maps to (RFC 4271 §4.5, §6). `BGP_HEADER_*` are 1/x, `BGP_OPEN_*`
+ * 2/x, `BGP_UPDATE_*` 3/x, `BGP_ROUTE_REFRESH_*` 7/x (RFC 7313); `BGP_TRUNCATED` is
+ * input that ends inside a message (captures, MRT), never sent.
+ */
 export type WireErrorCode =
   | 'BGP_HEADER_CONNECTION_NOT_SYNCHRONIZED'
   | 'BGP_HEADER_BAD_MESSAGE_LENGTH'
@@ -137,10 +142,78 @@ export function openError(
   return new WireError({ errorCode, code: ErrorCode.OPEN_MESSAGE_ERROR, subcode, data }, reason);
 }
 
+/**
+ * Every code a {@link LocalProtocolError} carries: API misuse by the local caller,
+ * never a peer's fault. Match on these, not on messages.
+ *
+ * | Code | Thrown when |
+ * |---|---|
+ * | `ANYVIP_BAD_PREFIX` | a prefix does not parse, has host bits set, a bad length, or a leading-zero octet |
+ * | `ANYVIP_BAD_ADDRESS` | an address does not parse or is of the wrong family |
+ * | `ANYVIP_BAD_NEXT_HOP` | a next hop does not fit the prefix's family or the session |
+ * | `ANYVIP_BAD_COMMUNITY` | a community, extended or large community does not parse |
+ * | `ANYVIP_BAD_ATTRIBUTE` | an attribute value out of range or inconsistent (encoding) |
+ * | `ANYVIP_DUPLICATE_ATTRIBUTE` | the same attribute twice in one encoded list |
+ * | `ANYVIP_ATTRIBUTE_TOO_LARGE` | an attribute over 65535 octets |
+ * | `ANYVIP_ATTRIBUTE_NOT_IN_SET` | an attribute set lookup for a kind it does not hold |
+ * | `ANYVIP_ATTRIBUTE_SET_RELEASED` | an attribute set used after its last reference was released |
+ * | `ANYVIP_BAD_CAPABILITY` | a capability value out of range (encoding) |
+ * | `ANYVIP_BAD_OPEN` | an OPEN to encode is inconsistent |
+ * | `ANYVIP_BAD_NOTIFICATION` | a NOTIFICATION code, subcode or shutdown text out of range |
+ * | `ANYVIP_BAD_FAMILY` | a family name other than `'ipv4'` / `'ipv6'` |
+ * | `ANYVIP_UNSUPPORTED_FAMILY` | an AFI/SAFI this library does not carry |
+ * | `ANYVIP_BAD_ARGUMENT` | another argument out of range |
+ * | `ANYVIP_UPDATE_TOO_LARGE` | an UPDATE over 4096 octets (65535 with RFC 8654) |
+ * | `ANYVIP_ADD_PATH_NOT_NEGOTIATED` | a path id where ADD-PATH was not negotiated |
+ * | `ANYVIP_FAMILY_NOT_NEGOTIATED` | an operation on a family the session did not negotiate |
+ * | `ANYVIP_ROUTE_REFRESH_NOT_NEGOTIATED` | `refresh()` towards a peer that did not offer ROUTE-REFRESH |
+ * | `ANYVIP_PEER_NOT_ESTABLISHED` | an operation that needs an Established session |
+ * | `ANYVIP_INVALID_PEER_CONFIG` | `addPeer()` options out of range or inconsistent |
+ * | `ANYVIP_INVALID_SPEAKER_CONFIG` | `new BgpSpeaker()` options out of range |
+ * | `ANYVIP_INVALID_LISTEN` | `listen()` options out of range |
+ * | `ANYVIP_DUPLICATE_PEER` | `addPeer()` for an address that already has a peer |
+ * | `ANYVIP_UNKNOWN_PEER` | an address that has no peer |
+ * | `ANYVIP_SPEAKER_CLOSED` | a call after `close()` |
+ * | `ANYVIP_PASSWORD_FILE_UNREADABLE` | a TCP-MD5 password file cannot be read |
+ * | `ANYVIP_TCP_AUTH_UNAVAILABLE` | TCP-MD5 or GTSM asked without the `@anyvip/tcp-auth` addon |
+ * | `ANYVIP_TCP_AUTH_FAILED` | the kernel refused the TCP-MD5 / GTSM socket options |
+ */
+export type LocalProtocolErrorCode =
+  | 'ANYVIP_BAD_PREFIX'
+  | 'ANYVIP_BAD_ADDRESS'
+  | 'ANYVIP_BAD_NEXT_HOP'
+  | 'ANYVIP_BAD_COMMUNITY'
+  | 'ANYVIP_BAD_ATTRIBUTE'
+  | 'ANYVIP_DUPLICATE_ATTRIBUTE'
+  | 'ANYVIP_ATTRIBUTE_TOO_LARGE'
+  | 'ANYVIP_ATTRIBUTE_NOT_IN_SET'
+  | 'ANYVIP_ATTRIBUTE_SET_RELEASED'
+  | 'ANYVIP_BAD_CAPABILITY'
+  | 'ANYVIP_BAD_OPEN'
+  | 'ANYVIP_BAD_NOTIFICATION'
+  | 'ANYVIP_BAD_FAMILY'
+  | 'ANYVIP_UNSUPPORTED_FAMILY'
+  | 'ANYVIP_BAD_ARGUMENT'
+  | 'ANYVIP_UPDATE_TOO_LARGE'
+  | 'ANYVIP_ADD_PATH_NOT_NEGOTIATED'
+  | 'ANYVIP_FAMILY_NOT_NEGOTIATED'
+  | 'ANYVIP_ROUTE_REFRESH_NOT_NEGOTIATED'
+  | 'ANYVIP_PEER_NOT_ESTABLISHED'
+  | 'ANYVIP_INVALID_PEER_CONFIG'
+  | 'ANYVIP_INVALID_SPEAKER_CONFIG'
+  | 'ANYVIP_INVALID_LISTEN'
+  | 'ANYVIP_DUPLICATE_PEER'
+  | 'ANYVIP_UNKNOWN_PEER'
+  | 'ANYVIP_SPEAKER_CLOSED'
+  | 'ANYVIP_PASSWORD_FILE_UNREADABLE'
+  | 'ANYVIP_TCP_AUTH_UNAVAILABLE'
+  | 'ANYVIP_TCP_AUTH_FAILED';
+
 /** A misuse of the API by the local caller (a bad prefix, a value out of range): never a peer's fault. */
 export class LocalProtocolError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  /** Stable code to match on; the list is {@link LocalProtocolErrorCode}. */
+  readonly code: LocalProtocolErrorCode;
+  constructor(code: LocalProtocolErrorCode, message: string) {
     super(message);
     this.name = 'LocalProtocolError';
     this.code = code;

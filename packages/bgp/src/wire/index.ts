@@ -16,7 +16,7 @@ export {
 export { assertNever } from './assert-never.js';
 export { effectiveAggregator } from './attributes/aggregator.js';
 export { asPathLength, effectiveAsPath, formatAsPath, mergeAs4Path } from './attributes/as-path.js';
-export { formatCommunity, parseCommunity } from './attributes/communities.js';
+export { communityName, formatCommunity, parseCommunity } from './attributes/communities.js';
 export { formatExtendedCommunity, parseExtendedCommunity } from './attributes/extended-communities.js';
 export {
   attributeCode,
@@ -108,6 +108,7 @@ export {
 export {
   type ErrorAction,
   LocalProtocolError,
+  type LocalProtocolErrorCode,
   strongerAction,
   WireError,
   type WireErrorCode,
@@ -157,4 +158,11 @@ export {
   packUpdates,
   packWithdrawals,
 } from './update-packer.js';
-export { checkPeerAsPath, nextHopSemanticError, strongestAction } from './validate.js';
+export {
+  checkPeerAsPath,
+  nextHopSemanticError,
+  scopeUpdateToSession,
+  strongestAction,
+} from './validate.js';
+/** The growable writer that `encodeAttribute` writes into: `new Writer()`, then `finish()` for the bytes. */
+export { Writer } from './writer.js';

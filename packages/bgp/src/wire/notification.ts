@@ -183,3 +183,27 @@ export function hardResetData(inner: Pick<NotificationMessage, 'code' | 'subcode
   out.set(inner.data, 2);
   return out;
 }
+
+/** Cease subcodes that someone chose on purpose (RFC 4486 §4), not faults. */
+const deliberateCeaseSubcodes: ReadonlySet<number> = new Set([
+  CeaseSubcode.ADMINISTRATIVE_SHUTDOWN,
+  CeaseSubcode.PEER_DE_CONFIGURED,
+  CeaseSubcode.ADMINISTRATIVE_RESET,
+  CeaseSubcode.OTHER_CONFIGURATION_CHANGE,
+  CeaseSubcode.CONNECTION_COLLISION_RESOLUTION,
+]);
+
+/**
+ * Whether a NOTIFICATION ends a session on purpose rather than on a fault: Cease with
+ * Administrative Shutdown, Peer De-configured, Administrative Reset, Other
+ * Configuration Change or Connection Collision Resolution (RFC 4486 §4, RFC 4271
+ * §6.8), bare or inside a Hard Reset (RFC 8538 §3). Our own `close()` and
+ * `removePeer()` send these; logs keep WARN for the rest.
+ */
+export function isDeliberateCease(m: Pick<NotificationMessage, 'code' | 'subcode' | 'data'>): boolean {
+  if (m.code !== ErrorCode.CEASE) return false;
+  if (m.subcode === CeaseSubcode.HARD_RESET) {
+    return m.data.length >= 2 && m.data[0] === ErrorCode.CEASE && deliberateCeaseSubcodes.has(m.data[1]!);
+  }
+  return deliberateCeaseSubcodes.has(m.subcode);
+}

@@ -1,4 +1,4 @@
-import { codecForCode, encodeAttribute } from './attributes/index.js';
+import { attributeCode, codecForCode, encodeAttribute } from './attributes/index.js';
 import { encodeFamilyNlri } from './attributes/mp-reach.js';
 import type { MpUnreachNlriAttribute, PathAttribute } from './attributes/path-attribute.js';
 import { decodeUnknownAttribute } from './attributes/unknown.js';
@@ -249,6 +249,10 @@ export function parseUpdate(m: UpdateMessage, ctx: CodecContext): ParsedUpdate {
     for (const e of missingMandatoryAttributes(seen, classicNlri, seen[AttrType.MP_REACH_NLRI] === 1))
       report(e);
   }
+  if (issues !== undefined) {
+    const reset = missingNlriReset(issues, classicNlri, attributes, seen);
+    if (reset !== undefined) throw reset;
+  }
   return {
     withdrawn,
     attributes,
@@ -256,6 +260,36 @@ export function parseUpdate(m: UpdateMessage, ctx: CodecContext): ParsedUpdate {
     issues: issues ?? NO_ISSUES,
     action: issues === undefined ? undefined : strongestAction(issues),
   };
+}
+
+/**
+ * RFC 7606 §5.2 (Missing NLRI): an UPDATE that carries path attributes other than
+ * MP_UNREACH_NLRI but no reachable NLRI (none in the NLRI field, none in an
+ * MP_REACH_NLRI) gives no confidence that its NLRI were located, so any fault whose
+ * approach is stronger than attribute discard MUST be a session reset. Treat-as-withdraw
+ * would withdraw nothing and leave the session up on a message that cannot be trusted.
+ * Returns the strongest fault turned into a session reset, or undefined.
+ */
+function missingNlriReset(
+  issues: readonly WireError[],
+  classicNlri: boolean,
+  attributes: readonly PathAttribute[],
+  present: Uint8Array,
+): WireError | undefined {
+  if (classicNlri) return undefined;
+  const action = strongestAction(issues);
+  if (action === undefined || action === 'attributeDiscard') return undefined;
+  const reachable = attributes.some(
+    (a) => a.kind === 'mpReach' && (a.nlri?.length ?? a.raw?.length ?? 0) > 0,
+  );
+  if (reachable) return undefined;
+  let otherThanUnreach = false;
+  for (let code = 0; code < 256 && !otherThanUnreach; code++) {
+    if (present[code] && code !== AttrType.MP_UNREACH_NLRI) otherThanUnreach = true;
+  }
+  if (!otherThanUnreach) return undefined;
+  const worst = issues.find((e) => e.action === action) ?? issues[0]!;
+  return worst.withAction('sessionReset');
 }
 
 /** An MP_UNREACH_NLRI with nothing after AFI/SAFI (RFC 4724 §2). */
@@ -271,11 +305,14 @@ function isEndOfRibMarker(a: PathAttribute): a is MpUnreachNlriAttribute {
  * each with its own flags or the canonical ones (see `encodeAttribute`). Throws
  * `LocalProtocolError` for a non-IPv4 prefix in the classic fields, a bad address,
  * or a message over the context's size limit (4096, or 65535 with RFC 8654).
+ * On a 2-octet context, an AS_PATH with an ASN above 65535 goes out with AS_TRANS
+ * in its place and, unless the caller gave one, an AS4_PATH with the real path
+ * (RFC 6793 §4.2.2).
  */
 export function encodeUpdate(content: UpdateContent, ctx: CodecContext): Uint8Array {
   const addPath = ctx.addPath.has(IPV4_UNICAST);
   const withdrawn = content.withdrawn ?? [];
-  const attributes = content.attributes ?? [];
+  const attributes = withAs4Path(content.attributes ?? [], ctx);
   const nlri = content.nlri ?? [];
   // One scratch writer for every call: the only allocation left is the final copy.
   const w = scratch;
@@ -301,6 +338,29 @@ export function encodeUpdate(content: UpdateContent, ctx: CodecContext): Uint8Ar
 }
 
 let scratch = new Writer(4096);
+
+/**
+ * RFC 6793 §4.2.2: a NEW speaker sending to an OLD one puts AS_TRANS in AS_PATH for
+ * every ASN above 65535 and carries the real path in AS4_PATH (AS_SET and
+ * AS_SEQUENCE only; confederation segments stay out of it). Returns `attributes`
+ * unchanged when the context is 4-octet, AS4_PATH is already there, or no ASN needs it.
+ * AS4_PATH (type 17) is placed before the first attribute of a higher type code.
+ */
+function withAs4Path(attributes: readonly PathAttribute[], ctx: CodecContext): readonly PathAttribute[] {
+  if (ctx.fourOctetAs) return attributes;
+  let asPath: PathAttribute | undefined;
+  for (const a of attributes) {
+    if (a.kind === 'as4Path') return attributes;
+    if (a.kind === 'asPath') asPath = a;
+  }
+  if (asPath?.kind !== 'asPath' || !asPath.segments.some((s) => s.asns.some((n) => n > 0xffff))) {
+    return attributes;
+  }
+  const segments = asPath.segments.filter((s) => s.type === 'set' || s.type === 'sequence');
+  const as4Path: PathAttribute = { kind: 'as4Path', segments };
+  const at = attributes.findIndex((a) => attributeCode(a) > AttrType.AS4_PATH);
+  return at < 0 ? [...attributes, as4Path] : [...attributes.slice(0, at), as4Path, ...attributes.slice(at)];
+}
 
 function checkSize(length: number, ctx: CodecContext): void {
   const max = maxMessageLength(ctx);

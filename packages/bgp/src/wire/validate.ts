@@ -1,7 +1,8 @@
 import { formatIpv4 } from './address.js';
-import type { AsPathSegment } from './attributes/path-attribute.js';
-import { AttrFlag, AttrType, UpdateErrorSubcode } from './constants.js';
+import type { AsPathSegment, PathAttribute } from './attributes/path-attribute.js';
+import { AttrFlag, AttrType, familyKey, UpdateErrorSubcode } from './constants.js';
 import { type ErrorAction, strongerAction, updateError, type WireError } from './errors.js';
+import type { ParsedUpdate } from './update.js';
 
 /**
  * UPDATE semantics (RFC 4271 §6.3) and the RFC 7606 action for each fault.
@@ -33,10 +34,12 @@ import { type ErrorAction, strongerAction, updateError, type WireError } from '.
  * | LARGE_COMMUNITY not a non-zero multiple of 12 | 3/5 | the attribute | treat-as-withdraw (RFC 8092 §5) |
  * | OTC length ≠ 4 | 3/5 | the attribute | treat-as-withdraw (RFC 9234 §5) |
  * | Withdrawn Routes or NLRI field syntactically wrong | 3/10 | none | session reset (RFC 7606 §5.3) |
+ * | any fault above stronger than attribute discard, in an UPDATE with attributes other than MP_UNREACH_NLRI but no reachable NLRI | as found | as found | session reset (RFC 7606 §5.2) |
  *
- * Checks that need the session (LOCAL_PREF from an external peer, the leftmost AS of
- * an external peer, next-hop reachability) are the caller's; helpers for the first
- * two are {@link checkPeerAsPath} and {@link nextHopSemanticError}.
+ * Checks that need the session (LOCAL_PREF from an external peer, MP_REACH_NLRI of a
+ * family not negotiated, the leftmost AS of an external peer, next-hop reachability)
+ * are the caller's; helpers are {@link scopeUpdateToSession}, {@link checkPeerAsPath}
+ * and {@link nextHopSemanticError}.
  */
 
 /** What RFC 7606 does about a malformed attribute of each recognized type (§7 and the RFCs cited above). */
@@ -281,4 +284,61 @@ export function nextHopSemanticError(
   else if (top >= 224) reason = 'NEXT_HOP is multicast or reserved';
   else if (ownAddresses.includes(nextHop >>> 0)) reason = 'NEXT_HOP is the receiving speaker itself';
   return reason === undefined ? undefined : invalidNextHopError(attr, `${reason} (${formatIpv4(nextHop)})`);
+}
+
+/**
+ * What one session keeps of a well-formed UPDATE (the session-dependent rules that
+ * are not faults of the message itself):
+ *
+ * - LOCAL_PREF from an external peer is ignored (RFC 4271 §5.1.5, RFC 7606 §7.5):
+ *   it is removed from `attributes` and reported nowhere, as BIRD and FRR do.
+ *   Confederation members are the exception the RFC names (`confederationMember`).
+ * - MP_REACH_NLRI / MP_UNREACH_NLRI of a family the session did not negotiate are
+ *   not accepted. RFC 4760 §7 lets a speaker either ignore that family's routes or
+ *   end the session with 3/9 Optional Attribute Error; we ignore (attribute discard,
+ *   as BIRD and FRR do), so one misconfigured family on the peer does not take down
+ *   the families that work. The discard is reported as a 3/9 finding with the
+ *   attribute's AFI/SAFI as data, so it reaches the `malformed` event and the log.
+ *
+ * `families` holds {@link familyKey} values of the negotiated families. Returns
+ * `update` itself when nothing changes.
+ */
+export function scopeUpdateToSession(
+  update: ParsedUpdate,
+  session: {
+    readonly external: boolean;
+    readonly families: ReadonlySet<number>;
+    readonly confederationMember?: boolean;
+  },
+): ParsedUpdate {
+  const dropLocalPref = session.external && !session.confederationMember;
+  const found: WireError[] = [];
+  let changed = false;
+  const kept: PathAttribute[] = [];
+  for (const a of update.attributes) {
+    if (a.kind === 'localPref' && dropLocalPref) {
+      changed = true;
+      continue;
+    }
+    if ((a.kind === 'mpReach' || a.kind === 'mpUnreach') && !session.families.has(familyKey(a.afi, a.safi))) {
+      changed = true;
+      const data = Uint8Array.of(a.afi >>> 8, a.afi & 0xff, a.safi);
+      const e = updateError(
+        'BGP_UPDATE_OPTIONAL_ATTRIBUTE_ERROR',
+        UpdateErrorSubcode.OPTIONAL_ATTRIBUTE_ERROR,
+        `${a.kind === 'mpReach' ? 'MP_REACH_NLRI' : 'MP_UNREACH_NLRI'} for AFI ${a.afi} SAFI ${a.safi}, which this session did not negotiate: ignored (RFC 4760 §7)`,
+        {
+          data,
+          action: 'attributeDiscard',
+          attrType: a.kind === 'mpReach' ? AttrType.MP_REACH_NLRI : AttrType.MP_UNREACH_NLRI,
+        },
+      );
+      found.push(e);
+      continue;
+    }
+    kept.push(a);
+  }
+  if (!changed) return update;
+  const issues = found.length === 0 ? update.issues : [...update.issues, ...found];
+  return { ...update, attributes: kept, issues, action: strongestAction(issues) };
 }

@@ -134,7 +134,10 @@ function checkStep(before: FsmSession, event: FsmEvent, running: Set<TimerName>)
   if (from === to) expect(changes).toEqual([]);
   else {
     expect(changes).toEqual([{ kind: 'stateChange', from, to }]);
-    expect(actions.at(-1)).toEqual(changes[0]);
+    // The change comes last, except that `established` follows it (peerUp after stateChange → established).
+    if (to === 'established') expect(actions.slice(-2)).toEqual([changes[0], actions.at(-1)]);
+    else expect(actions.at(-1)).toEqual(changes[0]);
+    if (to === 'established') expect(actions.at(-1)?.kind).toBe('established');
   }
 
   // A fired timer is no longer running, whatever the FSM does with the event.

@@ -378,7 +378,7 @@ const tables: Record<
     [
       'keepAliveMsg',
       'established',
-      ['start hold 90000', 'established', '→ established'],
+      ['start hold 90000', '→ established', 'established'],
       'RFC 4271 §8.2.2 OpenConfirm, event 26',
     ],
     [
@@ -699,7 +699,7 @@ describe('hold time and keepalives (RFC 4271 §4.2, §4.4, §10)', () => {
     expect(summarize(actions)).toEqual(['send KEEPALIVE', 'stop hold', '→ openConfirm']);
     expect(session.timers.hold || session.timers.keepalive).toBe(false);
     const est = step(session, sample.keepAliveMsg);
-    expect(summarize(est.actions)).toEqual(['established', '→ established']);
+    expect(summarize(est.actions)).toEqual(['→ established', 'established']);
     expect(summarize(step(est.session, sample.keepAliveMsg).actions)).toEqual([]);
     expect(summarize(step(est.session, sample.updateMsg).actions)).toEqual(['deliver UPDATE']);
   });

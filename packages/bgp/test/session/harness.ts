@@ -1,5 +1,6 @@
 import { FakeClock } from '@anyvip/clock';
 import type { SpeakerEvent, SpeakerEventKind, SpeakerEventOf } from '../../src/events.js';
+import type { Logger } from '../../src/session/logger.js';
 import { type AddPeerOptions, BgpSpeaker, type Peer } from '../../src/speaker.js';
 import { MemoryTransport, type RouterEnd, settle, until } from './memory-transport.js';
 import { KEEPALIVE, openMessage } from './peer-messages.js';
@@ -11,13 +12,14 @@ export class Harness {
   readonly events: SpeakerEvent[] = [];
   readonly speaker: BgpSpeaker;
 
-  constructor(options: { localAsn?: number; routerId?: string; lingerMs?: number } = {}) {
+  constructor(options: { localAsn?: number; routerId?: string; lingerMs?: number; logger?: Logger } = {}) {
     this.speaker = new BgpSpeaker({
       localAsn: options.localAsn ?? 65001,
       routerId: options.routerId ?? '192.0.2.1',
       clock: this.clock,
       transport: this.transport,
       lingerMs: options.lingerMs ?? 1000,
+      ...(options.logger !== undefined ? { logger: options.logger } : {}),
     });
     this.speaker.on('*', (e) => this.events.push(e));
   }

@@ -225,6 +225,17 @@ describe('BgpSpeaker: events', () => {
     expect(thrown).toHaveLength(1);
   });
 
+  it('reports stateChange → established before peerUp, so a peerUp listener sees an Established peer', async () => {
+    const h = new Harness();
+    const order: string[] = [];
+    h.speaker.on('stateChange', (e) => order.push(`stateChange ${e.to}`));
+    h.speaker.on('peerUp', (e) => order.push(`peerUp ${h.speaker.peer(e.peer)?.state}`));
+    await h.establish();
+    await settle();
+    expect(order.slice(-2)).toEqual(['stateChange established', 'peerUp established']);
+    await h.speaker.close();
+  });
+
   it('passes structured log entries to an injected logger', async () => {
     const entries: { level: string; message: string; fields: unknown }[] = [];
     const log =

@@ -57,6 +57,14 @@ describe('IPv4 text', () => {
     }
   });
 
+  it('refuses leading zeros (inet_aton reads 010 as octal 8; others read 10): 010.254.0.1 is not 10.254.0.1', () => {
+    for (const bad of ['010.254.0.1', '10.254.0.01', '10.00.0.1', '0.0.0.00']) {
+      expect(parseIpv4(bad), bad).toBeUndefined();
+    }
+    expect(parseIpv4('0.0.0.0')).toBe(0);
+    expect(parseIpv4('10.0.100.1')).toBe(0x0a006401);
+  });
+
   it('rejects non-addresses with a LocalProtocolError (API misuse, not a peer fault)', () => {
     expect(() => addressBytes('not-an-ip')).toThrow(LocalProtocolError);
   });

@@ -6,7 +6,7 @@ import {
   formatAsPath,
   mergeAs4Path,
 } from '../../src/wire/attributes/as-path.js';
-import { formatCommunity, parseCommunity } from '../../src/wire/attributes/communities.js';
+import { communityName, formatCommunity, parseCommunity } from '../../src/wire/attributes/communities.js';
 import {
   formatExtendedCommunity,
   parseExtendedCommunity,
@@ -341,17 +341,25 @@ describe('COMMUNITIES (RFC 1997)', () => {
     });
   });
 
-  it('formats well-known values by IANA name and others as high:low', () => {
-    expect(
-      [0xfde80064, 0xffffff01, 0xffffff02, 0xffffff03, 0xffff029a, 0xffff0000, 0].map(formatCommunity),
-    ).toEqual([
+  it('formats every value as high:low, the form the CLI and routers print; names come from communityName', () => {
+    const values = [0xfde80064, 0xffffff01, 0xffffff02, 0xffffff03, 0xffff029a, 0xffff0000, 0];
+    expect(values.map(formatCommunity)).toEqual([
       '65000:100',
+      '65535:65281',
+      '65535:65282',
+      '65535:65283',
+      '65535:666',
+      '65535:0',
+      '0:0',
+    ]);
+    expect(values.map(communityName)).toEqual([
+      undefined,
       'NO_EXPORT',
       'NO_ADVERTISE',
       'NO_EXPORT_SUBCONFED',
       'BLACKHOLE',
       'GRACEFUL_SHUTDOWN',
-      '0:0',
+      undefined,
     ]);
   });
 

@@ -20,6 +20,10 @@ describe('prefixes', () => {
     expect(() => parsePrefix('2001:db8::1/32')).toThrow(/host bits/);
   });
 
+  it("refuses '010.254.0.1/32': a leading zero is octal to inet_aton, so the address is ambiguous", () => {
+    expect(() => parsePrefix('010.254.0.1/32')).toThrow(LocalProtocolError);
+  });
+
   it('refuses bad lengths and text', () => {
     for (const bad of ['10.0.0.0/33', '::/129', '10.0.0.0/', '10.0.0.0/-1', 'x/8', '10.0.0.0/8/8']) {
       expect(() => parsePrefix(bad), bad).toThrow(LocalProtocolError);

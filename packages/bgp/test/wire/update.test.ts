@@ -183,6 +183,53 @@ describe('encodeUpdate', () => {
     expect(toHex(encodeUpdate(u, four))).toBe(toHex(msg));
   });
 
+  it('on a 2-octet context writes AS_TRANS in AS_PATH and the real path in AS4_PATH for AS 4200000000 (RFC 6793 §4.2.2)', () => {
+    const bytes = encodeUpdate(
+      {
+        attributes: [
+          { kind: 'origin', value: 0 },
+          { kind: 'asPath', segments: [{ type: 'sequence', asns: [4_200_000_000, 65001] }] },
+          { kind: 'nextHop', address: '10.250.0.1' },
+          { kind: 'largeCommunities', values: [[4_200_000_000, 1, 2]] },
+        ],
+        nlri: [parsePrefix('10.250.1.0/24')],
+      },
+      defaultContext,
+    );
+    // 4200000000 = 0xfa56ea00; AS_TRANS = 23456 = 0x5ba0.
+    expect(toHex(bytes)).toBe(
+      toHex(
+        message(
+          2,
+          `0000 0030
+           40 01 01 00
+           40 02 06 02 02 5ba0 fde9
+           40 03 04 0afa0001
+           c0 11 0a 02 02 fa56ea00 0000fde9
+           c0 20 0c fa56ea00 00000001 00000002
+           18 0afa01`,
+        ),
+      ),
+    );
+    const back = parse(bytes, defaultContext);
+    expect(back.attributes.find((a) => a.kind === 'as4Path')).toMatchObject({
+      segments: [{ type: 'sequence', asns: [4_200_000_000, 65001] }],
+    });
+  });
+
+  it('adds no AS4_PATH when every ASN fits 2 octets, or on a 4-octet context', () => {
+    const content = {
+      attributes: [{ kind: 'asPath', segments: [{ type: 'sequence', asns: [65001] }] }] as PathAttribute[],
+    };
+    expect(toHex(encodeUpdate(content, defaultContext))).not.toContain('c011');
+    const big = {
+      attributes: [
+        { kind: 'asPath', segments: [{ type: 'sequence', asns: [4_200_000_000] }] },
+      ] as PathAttribute[],
+    };
+    expect(toHex(encodeUpdate(big, four))).not.toContain('c011');
+  });
+
   it('writes an empty UPDATE (IPv4 End-of-RIB) for empty content', () => {
     expect(toHex(encodeUpdate({}, four))).toBe(toHex(message(2, '0000 0000')));
   });

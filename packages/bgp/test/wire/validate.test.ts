@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { familyKey } from '../../src/wire/constants.js';
 import { type CodecContext, defaultContext, makeContext, modernContext } from '../../src/wire/context.js';
 import { WireError } from '../../src/wire/errors.js';
 import { formatPrefix } from '../../src/wire/prefix.js';
@@ -8,6 +9,7 @@ import {
   malformedAttributeAction,
   missingMandatoryAttributes,
   nextHopSemanticError,
+  scopeUpdateToSession,
   strongestAction,
 } from '../../src/wire/validate.js';
 import { concat, hex, message, toHex } from '../support/bytes.js';
@@ -298,6 +300,76 @@ describe('a real malformed capture: tcpdump bgp-addpath.pcap (ADD-PATH on every 
       '8.2.0.0/24#20',
       '8.2.1.0/24#21',
     ]);
+  });
+});
+
+describe('RFC 7606 §5.2: path attributes but no reachable NLRI', () => {
+  it('a malformed ORIGIN (value 7) without NLRI is a session reset 3/6 with the attribute as data, not a withdraw of nothing', () => {
+    const e = thrown(() => parse(update('', `40 01 01 07 ${AS_PATH} ${NEXT_HOP}`)));
+    expect([e.code, e.subcode, e.action, toHex(e.data)]).toEqual([3, 6, 'sessionReset', '40010107']);
+    expect(e.errorCode).toBe('BGP_UPDATE_INVALID_ORIGIN_ATTRIBUTE');
+  });
+
+  it('the same UPDATE with withdrawn routes but still no NLRI is a session reset too (withdrawals are not reachable NLRI)', () => {
+    const e = thrown(() => parse(update('18 0afa09', `40 01 01 07 ${AS_PATH} ${NEXT_HOP}`)));
+    expect([e.subcode, e.action]).toEqual([6, 'sessionReset']);
+  });
+
+  it('with NLRI the same fault stays treat-as-withdraw (RFC 7606 §7.1)', () => {
+    const u = parse(update('', `40 01 01 07 ${AS_PATH} ${NEXT_HOP}`, NLRI));
+    expect(u.action).toBe('treatAsWithdraw');
+  });
+
+  it('an attribute-discard fault without NLRI keeps the session (§5.2 excepts attribute discard)', () => {
+    const u = parse(update('', `${MANDATORY} 40 06 01 00`));
+    expect(issues(u)).toEqual([[3, 5, 'attributeDiscard', '40060100']]);
+  });
+
+  it('a malformed ORIGIN beside an MP_REACH_NLRI with IPv6 NLRI stays treat-as-withdraw (the NLRI are reachable)', () => {
+    const mpReach = '80 0e 1c 0002 01 10 fd000250000000000000000000000001 00 30 fd0002500001';
+    const u = parse(update('', `${mpReach} 40 01 01 07 ${AS_PATH}`));
+    expect(u.action).toBe('treatAsWithdraw');
+  });
+});
+
+describe('scopeUpdateToSession: what one session keeps', () => {
+  const ipv4Only = new Set([familyKey(1, 1)]);
+  const LOCAL_PREF = '40 05 04 00000309';
+
+  it('LOCAL_PREF 777 from an external peer is ignored, silently (RFC 4271 §5.1.5, RFC 7606 §7.5)', () => {
+    const u = scopeUpdateToSession(parse(update('', `${MANDATORY} ${LOCAL_PREF}`, NLRI)), {
+      external: true,
+      families: ipv4Only,
+    });
+    expect(u.attributes.map((a) => a.kind)).toEqual(['origin', 'asPath', 'nextHop']);
+    expect(u.issues).toEqual([]);
+    expect(u.action).toBeUndefined();
+  });
+
+  it('LOCAL_PREF from an internal peer is kept', () => {
+    const parsed = parse(update('', `${MANDATORY} ${LOCAL_PREF}`, NLRI));
+    const u = scopeUpdateToSession(parsed, { external: false, families: ipv4Only });
+    expect(u).toBe(parsed);
+    expect(u.attributes.find((a) => a.kind === 'localPref')).toMatchObject({ value: 777 });
+  });
+
+  it('MP_REACH_NLRI for IPv6 unicast on an IPv4-only session is ignored: attribute discard, 3/9 with AFI/SAFI as data (RFC 4760 §7)', () => {
+    const mpReach = '80 0e 1c 0002 01 10 fd000250000000000000000000000001 00 30 20010db80253';
+    const u = scopeUpdateToSession(parse(update('', `${mpReach} ${ORIGIN} ${AS_PATH}`)), {
+      external: true,
+      families: ipv4Only,
+    });
+    expect(u.attributes.some((a) => a.kind === 'mpReach')).toBe(false);
+    expect(issues(u)).toEqual([[3, 9, 'attributeDiscard', '000201']]);
+    expect(u.action).toBe('attributeDiscard');
+  });
+
+  it('MP_REACH_NLRI of a negotiated family is kept', () => {
+    const mpReach = '80 0e 1c 0002 01 10 fd000250000000000000000000000001 00 30 20010db80253';
+    const parsed = parse(update('', `${mpReach} ${ORIGIN} ${AS_PATH}`));
+    expect(scopeUpdateToSession(parsed, { external: true, families: new Set([familyKey(2, 1)]) })).toBe(
+      parsed,
+    );
   });
 });
 

@@ -34,12 +34,21 @@ export const communitiesCodec: AttributeCodec<CommunitiesAttribute> = {
 };
 
 /**
- * Text of a community: the IANA name of a well-known one (`NO_EXPORT`,
- * `GRACEFUL_SHUTDOWN`, `BLACKHOLE`, …, RFC 1997 §3 and the IANA registry),
- * otherwise `high:low` in decimal (`65000:100`).
+ * Text of a community: always `high:low` in decimal (`65000:100`, `65535:65281`), the
+ * one form that routers print, that {@link parseCommunity} reads back, and that
+ * compares equal whether a caller announced `NO_EXPORT` or `65535:65281`. For the
+ * IANA name of a well-known value use {@link communityName}.
  */
 export function formatCommunity(value: number): string {
-  return names.wellKnownCommunity.get(value >>> 0) ?? `${value >>> 16}:${value & 0xffff}`;
+  return `${value >>> 16}:${value & 0xffff}`;
+}
+
+/**
+ * The IANA name of a well-known community (`NO_EXPORT`, `GRACEFUL_SHUTDOWN`,
+ * `BLACKHOLE`, …, RFC 1997 §3 and the IANA registry), or undefined for any other value.
+ */
+export function communityName(value: number): string | undefined {
+  return names.wellKnownCommunity.get(value >>> 0);
 }
 
 /**
