@@ -4,6 +4,8 @@
  * reconcile loop carries it to sinks: the loopback device (VIPs bound as /32 and /128), our
  * BGP speaker (`@anyvip/bgp`, mode `bgp`) or a kernel routing table for BIRD/FRR (mode `table`).
  */
+
+export { checkVipInPools, type PoolVerdict, prefixContains } from './address/allowed-ranges.js';
 export {
   computeLiveness,
   computeReadiness,
@@ -50,8 +52,6 @@ export {
   type VipConfig,
 } from './config/schema.js';
 export { computeDesiredState, computeShutdownState } from './desired/compute.js';
-export { type GateEntry, HealthGate, type HealthLookup } from './desired/health-gate.js';
-export { checkVipInPools, type PoolVerdict, prefixContains } from './desired/pools.js';
 export type * from './desired/types.js';
 export { AnyvipError, type AnyvipErrorCode } from './errors.js';
 export type * from './events.js';
@@ -63,12 +63,13 @@ export {
   silentLogger,
 } from './observability/log.js';
 export { bfdSessionStates, ControllerMetrics, type PeerCounters } from './observability/metrics.js';
+export { FileSource, type FileSourceEvent, type SignalSource } from './observe/file-source.js';
+export { type GateEntry, HealthGate, type HealthLookup } from './observe/health-gate.js';
 export { type Change, diffKeyed, type KeyedDiff } from './reconcile/diff.js';
 export { type LoopTiming, type PassReport, ReconcileLoop } from './reconcile/loop.js';
+export type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './reconcile/sink.js';
 export { type BgpRouter, BgpSink, GRACEFUL_SHUTDOWN, type RouterFactory } from './sinks/bgp.js';
 export { runIpBatch } from './sinks/ip-batch.js';
 export { createIpRunner, type IpResult, type IpRunner, type IpRunnerOptions } from './sinks/ip-runner.js';
 export { LoopbackSink } from './sinks/loopback.js';
 export { RouteTableSink } from './sinks/route-table.js';
-export type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sinks/sink.js';
-export { FileSource, type FileSourceEvent, type SignalSource } from './sources/standalone/file-source.js';

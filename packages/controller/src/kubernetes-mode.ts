@@ -4,9 +4,9 @@ import { type Clock, systemClock } from '@anyvip/healthcheck';
 import type { AnyvipRuntime } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import type { VipConfig } from './config/schema.js';
-import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './sources/kubernetes/client.js';
-import { KubernetesSource, type Planner } from './sources/kubernetes/kubernetes-source.js';
-import { createPlanner } from './sources/kubernetes/planner.js';
+import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
+import { KubernetesSource, type Planner } from './observe/kubernetes/cluster-observer.js';
+import { createPlanner } from './observe/kubernetes/planner.js';
 
 /**
  * Wires Kubernetes Services mode: the cluster source computes this node's VIPs and the

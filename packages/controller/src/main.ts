@@ -13,8 +13,8 @@ import { type ControllerConfig, logLevels, modes } from './config/schema.js';
 import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
 import { manifestCommand } from './manifest/command.js';
-import type { KubernetesSource } from './sources/kubernetes/kubernetes-source.js';
-import { FileSource } from './sources/standalone/file-source.js';
+import { FileSource } from './observe/file-source.js';
+import type { KubernetesSource } from './observe/kubernetes/cluster-observer.js';
 
 /** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
 const EXIT_USAGE = 2;

@@ -1,7 +1,7 @@
 import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import { parseDuration } from '@anyvip/healthcheck';
-import { leaseNameFor } from '../sources/kubernetes/leases.js';
 import { type NodeFlags, parseFlagConfig, speakerFromFlags, usage } from './control-plane.js';
+import { leaseNameFor } from './lease-name.js';
 import type { ControllerConfig } from './schema.js';
 
 /** `anyvip run` (Kubernetes Services mode) flags. */

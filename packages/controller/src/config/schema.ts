@@ -9,7 +9,7 @@ import {
   parsePrefix,
 } from '@anyvip/bgp/wire';
 import type { CheckOptions } from '@anyvip/healthcheck';
-import { checkVipInPools } from '../desired/pools.js';
+import { checkVipInPools } from '../address/allowed-ranges.js';
 import { AnyvipError, invalidConfig } from '../errors.js';
 import { type AdminConfig, defaultAdmin, parseAdmin } from './admin.js';
 import {

@@ -1,7 +1,7 @@
 import { parsePrefix } from '@anyvip/bgp/wire';
+import { checkVipInPools, parseRanges } from '../address/allowed-ranges.js';
 import type { ControllerConfig, VipConfig } from '../config/schema.js';
-import type { HealthLookup } from './health-gate.js';
-import { checkVipInPools, parseRanges } from './pools.js';
+import type { HealthLookup } from '../desired/health.js';
 import type {
   BgpDesired,
   BgpRoute,

@@ -3,7 +3,7 @@ import type { PeerConfig } from '../config/schema.js';
 import type { BgpDesired, DesiredState, RouteAttributes, SpeakerSpec } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import { canonicalJson, diffKeyed, sameData } from '../reconcile/diff.js';
-import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../reconcile/sink.js';
 
 /**
  * The narrow part of `@anyvip/bgp`'s `BgpSpeaker` the sink drives (Cilium's `Router`

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ControllerConfig, parseConfig } from '../../src/config/schema.js';
 import { computeDesiredState, computeShutdownState } from '../../src/desired/compute.js';
-import type { GateEntry, HealthLookup } from '../../src/desired/health-gate.js';
+import type { GateEntry, HealthLookup } from '../../src/desired/health.js';
 
 function config(over: Record<string, unknown> = {}): ControllerConfig {
   return parseConfig({

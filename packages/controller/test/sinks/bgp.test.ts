@@ -2,8 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { type ControllerConfig, parseConfig } from '../../src/config/schema.js';
 import { computeDesiredState, computeShutdownState } from '../../src/desired/compute.js';
 import type { DesiredState } from '../../src/desired/types.js';
+import type { Phase } from '../../src/reconcile/sink.js';
 import { BgpSink } from '../../src/sinks/bgp.js';
-import type { Phase } from '../../src/sinks/sink.js';
 import { fakeRouterFactory } from '../support/fake-router.js';
 
 function config(over: Record<string, unknown> = {}): ControllerConfig {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredState, LoopbackAddress } from '../../src/desired/types.js';
+import type { Phase } from '../../src/reconcile/sink.js';
 import { LoopbackSink } from '../../src/sinks/loopback.js';
-import type { Phase } from '../../src/sinks/sink.js';
 import { FakeIp } from '../support/fake-ip.js';
 
 const METRIC = 7717;

@@ -1,6 +1,6 @@
 import type { Clock } from '@anyvip/healthcheck';
 import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
-import { describeError } from '../../errors.js';
+import { describeError } from '../errors.js';
 
 /** The object an Event is about. */
 export interface EventSubject {

@@ -1,8 +1,8 @@
+import { type IpRange, parseRange } from '../../address/ip-range.js';
 import type { KubernetesSettings } from '../../config/kubernetes-flags.js';
-import { type IpRange, parseRange } from '../../desired/ip-range.js';
 import { type Pool, type PoolError, parsePools } from '../../desired/ipam.js';
 import { initialServicesState, planServices, type ServicesState } from '../../desired/services.js';
-import type { ClusterObservation, NodePlan, Planner } from './kubernetes-source.js';
+import type { ClusterObservation, NodePlan, Planner } from './cluster-observer.js';
 
 /** What the planner knows besides the flags. */
 export interface PlannerFacts {

@@ -1,9 +1,8 @@
-import { createHash } from 'node:crypto';
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
 import { assertNever } from '../../assert-never.js';
 import { describeError } from '../../errors.js';
-import { statusCodeOf } from './api-status.js';
+import { statusCodeOf } from '../../kubernetes/api-status.js';
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics
@@ -46,23 +45,7 @@ export function decideLease(
   return { kind: 'follow', holder: observed.holder };
 }
 
-/**
- * The lease name of one instance: `anyvip` without a class, else `anyvip-` and the class
- * made a DNS label (`example.com/blue` → `anyvip-example-com-blue`), with a hash suffix when
- * too long or when the cleaning changed it, so two classes never share a lease.
- */
-export function leaseNameFor(loadBalancerClass: string | undefined): string {
-  if (loadBalancerClass === undefined || loadBalancerClass === '') return 'anyvip';
-  const cleaned = loadBalancerClass
-    .toLowerCase()
-    .replace(/[^a-z0-9-]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const name = `anyvip-${cleaned}`;
-  const lossless = cleaned === loadBalancerClass && name.length <= 63;
-  if (lossless) return name;
-  const hash = createHash('sha256').update(loadBalancerClass).digest('hex').slice(0, 8);
-  return `${name.slice(0, 63 - 9).replace(/-+$/, '')}-${hash}`;
-}
+export { leaseNameFor } from '../../config/lease-name.js';
 
 /** What the elector reports. */
 export type LeaderEvent =

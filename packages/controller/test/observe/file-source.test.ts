@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../src/app.js';
 import type { ControllerEvent } from '../../src/events.js';
 import { silentLogger } from '../../src/observability/log.js';
-import { FileSource, type FileSourceEvent } from '../../src/sources/standalone/file-source.js';
+import { FileSource, type FileSourceEvent } from '../../src/observe/file-source.js';
 import { FakeIp } from '../support/fake-ip.js';
 import { fakeRouterFactory } from '../support/fake-router.js';
 

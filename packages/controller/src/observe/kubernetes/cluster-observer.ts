@@ -3,11 +3,11 @@ import type { V1ConfigMap, V1EndpointSlice, V1Node, V1Service } from '@kubernete
 import { assertNever } from '../../assert-never.js';
 import { describeError } from '../../errors.js';
 import type { ControllerEvent } from '../../events.js';
-import type { KubeClients } from './client.js';
-import { EventRecorder } from './event-recorder.js';
+import type { KubeClients } from '../../kubernetes/client.js';
+import { EventRecorder } from '../../sinks/event-recorder.js';
+import { writeIngress } from '../../sinks/service-status.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
-import { writeIngress } from './service-status.js';
 
 /**
  * Kubernetes mode's source: it watches the cluster, elects a leader, and on every change

@@ -1,14 +1,7 @@
 import type { HealthState } from '@anyvip/healthcheck';
+import type { GateEntry, HealthLookup } from '../desired/health.js';
 
-/** What the gate knows about one check. */
-export interface GateEntry {
-  readonly state: HealthState;
-  /** The check has been `up` at least once since the controller started (sticky). */
-  readonly everUp: boolean;
-}
-
-/** How compute looks health up: undefined for a check that has reported nothing yet. */
-export type HealthLookup = (check: string) => GateEntry | undefined;
+export type { GateEntry, HealthLookup } from '../desired/health.js';
 
 /**
  * Ties check transitions to announcements: it records each check's last state (only `up`

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HealthGate } from '../../src/desired/health-gate.js';
+import { HealthGate } from '../../src/observe/health-gate.js';
 
 describe('HealthGate', () => {
   it('knows nothing about a check before its first transition', () => {

@@ -1,6 +1,6 @@
-import { loadConfigFile } from '../../config/load.js';
-import type { ControllerConfig } from '../../config/schema.js';
-import { AnyvipError, describeError } from '../../errors.js';
+import { loadConfigFile } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
+import { AnyvipError, describeError } from '../errors.js';
 
 /** What a read of the file gave: a valid configuration, or why not. */
 export type FileSourceEvent =

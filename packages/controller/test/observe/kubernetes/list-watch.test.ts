@@ -1,8 +1,8 @@
 import { systemClock } from '@anyvip/healthcheck';
 import type { V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKubeClients } from '../../../src/sources/kubernetes/client.js';
-import { type ListWatchEvent, pagedList, WatchedKind } from '../../../src/sources/kubernetes/list-watch.js';
+import { createKubeClients } from '../../../src/kubernetes/client.js';
+import { type ListWatchEvent, pagedList, WatchedKind } from '../../../src/observe/kubernetes/list-watch.js';
 import { TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 

@@ -1,12 +1,12 @@
 import { systemClock } from '@anyvip/healthcheck';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createKubeClients } from '../../../src/sources/kubernetes/client.js';
+import { createKubeClients } from '../../../src/kubernetes/client.js';
 import {
   decideLease,
   LeaderElector,
   type LeaderEvent,
   leaseNameFor,
-} from '../../../src/sources/kubernetes/leases.js';
+} from '../../../src/observe/kubernetes/leases.js';
 import { TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 

@@ -1,6 +1,6 @@
 import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
-import { describeError } from '../../errors.js';
-import { statusCodeOf } from './api-status.js';
+import { describeError } from '../errors.js';
+import { statusCodeOf } from '../kubernetes/api-status.js';
 
 /** What writing one Service's status did. */
 export type StatusWrite =

@@ -1,6 +1,6 @@
 import { parsePrefix } from '@anyvip/bgp/wire';
 import { describe, expect, it } from 'vitest';
-import { checkVipInPools, parseRanges, prefixContains } from '../../src/desired/pools.js';
+import { checkVipInPools, parseRanges, prefixContains } from '../../src/address/allowed-ranges.js';
 
 const p = parsePrefix;
 

@@ -2,14 +2,14 @@ import { systemClock } from '@anyvip/healthcheck';
 import type { V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ControllerEvent } from '../../../src/events.js';
-import { createKubeClients, type KubeClients } from '../../../src/sources/kubernetes/client.js';
-import { EventRecorder } from '../../../src/sources/kubernetes/event-recorder.js';
+import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
 import {
   type ClusterObservation,
   KubernetesSource,
   type NodePlan,
-} from '../../../src/sources/kubernetes/kubernetes-source.js';
-import { writeIngress } from '../../../src/sources/kubernetes/service-status.js';
+} from '../../../src/observe/kubernetes/cluster-observer.js';
+import { EventRecorder } from '../../../src/sinks/event-recorder.js';
+import { writeIngress } from '../../../src/sinks/service-status.js';
 import { type KubeObject, TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 

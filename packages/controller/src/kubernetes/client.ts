@@ -1,5 +1,5 @@
 import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
-import { assertNever } from '../../assert-never.js';
+import { assertNever } from '../assert-never.js';
 
 /**
  * The Kubernetes clients the controller uses, built once and injected everywhere else (so

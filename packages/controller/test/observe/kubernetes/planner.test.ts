@@ -2,8 +2,8 @@ import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node
 import { describe, expect, it } from 'vitest';
 import type { KubernetesSettings } from '../../../src/config/kubernetes-flags.js';
 import type { PoolError } from '../../../src/desired/ipam.js';
-import type { ClusterObservation } from '../../../src/sources/kubernetes/kubernetes-source.js';
-import { createPlanner } from '../../../src/sources/kubernetes/planner.js';
+import type { ClusterObservation } from '../../../src/observe/kubernetes/cluster-observer.js';
+import { createPlanner } from '../../../src/observe/kubernetes/planner.js';
 
 const settings: KubernetesSettings = {
   kubeconfig: undefined,
