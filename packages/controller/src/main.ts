@@ -14,7 +14,6 @@ import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
 import { manifestCommand } from './manifest/command.js';
 import { FileSource } from './observe/file-source.js';
-import type { KubernetesSource } from './observe/kubernetes/cluster-observer.js';
 
 /** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
 const EXIT_USAGE = 2;
@@ -208,18 +207,21 @@ export async function main(argv: readonly string[]): Promise<number> {
             exitCode = fail(err);
             return;
           }
-          const runtime = new AnyvipRuntime(k.config, { source: 'kubernetes' });
-          let source: KubernetesSource;
+          let runtime: AnyvipRuntime;
           try {
             // Loaded only in this mode: @kubernetes/client-node costs ~100 MB of RSS on import
             // (its generated clients and models, ~25 MB of source), which the other modes never need.
-            const { createKubernetesSource } = await import('./kubernetes-mode.js');
-            source = createKubernetesSource(runtime, k.kubernetes);
+            const { createKubernetesFeed } = await import('./kubernetes-mode.js');
+            const settings = k.kubernetes;
+            runtime = new AnyvipRuntime(k.config, {
+              source: 'kubernetes',
+              cluster: (hooks) => createKubernetesFeed(settings, hooks),
+            });
           } catch (err) {
             exitCode = fail(new AnyvipError('ANYVIP_USAGE', `kubeconfig: ${describeError(err)}`));
             return;
           }
-          exitCode = await serve(runtime, undefined, admin, source);
+          exitCode = await serve(runtime, undefined, admin);
           return;
         }
         let config: ControllerConfig;
@@ -285,7 +287,6 @@ async function serve(
   runtime: AnyvipRuntime,
   source: FileSource | undefined,
   adminListen: AdminListen = { kind: 'off' },
-  cluster?: KubernetesSource,
 ): Promise<number> {
   // Before start, so /healthz answers (and /readyz says why not) during the first pass.
   let admin: Awaited<ReturnType<typeof startAdmin>> | undefined;
@@ -297,7 +298,7 @@ async function serve(
   // Health-check and loop timers are unref'd; this keeps the process up until shutdown.
   const keepAlive = setInterval(() => {}, 1 << 30);
   // Signals are handled from the start: a SIGTERM while the first pass runs still cleans up.
-  const started = runtime.start().then(() => cluster?.start());
+  const started = runtime.start();
   let stopping: Promise<number> | undefined;
   let done: (code: number) => void = () => {};
   const finished = new Promise<number>((resolve) => {
@@ -311,7 +312,6 @@ async function serve(
     }
     stopping = started
       .catch(() => {})
-      .then(() => cluster?.stop())
       .then(() => runtime.stop(`anyvip received ${signal}`))
       .then(
         () => 0,
@@ -343,7 +343,7 @@ async function serve(
       runtime.refuse(
         new AnyvipError(
           'ANYVIP_USAGE',
-          cluster === undefined
+          runtime.cluster === undefined
             ? 'nothing to reload: configured by flags'
             : 'nothing to reload: the cluster is watched',
         ),

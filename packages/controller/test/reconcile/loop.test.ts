@@ -14,6 +14,10 @@ function desiredOf(prefixes: readonly string[]): DesiredState {
     loopback: { device: 'lo', metric: 1, addresses },
     bgp: undefined,
     table: { table: 198, protocol: 248, device: 'lo', routes: new Map() },
+    kubernetes: undefined,
+    lifecycle: { kind: 'running' },
+    carry: undefined,
+    nextWakeMs: undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ControllerConfig, parseConfig } from '../../src/config/schema.js';
-import { computeDesiredState, computeShutdownState } from '../../src/desired/compute.js';
+import { computeDesiredState, computeDesiredWorld } from '../../src/desired/compute.js';
+import type { Lifecycle } from '../../src/desired/lifecycle.js';
 import type { DesiredState } from '../../src/desired/types.js';
 import type { Phase } from '../../src/reconcile/sink.js';
 import { BgpSink } from '../../src/sinks/bgp.js';
@@ -216,18 +217,30 @@ describe('BgpSink', () => {
     await pass(sink, d);
     const router = f.routers[0]!;
     router.calls.length = 0;
-    expect(sink.beginGracefulShutdown()).toBe(2);
+    // The lifecycle states of the desired world, as the runtime walks them on stop().
+    const at = (lifecycle: Lifecycle): DesiredState =>
+      computeDesiredWorld({
+        config: config(),
+        health: allUp,
+        cluster: undefined,
+        lifecycle,
+        restarting: false,
+        nowMs: 0,
+      });
+    const gs = await pass(sink, at({ kind: 'gracefulShutdown' }));
+    expect(gs.add.applied).toHaveLength(2);
     expect(router.calls).toEqual([
       'announce 10.250.255.1/32 [65000:100 65535:0]',
       'announce 10.250.255.2/32 [65535:0]',
     ]);
     router.calls.length = 0;
-    await pass(sink, computeShutdownState(d));
-    await sink.close('anyvip received SIGTERM');
+    await pass(sink, at({ kind: 'withdrawn' }));
+    await pass(sink, at({ kind: 'closed', reason: 'anyvip received SIGTERM' }));
     expect(router.calls).toEqual([
       'withdraw 10.250.255.1/32',
       'withdraw 10.250.255.2/32',
       'close anyvip received SIGTERM',
     ]);
+    expect(sink.router).toBeUndefined();
   });
 });

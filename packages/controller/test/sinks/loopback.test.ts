@@ -18,6 +18,10 @@ function desired(prefixes: readonly string[], device = 'lo', metric = METRIC): D
     loopback: { device, metric, addresses },
     bgp: undefined,
     table: { table: 198, protocol: 248, device, routes: new Map() },
+    kubernetes: undefined,
+    lifecycle: { kind: 'running' },
+    carry: undefined,
+    nextWakeMs: undefined,
   };
 }
 

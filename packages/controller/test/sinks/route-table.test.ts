@@ -13,6 +13,10 @@ function desired(prefixes: readonly string[], table = 198, protocol = 248): Desi
     loopback: { device: 'lo', metric: 7717, addresses: new Map() },
     bgp: undefined,
     table: { table, protocol, device: 'lo', routes },
+    kubernetes: undefined,
+    lifecycle: { kind: 'running' },
+    carry: undefined,
+    nextWakeMs: undefined,
   };
 }
 

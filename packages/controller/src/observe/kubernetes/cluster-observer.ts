@@ -1,121 +1,58 @@
-import type { Clock, TimerHandle } from '@anyvip/healthcheck';
+import type { Clock } from '@anyvip/healthcheck';
 import type { V1ConfigMap, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import { assertNever } from '../../assert-never.js';
-import { describeError } from '../../errors.js';
+import type { ClusterSnapshot } from '../../desired/observation.js';
 import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from '../../kubernetes/client.js';
-import { EventRecorder } from '../../sinks/event-recorder.js';
-import { writeIngress } from '../../sinks/service-status.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
 
 /**
- * Kubernetes mode's source: it watches the cluster, elects a leader, and on every change
- * hands the whole observed state to the pure planner (desired/, K8S decisions), then carries
- * out what the plan says at the edges: this node's VIPs go to the runtime (loopback + BGP
- * sinks), the leader writes `status.loadBalancer.ingress`, and Events are recorded.
+ * Kubernetes mode's observer: it lists and watches Services, EndpointSlices, Nodes and the
+ * pools ConfigMap, takes part in leader election, and exposes what it saw as a snapshot. It
+ * never decides (desired/ does, from the snapshot) and never writes (the status and Event
+ * sinks do, driven by the reconcile loop).
  *
- * Level-triggered: any watch event, leadership change or grace-period expiry raises one
- * coalesced pass, and a pass always looks at everything (a missed event is healed by the
- * next). It observes and acts; it never decides.
+ * Level-triggered: any watch event or leadership change calls `onChange`, which raises one
+ * coalesced reconcile pass that looks at everything (a missed event is healed by the next).
+ * An API-server outage stops input; the last snapshot stays, so nothing is withdrawn.
  */
 
-/** What the planner sees on every pass. */
-export interface ClusterObservation {
-  readonly services: readonly V1Service[];
-  readonly endpointSlices: readonly V1EndpointSlice[];
-  readonly nodes: readonly V1Node[];
-  /** `data` of the pools ConfigMap; undefined when it does not exist (or none is configured). */
-  readonly poolsData: Readonly<Record<string, string>> | undefined;
-  readonly isLeader: boolean;
-  /** Monotonic milliseconds (grace periods). */
-  readonly nowMs: number;
-}
-
-/** The plan's verdict on one Service. */
-export interface ServicePlan {
-  readonly namespace: string;
-  readonly name: string;
-  readonly uid: string | undefined;
-  /** What `status.loadBalancer.ingress` should hold; undefined: leave it alone. Only the leader writes it. */
-  readonly ingress: readonly string[] | undefined;
-  /** Addresses this node announces for the Service. */
-  readonly announcedHere: readonly string[];
-  /** Addresses refused, with why (a Warning Event on the Service). */
-  readonly refused: readonly { readonly address: string; readonly reason: string }[];
-}
-
-/** The plan for this node. */
-export interface NodePlan {
-  /** The VIPs this node announces now (canonical address text). */
-  readonly announce: readonly string[];
-  readonly services: readonly ServicePlan[];
-  /** When (nowMs) a grace period ends and the plan may change without an event. */
-  readonly nextWakeMs: number | undefined;
-}
-
-/** The planner: pure, from the observation (and whatever it carries itself) to the plan. */
-export type Planner = (observation: ClusterObservation) => NodePlan;
-
-export interface KubernetesSourceOptions {
+export interface ClusterObserverOptions {
   readonly clients: KubeClients;
   readonly nodeName: string;
   readonly leaseName: string;
   readonly leaseNamespace: string;
   /** The pools ConfigMap; undefined: no IPAM. */
   readonly poolsConfigMap: { readonly namespace: string; readonly name: string } | undefined;
-  readonly planner: Planner;
   readonly clock: Clock;
-  /** Applies this node's VIPs (the runtime's `setVips`); resolves once they are applied. */
-  readonly applyVips: (addresses: readonly string[]) => Promise<void>;
+  /** Something changed (an object, the leadership): the desired world may differ now. */
+  readonly onChange: (reason: string) => void;
+  /** Sync, watch and lease errors, leadership changes: for logs and metrics. */
   readonly report: (event: ControllerEvent) => void;
-  /** Batches bursts of watch events into one pass. Default 20 ms. */
-  readonly coalesceMs?: number;
   /** Leader election timing (client-go defaults: 15 s, 10 s, 2 s). */
   readonly lease?: {
     readonly durationSec?: number;
     readonly renewDeadlineMs?: number;
     readonly retryPeriodMs?: number;
   };
-  /** Status writes in flight at once (leader). Default 16. */
-  readonly statusConcurrency?: number;
-  /** Retry delay after a status write failed (not a 409). Default 5 s. */
-  readonly statusRetryMs?: number;
 }
 
 /** Objects per list page (client-go's reflector pages by 500 too). */
 const LIST_PAGE = 500;
 
-/** Kubernetes Event reasons we record. */
-export const EventReason = {
-  allocated: 'IPAllocated',
-  announced: 'Announced',
-  withdrawn: 'Withdrawn',
-  refused: 'Refused',
-} as const;
-
-export class KubernetesSource {
-  readonly #o: KubernetesSourceOptions;
+export class ClusterObserver {
+  readonly #o: ClusterObserverOptions;
   readonly #services: WatchedKind<V1Service>;
   readonly #slices: WatchedKind<V1EndpointSlice>;
   readonly #nodes: WatchedKind<V1Node>;
   readonly #pools: WatchedKind<V1ConfigMap> | undefined;
   readonly #elector: LeaderElector;
-  readonly #events: EventRecorder;
-  /** Per Service key: the addresses it was announced from here after the last pass. */
-  #announcedHere = new Map<string, readonly string[]>();
-  #pending = false;
-  #timer: TimerHandle | undefined;
-  #wakeTimer: TimerHandle | undefined;
-  #retryTimer: TimerHandle | undefined;
-  #running: Promise<void> | undefined;
   #stopped = false;
   #synced: () => void = () => {};
   readonly #syncedPromise: Promise<void>;
-  /** Passes done (tests and status). */
-  passes = 0;
 
-  constructor(options: KubernetesSourceOptions) {
+  constructor(options: ClusterObserverOptions) {
     this.#o = options;
     const { clients, clock } = options;
     const onEvent = (e: ListWatchEvent): void => this.#onWatch(e);
@@ -167,13 +104,6 @@ export class KubernetesSource {
         : {}),
       ...(options.lease?.retryPeriodMs !== undefined ? { retryPeriodMs: options.lease.retryPeriodMs } : {}),
     });
-    this.#events = new EventRecorder({
-      api: clients.core,
-      component: 'anyvip',
-      host: options.nodeName,
-      clock,
-      onError: (reason) => options.report({ kind: 'kubernetesError', resource: 'events', reason }),
-    });
     this.#syncedPromise = new Promise((resolve) => {
       this.#synced = resolve;
     });
@@ -183,9 +113,26 @@ export class KubernetesSource {
     return this.#elector.leader;
   }
 
-  /** Resolves once every watched kind has been listed and the first pass is done. */
+  /** Resolves once every watched kind has been listed. */
   synced(): Promise<void> {
     return this.#syncedPromise;
+  }
+
+  /** What the cluster looks like now; undefined until every watched kind has been listed once. */
+  snapshot(): ClusterSnapshot | undefined {
+    if (!this.#watched().every((w) => w.synced)) return undefined;
+    return {
+      services: this.#services.items(),
+      endpointSlices: this.#slices.items(),
+      nodes: this.#nodes.items(),
+      poolsData: this.#pools?.items()[0]?.data,
+      leader: this.#elector.leader,
+    };
+  }
+
+  /** One Service as the cache holds it (with its resourceVersion), for the status sink. */
+  service(namespace: string, name: string): V1Service | undefined {
+    return this.#services.get(name, namespace);
   }
 
   start(): void {
@@ -193,39 +140,17 @@ export class KubernetesSource {
     this.#elector.start();
   }
 
-  /** Stops watching and releases the lease (if held). The runtime withdraws on its own stop. */
+  /** Stops watching and releases the lease (if held). The snapshot stays as last seen. */
   async stop(): Promise<void> {
     this.#stopped = true;
-    for (const t of [this.#timer, this.#wakeTimer, this.#retryTimer])
-      if (t !== undefined) this.#o.clock.clearTimeout(t);
     for (const w of this.#watched()) w.stop();
-    await this.#running;
     await this.#elector.stop();
-    await this.#events.flush();
   }
 
-  /** Raises a pass (coalesced with any other within `coalesceMs`). */
-  trigger(): void {
+  #changed(reason: string): void {
     if (this.#stopped) return;
-    if (this.#running !== undefined) {
-      this.#pending = true;
-      return;
-    }
-    if (this.#timer !== undefined) return;
-    this.#timer = this.#o.clock.setTimeout(() => {
-      this.#timer = undefined;
-      this.#running = this.#pass()
-        .catch((err: unknown) =>
-          this.#o.report({ kind: 'kubernetesError', resource: 'reconcile', reason: describeError(err) }),
-        )
-        .finally(() => {
-          this.#running = undefined;
-          if (this.#pending) {
-            this.#pending = false;
-            this.trigger();
-          }
-        });
-    }, this.#o.coalesceMs ?? 20);
+    if (this.#watched().every((w) => w.synced)) this.#synced();
+    this.#o.onChange(reason);
   }
 
   #watched(): WatchedKind<V1Service | V1EndpointSlice | V1Node | V1ConfigMap>[] {
@@ -243,10 +168,10 @@ export class KubernetesSource {
     switch (e.kind) {
       case 'synced':
         this.#o.report({ kind: 'kubernetesSynced', resource: e.resource, items: e.items });
-        this.trigger();
+        this.#changed('kubernetes');
         return;
       case 'changed':
-        this.trigger();
+        this.#changed('kubernetes');
         return;
       case 'error':
         this.#o.report({
@@ -265,11 +190,11 @@ export class KubernetesSource {
     switch (e.kind) {
       case 'elected':
         this.#o.report({ kind: 'leaderChanged', lease: e.lease, leader: true, detail: e.from });
-        this.trigger();
+        this.#changed('leader');
         return;
       case 'deposed':
         this.#o.report({ kind: 'leaderChanged', lease: e.lease, leader: false, detail: e.reason });
-        this.trigger();
+        this.#changed('leader');
         return;
       case 'following':
         return;
@@ -279,118 +204,5 @@ export class KubernetesSource {
       default:
         assertNever(e);
     }
-  }
-
-  async #pass(): Promise<void> {
-    if (!this.#watched().every((w) => w.synced)) return;
-    const isLeader = this.#elector.leader;
-    const plan = this.#o.planner({
-      services: this.#services.items(),
-      endpointSlices: this.#slices.items(),
-      nodes: this.#nodes.items(),
-      poolsData: this.#pools?.items()[0]?.data,
-      isLeader,
-      nowMs: this.#o.clock.now(),
-    });
-    this.#scheduleWake(plan.nextWakeMs);
-    await this.#o.applyVips(plan.announce);
-    this.passes += 1;
-    this.#recordAnnouncements(plan.services);
-    if (isLeader) await this.#writeStatuses(plan.services);
-    this.#synced();
-  }
-
-  #retryLater(): void {
-    if (this.#retryTimer !== undefined || this.#stopped) return;
-    this.#retryTimer = this.#o.clock.setTimeout(() => {
-      this.#retryTimer = undefined;
-      this.trigger();
-    }, this.#o.statusRetryMs ?? 5000);
-  }
-
-  #scheduleWake(atMs: number | undefined): void {
-    if (this.#wakeTimer !== undefined) this.#o.clock.clearTimeout(this.#wakeTimer);
-    this.#wakeTimer = undefined;
-    if (atMs === undefined) return;
-    const delay = Math.max(0, atMs - this.#o.clock.now());
-    this.#wakeTimer = this.#o.clock.setTimeout(() => {
-      this.#wakeTimer = undefined;
-      this.trigger();
-    }, delay);
-  }
-
-  /** Announced / Withdrawn Events from this node when its part changes; Refused (leader) each pass, deduplicated. */
-  #recordAnnouncements(services: readonly ServicePlan[]): void {
-    const next = new Map<string, readonly string[]>();
-    const node = this.#o.nodeName;
-    for (const s of services) {
-      const key = `${s.namespace}/${s.name}`;
-      const subject = { kind: 'Service' as const, namespace: s.namespace, name: s.name, uid: s.uid };
-      const before = this.#announcedHere.get(key) ?? [];
-      if (s.announcedHere.length > 0) next.set(key, s.announcedHere);
-      const added = s.announcedHere.filter((a) => !before.includes(a));
-      const removed = before.filter((a) => !s.announcedHere.includes(a));
-      if (added.length > 0)
-        this.#events.record({
-          subject,
-          type: 'Normal',
-          reason: EventReason.announced,
-          message: `${added.join(', ')} announced from node ${node}`,
-        });
-      if (removed.length > 0)
-        this.#events.record({
-          subject,
-          type: 'Normal',
-          reason: EventReason.withdrawn,
-          message: `${removed.join(', ')} withdrawn from node ${node}`,
-        });
-      if (this.#elector.leader)
-        for (const r of s.refused) {
-          this.#o.report({ kind: 'vipRefused', service: key, vip: r.address, reason: r.reason });
-          this.#events.record({
-            subject,
-            type: 'Warning',
-            reason: EventReason.refused,
-            message: `${r.address} refused: ${r.reason}`,
-          });
-        }
-    }
-    // Services gone since the last pass: their VIPs are withdrawn with them; no object to tell.
-    this.#announcedHere = next;
-  }
-
-  async #writeStatuses(services: readonly ServicePlan[]): Promise<void> {
-    const work = services.filter((s) => s.ingress !== undefined);
-    const limit = this.#o.statusConcurrency ?? 16;
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let i = next++; i < work.length; i = next++) {
-        const s = work[i];
-        if (s === undefined || s.ingress === undefined || !this.#elector.leader) continue;
-        const cached = this.#services.get(s.name, s.namespace);
-        if (cached === undefined) continue;
-        const result = await writeIngress(this.#o.clients.core, cached, s.ingress);
-        if (result.kind === 'unchanged') continue;
-        const key = `${s.namespace}/${s.name}`;
-        this.#o.report({
-          kind: 'serviceStatus',
-          service: key,
-          addresses: s.ingress,
-          result: result.kind,
-          ...(result.kind === 'failed' ? { reason: result.reason } : {}),
-        });
-        if (result.kind === 'written' && s.ingress.length > 0)
-          this.#events.record({
-            subject: { kind: 'Service', namespace: s.namespace, name: s.name, uid: s.uid },
-            type: 'Normal',
-            reason: EventReason.allocated,
-            message: `${s.ingress.join(', ')} allocated`,
-          });
-        // A conflict: the watch brings the Service as it is now, and that event raises the
-        // next pass, which decides again. A failure (API server away, forbidden) is retried.
-        if (result.kind === 'failed') this.#retryLater();
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(limit, work.length) }, worker));
   }
 }

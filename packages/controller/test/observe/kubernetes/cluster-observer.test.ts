@@ -1,16 +1,17 @@
 import { systemClock } from '@anyvip/healthcheck';
 import type { V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
+import { AnyvipRuntime } from '../../../src/app.js';
+import { kubernetesConfig } from '../../../src/config/kubernetes-flags.js';
 import type { ControllerEvent } from '../../../src/events.js';
 import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
-import {
-  type ClusterObservation,
-  KubernetesSource,
-  type NodePlan,
-} from '../../../src/observe/kubernetes/cluster-observer.js';
+import { createKubernetesFeed } from '../../../src/kubernetes-mode.js';
+import { silentLogger } from '../../../src/observability/log.js';
 import { EventRecorder } from '../../../src/sinks/event-recorder.js';
 import { writeIngress } from '../../../src/sinks/service-status.js';
 import { type KubeObject, TestApiServer } from '../../support/api-server.js';
+import { FakeIp } from '../../support/fake-ip.js';
+import { fakeRouterFactory } from '../../support/fake-router.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
@@ -29,28 +30,12 @@ function service(name: string, ips: readonly string[]): KubeObject {
   };
 }
 
-/** A planner for these tests only: each Service's `anyvip.test/want` annotation is its IPAM result. */
-function testPlanner(o: ClusterObservation): NodePlan {
-  return {
-    announce: o.services.flatMap((s) => (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? '')),
-    services: o.services.map((s) => ({
-      namespace: s.metadata?.namespace ?? '',
-      name: s.metadata?.name ?? '',
-      uid: s.metadata?.uid,
-      ingress: s.metadata?.annotations?.['anyvip.test/want']?.split(','),
-      announcedHere: (s.status?.loadBalancer?.ingress ?? []).map((i) => i.ip ?? ''),
-      refused: [],
-    })),
-    nextWakeMs: undefined,
-  };
-}
-
-describe('Kubernetes source against the test API server (real client-node)', () => {
+describe('Kubernetes mode against the test API server (real client-node): observer → desired → loop → sinks', () => {
   let server: TestApiServer | undefined;
-  let source: KubernetesSource | undefined;
+  let runtime: AnyvipRuntime | undefined;
 
   afterEach(async () => {
-    await source?.stop();
+    await runtime?.stop();
     await server?.close();
   });
 
@@ -62,55 +47,83 @@ describe('Kubernetes source against the test API server (real client-node)', () 
 
   it('VIPs follow the Services; the leader writes status and records Events; an outage withdraws nothing', async () => {
     const { s, clients } = await setup();
-    s.apply('v1', 'nodes', { metadata: { name: 'node1' } });
+    s.apply('v1', 'nodes', {
+      metadata: { name: 'node1' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
     s.apply('v1', 'services', service('a', ['10.250.255.1']));
-    const applied: string[][] = [];
-    const events: ControllerEvent[] = [];
-    const src = new KubernetesSource({
-      clients,
-      nodeName: 'node1',
-      leaseName: 'anyvip',
-      leaseNamespace: 'kube-system',
-      poolsConfigMap: { namespace: 'kube-system', name: 'anyvip-pools' },
-      planner: testPlanner,
-      clock: systemClock,
-      applyVips: async (a) => {
-        applied.push([...a]);
+    s.apply('v1', 'configmaps', {
+      metadata: { name: 'anyvip-pools', namespace: 'kube-system' },
+      data: { blue: '10.250.255.2/32' },
+    });
+    const k = kubernetesConfig(
+      {
+        peers: ['10.250.0.1'],
+        peerAsns: [65000],
+        asn: 65001,
+        routerId: '10.250.0.11',
+        mode: 'bgp',
+        holdTimeSec: undefined,
+        passwordFile: undefined,
+        ttlSecurity: false,
+        bfdIntervalMs: undefined,
+        bfdMultiplier: undefined,
+        gracefulRestartTimeSec: undefined,
+        table: undefined,
+        tableProtocol: undefined,
+        logLevel: undefined,
+        kubeconfig: undefined,
+        nodeName: 'node1',
+        loadBalancerClass: undefined,
+        leaseName: undefined,
+        leaseNamespace: 'kube-system',
+        poolsConfigMap: 'anyvip-pools',
+        allowedRanges: ['10.250.255.0/24'],
+        singleAnnouncer: false,
+        localGrace: undefined,
       },
-      report: (e) => events.push(e),
-      lease: { retryPeriodMs: 100 },
+      {},
+    );
+    const routers = fakeRouterFactory();
+    const events: ControllerEvent[] = [];
+    const r = new AnyvipRuntime(k.config, {
+      ip: new FakeIp(),
+      createRouter: routers.create,
+      logger: silentLogger(),
+      source: 'kubernetes',
+      cluster: (hooks) => createKubernetesFeed(k.kubernetes, hooks, { clients }),
     });
-    source = src;
-    src.start();
-    await src.synced();
-    expect(applied.at(-1)).toEqual(['10.250.255.1']);
-    await until('leader', () => src.leader);
+    runtime = r;
+    r.on((e) => events.push(e));
+    const routes = (): string => [...(routers.routers.at(-1)?.routes.keys() ?? [])].sort().join();
+    await r.start();
+    await r.cluster?.synced();
+    await until('a announced', () => routes() === '10.250.255.1/32');
 
-    // IPAM result for a new Service: the leader writes status.loadBalancer.ingress.
-    s.apply('v1', 'services', {
-      ...service('b', []),
-      metadata: { name: 'b', namespace: 'default', annotations: { 'anyvip.test/want': '10.250.255.2' } },
-    });
+    // IPAM for a new Service: the leader writes status.loadBalancer.ingress through the
+    // status sink, the watch brings the Service back, and the next pass announces it.
+    s.apply('v1', 'services', service('b', []));
     await until('status written', () => {
       const b = s.get('v1', 'services', 'b', 'default') as V1Service | undefined;
       return b?.status?.loadBalancer?.ingress?.[0]?.ip === '10.250.255.2';
     });
-    await until('b announced', () => applied.at(-1)?.includes('10.250.255.2') ?? false);
+    await until('b announced', () => routes() === '10.250.255.1/32,10.250.255.2/32');
     await until('Events recorded', () => {
       const reasons = s.list('v1', 'events', 'default').map((e) => e.reason);
       return reasons.includes('IPAllocated') && reasons.includes('Announced');
     });
     expect(events.some((e) => e.kind === 'serviceStatus' && e.result === 'written')).toBe(true);
 
-    // Outage: errors are reported, the last VIPs stay applied, nothing is withdrawn.
-    const before = applied.length;
+    // Outage: errors are reported, the last VIPs stay announced, nothing is withdrawn.
     await s.goDown();
     await until('error reported', () => events.some((e) => e.kind === 'kubernetesError'));
-    await new Promise((r) => setTimeout(r, 300));
-    for (const a of applied.slice(before)) expect(a.sort()).toEqual(['10.250.255.1', '10.250.255.2']);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    r.loop.trigger('test');
+    await r.settle();
+    expect(routes()).toBe('10.250.255.1/32,10.250.255.2/32');
     await s.comeUp();
     s.remove('v1', 'services', 'a', 'default');
-    await until('a withdrawn after the outage', () => applied.at(-1)?.join() === '10.250.255.2', 15_000);
+    await until('a withdrawn after the outage', () => routes() === '10.250.255.2/32', 15_000);
   });
 
   it('status writes carry the cached resourceVersion: a Service changed meanwhile gets 409, not overwritten', async () => {
