@@ -5,7 +5,7 @@ import type { EventRecorder } from './event-recorder.js';
 import { EventReason } from './service-status.js';
 
 export interface KubernetesEventSinkOptions {
-  readonly events: EventRecorder;
+  readonly events: Pick<EventRecorder, 'record'>;
   readonly report: (event: ControllerEvent) => void;
   /** This node, for messages. */
   readonly nodeName: string;

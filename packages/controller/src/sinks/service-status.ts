@@ -73,7 +73,7 @@ export interface ServiceStatusSinkOptions {
   /** Whether this instance still holds the lease (checked before every write: a pass can outlive it). */
   readonly stillLeader: () => boolean;
   /** Records `IPAllocated` when an allocation is written. */
-  readonly events: EventRecorder;
+  readonly events: Pick<EventRecorder, 'record'>;
   readonly report: (event: ControllerEvent) => void;
   /** Status writes in flight at once. Default 16. */
   readonly concurrency?: number;
