@@ -125,6 +125,16 @@ describe('@anyvip/controller floors: observe → desired (pure) → reconcile �
     ).toEqual([]);
   });
 
+  it('config/ parses on its own: it imports only address/ and errors.ts', () => {
+    expect(localEscapes(under(controller, 'config'), ['config', 'address', 'errors.ts'])).toEqual([]);
+  });
+
+  it('sinks never read observers: what they need of the world arrives in the desired state', () => {
+    expect(
+      under(controller, 'sinks').flatMap((f) => f.local.filter((t) => t.startsWith('observe/'))),
+    ).toEqual([]);
+  });
+
   it('no import cycle between the controller folders (root files count as their own floor)', () => {
     expect(cyclesOf(floorGraph(controller))).toEqual([]);
   });
