@@ -23,7 +23,14 @@ export {
   type StatusReport,
   type VipStatus,
 } from './admin/status-report.js';
-export { AnyvipRuntime, type RuntimeDeps, type RuntimeStatus, summarizeReload } from './app.js';
+export {
+  AnyvipRuntime,
+  type ClusterFeed,
+  type ClusterHooks,
+  type RuntimeDeps,
+  type RuntimeStatus,
+  summarizeReload,
+} from './app.js';
 export { fetchStatus } from './cli/status-command.js';
 export { formatStatus } from './cli/status-format.js';
 export {
@@ -33,7 +40,8 @@ export {
   parseAdminAddress,
 } from './config/admin.js';
 export { type ControlPlaneFlags, controlPlaneCheck, controlPlaneConfig } from './config/control-plane.js';
-export { loadConfigFile, parseConfigText } from './config/load.js';
+export { loadConfigFile, parseConfigText, readConfigFile } from './config/load.js';
+export { type PreflightFault, preflight, preflightFaults } from './config/preflight.js';
 export {
   type BgpConfig,
   type ControllerConfig,
@@ -51,7 +59,9 @@ export {
   type TableConfig,
   type VipConfig,
 } from './config/schema.js';
-export { computeDesiredState, computeShutdownState } from './desired/compute.js';
+export { computeDesiredState, computeDesiredWorld, computeShutdownState } from './desired/compute.js';
+export type { Lifecycle } from './desired/lifecycle.js';
+export type { ClusterInput, ClusterSettings, ClusterSnapshot, Observation } from './desired/observation.js';
 export type * from './desired/types.js';
 export { AnyvipError, type AnyvipErrorCode } from './errors.js';
 export type * from './events.js';
