@@ -7,8 +7,9 @@
  *
  *   pnpm --filter @anyvip/controller bench:planner      (ANYVIP_BENCH_SERVICES=20000 for another count)
  */
+
+import { parseRange } from '../src/address/ip-range.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from '../src/desired/cluster.js';
-import { parseRange } from '../src/desired/ip-range.js';
 import { parsePools } from '../src/desired/ipam.js';
 import { initialServicesState, planServices, type ServicesInput } from '../src/desired/services.js';
 

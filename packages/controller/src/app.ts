@@ -1,15 +1,20 @@
 import { BgpSpeaker, describeDownReason, type PeerInfo } from '@anyvip/bgp';
-import { Check, type CheckEvent, type CheckOptions, type Clock, systemClock } from '@anyvip/healthcheck';
-import type { ControllerConfig, VipConfig } from './config/schema.js';
-import { computeDesiredState, computeShutdownState } from './desired/compute.js';
-import { type GateEntry, HealthGate } from './desired/health-gate.js';
+import { Check, type CheckOptions, type Clock, systemClock, type TimerHandle } from '@anyvip/healthcheck';
+import type { ControllerConfig } from './config/schema.js';
+import { computeDesiredWorld } from './desired/compute.js';
+import type { GateEntry } from './desired/health.js';
+import { type Lifecycle, running } from './desired/lifecycle.js';
+import type { ClusterInput } from './desired/observation.js';
+import { initialServicesState, type ServicesState } from './desired/services.js';
 import type { DesiredState, VipPlan } from './desired/types.js';
 import type { AnyvipError } from './errors.js';
 import type { ControllerEvent, ControllerListener, ReloadSummary } from './events.js';
 import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './observability/log.js';
 import { ControllerMetrics } from './observability/metrics.js';
-import { canonicalJson, diffKeyed, sameData } from './reconcile/diff.js';
+import { HealthObserver } from './observe/health-checks.js';
+import { diffKeyed, sameData } from './reconcile/diff.js';
 import { type PassReport, ReconcileLoop } from './reconcile/loop.js';
+import type { Sink } from './reconcile/sink.js';
 import { DEFAULT_RESTART_STATE_FILE, takeRestartMark, writeRestartMark } from './restart-mark.js';
 import { BgpSink, type RouterFactory } from './sinks/bgp.js';
 import { createIpRunner, type IpRunner } from './sinks/ip-runner.js';
@@ -30,13 +35,30 @@ export interface RuntimeDeps {
   readonly metrics?: ControllerMetrics;
   /** Names the configuration's origin in events (a file path, `flags`). */
   readonly source?: string;
+  /** Kubernetes mode: makes the cluster feed (observer and sinks) with the runtime's hooks. */
+  readonly cluster?: (hooks: ClusterHooks) => ClusterFeed;
 }
 
-/** A running check and what it was built from. */
-interface RunningCheck {
-  readonly check: Check;
-  readonly key: string;
-  readonly unsubscribe: () => void;
+/** What the runtime lends a cluster feed: raise a pass, log and count an event. */
+export interface ClusterHooks {
+  readonly changed: (reason: string) => void;
+  readonly report: (event: ControllerEvent) => void;
+}
+
+/**
+ * Kubernetes mode's input and outputs, as the runtime sees them: an observer exposing the
+ * cluster as a snapshot (never deciding, never writing), and the sinks that carry the
+ * desired world's Kubernetes part (Service status, Events).
+ */
+export interface ClusterFeed {
+  readonly sinks: readonly Sink[];
+  /** The cluster as last observed; undefined until every watched kind has been listed. */
+  observe(): Omit<ClusterInput, 'memory'> | undefined;
+  /** Resolves once every watched kind has been listed. */
+  synced(): Promise<void>;
+  start(): void;
+  /** Stops watching, releases the lease, flushes Events. */
+  stop(): Promise<void>;
 }
 
 /** A snapshot for status displays and tests. */
@@ -50,9 +72,11 @@ export interface RuntimeStatus {
 }
 
 /**
- * The controller, wired: configuration → health checks → health gate → desired state →
- * reconcile loop → sinks (loopback, BGP speaker or kernel table). The same runtime serves
- * standalone mode (a file, reloaded on SIGHUP) and control-plane mode (flags).
+ * The controller, wired: observers (configuration, health checks, the cluster) → one pure
+ * desired world (`computeDesiredWorld`) → one reconcile loop → sinks (loopback, BGP speaker or
+ * kernel table, and in Kubernetes mode Service status and Events). The same runtime serves
+ * standalone mode (a file, reloaded on SIGHUP), control-plane mode (flags) and Kubernetes
+ * mode (flags and the cluster feed).
  *
  * - `start()` starts the checks and the loop, and resolves after the first pass.
  * - `reload(config)` applies a new configuration as a diff: checks are kept, replaced or
@@ -66,14 +90,20 @@ export class AnyvipRuntime {
   readonly #clock: Clock;
   readonly #logger: ControllerLogger;
   readonly metrics: ControllerMetrics;
-  readonly #makeCheck: (options: CheckOptions, clock: Clock) => Check;
-  readonly #gate = new HealthGate();
-  readonly #checks = new Map<string, RunningCheck>();
+  readonly #health: HealthObserver;
+  readonly #cluster: ClusterFeed | undefined;
   readonly #listeners = new Set<ControllerListener>();
   readonly #bgp: BgpSink;
   readonly loop: ReconcileLoop;
   readonly #source: string;
   #desired: DesiredState | undefined;
+  /** What the last computation carried over (Local grace, allocations in flight). */
+  #memory: ServicesState = initialServicesState;
+  #lifecycle: Lifecycle = running;
+  /** The previous process closed for a planned restart (read once at start). */
+  #restarting = false;
+  #wakeTimer: TimerHandle | undefined;
+  #wakeAtMs: number | undefined;
   /** The speaker #createSpeaker made last (the sink's router unless a test injected another). */
   #speaker: BgpSpeaker | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
@@ -84,12 +114,26 @@ export class AnyvipRuntime {
     this.#logger = deps.logger ?? createLogger({ level: config.log.level });
     this.metrics = deps.metrics ?? new ControllerMetrics();
     this.metrics.attachPeers(() => this.peerInfos());
-    this.#makeCheck = deps.makeCheck ?? ((options, clock) => new Check(options, { clock }));
+    this.#health = new HealthObserver({
+      makeCheck: deps.makeCheck ?? ((options, clock) => new Check(options, { clock })),
+      clock: this.#clock,
+      changed: () => this.loop.trigger('health'),
+      report: (e) => this.#emit(e),
+    });
     this.#source = deps.source ?? 'config';
+    this.#cluster = deps.cluster?.({
+      changed: (reason) => this.loop.trigger(reason),
+      report: (e) => this.#emit(e),
+    });
     const ip = deps.ip ?? createIpRunner();
     this.#bgp = new BgpSink({ createRouter: deps.createRouter ?? ((spec) => this.#createSpeaker(spec)) });
     this.loop = new ReconcileLoop({
-      sinks: [new LoopbackSink({ ip }), this.#bgp, new RouteTableSink({ ip })],
+      sinks: [
+        new LoopbackSink({ ip }),
+        this.#bgp,
+        new RouteTableSink({ ip }),
+        ...(this.#cluster?.sinks ?? []),
+      ],
       desired: () => this.desired(),
       clock: this.#clock,
       ...config.reconcile,
@@ -118,10 +162,46 @@ export class AnyvipRuntime {
     return () => this.#listeners.delete(listener);
   }
 
-  /** The desired state for the current configuration and health (recomputed on every call). */
+  /** Kubernetes mode's cluster feed (tests wait on its `synced()`). */
+  get cluster(): ClusterFeed | undefined {
+    return this.#cluster;
+  }
+
+  /**
+   * The desired world for what the observers see now (recomputed on every call): the
+   * configuration, health, the cluster and where the runtime is in its life.
+   */
   desired(): DesiredState {
-    this.#desired = computeDesiredState(this.#config, this.#gate.lookup);
-    return this.#desired;
+    const cluster = this.#cluster?.observe();
+    const d = computeDesiredWorld({
+      config: this.#config,
+      health: this.#health.lookup,
+      cluster: cluster === undefined ? undefined : { ...cluster, memory: this.#memory },
+      lifecycle: this.#lifecycle,
+      restarting: this.#restarting,
+      nowMs: this.#clock.now(),
+    });
+    this.#desired = d;
+    if (d.carry !== undefined) this.#memory = d.carry;
+    this.#scheduleWake(d.nextWakeMs);
+    return d;
+  }
+
+  /** A grace period ends at `atMs` (monotonic): one pass then, even if nothing else happens. */
+  #scheduleWake(atMs: number | undefined): void {
+    if (atMs === this.#wakeAtMs) return;
+    if (this.#wakeTimer !== undefined) this.#clock.clearTimeout(this.#wakeTimer);
+    this.#wakeTimer = undefined;
+    this.#wakeAtMs = atMs;
+    if (atMs === undefined || this.#state !== 'running') return;
+    this.#wakeTimer = this.#clock.setTimeout(
+      () => {
+        this.#wakeTimer = undefined;
+        this.#wakeAtMs = undefined;
+        this.loop.trigger('grace');
+      },
+      Math.max(0, atMs - this.#clock.now()),
+    );
   }
 
   status(): RuntimeStatus {
@@ -129,7 +209,7 @@ export class AnyvipRuntime {
     return {
       mode: this.#config.mode,
       vips: [...desired.vips.values()],
-      checks: this.#gate.entries(),
+      checks: this.#health.entries(),
       applied: this.loop.lastPass?.applied ?? new Map(),
       passes: this.loop.passes,
     };
@@ -140,8 +220,8 @@ export class AnyvipRuntime {
     if (this.#state !== 'new') throw new Error('the runtime was already started');
     this.#state = 'running';
     // RFC 4724 §3: the R bit when the previous process closed for a planned restart.
-    this.#bgp.restarting = takeRestartMark(this.#config, Date.now());
-    this.#syncChecks();
+    this.#restarting = takeRestartMark(this.#config, Date.now());
+    this.#health.sync(this.#config);
     this.#emit({
       kind: 'started',
       mode: this.#config.mode,
@@ -151,6 +231,7 @@ export class AnyvipRuntime {
     });
     this.loop.start();
     await this.loop.idle();
+    this.#cluster?.start();
   }
 
   /** Resolves when no reconcile pass is running or pending. */
@@ -168,25 +249,11 @@ export class AnyvipRuntime {
     this.#config = config;
     this.#logger.level = config.log.level;
     this.loop.setTiming(config.reconcile);
-    this.#syncChecks();
+    this.#health.sync(config);
     this.#emit({ kind: 'configReloaded', source, summary });
     this.loop.trigger('reload');
     await this.loop.idle();
     return summary;
-  }
-
-  /**
-   * Replaces the VIP list and runs a pass; resolves once it is applied. Kubernetes mode calls
-   * this with the VIPs this node should announce now (computed from the cluster), so the
-   * same desired state → reconcile → sinks pipeline binds and announces them. Health checks,
-   * peers and every other setting stay as they are.
-   */
-  async setVips(vips: readonly VipConfig[], trigger = 'kubernetes'): Promise<void> {
-    if (this.#state !== 'running') return;
-    this.#config = { ...this.#config, vips };
-    this.#syncChecks();
-    this.loop.trigger(trigger);
-    await this.loop.idle();
   }
 
   /** Emits an event from a source outside the runtime (Kubernetes mode): logged, counted, told to listeners. */
@@ -200,25 +267,28 @@ export class AnyvipRuntime {
   }
 
   /**
-   * Shuts down: stops the checks and the loop; with `gracefulShutdown.enabled` re-announces
-   * every VIP with GRACEFUL_SHUTDOWN (RFC 8326) and waits `gracefulShutdown.wait`; then
-   * withdraws every route, removes our table routes and loopback addresses, and closes the
-   * speaker (Cease / Administrative Shutdown with `reason`, RFC 9003). Idempotent.
+   * Shuts down by walking the desired world through its lifecycle states, each one a pass of
+   * the loop: with `gracefulShutdown.enabled` every VIP is re-announced with GRACEFUL_SHUTDOWN
+   * (RFC 8326) and the runtime waits `gracefulShutdown.wait`; then `withdrawn` (every route,
+   * table route and loopback address removed, sessions still up), then `closed` (the speaker
+   * ends with Cease / Administrative Shutdown and `reason`, RFC 9003). With `restart`, one
+   * `restart` pass instead: nothing is withdrawn and the VIPs stay on lo, so the node keeps
+   * forwarding, and routers that negotiated GR keep the routes as stale (RFC 4724 §4).
+   * The cluster feed stops first (watches, lease, Events). Idempotent.
    */
   async stop(reason = 'anyvip shutting down', options: { readonly restart?: boolean } = {}): Promise<void> {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     this.#emit({ kind: 'shutdown', phase: 'begin', reason });
+    if (options.restart !== true) await this.#cluster?.stop();
     await this.loop.stop();
-    await Promise.all([...this.#checks.values()].map((c) => this.#stopCheck(c)));
-    this.#checks.clear();
+    this.#scheduleWake(undefined);
+    await this.#health.stop();
     if (wasRunning && options.restart === true) {
-      // A planned restart (RFC 4724 §4): nothing is withdrawn and the VIPs stay on lo, so the
-      // node keeps forwarding; routers that negotiated GR keep the routes as stale.
       this.#emit({ kind: 'shutdown', phase: 'restart', reason });
       writeRestartMark(this.#config.bgp?.restartStateFile ?? DEFAULT_RESTART_STATE_FILE, Date.now());
-      await this.#bgp.closeForRestart(reason);
+      await this.#toLifecycle({ kind: 'restart', reason });
       this.#state = 'stopped';
       this.#emit({ kind: 'shutdown', phase: 'done', reason });
       return;
@@ -226,71 +296,25 @@ export class AnyvipRuntime {
     if (wasRunning) {
       const gs = this.#config.gracefulShutdown;
       if (gs.enabled && this.#bgp.router !== undefined) {
-        const routes = this.#bgp.beginGracefulShutdown();
+        const report = await this.#toLifecycle({ kind: 'gracefulShutdown' });
+        const routes = report.applied.get(this.#bgp.name)?.length ?? 0;
         this.#emit({ kind: 'shutdown', phase: 'gracefulShutdown', reason, routes, waitMs: gs.waitMs });
         if (routes > 0 && gs.waitMs > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, gs.waitMs));
       }
-      await this.loop.runPass(computeShutdownState(this.#desired ?? this.desired()), 'shutdown');
+      await this.#toLifecycle({ kind: 'withdrawn' });
       this.#emit({ kind: 'shutdown', phase: 'withdrawn', reason });
-    }
-    await this.#bgp.close(reason);
+      await this.#toLifecycle({ kind: 'closed', reason });
+    } else await this.#bgp.close(reason);
     this.#state = 'stopped';
     this.#emit({ kind: 'shutdown', phase: 'done', reason });
   }
 
-  /** Starts checks VIPs use, replaces redefined ones, stops those no VIP uses any more. */
-  #syncChecks(): void {
-    const used = new Set<string>();
-    for (const v of this.#config.vips) if (v.healthcheck !== undefined) used.add(v.healthcheck);
-    for (const [name, running] of [...this.#checks]) {
-      const options = this.#config.healthchecks.get(name);
-      if (used.has(name) && options !== undefined && canonicalJson(options) === running.key) continue;
-      this.#checks.delete(name);
-      void this.#stopCheck(running);
-      // A redefined check keeps its gate entry until the new one decides (see HealthGate).
-      if (!used.has(name)) this.#gate.forget(name);
-    }
-    for (const name of used) {
-      if (this.#checks.has(name)) continue;
-      const options = this.#config.healthchecks.get(name);
-      if (options === undefined) continue; // The schema guarantees it exists.
-      const check = this.#makeCheck(options, this.#clock);
-      const unsubscribe = check.subscribe((e) => this.#onCheckEvent(name, check, e));
-      this.#checks.set(name, { check, key: canonicalJson(options), unsubscribe });
-      check.start();
-    }
-  }
-
-  async #stopCheck(running: RunningCheck): Promise<void> {
-    running.unsubscribe();
-    await running.check.stop();
-  }
-
-  #onCheckEvent(name: string, check: Check, e: CheckEvent): void {
-    if (this.#checks.get(name)?.check !== check) return;
-    if (e.kind === 'result') {
-      this.#emit({
-        kind: 'probeResult',
-        check: name,
-        probe: e.probe,
-        ok: e.ok,
-        latencyMs: e.latencyMs,
-        reason: e.reason,
-      });
-      return;
-    }
-    const from = this.#gate.get(name)?.state ?? 'unknown';
-    if (!this.#gate.observe(name, e.kind)) return;
-    this.#emit({
-      kind: 'healthChanged',
-      check: name,
-      from,
-      to: e.kind,
-      cause: e.kind === 'up' ? 'rise' : e.cause,
-      reasons: e.reasons,
-      vips: this.#config.vips.filter((v) => v.healthcheck === name).map((v) => v.prefix),
-    });
-    this.loop.trigger('health');
+  /** Moves the desired world to `lifecycle` and runs the pass that applies it. */
+  #toLifecycle(lifecycle: Lifecycle): Promise<PassReport> {
+    this.#lifecycle = lifecycle;
+    const trigger =
+      lifecycle.kind === 'withdrawn' || lifecycle.kind === 'closed' ? 'shutdown' : lifecycle.kind;
+    return this.loop.runPass(this.desired(), trigger);
   }
 
   #onPass(report: PassReport): void {

@@ -1,49 +1,75 @@
 import { isIP } from 'node:net';
-import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import { type Clock, systemClock } from '@anyvip/healthcheck';
-import type { AnyvipRuntime } from './app.js';
+import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
-import type { VipConfig } from './config/schema.js';
-import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './sources/kubernetes/client.js';
-import { KubernetesSource, type Planner } from './sources/kubernetes/kubernetes-source.js';
-import { createPlanner } from './sources/kubernetes/planner.js';
+import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
+import { ClusterObserver } from './observe/kubernetes/cluster-observer.js';
+import { EventRecorder } from './sinks/event-recorder.js';
+import { KubernetesEventSink } from './sinks/kubernetes-events.js';
+import { ServiceStatusSink } from './sinks/service-status.js';
 
 /**
- * Wires Kubernetes Services mode: the cluster source computes this node's VIPs and the
- * runtime (loopback, BGP or table sinks) applies them, exactly as the other modes do.
+ * Wires Kubernetes Services mode into the one pipeline: the cluster observer feeds the
+ * desired world (as the configuration file does in standalone mode), and two more sinks
+ * carry its Kubernetes part out: Service status (the leader) and Events. The runtime's loop
+ * drives them with the same coalescing, ordering and back-off as the loopback and BGP sinks.
  */
-export function createKubernetesSource(
-  runtime: AnyvipRuntime,
+export function createKubernetesFeed(
   settings: KubernetesSettings,
-  deps: { readonly clients?: KubeClients; readonly clock?: Clock; readonly planner?: Planner } = {},
-): KubernetesSource {
+  hooks: ClusterHooks,
+  deps: { readonly clients?: KubeClients; readonly clock?: Clock } = {},
+): ClusterFeed {
   const clients = deps.clients ?? createKubeClients(kubeConfigSourceOf(settings.kubeconfig, process.env));
-  return new KubernetesSource({
+  const clock = deps.clock ?? systemClock;
+  const observer = new ClusterObserver({
     clients,
     nodeName: settings.nodeName,
     leaseName: settings.leaseName,
     leaseNamespace: settings.leaseNamespace,
     poolsConfigMap: settings.poolsConfigMap,
-    planner:
-      deps.planner ??
-      createPlanner(settings, {
-        apiServerAddresses: apiServerAddressesOf(clients),
-        onPoolErrors: (errors) => {
-          const cm = settings.poolsConfigMap;
-          for (const e of errors)
-            runtime.report({
-              kind: 'poolRejected',
-              configMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,
-              key: e.key,
-              code: e.code,
-              reason: e.reason,
-            });
-        },
-      }),
-    clock: deps.clock ?? systemClock,
-    applyVips: (addresses) => runtime.setVips(vipsOf(addresses)),
-    report: (e) => runtime.report(e),
+    clock,
+    onChange: hooks.changed,
+    report: hooks.report,
   });
+  const events = new EventRecorder({
+    api: clients.core,
+    component: 'anyvip',
+    host: settings.nodeName,
+    clock,
+    onError: (reason) => hooks.report({ kind: 'kubernetesError', resource: 'events', reason }),
+  });
+  const cm = settings.poolsConfigMap;
+  const clusterSettings = {
+    nodeName: settings.nodeName,
+    loadBalancerClass: settings.loadBalancerClass,
+    singleAnnouncer: settings.singleAnnouncer,
+    localGraceMs: settings.localGraceMs,
+    allowList: settings.allowList,
+    apiServerAddresses: apiServerAddressesOf(clients),
+    poolsConfigMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,
+  };
+  return {
+    sinks: [
+      new ServiceStatusSink({
+        api: clients.core,
+        lookup: (namespace, name) => observer.service(namespace, name),
+        stillLeader: () => observer.leader,
+        events,
+        report: hooks.report,
+      }),
+      new KubernetesEventSink({ events, report: hooks.report, nodeName: settings.nodeName }),
+    ],
+    observe: () => {
+      const snapshot = observer.snapshot();
+      return snapshot === undefined ? undefined : { snapshot, settings: clusterSettings };
+    },
+    synced: () => observer.synced(),
+    start: () => observer.start(),
+    stop: async () => {
+      await observer.stop();
+      await events.flush();
+    },
+  };
 }
 
 /**
@@ -60,23 +86,4 @@ function apiServerAddressesOf(clients: KubeClients): string[] {
   const inCluster = process.env.KUBERNETES_SERVICE_HOST;
   if (inCluster !== undefined && isIP(inCluster) !== 0) out.add(inCluster);
   return [...out];
-}
-
-/** Host-prefix VIPs (no check, no attributes) for the addresses the plan announces. */
-export function vipsOf(addresses: readonly string[]): VipConfig[] {
-  return addresses.map((text) => {
-    const p = parsePrefix(text);
-    const prefix = formatPrefix(p);
-    return {
-      address: prefix.slice(0, prefix.indexOf('/')),
-      prefix,
-      family: p.afi === 1 ? 'ipv4' : 'ipv6',
-      healthcheck: undefined,
-      communities: [],
-      largeCommunities: [],
-      med: undefined,
-      localPref: undefined,
-      asPathPrepend: 0,
-    };
-  });
 }

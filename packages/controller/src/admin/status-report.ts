@@ -2,7 +2,7 @@ import type { PeerInfo, SessionState } from '@anyvip/bgp';
 import { describeDownReason } from '@anyvip/bgp';
 import type { HealthState } from '@anyvip/healthcheck';
 import type { Mode, PeerConfig } from '../config/schema.js';
-import type { GateEntry } from '../desired/health-gate.js';
+import type { GateEntry } from '../desired/health.js';
 import type { VipHealth, VipPlan } from '../desired/types.js';
 import type { BfdSessionState } from '../events.js';
 

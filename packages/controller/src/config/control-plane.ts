@@ -1,4 +1,5 @@
 import { AnyvipError } from '../errors.js';
+import { preflight } from './preflight.js';
 import { type ControllerConfig, type Mode, parseConfig } from './schema.js';
 
 /** `anyvip run --control-plane` flags. */
@@ -203,10 +204,13 @@ function healthProbe(flags: ControlPlaneFlags): string | Record<string, unknown>
   };
 }
 
-/** Validates a configuration built from flags; a fault names the flag it came from. */
+/**
+ * Validates a configuration built from flags and runs the start-up preflight on it; a fault
+ * names the flag it came from.
+ */
 export function parseFlagConfig(raw: Record<string, unknown>): ControllerConfig {
   try {
-    return parseConfig(raw);
+    return preflight(parseConfig(raw));
   } catch (err) {
     if (err instanceof AnyvipError && err.path !== undefined)
       throw usage(`${flagOf(err.path)}: ${err.detail}`);

@@ -1,7 +1,7 @@
-import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import { parseDuration } from '@anyvip/healthcheck';
-import { leaseNameFor } from '../sources/kubernetes/leases.js';
+import { type IpRange, parseRange } from '../address/ip-range.js';
 import { type NodeFlags, parseFlagConfig, speakerFromFlags, usage } from './control-plane.js';
+import { leaseNameFor } from './lease-name.js';
 import type { ControllerConfig } from './schema.js';
 
 /** `anyvip run` (Kubernetes Services mode) flags. */
@@ -31,8 +31,10 @@ export interface KubernetesSettings {
   readonly leaseName: string;
   readonly leaseNamespace: string;
   readonly poolsConfigMap: { readonly namespace: string; readonly name: string } | undefined;
-  /** As given (CIDRs or ranges); the planner parses and enforces them together with the pools. */
+  /** As given (CIDRs or ranges), for messages and manifests. */
   readonly allowedRanges: readonly string[];
+  /** The same, parsed once here: the one allowed-range model desired/ enforces with the pools. */
+  readonly allowList: readonly IpRange[];
   readonly singleAnnouncer: boolean;
   readonly localGraceMs: number;
 }
@@ -71,14 +73,12 @@ export function kubernetesConfig(
       );
     poolsConfigMap = b === undefined ? { namespace: leaseNamespace, name: a } : { namespace: a, name: b };
   }
+  const allowList: IpRange[] = [];
   for (const r of flags.allowedRanges) {
-    const ends = r.split('-');
-    try {
-      if (ends.length === 2) for (const e of ends) parsePrefix(e.trim());
-      else formatPrefix(parsePrefix(r));
-    } catch (err) {
-      throw usage(`--allowed-range: ${JSON.stringify(r)} is not a CIDR or an A-B range (${String(err)})`);
-    }
+    const range = parseRange(r);
+    if ('error' in range)
+      throw usage(`--allowed-range: ${JSON.stringify(r)} is not a CIDR or an A-B range (${range.error})`);
+    allowList.push(range);
   }
   let localGraceMs = defaultLocalGraceMs;
   if (flags.localGrace !== undefined) {
@@ -98,6 +98,7 @@ export function kubernetesConfig(
       leaseNamespace,
       poolsConfigMap,
       allowedRanges: flags.allowedRanges,
+      allowList,
       singleAnnouncer: flags.singleAnnouncer,
       localGraceMs,
     },

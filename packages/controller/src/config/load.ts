@@ -1,10 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseDocument } from 'yaml';
 import { AnyvipError } from '../errors.js';
+import { preflight } from './preflight.js';
 import { type ControllerConfig, parseConfig } from './schema.js';
 
 /**
- * Parses YAML text (JSON is YAML too) and validates it. A syntax error names the line and
+ * Parses YAML text (JSON is YAML too) and validates it. Pure: nothing on the host is read. A syntax error names the line and
  * column; a schema error names the key path. Duplicate keys are errors, as are YAML aliases
  * deeper than the document (the `yaml` library's defaults).
  *
@@ -23,11 +24,18 @@ export function parseConfigText(text: string, source = 'config'): ControllerConf
 }
 
 /**
- * Reads and validates a configuration file.
+ * Reads and validates a configuration file, and runs the start-up preflight on it (what it
+ * needs from this host: config/preflight.ts).
  *
- * @throws AnyvipError `ANYVIP_CONFIG_UNREADABLE`, or any error of {@link parseConfigText}
+ * @throws AnyvipError `ANYVIP_CONFIG_UNREADABLE`, any error of {@link parseConfigText}, or a
+ *   preflight fault (`ANYVIP_TCP_AUTH_UNAVAILABLE`, an unreadable password file)
  */
 export async function loadConfigFile(path: string): Promise<ControllerConfig> {
+  return preflight(await readConfigFile(path));
+}
+
+/** Reads and validates a configuration file without the host preflight (pure past the read). */
+export async function readConfigFile(path: string): Promise<ControllerConfig> {
   let text: string;
   try {
     text = await readFile(path, 'utf8');

@@ -1,5 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
-import { type FamilyName, nodeTransport, resolveTcpSecurity } from '@anyvip/bgp';
+import type { FamilyName } from '@anyvip/bgp';
 import {
   formatPrefix,
   type Prefix,
@@ -9,7 +8,7 @@ import {
   parsePrefix,
 } from '@anyvip/bgp/wire';
 import type { CheckOptions } from '@anyvip/healthcheck';
-import { checkVipInPools } from '../desired/pools.js';
+import { checkVipInPools } from '../address/allowed-ranges.js';
 import { AnyvipError, invalidConfig } from '../errors.js';
 import { type AdminConfig, defaultAdmin, parseAdmin } from './admin.js';
 import {
@@ -373,9 +372,6 @@ function parseListen(input: unknown, path: string): ListenConfig {
   };
 }
 
-/** The per-process HMAC key of {@link PeerConfig.passwordFingerprint}. */
-const fingerprintKey = randomBytes(32);
-
 const peerKeys = [
   'address',
   'asn',
@@ -394,10 +390,9 @@ const peerKeys = [
 ];
 
 /**
- * `passwordFile` and `ttlSecurity`, checked at load: the file must be readable and
- * hold 1 to 80 octets (read here only to check it; the speaker reads it again when
- * the peer is added), GTSM excludes multihop, and both need the addon, so a
- * configuration the speaker could not apply is refused with the key path.
+ * `passwordFile` and `ttlSecurity`: the shape only (GTSM excludes multihop). What they need
+ * from the host (the addon, a readable key file) is the start-up preflight's job
+ * (config/preflight.ts), which also keys `passwordFingerprint`; parsing stays pure.
  */
 function parseTcpSecurity(
   o: Readonly<Record<string, unknown>>,
@@ -418,28 +413,7 @@ function parseTcpSecurity(
     }
     if (multihop !== undefined) throw invalidConfig('GTSM sends TTL 255: drop multihop', gPath);
   }
-  if (passwordFile === undefined && ttlSecurity === undefined)
-    return { passwordFile, passwordFingerprint: undefined, ttlSecurity };
-  const unavailable = nodeTransport.tcpSecurityUnavailable;
-  if (unavailable !== undefined) {
-    throw new AnyvipError(
-      'ANYVIP_TCP_AUTH_UNAVAILABLE',
-      `passwordFile and ttlSecurity need the @anyvip/tcp-auth addon: ${unavailable}`,
-      join(path, passwordFile !== undefined ? 'passwordFile' : 'ttlSecurity'),
-    );
-  }
-  let passwordFingerprint: string | undefined;
-  if (passwordFile !== undefined) {
-    let key: Uint8Array | undefined;
-    try {
-      key = resolveTcpSecurity({ passwordFile })?.md5Key;
-    } catch (e) {
-      throw invalidConfig(e instanceof Error ? e.message : String(e), join(path, 'passwordFile'));
-    }
-    if (key !== undefined)
-      passwordFingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex');
-  }
-  return { passwordFile, passwordFingerprint, ttlSecurity };
+  return { passwordFile, passwordFingerprint: undefined, ttlSecurity };
 }
 
 function parsePeerBfd(input: unknown, path: string): PeerBfdConfig | undefined {

@@ -1,47 +1,57 @@
-import { parsePrefix } from '@anyvip/bgp/wire';
-import type { ControllerConfig, VipConfig } from '../config/schema.js';
-import type { HealthLookup } from './health-gate.js';
-import { checkVipInPools, parseRanges } from './pools.js';
+import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
+import type { HealthLookup } from './health.js';
+import { type Pool, type PoolError, parsePools } from './ipam.js';
+import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from './lifecycle.js';
+import type { ClusterInput, Observation } from './observation.js';
+import { planServices, type ServicesPlan } from './services.js';
 import type {
   BgpDesired,
   BgpRoute,
   DesiredState,
+  KubernetesDesired,
   LoopbackAddress,
+  RouteAttributes,
+  ServiceDesired,
   TableRoute,
   VipHealth,
   VipPlan,
 } from './types.js';
 
 /**
- * The one function that builds {@link DesiredState}: configuration and health in, what the
- * node should hold out. Pure and level-triggered: the same inputs always give the same state,
- * whatever happened before, so a pass can be repeated at any time.
+ * The one function that builds the desired world ({@link DesiredState}): what the observers
+ * saw in, what every sink should make true out (routes and attributes per peer, addresses on
+ * lo, table routes, Service status, Kubernetes Events, the speaker's end). Pure and
+ * level-triggered: the same observation always gives the same world, whatever happened
+ * before, so a pass can be repeated at any time.
  *
- * Per VIP:
- * - refused (outside `allowedRanges`): nothing;
+ * Per VIP (from the configuration, or a Service address this node announces):
  * - announced (BGP route, or kernel table route in table mode) only while its check is `up`
- *   (a VIP without a check is always up);
+ *   (a VIP without a check, as every Service address, is always up);
  * - bound to the loopback device once announced, and kept bound after its check went down
  *   when `loopback.keepWhenDown` (the default): routers stop sending new traffic as soon as
  *   the route is withdrawn, and packets already in flight are still accepted.
+ *
+ * The allowed-range rule is decided once per mode: a configuration file's VIPs at load
+ * (`parseConfig` refuses the file), a Service's addresses in desired/services.ts.
  */
-export function computeDesiredState(config: ControllerConfig, health: HealthLookup): DesiredState {
-  const ranges = parseRanges(config.allowedRanges);
+export function computeDesiredWorld(o: Observation): DesiredState {
+  const { config, lifecycle } = o;
+  const plan = o.cluster === undefined ? undefined : planCluster(o.cluster, o.nowMs);
+  const sources: VipSource[] = config.vips.map(sourceOfConfig);
+  for (const a of plan?.plan.announce ?? []) sources.push(sourceOfAddress(a));
+
+  const holds =
+    lifecycle.kind === 'running' || lifecycle.kind === 'gracefulShutdown' || lifecycle.kind === 'restart';
   const vips = new Map<string, VipPlan>();
   const addresses = new Map<string, LoopbackAddress>();
   const bgpRoutes = new Map<string, BgpRoute>();
   const tableRoutes = new Map<string, TableRoute>();
-
-  for (const vip of config.vips) {
-    const verdict = checkVipInPools(parsePrefix(vip.prefix), ranges);
-    const entry = vip.healthcheck === undefined ? undefined : health(vip.healthcheck);
+  for (const vip of sources) {
+    const entry = vip.healthcheck === undefined ? undefined : o.health(vip.healthcheck);
     const state: VipHealth = vip.healthcheck === undefined ? 'none' : (entry?.state ?? 'unknown');
-    const refused = verdict.kind === 'refused' ? verdict.reason : undefined;
-    const announce = refused === undefined && (state === 'none' || state === 'up');
+    const announce = state === 'none' || state === 'up';
     const bind =
-      refused === undefined &&
-      config.loopback.enabled &&
-      (announce || (config.loopback.keepWhenDown && (entry?.everUp ?? false)));
+      config.loopback.enabled && (announce || (config.loopback.keepWhenDown && (entry?.everUp ?? false)));
     vips.set(vip.prefix, {
       prefix: vip.prefix,
       address: vip.address,
@@ -50,12 +60,13 @@ export function computeDesiredState(config: ControllerConfig, health: HealthLook
       health: state,
       announce,
       bind,
-      refused,
+      refused: undefined,
     });
+    if (!holds) continue;
     if (bind) addresses.set(vip.prefix, { prefix: vip.prefix, address: vip.address, family: vip.family });
     if (!announce) continue;
     if (config.mode === 'bgp')
-      bgpRoutes.set(vip.prefix, { prefix: vip.prefix, attributes: attributesOf(vip) });
+      bgpRoutes.set(vip.prefix, { prefix: vip.prefix, attributes: withLifecycle(vip.attributes, lifecycle) });
     else tableRoutes.set(vip.prefix, { prefix: vip.prefix, family: vip.family });
   }
 
@@ -66,6 +77,8 @@ export function computeDesiredState(config: ControllerConfig, health: HealthLook
       speaker: { asn, routerId, listen },
       peers: new Map(peers.map((p) => [p.address, p])),
       routes: bgpRoutes,
+      restarting: o.restarting,
+      end: endOf(lifecycle),
     };
   }
   return {
@@ -78,28 +91,158 @@ export function computeDesiredState(config: ControllerConfig, health: HealthLook
       device: config.loopback.device,
       routes: tableRoutes,
     },
+    // Shutting down or restarting, the cluster is not told: Services keep their status, and
+    // a node going away must not spam Withdrawn Events (its routes say it all).
+    kubernetes: plan !== undefined && lifecycle.kind === 'running' ? plan.kubernetes : undefined,
+    lifecycle,
+    carry: plan?.plan.state,
+    nextWakeMs: plan?.plan.nextWakeMs,
   };
 }
 
-function attributesOf(vip: VipConfig): BgpRoute['attributes'] {
-  return {
-    communities: vip.communities,
-    largeCommunities: vip.largeCommunities,
-    med: vip.med,
-    localPref: vip.localPref,
-    asPathPrepend: vip.asPathPrepend,
-  };
+/**
+ * Standalone and control-plane modes' world for a configuration and health, running. Kept
+ * for callers that have no cluster and no lifecycle (tests, tools).
+ */
+export function computeDesiredState(config: ControllerConfig, health: HealthLookup): DesiredState {
+  return computeDesiredWorld({
+    config,
+    health,
+    cluster: undefined,
+    lifecycle: running,
+    restarting: false,
+    nowMs: 0,
+  });
 }
 
 /**
  * The state to converge to on shutdown: no routes and no addresses, while the speaker and its
  * peers stay, so that every VIP is withdrawn explicitly before the sessions end with Cease.
+ * (The `withdrawn` lifecycle state of {@link computeDesiredWorld}, from a world already computed.)
  */
 export function computeShutdownState(last: DesiredState): DesiredState {
   return {
-    vips: last.vips,
+    ...last,
     loopback: { ...last.loopback, addresses: new Map() },
     bgp: last.bgp === undefined ? undefined : { ...last.bgp, routes: new Map() },
     table: { ...last.table, routes: new Map() },
+    kubernetes: undefined,
+    lifecycle: { kind: 'withdrawn' },
+  };
+}
+
+/** A VIP as the world computes it, from a configuration row or a Service address. */
+interface VipSource {
+  readonly prefix: string;
+  readonly address: string;
+  readonly family: FamilyName;
+  readonly healthcheck: string | undefined;
+  readonly attributes: RouteAttributes;
+}
+
+const noAttributes: RouteAttributes = {
+  communities: [],
+  largeCommunities: [],
+  med: undefined,
+  localPref: undefined,
+  asPathPrepend: 0,
+};
+
+function sourceOfConfig(vip: VipConfig): VipSource {
+  return {
+    prefix: vip.prefix,
+    address: vip.address,
+    family: vip.family,
+    healthcheck: vip.healthcheck,
+    attributes: {
+      communities: vip.communities,
+      largeCommunities: vip.largeCommunities,
+      med: vip.med,
+      localPref: vip.localPref,
+      asPathPrepend: vip.asPathPrepend,
+    },
+  };
+}
+
+/** A Service address (canonical text, from desired/services.ts): a host prefix, no check, no attributes. */
+function sourceOfAddress(address: string): VipSource {
+  const v6 = address.includes(':');
+  return {
+    prefix: `${address}/${v6 ? 128 : 32}`,
+    address,
+    family: v6 ? 'ipv6' : 'ipv4',
+    healthcheck: undefined,
+    attributes: noAttributes,
+  };
+}
+
+function withLifecycle(a: RouteAttributes, lifecycle: Lifecycle): RouteAttributes {
+  if (lifecycle.kind !== 'gracefulShutdown' || a.communities.includes(GRACEFUL_SHUTDOWN)) return a;
+  return { ...a, communities: [...a.communities, GRACEFUL_SHUTDOWN] };
+}
+
+function endOf(lifecycle: Lifecycle): BgpDesired['end'] {
+  if (lifecycle.kind === 'closed') return { reason: lifecycle.reason, restart: false };
+  if (lifecycle.kind === 'restart') return { reason: lifecycle.reason, restart: true };
+  return undefined;
+}
+
+/** Parsed pools by the ConfigMap data object they came from: parsed once per change, not per pass. */
+const parsedPools = new WeakMap<
+  object,
+  { readonly pools: readonly Pool[]; readonly errors: readonly PoolError[] }
+>();
+const noPools = { pools: [], errors: [] } as const;
+
+function poolsOf(data: Readonly<Record<string, string>> | undefined): {
+  readonly pools: readonly Pool[];
+  readonly errors: readonly PoolError[];
+} {
+  if (data === undefined) return noPools;
+  let parsed = parsedPools.get(data);
+  if (parsed === undefined) {
+    parsed = parsePools(data);
+    parsedPools.set(data, parsed);
+  }
+  return parsed;
+}
+
+function planCluster(
+  c: ClusterInput,
+  nowMs: number,
+): { readonly plan: ServicesPlan; readonly kubernetes: KubernetesDesired } {
+  const { snapshot, settings } = c;
+  const { pools, errors } = poolsOf(snapshot.poolsData);
+  const plan = planServices(c.memory, {
+    services: snapshot.services,
+    endpointSlices: snapshot.endpointSlices,
+    nodes: snapshot.nodes,
+    pools,
+    allowList: settings.allowList,
+    apiServerAddresses: settings.apiServerAddresses,
+    loadBalancerClass: settings.loadBalancerClass,
+    nodeName: settings.nodeName,
+    singleAnnouncer: settings.singleAnnouncer,
+    localGraceMs: settings.localGraceMs,
+    nowMs,
+  });
+  const services = new Map<string, ServiceDesired>();
+  for (const s of plan.services)
+    services.set(s.key, {
+      namespace: s.namespace,
+      name: s.name,
+      uid: s.uid,
+      ingress: snapshot.leader ? s.ingress : undefined,
+      announcedHere: s.announcedHere,
+      refused: s.refused,
+    });
+  return {
+    plan,
+    kubernetes: {
+      services,
+      leader: snapshot.leader,
+      poolErrors: errors,
+      poolsConfigMap: settings.poolsConfigMap,
+    },
   };
 }

@@ -6,7 +6,7 @@ import {
   parseAddress,
   parseRange,
   rangeContains,
-} from './ip-range.js';
+} from '../address/ip-range.js';
 
 /**
  * Address pools, the allowed-range rule, and allocation (IPAM) for Kubernetes Services. Pure:

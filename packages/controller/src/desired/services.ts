@@ -1,3 +1,4 @@
+import { canonicalAddress, type IpFamily, type IpRange, parseAddress } from '../address/ip-range.js';
 import {
   type ClusterEndpointSlice,
   type ClusterNode,
@@ -5,7 +6,6 @@ import {
   serviceKey,
   serviceNameLabel,
 } from './cluster.js';
-import { canonicalAddress, type IpFamily, type IpRange, parseAddress } from './ip-range.js';
 import {
   AddressBook,
   admitAddress,

@@ -1,9 +1,12 @@
 import type { HealthState } from '@anyvip/healthcheck';
 import type { FamilyName, ListenConfig, PeerConfig } from '../config/schema.js';
+import type { PoolError } from './ipam.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { Refusal, ServicesState } from './services.js';
 
 /**
- * DesiredState: what the node should hold right now, as the one pure function
- * `computeDesiredState` derives it from configuration and health. Every collection is a map
+ * DesiredState: the whole desired world, as the one pure function `computeDesiredWorld`
+ * derives it from what the observers saw (configuration, health, the cluster, the lifecycle). Every collection is a map
  * keyed by canonical prefix (or peer address), so sinks diff desired against applied by key.
  */
 
@@ -70,6 +73,13 @@ export interface BgpDesired {
   readonly peers: ReadonlyMap<string, PeerConfig>;
   /** By prefix. */
   readonly routes: ReadonlyMap<string, BgpRoute>;
+  /** RFC 4724 §3: the previous process closed for a planned restart; peers get the R bit. */
+  readonly restarting: boolean;
+  /**
+   * Set when the speaker is to end (shutdown or planned restart): the sink closes it with
+   * `reason` (RFC 9003), or for a restart without NOTIFICATION where GR was negotiated.
+   */
+  readonly end: { readonly reason: string; readonly restart: boolean } | undefined;
 }
 
 /** A route for routing-table mode: `PREFIX dev DEVICE table T proto P`. */
@@ -95,4 +105,37 @@ export interface DesiredState {
   /** Undefined: no speaker (routing-table mode, or none configured). */
   readonly bgp: BgpDesired | undefined;
   readonly table: TableDesired;
+  /** Kubernetes mode's part (status, Events, refusals); undefined in other modes and while shutting down. */
+  readonly kubernetes: KubernetesDesired | undefined;
+  /** Where the controller is in its life; shutdown and restart are states, not side doors. */
+  readonly lifecycle: Lifecycle;
+  /** What the next computation carries over (Local grace, allocations in flight). */
+  readonly carry: ServicesState | undefined;
+  /** When (monotonic ms) a grace period ends and the world may change without an event. */
+  readonly nextWakeMs: number | undefined;
+}
+
+/** One Service as the cluster should see it. */
+export interface ServiceDesired {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string | undefined;
+  /** What `status.loadBalancer.ingress` should hold; undefined: leave it alone (not the leader). */
+  readonly ingress: readonly string[] | undefined;
+  /** Addresses announced from this node (Announced / Withdrawn Events on change). */
+  readonly announcedHere: readonly string[];
+  /** Refused addresses (Warning Events, by the leader). */
+  readonly refused: readonly Refusal[];
+}
+
+/** The Kubernetes sinks' part: Service status and Events. */
+export interface KubernetesDesired {
+  /** By `namespace/name`. */
+  readonly services: ReadonlyMap<string, ServiceDesired>;
+  /** This instance holds the leader lease (writes status, reports refusals). */
+  readonly leader: boolean;
+  /** Pools ConfigMap keys that do not parse (those pools are ignored). */
+  readonly poolErrors: readonly PoolError[];
+  /** The pools ConfigMap, `namespace/name`, for messages; empty when none is configured. */
+  readonly poolsConfigMap: string;
 }

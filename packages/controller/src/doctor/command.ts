@@ -1,11 +1,13 @@
 import type { Argv, CommandModule } from 'yargs';
-import { loadConfigFile } from '../config/load.js';
+import { readConfigFile } from '../config/load.js';
+import type { ControllerConfig } from '../config/schema.js';
 import { describeError } from '../errors.js';
 import { createIpRunner } from '../sinks/ip-runner.js';
 import { evaluateHost, formatFindings } from './doctor.js';
 import { hasErrors } from './finding.js';
 import type { DoctorTarget, PeerTarget } from './host-facts.js';
 import { type ConnectOutcome, probeTcp } from './peer-reachability.js';
+import { checkPreflight } from './preflight.js';
 import { readHost } from './read-host.js';
 
 /**
@@ -30,8 +32,10 @@ export function doctorCommand(setExit: (code: number) => void): CommandModule<ob
         .option('json', { type: 'boolean', default: false, describe: 'Print the findings as JSON' }),
     handler: async (args) => {
       let target: DoctorTarget;
+      let config: ControllerConfig | undefined;
       try {
-        target = await doctorTarget(args.config, args.peer, args.vip);
+        config = args.config === undefined ? undefined : await readConfigFile(args.config);
+        target = await doctorTarget(args.config, args.peer, args.vip, config);
       } catch (err) {
         process.stderr.write(`anyvip: ${describeError(err)}\n`);
         setExit(2);
@@ -44,7 +48,7 @@ export function doctorCommand(setExit: (code: number) => void): CommandModule<ob
           .filter((p) => !p.passive)
           .map(async (p) => reach.set(p.address, await probeTcp(p.address, p.port, args.timeout))),
       );
-      const findings = evaluateHost(facts, target, reach);
+      const findings = [...checkPreflight(config), ...evaluateHost(facts, target, reach)];
       process.stdout.write(
         args.json
           ? `${JSON.stringify({ findings, errors: findings.filter((f) => f.severity === 'error').length })}\n`
@@ -68,8 +72,10 @@ export async function doctorTarget(
   configPath: string | undefined,
   peerFlags: readonly string[],
   vipFlags: readonly string[],
+  read?: ControllerConfig,
 ): Promise<DoctorTarget> {
-  const config = configPath === undefined ? undefined : await loadConfigFile(configPath);
+  // The host preflight is a finding here (checkPreflight), not a reason to stop.
+  const config = read ?? (configPath === undefined ? undefined : await readConfigFile(configPath));
   const peers: PeerTarget[] = (config?.bgp?.peers ?? []).map((p) => ({
     address: p.address,
     port: p.port,

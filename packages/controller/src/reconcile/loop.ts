@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
-import type { Sink, SinkChange, SinkFailure } from '../sinks/sink.js';
+import type { Sink, SinkChange, SinkFailure } from './sink.js';
 
 /** A change, with the sink that made it. */
 export type AppliedChange = SinkChange & { readonly sink: string };

@@ -1,9 +1,10 @@
 import type { AddPeerOptions, AnnounceOptions } from '@anyvip/bgp';
 import type { PeerConfig } from '../config/schema.js';
+import { GRACEFUL_SHUTDOWN } from '../desired/lifecycle.js';
 import type { BgpDesired, DesiredState, RouteAttributes, SpeakerSpec } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import { canonicalJson, diffKeyed, sameData } from '../reconcile/diff.js';
-import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../reconcile/sink.js';
 
 /**
  * The narrow part of `@anyvip/bgp`'s `BgpSpeaker` the sink drives (Cilium's `Router`
@@ -26,8 +27,7 @@ export interface BgpRouter {
 /** Makes a router for a speaker identity (the app wires events and the logger in). */
 export type RouterFactory = (spec: SpeakerSpec) => BgpRouter;
 
-/** RFC 8326 §5: GRACEFUL_SHUTDOWN, 65535:0, asks receivers to lower LOCAL_PREF to 0. */
-export const GRACEFUL_SHUTDOWN = '65535:0';
+export { GRACEFUL_SHUTDOWN };
 
 /**
  * Mode `bgp`: keeps the speaker, its peers and its originated routes equal to the desired
@@ -41,7 +41,9 @@ export const GRACEFUL_SHUTDOWN = '65535:0';
  *   replace, RFC 4271 §3.1, no withdraw) when their attributes changed.
  *
  * The remove phase withdraws routes and removes peers; the add phase makes the speaker, adds
- * peers and announces routes.
+ * peers and announces routes. Graceful shutdown (RFC 8326) and a planned restart (RFC 4724)
+ * are states of the desired world: GRACEFUL_SHUTDOWN arrives as a changed attribute (an
+ * implicit replace), and `end` asks the sink to close the speaker.
  */
 export class BgpSink implements Sink {
   readonly name = 'bgp';
@@ -52,9 +54,6 @@ export class BgpSink implements Sink {
   #listening = false;
   readonly #peers = new Map<string, PeerConfig>();
   readonly #routes = new Map<string, RouteAttributes>();
-  #gracefulShutdown = false;
-  /** This process restarts one that closed for a planned restart: peers get the GR R bit. */
-  restarting = false;
   /** No peer added yet since start: a restarting process may still hold its first peers back. */
   #firstPeers = true;
   /** When this restarting process first held its peers back (ms, `now()`). */
@@ -91,8 +90,11 @@ export class BgpSink implements Sink {
     const changes: SinkChange[] = [];
     const errors: SinkFailure[] = [];
     const want = desired.bgp;
-    if (phase === 'remove') await this.#remove(want, changes, errors);
-    else if (want !== undefined) await this.#add(want, desired.vips, changes, errors);
+    if (phase === 'remove') {
+      if (want?.end !== undefined) await this.#end(want.end, changes);
+      else await this.#remove(want, changes, errors);
+    } else if (want !== undefined && want.end === undefined)
+      await this.#add(want, desired.vips, changes, errors);
     return { changes, errors, applied: [...this.#routes.keys()].sort() };
   }
 
@@ -163,7 +165,7 @@ export class BgpSink implements Sink {
       : [...peers.add, ...[...peers.change].map(([k, c]) => [k, c.to] as const)];
     for (const [address, peer] of addPeers) {
       try {
-        router.addPeer(addPeerOptions(peer, this.restarting));
+        router.addPeer(addPeerOptions(peer, want.restarting));
         this.#peers.set(address, peer);
         changes.push({ action: 'add', key: address, peer: address, what: 'peer added' });
       } catch (err) {
@@ -206,7 +208,7 @@ export class BgpSink implements Sink {
    * away for good (the periodic pass adds the peers then).
    */
   #holdPeersForRestart(want: BgpDesired, vips: DesiredState['vips']): boolean {
-    if (!this.restarting || !this.#firstPeers) return false;
+    if (!want.restarting || !this.#firstPeers) return false;
     if (![...vips.values()].some((v) => v.refused === undefined && v.health === 'unknown')) return false;
     const times = [...want.peers.values()].flatMap((p) =>
       p.gracefulRestart === undefined ? [] : [p.gracefulRestart.restartTimeSec],
@@ -217,25 +219,18 @@ export class BgpSink implements Sink {
     return now - this.#heldSince < Math.min(...times) * 1000;
   }
 
-  /**
-   * RFC 8326: re-announces every route with GRACEFUL_SHUTDOWN added, so that receivers
-   * prefer other paths before this node withdraws; routes announced later carry it too.
-   * Returns how many routes were re-announced.
-   */
-  beginGracefulShutdown(): number {
-    this.#gracefulShutdown = true;
-    const router = this.#router;
-    if (router === undefined) return 0;
-    let n = 0;
-    for (const [prefix, attributes] of this.#routes) {
-      try {
-        router.announce(this.#announceOptions(prefix, attributes));
-        n++;
-      } catch {
-        // The route stays announced as it was; the withdrawal follows anyway.
-      }
-    }
-    return n;
+  /** The desired world asks the speaker to end: shutdown (Cease) or a planned restart. */
+  async #end(end: NonNullable<BgpDesired['end']>, changes: SinkChange[]): Promise<void> {
+    if (this.#router === undefined) return;
+    if (end.restart) await this.closeForRestart(end.reason);
+    else await this.#closeRouter(end.reason);
+    changes.push({
+      action: 'remove',
+      key: 'speaker',
+      what: end.restart
+        ? `speaker closed for a planned restart: ${end.reason}`
+        : `speaker closed: ${end.reason}`,
+    });
   }
 
   /** Closes the speaker: Cease / Administrative Shutdown with `reason` (RFC 9003) to every peer. */
@@ -263,13 +258,9 @@ export class BgpSink implements Sink {
   }
 
   #announceOptions(prefix: string, a: RouteAttributes): AnnounceOptions {
-    const communities =
-      this.#gracefulShutdown && !a.communities.includes(GRACEFUL_SHUTDOWN)
-        ? [...a.communities, GRACEFUL_SHUTDOWN]
-        : a.communities;
     return {
       prefix,
-      communities,
+      communities: a.communities,
       largeCommunities: a.largeCommunities,
       ...(a.med !== undefined ? { med: a.med } : {}),
       ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),

@@ -2,9 +2,9 @@ import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import type { FamilyName } from '../config/schema.js';
 import type { DesiredState, LoopbackAddress } from '../desired/types.js';
 import { diffKeyed } from '../reconcile/diff.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../reconcile/sink.js';
 import { runIpBatch } from './ip-batch.js';
 import type { IpRunner } from './ip-runner.js';
-import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
 
 /**
  * Binds VIPs to the loopback device (`/32`, `/128`) so that the node accepts their traffic,

@@ -1,9 +1,9 @@
 import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import type { DesiredState } from '../desired/types.js';
 import { diffKeyed } from '../reconcile/diff.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../reconcile/sink.js';
 import { runIpBatch } from './ip-batch.js';
 import type { IpRunner } from './ip-runner.js';
-import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
 
 /**
  * Routing-table mode (kube-vip's "routing table" mode): each healthy VIP becomes a kernel route

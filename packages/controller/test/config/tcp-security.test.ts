@@ -6,9 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { nodeTransport } from '@anyvip/bgp';
 import { afterEach, describe, expect, it } from 'vitest';
 import { controlPlaneConfig } from '../../src/config/control-plane.js';
-import { parseConfig } from '../../src/config/schema.js';
+import { preflight } from '../../src/config/preflight.js';
+import { parseConfig as parsePure } from '../../src/config/schema.js';
 import { AnyvipError } from '../../src/errors.js';
 import { addPeerOptions } from '../../src/sinks/bgp.js';
+
+/** Parsing, then the start-up preflight (the host checks), as `anyvip standalone` loads a file. */
+const parseConfig = (input: unknown) => preflight(parsePure(input));
 
 /** Peers' TCP-MD5 (RFC 2385) `passwordFile` and GTSM (RFC 5082) `ttlSecurity` in the standalone YAML. */
 
@@ -123,8 +127,11 @@ describe('without the @anyvip/tcp-auth addon', () => {
   it('refuses passwordFile and ttlSecurity at load with ANYVIP_TCP_AUTH_UNAVAILABLE and the key path', () => {
     // A child process with the addon turned off, as on a host where it could not be built.
     const schema = fileURLToPath(new URL('../../dist/config/schema.js', import.meta.url));
+    const pre = fileURLToPath(new URL('../../dist/config/preflight.js', import.meta.url));
     const script = `
-      import { parseConfig } from ${JSON.stringify(schema)};
+      import { parseConfig as parsePure } from ${JSON.stringify(schema)};
+      import { preflight } from ${JSON.stringify(pre)};
+      const parseConfig = (doc) => preflight(parsePure(doc));
       const doc = (extra) => ({
         bgp: { asn: 65001, routerId: '10.250.0.11', peers: [{ address: '10.250.0.1', asn: 65000, ...extra }] },
         vips: ['10.250.255.1'],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ControllerConfig, parseConfig } from '../../src/config/schema.js';
 import { computeDesiredState, computeShutdownState } from '../../src/desired/compute.js';
-import type { GateEntry, HealthLookup } from '../../src/desired/health-gate.js';
+import type { GateEntry, HealthLookup } from '../../src/desired/health.js';
 
 function config(over: Record<string, unknown> = {}): ControllerConfig {
   return parseConfig({
@@ -96,16 +96,21 @@ describe('computeDesiredState', () => {
     expect(computeDesiredState(c, h)).toEqual(computeDesiredState(c, h));
   });
 
-  it('refuses a VIP outside allowedRanges even if the configuration got past validation', () => {
-    const c = { ...config(), allowedRanges: ['10.250.255.0/31'] };
-    const d = computeDesiredState(c, health({ web: up, db: up }));
-    expect(d.vips.get('10.250.255.2/32')).toMatchObject({
-      announce: false,
-      bind: false,
-      refused: '10.250.255.2/32 is outside allowedRanges (10.250.255.0/31)',
-    });
-    expect(d.vips.get('fd00:250::ff:1/128')?.refused).toMatch(/outside allowedRanges/);
-    expect([...(d.bgp?.routes.keys() ?? [])]).toEqual(['10.250.255.1/32']);
+  it('leaves the allowed-range rule to the one place that decides it: parseConfig refuses at load', () => {
+    const raw = {
+      bgp: { asn: 65001, routerId: '10.250.0.11', peers: [{ address: '10.250.0.1', asn: 65000 }] },
+      allowedRanges: ['10.250.255.0/31'],
+      vips: ['10.250.255.1', '10.250.255.2'],
+    };
+    expect(() => parseConfig(raw)).toThrow(
+      expect.objectContaining({
+        code: 'ANYVIP_VIP_OUTSIDE_POOL',
+        message: expect.stringContaining('10.250.255.2/32 is outside allowedRanges (10.250.255.0/31)'),
+      }),
+    );
+    const allowed = parseConfig({ ...raw, vips: ['10.250.255.1'] });
+    const d = computeDesiredState(allowed, health({}));
+    expect(d.vips.get('10.250.255.1/32')).toMatchObject({ announce: true, refused: undefined });
   });
 });
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatAddress, parseAddress, parseRange } from '../../src/desired/ip-range.js';
+import { formatAddress, parseAddress, parseRange } from '../../src/address/ip-range.js';
 import { AddressBook, admitAddress, type Forbidden, parsePools } from '../../src/desired/ipam.js';
 
 const none: Forbidden = { nodeAddresses: new Map(), apiServerAddresses: new Set() };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseRange } from '../../src/address/ip-range.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from '../../src/desired/cluster.js';
-import { parseRange } from '../../src/desired/ip-range.js';
 import { parsePools } from '../../src/desired/ipam.js';
 import {
   initialServicesState,

@@ -122,7 +122,7 @@ describe('docs/configuration.md: Kubernetes mode and metrics, against the code',
   });
 
   it('lists every Event reason recorded, exactly, and every refusal code', async () => {
-    const { EventReason } = await import('../../src/sources/kubernetes/kubernetes-source.js');
+    const { EventReason } = await import('../../src/sinks/service-status.js');
     const rows = [...section('### Events').matchAll(/^\| `([A-Za-z]+)` \|/gm)].map((m) => m[1]);
     expect(rows.sort()).toEqual(Object.values(EventReason).sort());
     const ipam = await readFile(here('../../src/desired/ipam.ts'), 'utf8');

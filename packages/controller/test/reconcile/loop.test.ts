@@ -2,7 +2,7 @@ import { FakeClock } from '@anyvip/healthcheck';
 import { describe, expect, it } from 'vitest';
 import type { DesiredState, LoopbackAddress } from '../../src/desired/types.js';
 import { type PassReport, ReconcileLoop } from '../../src/reconcile/loop.js';
-import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../../src/sinks/sink.js';
+import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../../src/reconcile/sink.js';
 
 /** A desired state holding `prefixes` as loopback addresses (the fake sinks read only that). */
 function desiredOf(prefixes: readonly string[]): DesiredState {
@@ -14,6 +14,10 @@ function desiredOf(prefixes: readonly string[]): DesiredState {
     loopback: { device: 'lo', metric: 1, addresses },
     bgp: undefined,
     table: { table: 198, protocol: 248, device: 'lo', routes: new Map() },
+    kubernetes: undefined,
+    lifecycle: { kind: 'running' },
+    carry: undefined,
+    nextWakeMs: undefined,
   };
 }
 

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { type ControllerConfig, parseConfig } from '../../src/config/schema.js';
-import { computeDesiredState, computeShutdownState } from '../../src/desired/compute.js';
+import { computeDesiredState, computeDesiredWorld } from '../../src/desired/compute.js';
+import type { Lifecycle } from '../../src/desired/lifecycle.js';
 import type { DesiredState } from '../../src/desired/types.js';
+import type { Phase } from '../../src/reconcile/sink.js';
 import { BgpSink } from '../../src/sinks/bgp.js';
-import type { Phase } from '../../src/sinks/sink.js';
 import { fakeRouterFactory } from '../support/fake-router.js';
 
 function config(over: Record<string, unknown> = {}): ControllerConfig {
@@ -40,6 +41,11 @@ async function pass(sink: BgpSink, d: DesiredState) {
   const out = [];
   for (const phase of ['remove', 'add'] as Phase[]) out.push(await sink.apply(d, phase));
   return { remove: out[0]!, add: out[1]! };
+}
+
+/** The same world for a process that restarts one closed for a planned restart (RFC 4724 §4). */
+function restarting(d: DesiredState): DesiredState {
+  return d.bgp === undefined ? d : { ...d, bgp: { ...d.bgp, restarting: true } };
 }
 
 describe('BgpSink', () => {
@@ -108,7 +114,6 @@ describe('BgpSink', () => {
   it('after a planned restart, adds the first peers only once every check has decided, so End-of-RIB follows the whole table (RFC 4724 §4.2)', async () => {
     const f = fakeRouterFactory();
     const sink = new BgpSink({ createRouter: f.create });
-    sink.restarting = true;
     const gated = config({
       healthchecks: { web: { tcp: '127.0.0.1:80' } },
       vips: [{ address: '10.250.255.1', healthcheck: 'web' }, { address: '10.250.255.2' }],
@@ -121,14 +126,11 @@ describe('BgpSink', () => {
         ],
       },
     });
-    await pass(
-      sink,
-      computeDesiredState(gated, () => undefined),
-    );
+    await pass(sink, restarting(computeDesiredState(gated, () => undefined)));
     const router = f.routers[0]!;
     expect(router.calls).toEqual(['announce 10.250.255.2/32 []']);
     router.calls.length = 0;
-    await pass(sink, computeDesiredState(gated, allUp));
+    await pass(sink, restarting(computeDesiredState(gated, allUp)));
     expect(router.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1', 'announce 10.250.255.1/32 []']);
     // Later checks that have not decided (a reload) never hold peers back again.
     router.calls.length = 0;
@@ -144,10 +146,7 @@ describe('BgpSink', () => {
         ],
       },
     });
-    await pass(
-      sink,
-      computeDesiredState(added, () => undefined),
-    );
+    await pass(sink, restarting(computeDesiredState(added, () => undefined)));
     expect(router.calls).toContain('addPeer 10.250.2.1');
   });
 
@@ -155,7 +154,6 @@ describe('BgpSink', () => {
     let now = 1_000_000;
     const f = fakeRouterFactory();
     const sink = new BgpSink({ createRouter: f.create, now: () => now });
-    sink.restarting = true;
     const gr = gatedVip({
       bgp: {
         asn: 65001,
@@ -163,7 +161,7 @@ describe('BgpSink', () => {
         peers: [{ address: '10.250.0.1', asn: 65000, gracefulRestart: { restartTime: '30s' } }],
       },
     });
-    const undecided = computeDesiredState(gr, () => undefined);
+    const undecided = restarting(computeDesiredState(gr, () => undefined));
     await pass(sink, undecided);
     now += 29_000;
     await pass(sink, undecided);
@@ -174,12 +172,8 @@ describe('BgpSink', () => {
 
     const g = fakeRouterFactory();
     const noGr = new BgpSink({ createRouter: g.create, now: () => now });
-    noGr.restarting = true;
     const gated = gatedVip();
-    await pass(
-      noGr,
-      computeDesiredState(gated, () => undefined),
-    );
+    await pass(noGr, restarting(computeDesiredState(gated, () => undefined)));
     expect(g.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
   });
 
@@ -194,11 +188,7 @@ describe('BgpSink', () => {
     expect(f.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
     const g = fakeRouterFactory();
     const restarted = new BgpSink({ createRouter: g.create });
-    restarted.restarting = true;
-    await pass(
-      restarted,
-      computeDesiredState(gated, () => ({ state: 'down', everUp: false })),
-    );
+    await pass(restarted, restarting(computeDesiredState(gated, () => ({ state: 'down', everUp: false }))));
     expect(g.routers[0]?.calls).toEqual(['addPeer 10.250.0.1', 'addPeer 10.250.1.1']);
   });
 
@@ -322,18 +312,30 @@ describe('BgpSink', () => {
     await pass(sink, d);
     const router = f.routers[0]!;
     router.calls.length = 0;
-    expect(sink.beginGracefulShutdown()).toBe(2);
+    // The lifecycle states of the desired world, as the runtime walks them on stop().
+    const at = (lifecycle: Lifecycle): DesiredState =>
+      computeDesiredWorld({
+        config: config(),
+        health: allUp,
+        cluster: undefined,
+        lifecycle,
+        restarting: false,
+        nowMs: 0,
+      });
+    const gs = await pass(sink, at({ kind: 'gracefulShutdown' }));
+    expect(gs.add.applied).toHaveLength(2);
     expect(router.calls).toEqual([
       'announce 10.250.255.1/32 [65000:100 65535:0]',
       'announce 10.250.255.2/32 [65535:0]',
     ]);
     router.calls.length = 0;
-    await pass(sink, computeShutdownState(d));
-    await sink.close('anyvip received SIGTERM');
+    await pass(sink, at({ kind: 'withdrawn' }));
+    await pass(sink, at({ kind: 'closed', reason: 'anyvip received SIGTERM' }));
     expect(router.calls).toEqual([
       'withdraw 10.250.255.1/32',
       'withdraw 10.250.255.2/32',
       'close anyvip received SIGTERM',
     ]);
+    expect(sink.router).toBeUndefined();
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredState, LoopbackAddress } from '../../src/desired/types.js';
+import type { Phase } from '../../src/reconcile/sink.js';
 import { LoopbackSink } from '../../src/sinks/loopback.js';
-import type { Phase } from '../../src/sinks/sink.js';
 import { FakeIp } from '../support/fake-ip.js';
 
 const METRIC = 7717;
@@ -18,6 +18,10 @@ function desired(prefixes: readonly string[], device = 'lo', metric = METRIC): D
     loopback: { device, metric, addresses },
     bgp: undefined,
     table: { table: 198, protocol: 248, device, routes: new Map() },
+    kubernetes: undefined,
+    lifecycle: { kind: 'running' },
+    carry: undefined,
+    nextWakeMs: undefined,
   };
 }
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { DesiredState, TableRoute } from '../../src/desired/types.js';
+import type { Phase } from '../../src/reconcile/sink.js';
 import { RouteTableSink } from '../../src/sinks/route-table.js';
-import type { Phase } from '../../src/sinks/sink.js';
 import { FakeIp } from '../support/fake-ip.js';
 
 function desired(prefixes: readonly string[], table = 198, protocol = 248): DesiredState {
@@ -13,6 +13,10 @@ function desired(prefixes: readonly string[], table = 198, protocol = 248): Desi
     loopback: { device: 'lo', metric: 7717, addresses: new Map() },
     bgp: undefined,
     table: { table, protocol, device: 'lo', routes },
+    kubernetes: undefined,
+    lifecycle: { kind: 'running' },
+    carry: undefined,
+    nextWakeMs: undefined,
   };
 }
 

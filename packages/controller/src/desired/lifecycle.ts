@@ -1,0 +1,25 @@
+/**
+ * Where the controller is in its life, as a state of the desired world (never a side door
+ * into a sink). `stop()` walks running → gracefulShutdown → withdrawn → closed; a planned
+ * restart (SIGUSR2) goes running → restart. Pure data.
+ *
+ * - `running`: the world as configuration, health and the cluster say.
+ * - `gracefulShutdown`: the same routes with GRACEFUL_SHUTDOWN (RFC 8326) added, so receivers
+ *   move traffic away before the withdrawal.
+ * - `withdrawn`: no routes, no table routes, no loopback addresses; speaker and peers stay, so
+ *   every VIP is withdrawn explicitly before the sessions end.
+ * - `closed`: as withdrawn, and the speaker ends with Cease / Administrative Shutdown (`reason`).
+ * - `restart`: routes and addresses stay; the sessions close without NOTIFICATION where Graceful
+ *   Restart was negotiated (RFC 4724 §4), so routers keep the routes as stale.
+ */
+export type Lifecycle =
+  | { readonly kind: 'running' }
+  | { readonly kind: 'gracefulShutdown' }
+  | { readonly kind: 'withdrawn' }
+  | { readonly kind: 'closed'; readonly reason: string }
+  | { readonly kind: 'restart'; readonly reason: string };
+
+/** RFC 8326 §5: GRACEFUL_SHUTDOWN, 65535:0, asks receivers to lower LOCAL_PREF to 0. */
+export const GRACEFUL_SHUTDOWN = '65535:0';
+
+export const running: Lifecycle = { kind: 'running' };

@@ -1,0 +1,58 @@
+import type { IpRange } from '../address/ip-range.js';
+import type { ControllerConfig } from '../config/schema.js';
+import type { ClusterEndpointSlice, ClusterNode, ClusterService } from './cluster.js';
+import type { HealthLookup } from './health.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { ServicesState } from './services.js';
+
+/**
+ * Everything the desired world is computed from: what the observers saw, as plain data. The
+ * standalone and control-plane modes leave `cluster` undefined; Kubernetes mode fills it in.
+ * Two inputs to one function, not two pipelines.
+ */
+export interface Observation {
+  /** The validated configuration (a file, or flags). */
+  readonly config: ControllerConfig;
+  /** Each health check's state, as the health observer last saw it. */
+  readonly health: HealthLookup;
+  /** Kubernetes mode: the cluster as last listed and watched; undefined until every kind is listed. */
+  readonly cluster: ClusterInput | undefined;
+  readonly lifecycle: Lifecycle;
+  /** The previous process closed for a planned restart (RFC 4724 §3 R bit). */
+  readonly restarting: boolean;
+  /** Monotonic milliseconds (grace periods). */
+  readonly nowMs: number;
+}
+
+/** The cluster objects the Kubernetes decisions read. */
+export interface ClusterSnapshot {
+  readonly services: readonly ClusterService[];
+  readonly endpointSlices: readonly ClusterEndpointSlice[];
+  readonly nodes: readonly ClusterNode[];
+  /** `data` of the pools ConfigMap; undefined when it does not exist (or none is configured). */
+  readonly poolsData: Readonly<Record<string, string>> | undefined;
+  /** This instance holds the leader lease. */
+  readonly leader: boolean;
+}
+
+/** Kubernetes mode's settings, from the flags and the kubeconfig (fixed for the process). */
+export interface ClusterSettings {
+  readonly nodeName: string;
+  readonly loadBalancerClass: string | undefined;
+  readonly singleAnnouncer: boolean;
+  readonly localGraceMs: number;
+  /** `--allowed-range`, parsed once at start-up (the one allowed-range model). */
+  readonly allowList: readonly IpRange[];
+  /** The API server's own addresses (never announced). */
+  readonly apiServerAddresses: readonly string[];
+  /** `namespace/name` of the pools ConfigMap, for messages; empty when none. */
+  readonly poolsConfigMap: string;
+}
+
+/** Kubernetes mode's part of the observation. */
+export interface ClusterInput {
+  readonly snapshot: ClusterSnapshot;
+  readonly settings: ClusterSettings;
+  /** What the last computation carried over (`DesiredState.carry`). */
+  readonly memory: ServicesState;
+}

@@ -1,0 +1,168 @@
+import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import { describe, expect, it } from 'vitest';
+import { parseRange } from '../../src/address/ip-range.js';
+import { parseConfig } from '../../src/config/schema.js';
+import { computeDesiredWorld } from '../../src/desired/compute.js';
+import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from '../../src/desired/lifecycle.js';
+import type { ClusterSettings, ClusterSnapshot, Observation } from '../../src/desired/observation.js';
+import { initialServicesState, type ServicesState } from '../../src/desired/services.js';
+import type { DesiredState } from '../../src/desired/types.js';
+
+const range = parseRange('10.250.1.0-10.250.1.9');
+if ('error' in range) throw new Error(range.error);
+const settings: ClusterSettings = {
+  nodeName: 'node1',
+  loadBalancerClass: undefined,
+  singleAnnouncer: false,
+  localGraceMs: 1000,
+  allowList: [range],
+  apiServerAddresses: [],
+  poolsConfigMap: 'kube-system/anyvip-pools',
+};
+const nodes: V1Node[] = [
+  { metadata: { name: 'node1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+];
+const service = (
+  name: string,
+  extra: Partial<V1Service['spec']> = {},
+  ingress: string[] = [],
+): V1Service => ({
+  metadata: { name, namespace: 'default', uid: `u-${name}` },
+  spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ...extra },
+  status: { loadBalancer: { ingress: ingress.map((ip) => ({ ip })) } },
+});
+const slices = (n: string): V1EndpointSlice[] => [
+  {
+    addressType: 'IPv4',
+    metadata: { name: 'x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'local' } },
+    endpoints: [{ addresses: ['10.244.0.1'], nodeName: n, conditions: { ready: true } }],
+  },
+];
+const config = parseConfig({
+  bgp: { asn: 65001, routerId: '10.250.1.2', peers: [{ address: '10.250.1.1', asn: 65000 }] },
+});
+
+function world(
+  o: Partial<ClusterSnapshot> & { nowMs?: number; memory?: ServicesState; lifecycle?: Lifecycle } = {},
+): DesiredState {
+  const { nowMs = 0, memory = initialServicesState, lifecycle = running, ...snapshot } = o;
+  const observation: Observation = {
+    config,
+    health: () => undefined,
+    cluster: {
+      snapshot: {
+        services: [],
+        endpointSlices: [],
+        nodes,
+        poolsData: undefined,
+        leader: true,
+        ...snapshot,
+      },
+      settings,
+      memory,
+    },
+    lifecycle,
+    restarting: false,
+    nowMs,
+  };
+  return computeDesiredWorld(observation);
+}
+
+describe('computeDesiredWorld: Kubernetes mode is one more input to the one function', () => {
+  it('--allowed-range as an A-B range admits inside and refuses outside, with the code in the reason', () => {
+    const d = world({ services: [service('web', {}, ['10.250.1.5', '10.250.1.10'])] });
+    expect([...(d.bgp?.routes.keys() ?? [])]).toEqual(['10.250.1.5/32']);
+    expect([...d.loopback.addresses.keys()]).toEqual(['10.250.1.5/32']);
+    expect(d.kubernetes?.services.get('default/web')?.refused).toEqual([
+      {
+        address: '10.250.1.10',
+        code: 'ANYVIP_VIP_OUTSIDE_POOL',
+        reason: 'ANYVIP_VIP_OUTSIDE_POOL: 10.250.1.10 is outside the allowed ranges (10.250.1.0-10.250.1.9)',
+      },
+    ]);
+  });
+
+  it('a Service address is a host-prefix VIP without check or attributes, never a configuration row', () => {
+    const d = world({ services: [service('web', {}, ['10.250.1.5'])] });
+    expect(config.vips).toEqual([]);
+    expect(d.vips.get('10.250.1.5/32')).toEqual({
+      prefix: '10.250.1.5/32',
+      address: '10.250.1.5',
+      family: 'ipv4',
+      healthcheck: undefined,
+      health: 'none',
+      announce: true,
+      bind: true,
+      refused: undefined,
+    });
+    expect(d.bgp?.routes.get('10.250.1.5/32')?.attributes).toEqual({
+      communities: [],
+      largeCommunities: [],
+      med: undefined,
+      localPref: undefined,
+      asPathPrepend: 0,
+    });
+  });
+
+  it('carries the Local grace between computations and says when to wake', () => {
+    const local = service('local', { externalTrafficPolicy: 'Local' }, ['10.250.1.1']);
+    const first = world({ services: [local], endpointSlices: slices('node1'), nowMs: 0 });
+    expect([...(first.bgp?.routes.keys() ?? [])]).toEqual(['10.250.1.1/32']);
+    const moved = world({
+      services: [local],
+      endpointSlices: slices('node2'),
+      nowMs: 500,
+      memory: first.carry,
+    });
+    expect([[...(moved.bgp?.routes.keys() ?? [])], moved.nextWakeMs]).toEqual([['10.250.1.1/32'], 1000]);
+    const after = world({
+      services: [local],
+      endpointSlices: slices('node2'),
+      nowMs: 1000,
+      memory: moved.carry,
+    });
+    expect([...(after.bgp?.routes.keys() ?? [])]).toEqual([]);
+  });
+
+  it('only the leader has status to write; pool errors are part of the world', () => {
+    const poolsData = { good: '10.250.2.0/30', bad: 'nonsense' };
+    const leader = world({ services: [service('auto')], poolsData });
+    expect(leader.kubernetes?.services.get('default/auto')?.ingress).toEqual(['10.250.2.0']);
+    const follower = world({ services: [service('auto')], poolsData: { ...poolsData }, leader: false });
+    expect(follower.kubernetes?.services.get('default/auto')?.ingress).toBeUndefined();
+    expect(follower.kubernetes?.poolErrors).toEqual([
+      { code: 'ANYVIP_POOL_INVALID', key: 'bad', reason: expect.stringContaining('"nonsense"') },
+    ]);
+  });
+});
+
+describe('computeDesiredWorld: shutdown and restart are states of the world', () => {
+  const svc = [service('web', {}, ['10.250.1.5'])];
+
+  it('gracefulShutdown (RFC 8326): the same routes with GRACEFUL_SHUTDOWN added; the cluster is not told', () => {
+    const d = world({ services: svc, lifecycle: { kind: 'gracefulShutdown' } });
+    expect(d.bgp?.routes.get('10.250.1.5/32')?.attributes.communities).toEqual([GRACEFUL_SHUTDOWN]);
+    expect(d.loopback.addresses.size).toBe(1);
+    expect(d.kubernetes).toBeUndefined();
+    expect(d.bgp?.end).toBeUndefined();
+  });
+
+  it('withdrawn: no routes, no addresses, speaker and peers stay', () => {
+    const d = world({ services: svc, lifecycle: { kind: 'withdrawn' } });
+    expect([d.bgp?.routes.size, d.loopback.addresses.size, d.table.routes.size]).toEqual([0, 0, 0]);
+    expect(d.bgp?.peers.size).toBe(1);
+    expect(d.bgp?.end).toBeUndefined();
+  });
+
+  it('closed: as withdrawn, and the speaker ends with the reason (RFC 9003)', () => {
+    const d = world({ services: svc, lifecycle: { kind: 'closed', reason: 'bye' } });
+    expect(d.bgp?.routes.size).toBe(0);
+    expect(d.bgp?.end).toEqual({ reason: 'bye', restart: false });
+  });
+
+  it('restart (RFC 4724): routes and addresses stay, the speaker closes for a planned restart', () => {
+    const d = world({ services: svc, lifecycle: { kind: 'restart', reason: 'SIGUSR2' } });
+    expect([d.bgp?.routes.size, d.loopback.addresses.size]).toEqual([1, 1]);
+    expect(d.bgp?.end).toEqual({ reason: 'SIGUSR2', restart: true });
+  });
+});

@@ -1,0 +1,169 @@
+import { systemClock } from '@anyvip/healthcheck';
+import type { V1Service } from '@kubernetes/client-node';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AnyvipRuntime } from '../../../src/app.js';
+import { kubernetesConfig } from '../../../src/config/kubernetes-flags.js';
+import type { ControllerEvent } from '../../../src/events.js';
+import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
+import { createKubernetesFeed } from '../../../src/kubernetes-mode.js';
+import { silentLogger } from '../../../src/observability/log.js';
+import { EventRecorder } from '../../../src/sinks/event-recorder.js';
+import { writeIngress } from '../../../src/sinks/service-status.js';
+import { type KubeObject, TestApiServer } from '../../support/api-server.js';
+import { FakeIp } from '../../support/fake-ip.js';
+import { fakeRouterFactory } from '../../support/fake-router.js';
+import { writeKubeconfig } from '../../support/kubeconfig.js';
+
+async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
+  const end = performance.now() + timeoutMs;
+  while (!ok()) {
+    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+function service(name: string, ips: readonly string[]): KubeObject {
+  return {
+    metadata: { name, namespace: 'default' },
+    spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
+    status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
+  };
+}
+
+describe('Kubernetes mode against the test API server (real client-node): observer → desired → loop → sinks', () => {
+  let server: TestApiServer | undefined;
+  let runtime: AnyvipRuntime | undefined;
+
+  afterEach(async () => {
+    await runtime?.stop();
+    await server?.close();
+  });
+
+  async function setup(): Promise<{ s: TestApiServer; clients: KubeClients }> {
+    const s = await TestApiServer.start();
+    server = s;
+    return { s, clients: createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) }) };
+  }
+
+  it('VIPs follow the Services; the leader writes status and records Events; an outage withdraws nothing', async () => {
+    const { s, clients } = await setup();
+    s.apply('v1', 'nodes', {
+      metadata: { name: 'node1' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    s.apply('v1', 'services', service('a', ['10.250.255.1']));
+    s.apply('v1', 'configmaps', {
+      metadata: { name: 'anyvip-pools', namespace: 'kube-system' },
+      data: { blue: '10.250.255.2/32' },
+    });
+    const k = kubernetesConfig(
+      {
+        peers: ['10.250.0.1'],
+        peerAsns: [65000],
+        asn: 65001,
+        routerId: '10.250.0.11',
+        mode: 'bgp',
+        holdTimeSec: undefined,
+        passwordFile: undefined,
+        ttlSecurity: false,
+        bfdIntervalMs: undefined,
+        bfdMultiplier: undefined,
+        gracefulRestartTimeSec: undefined,
+        table: undefined,
+        tableProtocol: undefined,
+        logLevel: undefined,
+        kubeconfig: undefined,
+        nodeName: 'node1',
+        loadBalancerClass: undefined,
+        leaseName: undefined,
+        leaseNamespace: 'kube-system',
+        poolsConfigMap: 'anyvip-pools',
+        allowedRanges: ['10.250.255.0/24'],
+        singleAnnouncer: false,
+        localGrace: undefined,
+      },
+      {},
+    );
+    const routers = fakeRouterFactory();
+    const events: ControllerEvent[] = [];
+    const r = new AnyvipRuntime(k.config, {
+      ip: new FakeIp(),
+      createRouter: routers.create,
+      logger: silentLogger(),
+      source: 'kubernetes',
+      cluster: (hooks) => createKubernetesFeed(k.kubernetes, hooks, { clients }),
+    });
+    runtime = r;
+    r.on((e) => events.push(e));
+    const routes = (): string => [...(routers.routers.at(-1)?.routes.keys() ?? [])].sort().join();
+    await r.start();
+    await r.cluster?.synced();
+    await until('a announced', () => routes() === '10.250.255.1/32');
+
+    // IPAM for a new Service: the leader writes status.loadBalancer.ingress through the
+    // status sink, the watch brings the Service back, and the next pass announces it.
+    s.apply('v1', 'services', service('b', []));
+    await until('status written', () => {
+      const b = s.get('v1', 'services', 'b', 'default') as V1Service | undefined;
+      return b?.status?.loadBalancer?.ingress?.[0]?.ip === '10.250.255.2';
+    });
+    await until('b announced', () => routes() === '10.250.255.1/32,10.250.255.2/32');
+    await until('Events recorded', () => {
+      const reasons = s.list('v1', 'events', 'default').map((e) => e.reason);
+      return reasons.includes('IPAllocated') && reasons.includes('Announced');
+    });
+    expect(events.some((e) => e.kind === 'serviceStatus' && e.result === 'written')).toBe(true);
+
+    // Outage: errors are reported, the last VIPs stay announced, nothing is withdrawn.
+    await s.goDown();
+    await until('error reported', () => events.some((e) => e.kind === 'kubernetesError'));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    r.loop.trigger('test');
+    await r.settle();
+    expect(routes()).toBe('10.250.255.1/32,10.250.255.2/32');
+    await s.comeUp();
+    s.remove('v1', 'services', 'a', 'default');
+    await until('a withdrawn after the outage', () => routes() === '10.250.255.2/32', 15_000);
+  });
+
+  it('status writes carry the cached resourceVersion: a Service changed meanwhile gets 409, not overwritten', async () => {
+    const { s, clients } = await setup();
+    const stored = s.apply('v1', 'services', service('a', []));
+    const stale = (await clients.core.readNamespacedService({
+      name: 'a',
+      namespace: 'default',
+    })) as V1Service;
+    s.apply('v1', 'services', { ...stored, metadata: { ...stored.metadata, labels: { changed: 'yes' } } });
+    expect(await writeIngress(clients.core, stale, ['10.250.255.9'])).toEqual({ kind: 'conflict' });
+    const fresh = await clients.core.readNamespacedService({ name: 'a', namespace: 'default' });
+    expect(await writeIngress(clients.core, fresh, ['10.250.255.9'])).toEqual({ kind: 'written' });
+    expect(await writeIngress(clients.core, fresh, ['10.250.255.8'])).toEqual({ kind: 'conflict' });
+    const now = await clients.core.readNamespacedService({ name: 'a', namespace: 'default' });
+    expect(await writeIngress(clients.core, now, ['10.250.255.9'])).toEqual({ kind: 'unchanged' });
+  });
+
+  it('Events: a repeat within the window bumps count on the first Event; a burst per object is capped', async () => {
+    const { s, clients } = await setup();
+    const recorder = new EventRecorder({
+      api: clients.core,
+      component: 'anyvip',
+      host: 'node1',
+      clock: systemClock,
+      burst: 3,
+    });
+    const subject = { kind: 'Service' as const, namespace: 'default', name: 'a', uid: 'u1' };
+    for (let i = 0; i < 2; i++)
+      recorder.record({ subject, type: 'Warning', reason: 'Refused', message: 'x refused' });
+    for (let i = 0; i < 5; i++)
+      recorder.record({ subject, type: 'Normal', reason: 'Announced', message: `m${i}` });
+    await recorder.flush();
+    const events = s.list('v1', 'events', 'default');
+    const refused = events.filter((e) => e.reason === 'Refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.count).toBe(2);
+    expect(refused[0]?.source).toEqual({ component: 'anyvip', host: 'node1' });
+    // 3 tokens: two for Refused (create + count update), one Announced; the rest are dropped.
+    expect(events.filter((e) => e.reason === 'Announced')).toHaveLength(1);
+    expect(recorder.dropped).toBe(4);
+  });
+});
