@@ -202,6 +202,8 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           bfdIntervalMs: args['bfd-interval'],
           bfdMultiplier: args['bfd-multiplier'],
           gracefulRestartTimeSec: args['graceful-restart-time'],
+          listenPort: args['listen-port'],
+          listenAddress: args['listen-address'],
         });
         admin = resolveAdminListen({ adminAddress: args['admin-address'], admin: args.admin }, config.admin);
       } catch (err) {
