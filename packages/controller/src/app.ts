@@ -6,6 +6,7 @@ import { type GateEntry, HealthGate } from './desired/health-gate.js';
 import type { DesiredState, VipPlan } from './desired/types.js';
 import type { AnyvipError } from './errors.js';
 import type { ControllerEvent, ControllerListener, ReloadSummary } from './events.js';
+import { HeapTrim } from './heap-trim.js';
 import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './observability/log.js';
 import { ControllerMetrics } from './observability/metrics.js';
 import { canonicalJson, diffKeyed, sameData } from './reconcile/diff.js';
@@ -30,6 +31,11 @@ export interface RuntimeDeps {
   readonly metrics?: ControllerMetrics;
   /** Names the configuration's origin in events (a file path, `flags`). */
   readonly source?: string;
+  /**
+   * Returns memory to the OS after bursts (see {@link HeapTrim}); default one on the system
+   * clock when no clock is injected, none otherwise (tests on a fake clock).
+   */
+  readonly heapTrim?: HeapTrim;
 }
 
 /** A running check and what it was built from. */
@@ -73,6 +79,7 @@ export class AnyvipRuntime {
   readonly #bgp: BgpSink;
   readonly loop: ReconcileLoop;
   readonly #source: string;
+  readonly #heapTrim: HeapTrim | undefined;
   #desired: DesiredState | undefined;
   /** The speaker #createSpeaker made last (the sink's router unless a test injected another). */
   #speaker: BgpSpeaker | undefined;
@@ -86,6 +93,8 @@ export class AnyvipRuntime {
     this.metrics.attachPeers(() => this.peerInfos());
     this.#makeCheck = deps.makeCheck ?? ((options, clock) => new Check(options, { clock }));
     this.#source = deps.source ?? 'config';
+    this.#heapTrim =
+      deps.heapTrim ?? (deps.clock === undefined ? new HeapTrim({ clock: systemClock }) : undefined);
     const ip = deps.ip ?? createIpRunner();
     this.#bgp = new BgpSink({ createRouter: deps.createRouter ?? ((spec) => this.#createSpeaker(spec)) });
     this.loop = new ReconcileLoop({
@@ -209,6 +218,7 @@ export class AnyvipRuntime {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
+    this.#heapTrim?.stop();
     this.#emit({ kind: 'shutdown', phase: 'begin', reason });
     await this.loop.stop();
     await Promise.all([...this.#checks.values()].map((c) => this.#stopCheck(c)));
@@ -294,6 +304,8 @@ export class AnyvipRuntime {
   }
 
   #onPass(report: PassReport): void {
+    // A pass that changed something (the first one, thousands of VIPs) leaves garbage behind.
+    if (report.changes.length > 0 && this.#state === 'running') this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;
