@@ -3,18 +3,20 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { AnyvipRuntime } from './app.js';
+import type { AnyvipRuntime } from './app.js';
 import { type AdminListen, resolveAdminListen, startAdmin, withAdminOptions } from './cli/admin-options.js';
 import { statusCommand } from './cli/status-command.js';
-import { controlPlaneConfig } from './config/control-plane.js';
-import { kubernetesConfig } from './config/kubernetes-flags.js';
-import { loadConfigFile } from './config/load.js';
+import type { kubernetesConfig } from './config/kubernetes-flags.js';
 import { type ControllerConfig, logLevels, modes } from './config/schema.js';
 import { doctorCommand } from './doctor/command.js';
 import { AnyvipError, describeError } from './errors.js';
 import { manifestCommand } from './manifest/command.js';
 import type { KubernetesSource } from './sources/kubernetes/kubernetes-source.js';
-import { FileSource } from './sources/standalone/file-source.js';
+import type { FileSource } from './sources/standalone/file-source.js';
+
+// What a command needs is loaded inside its handler (`await import`), so `validate`, `status`,
+// `doctor` and `manifest` never load the runtime (the speaker, checks, logger, metrics), and
+// only Kubernetes mode loads @kubernetes/client-node (bench/footprint.bench.ts has the costs).
 
 /** Exit codes: 0 clean shutdown, 1 unexpected failure, 2 bad configuration or usage. */
 const EXIT_USAGE = 2;
@@ -44,6 +46,10 @@ export async function main(argv: readonly string[]): Promise<number> {
           y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
         ),
       async (args) => {
+        const [{ AnyvipRuntime }, { FileSource }] = await Promise.all([
+          import('./app.js'),
+          import('./sources/standalone/file-source.js'),
+        ]);
         const source = new FileSource(args.config);
         let config: ControllerConfig;
         let admin: AdminListen;
@@ -65,6 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       'Check a configuration file and print what it holds',
       (y) => y.option('config', { type: 'string', demandOption: true, describe: 'YAML configuration file' }),
       async (args) => {
+        const { loadConfigFile } = await import('./config/load.js');
         try {
           const c = await loadConfigFile(args.config);
           process.stdout.write(
@@ -168,7 +175,9 @@ export async function main(argv: readonly string[]): Promise<number> {
             describe: 'Kubernetes mode: keep a Local VIP this long after its last endpoint left (default 5s)',
           }),
       async (args) => {
+        const { AnyvipRuntime } = await import('./app.js');
         if (!args['control-plane']) {
+          const { kubernetesConfig } = await import('./config/kubernetes-flags.js');
           let k: ReturnType<typeof kubernetesConfig>;
           let admin: AdminListen;
           try {
@@ -222,6 +231,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           exitCode = await serve(runtime, undefined, admin, source);
           return;
         }
+        const { controlPlaneConfig } = await import('./config/control-plane.js');
         let config: ControllerConfig;
         let admin: AdminListen;
         try {
