@@ -159,6 +159,7 @@ export class AnyvipRuntime {
       peers: this.#config.bgp?.peers.length ?? 0,
     });
     this.loop.start();
+    this.#heapTrim?.start();
     await this.loop.idle();
   }
 

@@ -1,4 +1,4 @@
-import { setFlagsFromString } from 'node:v8';
+import { getHeapStatistics, setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 
@@ -15,9 +15,30 @@ export interface HeapTrimTiming {
   readonly delayMs: number;
   /** At most one trim this often. Default 30 s. */
   readonly minIntervalMs: number;
+  /**
+   * How often the heap's slack (committed minus used) is looked at, so bursts nobody reports
+   * (Kubernetes Event writes, a relist) are trimmed too. Default 30 s.
+   */
+  readonly checkIntervalMs: number;
 }
 
-export const defaultHeapTrimTiming: HeapTrimTiming = { delayMs: 2000, minIntervalMs: 30_000 };
+export const defaultHeapTrimTiming: HeapTrimTiming = {
+  delayMs: 2000,
+  minIntervalMs: 30_000,
+  checkIntervalMs: 30_000,
+};
+
+/** Committed and used bytes of the V8 heap. */
+export interface HeapFigures {
+  readonly committedBytes: number;
+  readonly usedBytes: number;
+}
+
+/** Slack worth a trim: 8 MB, and a quarter of what is in use (a big heap needs some room). */
+export function worthTrimming(h: HeapFigures): boolean {
+  const slack = h.committedBytes - h.usedBytes;
+  return slack >= 8 * 1024 * 1024 && slack >= h.usedBytes / 4;
+}
 
 /**
  * Gives memory back to the OS once a burst of work is over (start-up, loading the Kubernetes
@@ -40,7 +61,9 @@ export class HeapTrim {
   readonly #clock: Clock;
   readonly #gc: GcFunction | undefined;
   readonly #timing: HeapTrimTiming;
+  readonly #heap: () => HeapFigures;
   #timer: TimerHandle | undefined;
+  #checkTimer: TimerHandle | undefined;
   #lastMs = Number.NEGATIVE_INFINITY;
   #trims = 0;
 
@@ -48,8 +71,10 @@ export class HeapTrim {
     readonly clock: Clock;
     readonly gc?: GcFunction;
     readonly timing?: HeapTrimTiming;
+    readonly heap?: () => HeapFigures;
   }) {
     this.#clock = options.clock;
+    this.#heap = options.heap ?? v8HeapFigures;
     this.#gc = 'gc' in options ? options.gc : loadGc();
     this.#timing = options.timing ?? defaultHeapTrimTiming;
   }
@@ -67,10 +92,22 @@ export class HeapTrim {
     this.#timer = this.#clock.setTimeout(() => this.#trim(), at - this.#clock.now());
   }
 
-  /** Cancels a pending trim (shutdown). */
+  /** Starts looking at the heap's slack every `checkIntervalMs`. */
+  start(): void {
+    if (this.#gc === undefined || this.#checkTimer !== undefined) return;
+    this.#checkTimer = this.#clock.setTimeout(() => {
+      this.#checkTimer = undefined;
+      if (this.#timer === undefined && worthTrimming(this.#heap())) this.burst();
+      this.start();
+    }, this.#timing.checkIntervalMs);
+  }
+
+  /** Cancels a pending trim and the slack checks (shutdown). */
   stop(): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
+    if (this.#checkTimer !== undefined) this.#clock.clearTimeout(this.#checkTimer);
     this.#timer = undefined;
+    this.#checkTimer = undefined;
   }
 
   #trim(): void {
@@ -79,6 +116,11 @@ export class HeapTrim {
     this.#trims++;
     this.#gc?.({ type: 'major', execution: 'sync', flavor: 'last-resort' });
   }
+}
+
+function v8HeapFigures(): HeapFigures {
+  const h = getHeapStatistics();
+  return { committedBytes: h.total_physical_size, usedBytes: h.used_heap_size };
 }
 
 /** V8's `gc`, or undefined where it cannot be reached (then no trim ever runs). */

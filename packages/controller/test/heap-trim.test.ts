@@ -1,18 +1,22 @@
 import { FakeClock } from '@anyvip/healthcheck';
 import { describe, expect, it } from 'vitest';
-import { type GcFunction, HeapTrim } from '../src/heap-trim.js';
+import { type GcFunction, type HeapFigures, HeapTrim, worthTrimming } from '../src/heap-trim.js';
 
-function setup() {
+const MB = 1024 * 1024;
+
+function setup(heap: HeapFigures = { committedBytes: 14 * MB, usedBytes: 12 * MB }) {
   const clock = new FakeClock();
+  const figures = { ...heap };
   const calls: Parameters<GcFunction>[0][] = [];
   const trim = new HeapTrim({
     clock,
     gc: (o) => {
       calls.push(o);
     },
-    timing: { delayMs: 2000, minIntervalMs: 30_000 },
+    timing: { delayMs: 2000, minIntervalMs: 30_000, checkIntervalMs: 30_000 },
+    heap: () => figures,
   });
-  return { clock, calls, trim };
+  return { clock, calls, trim, figures };
 }
 
 describe('HeapTrim', () => {
@@ -50,5 +54,22 @@ describe('HeapTrim', () => {
     none.burst();
     await clock.advance(60_000);
     expect(none.trims).toBe(0);
+  });
+
+  it('trims a burst nobody reported once the heap holds 8 MB and a quarter more than it uses', async () => {
+    const { clock, calls, trim, figures } = setup();
+    trim.start();
+    await clock.advance(60_000);
+    expect(calls).toEqual([]);
+    figures.committedBytes = 40 * MB; // e.g. a thousand Event writes grew the young generation
+    await clock.advance(32_000);
+    expect(calls.length).toBe(1);
+    trim.stop();
+  });
+
+  it('leaves a big heap its working room', () => {
+    expect(worthTrimming({ committedBytes: 20 * MB, usedBytes: 12 * MB })).toBe(true);
+    expect(worthTrimming({ committedBytes: 18 * MB, usedBytes: 12 * MB })).toBe(false);
+    expect(worthTrimming({ committedBytes: 120 * MB, usedBytes: 100 * MB })).toBe(false);
   });
 });
