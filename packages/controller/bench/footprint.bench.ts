@@ -34,6 +34,7 @@ import {
 } from '../../bgp/test/interop/support/index.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
+import { applyCluster, serveApiInto } from './support/cluster-lab.js';
 
 const IDLE_SEC = Number(process.env.ANYVIP_BENCH_IDLE_SEC ?? 60);
 const SERVICES = 100;
@@ -41,17 +42,6 @@ const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const CHECK_PORT = 18081;
 const TICKS_PER_SEC = 100; // USER_HZ on Linux.
-
-const forwarder = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
 
 /** The TCP check's target: accepts and closes. */
 const tcpTarget = `
@@ -148,10 +138,7 @@ async function main(): Promise<void> {
       asn: 65003,
       neighbors: [{ address: '10.250.3.1', asn: 65000, localAddress: '10.250.3.2', holdTimeSec: 90 }],
     });
-    const fwd = join(lab.dir, 'forwarder.cjs');
-    writeFileSync(fwd, forwarder);
-    const f = await lab.spawn('router', process.execPath, [fwd, '6443', join(lab.dir, 'api.sock')]);
-    await f.waitForLine((l) => l === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
+    await serveApiInto(lab, 'router', join(lab.dir, 'api.sock'));
     const target = join(lab.dir, 'tcp-target.cjs');
     writeFileSync(target, tcpTarget);
     const t = await lab.spawn('node1', process.execPath, [target]);
@@ -170,24 +157,13 @@ vips:
   - { address: 10.250.200.1, healthcheck: web }
 `,
     );
-    api.apply('v1', 'nodes', {
-      metadata: { name: 'node2' },
-      status: {
-        conditions: [{ type: 'Ready', status: 'True' }],
-        addresses: [{ type: 'InternalIP', address: '10.250.2.2' }],
-      },
+    applyCluster(api, {
+      nodeName: 'node2',
+      address: '10.250.2.2',
+      count: SERVICES,
+      vip: (i) => `10.250.128.${i}`,
+      namespaces: 10,
     });
-    for (let i = 0; i < SERVICES; i++) {
-      api.apply('v1', 'services', {
-        metadata: { name: `svc-${i}`, namespace: `ns-${i % 10}` },
-        spec: {
-          type: 'LoadBalancer',
-          externalTrafficPolicy: 'Cluster',
-          ports: [{ port: 80, protocol: 'TCP' }],
-        },
-        status: { loadBalancer: { ingress: [{ ip: `10.250.128.${i}` }] } },
-      });
-    }
     const kubeconfig = writeKubeconfig('http://10.250.2.1:6443', lab.dir, 'node2.kubeconfig');
 
     const standalone = await lab.spawn('node1', process.execPath, [CLI, 'standalone', '--config', config], {

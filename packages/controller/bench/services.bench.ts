@@ -35,24 +35,14 @@ import {
 } from '../../bgp/test/interop/support/index.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
+import { applyCluster, serveApiInto } from './support/cluster-lab.js';
 
 const COUNT = Number(process.env.ANYVIP_BENCH_SERVICES ?? 10_000);
 const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const TIMEOUT_MS = 120_000;
+const TIMEOUT_MS = 300_000;
 const PROFILE = process.env.ANYVIP_BENCH_PROFILE;
 /** How long after the last route RSS is read again (the controller trims within ~30 s). */
 const SETTLE_SEC = Number(process.env.ANYVIP_BENCH_SETTLE_SEC ?? 35);
-
-const forwarder = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
 
 function vip(i: number): string {
   return `10.250.${128 + (i >> 8)}.${i & 255}`;
@@ -99,7 +89,7 @@ async function timeToAllRoutes(
   await sleep(SETTLE_SEC * 1000);
   const settled = memoryMb(p.pid);
   const s0 = performance.now();
-  const exit = await p.stop(120_000, 'SIGTERM');
+  const exit = await p.stop(300_000, 'SIGTERM');
   const stopMs = performance.now() - s0;
   if (exit.code !== 0) throw new Error(`${label}: exit ${JSON.stringify(exit)}\n${p.tail()}`);
   // Wait until the router has dropped everything before the next run.
@@ -127,10 +117,10 @@ async function ipBatchFloor(lab: Lab): Promise<number> {
   writeFileSync(addFile, `${add.join('\n')}\n`);
   writeFileSync(delFile, `${del.join('\n')}\n`);
   const t0 = performance.now();
-  const r = await lab.ip('node1', ['-batch', addFile], { timeoutMs: 120_000 });
+  const r = await lab.ip('node1', ['-batch', addFile], { timeoutMs: 300_000 });
   const ms = performance.now() - t0;
   if (r.code !== 0) throw new Error(`ip -batch: ${r.stderr}`);
-  await lab.ip('node1', ['-force', '-batch', delFile], { timeoutMs: 120_000 });
+  await lab.ip('node1', ['-force', '-batch', delFile], { timeoutMs: 300_000 });
   return ms;
 }
 
@@ -145,10 +135,7 @@ async function main(): Promise<void> {
       asn: 65000,
       neighbors: [{ address: '10.250.1.2', asn: 65001, localAddress: '10.250.1.1', holdTimeSec: 90 }],
     });
-    const fwd = join(lab.dir, 'forwarder.cjs');
-    writeFileSync(fwd, forwarder);
-    const f = await lab.spawn('router', process.execPath, [fwd, '6443', join(lab.dir, 'api.sock')]);
-    await f.waitForLine((l) => l === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
+    await serveApiInto(lab, 'router', join(lab.dir, 'api.sock'));
 
     const speaker = [
       '--peer',
@@ -174,24 +161,7 @@ async function main(): Promise<void> {
     const floorMs = await ipBatchFloor(lab);
     const standalone = await timeToAllRoutes(lab, bird, ['standalone', '--config', file], 'standalone');
 
-    api.apply('v1', 'nodes', {
-      metadata: { name: 'node1' },
-      status: {
-        conditions: [{ type: 'Ready', status: 'True' }],
-        addresses: [{ type: 'InternalIP', address: '10.250.1.2' }],
-      },
-    });
-    for (let i = 0; i < COUNT; i++) {
-      api.apply('v1', 'services', {
-        metadata: { name: `svc-${i}`, namespace: `ns-${i % 50}` },
-        spec: {
-          type: 'LoadBalancer',
-          externalTrafficPolicy: 'Cluster',
-          ports: [{ port: 80, protocol: 'TCP' }],
-        },
-        status: { loadBalancer: { ingress: [{ ip: vip(i) }] } },
-      });
-    }
+    applyCluster(api, { nodeName: 'node1', address: '10.250.1.2', count: COUNT, vip: vip, namespaces: 50 });
     const kubeconfig = writeKubeconfig('http://10.250.1.1:6443', lab.dir, 'node1.kubeconfig');
     const kubeArgs = [
       'run',
