@@ -17,6 +17,9 @@ import { createIpRunner, type IpRunner } from './sinks/ip-runner.js';
 import { LoopbackSink } from './sinks/loopback.js';
 import { RouteTableSink } from './sinks/route-table.js';
 
+/** A pass with this many changes is a burst worth trimming after (see HeapTrim). */
+const BIG_PASS_CHANGES = 100;
+
 /** Everything the runtime needs from its environment; all injectable for tests. */
 export interface RuntimeDeps {
   /** Drives health checks, the reconcile loop's timers and the graceful-shutdown wait. */
@@ -305,8 +308,10 @@ export class AnyvipRuntime {
   }
 
   #onPass(report: PassReport): void {
-    // A pass that changed something (the first one, thousands of VIPs) leaves garbage behind.
-    if (report.changes.length > 0 && this.#state === 'running') this.#heapTrim?.burst();
+    // The first pass and big ones (thousands of VIPs) leave a grown heap behind. A failover
+    // (a few changes) must not be followed by a full collection while checks are timing.
+    if (this.#state === 'running' && (this.loop.passes === 1 || report.changes.length >= BIG_PASS_CHANGES))
+      this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;
