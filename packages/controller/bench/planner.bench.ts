@@ -5,7 +5,8 @@
  * IPAM (every Service allocated from a pool). Each shape also runs at 1,000 Services, and the
  * 10k/1k ratio shows whether a pass stays linear (10× is linear; the sort adds a little).
  *
- *   pnpm --filter @anyvip/controller bench:planner      (ANYVIP_BENCH_SERVICES=20000 for another count)
+ *   pnpm --filter @anyvip/controller bench:planner      (ANYVIP_BENCH_SERVICES=20000, ANYVIP_BENCH_NODES=5000
+ *                                                       for another size; docs/scale.md)
  */
 
 import { parseRange } from '../src/address/ip-range.js';
@@ -14,7 +15,7 @@ import { parsePools } from '../src/desired/ipam.js';
 import { initialServicesState, planServices, type ServicesInput } from '../src/desired/services.js';
 
 const COUNT = Number(process.env.ANYVIP_BENCH_SERVICES ?? 10_000);
-const NODES = 100;
+const NODES = Number(process.env.ANYVIP_BENCH_NODES ?? 100);
 
 const nodes: ClusterNode[] = Array.from({ length: NODES }, (_, i) => ({
   metadata: { name: `node${i}` },

@@ -9,6 +9,7 @@ import { initialServicesState, type ServicesState } from './desired/services.js'
 import type { DesiredState, VipPlan } from './desired/types.js';
 import type { AnyvipError } from './errors.js';
 import type { ControllerEvent, ControllerListener, ReloadSummary } from './events.js';
+import { HeapTrim } from './heap-trim.js';
 import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './observability/log.js';
 import { ControllerMetrics } from './observability/metrics.js';
 import { HealthObserver } from './observe/health-checks.js';
@@ -20,6 +21,9 @@ import { BgpSink, type RouterFactory } from './sinks/bgp.js';
 import { createIpRunner, type IpRunner } from './sinks/ip-runner.js';
 import { LoopbackSink } from './sinks/loopback.js';
 import { RouteTableSink } from './sinks/route-table.js';
+
+/** A pass with this many changes is a burst worth trimming after (see HeapTrim). */
+const BIG_PASS_CHANGES = 100;
 
 /** Everything the runtime needs from its environment; all injectable for tests. */
 export interface RuntimeDeps {
@@ -37,6 +41,11 @@ export interface RuntimeDeps {
   readonly source?: string;
   /** Kubernetes mode: makes the cluster feed (observer and sinks) with the runtime's hooks. */
   readonly cluster?: (hooks: ClusterHooks) => ClusterFeed;
+  /**
+   * Returns memory to the OS after bursts (see {@link HeapTrim}); default one on the system
+   * clock when no clock is injected, none otherwise (tests on a fake clock).
+   */
+  readonly heapTrim?: HeapTrim;
 }
 
 /** What the runtime lends a cluster feed: raise a pass, log and count an event. */
@@ -96,6 +105,7 @@ export class AnyvipRuntime {
   readonly #bgp: BgpSink;
   readonly loop: ReconcileLoop;
   readonly #source: string;
+  readonly #heapTrim: HeapTrim | undefined;
   #desired: DesiredState | undefined;
   /** What the last computation carried over (Local grace, allocations in flight). */
   #memory: ServicesState = initialServicesState;
@@ -125,6 +135,8 @@ export class AnyvipRuntime {
       changed: (reason) => this.loop.trigger(reason),
       report: (e) => this.#emit(e),
     });
+    this.#heapTrim =
+      deps.heapTrim ?? (deps.clock === undefined ? new HeapTrim({ clock: systemClock }) : undefined);
     const ip = deps.ip ?? createIpRunner();
     this.#bgp = new BgpSink({ createRouter: deps.createRouter ?? ((spec) => this.#createSpeaker(spec)) });
     this.loop = new ReconcileLoop({
@@ -230,6 +242,7 @@ export class AnyvipRuntime {
       peers: this.#config.bgp?.peers.length ?? 0,
     });
     this.loop.start();
+    this.#heapTrim?.start();
     await this.loop.idle();
     this.#cluster?.start();
   }
@@ -280,6 +293,7 @@ export class AnyvipRuntime {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
+    this.#heapTrim?.stop();
     this.#emit({ kind: 'shutdown', phase: 'begin', reason });
     if (options.restart !== true) await this.#cluster?.stop();
     await this.loop.stop();
@@ -318,6 +332,10 @@ export class AnyvipRuntime {
   }
 
   #onPass(report: PassReport): void {
+    // The first pass and big ones (thousands of VIPs) leave a grown heap behind. A failover
+    // (a few changes) must not be followed by a full collection while checks are timing.
+    if (this.#state === 'running' && (this.loop.passes === 1 || report.changes.length >= BIG_PASS_CHANGES))
+      this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;

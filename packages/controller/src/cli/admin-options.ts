@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { RuntimeView } from '../admin/runtime-view.js';
-import { type AdminServer, startAdminServer } from '../admin/server.js';
+import type { RuntimeView } from '../admin/runtime-view.js';
+import type { AdminServer } from '../admin/server.js';
 import type { AnyvipRuntime } from '../app.js';
 import {
   type AdminConfig,
@@ -64,6 +64,12 @@ export async function startAdmin(
   runtime: AnyvipRuntime,
   at: { readonly host: string; readonly port: number },
 ): Promise<RunningAdmin> {
+  // Loaded here, not with the CLI: node:http alone costs ~12 MB of RSS, and only a running
+  // controller with the listener on needs it.
+  const [{ RuntimeView }, { startAdminServer }] = await Promise.all([
+    import('../admin/runtime-view.js'),
+    import('../admin/server.js'),
+  ]);
   const view = new RuntimeView(runtime);
   let server: AdminServer;
   try {

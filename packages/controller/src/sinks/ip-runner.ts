@@ -13,7 +13,8 @@ export interface IpResult {
  * a failure is a result.
  */
 export interface IpRunner {
-  run(args: readonly string[], input?: string): Promise<IpResult>;
+  /** `options.timeoutMs` overrides the runner's own limit for this call (a long batch). */
+  run(args: readonly string[], input?: string, options?: { readonly timeoutMs?: number }): Promise<IpResult>;
 }
 
 export interface IpRunnerOptions {
@@ -31,12 +32,13 @@ export function createIpRunner(options: IpRunnerOptions = {}): IpRunner {
   const prefix = options.netns === undefined ? [] : ['-n', options.netns];
   const timeout = options.timeoutMs ?? 10_000;
   return {
-    run(args, input) {
+    run(args, input, options) {
+      const limitMs = Math.max(timeout, options?.timeoutMs ?? 0);
       return new Promise((resolve) => {
         const child = execFile(
           binary,
           [...prefix, ...args],
-          { encoding: 'utf8', timeout, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
+          { encoding: 'utf8', timeout: limitMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
           (err, stdout, stderr) => {
             if (err === null) {
               resolve({ code: 0, stdout, stderr });
