@@ -45,7 +45,7 @@ function impurities(files: readonly SourceFile[]): string[] {
   ]);
 }
 
-describe('@anyvip/bgp floors: wire · fsm (wire) · rib (wire) · session (wire, fsm, rib) · speaker · cli', () => {
+describe('@anyvip/bgp floors: wire · fsm (wire) · rib (wire) · events · session · speaker · cli', () => {
   it('wire imports nothing but wire, and no package at all', () => {
     const wire = under(bgp, 'wire');
     expect(wire.length).toBeGreaterThan(10);
@@ -67,18 +67,36 @@ describe('@anyvip/bgp floors: wire · fsm (wire) · rib (wire) · session (wire,
     expect(externals(rib)).toEqual([]);
   });
 
+  it('events/ holds types only: it imports wire, fsm and rib, and no package', () => {
+    const events = under(bgp, 'events');
+    expect(events.length).toBeGreaterThan(0);
+    expect(localEscapes(events, ['wire', 'fsm', 'rib', 'events'])).toEqual([]);
+    expect(externals(events)).toEqual([]);
+  });
+
+  it('session/ never reaches up to the speaker or the CLI', () => {
+    expect(
+      under(bgp, 'session').flatMap((f) =>
+        f.local
+          .filter((t) => /^(speaker|peer-config|event-log|cli)\b/.test(t))
+          .map((t) => `${f.path} → ${t}`),
+      ),
+    ).toEqual([]);
+  });
+
   it('BFD repeats the split: bfd/wire imports only wire folders, bfd/fsm adds bfd/wire', () => {
     expect(localEscapes(under(bgp, 'bfd/wire'), ['bfd/wire', 'wire'])).toEqual([]);
     expect(localEscapes(under(bgp, 'bfd/fsm'), ['bfd/wire', 'bfd/fsm', 'wire', 'fsm'])).toEqual([]);
   });
 
   it('nothing below session touches node:net, node:dgram, timers, Date.now or the logger', () => {
-    const below = ['wire', 'fsm', 'rib', 'bfd/wire', 'bfd/fsm'].flatMap((d) => under(bgp, d));
+    const below = ['wire', 'fsm', 'rib', 'events', 'bfd/wire', 'bfd/fsm'].flatMap((d) => under(bgp, d));
     expect(impurities(below)).toEqual([]);
+    expect(externals(below)).toEqual([]);
   });
 
   it('no floor imports one above it: wire, fsm and rib never reach session, speaker or cli', () => {
-    const low = ['wire', 'fsm', 'rib'].flatMap((d) => under(bgp, d));
+    const low = ['wire', 'fsm', 'rib', 'events'].flatMap((d) => under(bgp, d));
     expect(
       low.flatMap((f) => f.local.filter((t) => /^(session|speaker|cli|bfd\/session)\b/.test(t))),
     ).toEqual([]);
