@@ -27,7 +27,6 @@ export {
 } from './attributes/index.js';
 export { formatLargeCommunity, parseLargeCommunity } from './attributes/large-communities.js';
 export {
-  AS_TRANS,
   decodeLinkBandwidth,
   encodeLinkBandwidth,
   formatLinkBandwidth,

@@ -34,9 +34,6 @@ export const LinkBandwidthType = {
 /** The sub-type in both registries (IANA "Link Bandwidth Extended Community"). */
 export const LINK_BANDWIDTH_SUBTYPE = 0x04;
 
-/** AS_TRANS (RFC 6793 §9): what a 4-octet AS writes in a 2-octet AS field. */
-export const AS_TRANS = 23456;
-
 /** The link bandwidth in `b`, or undefined when `b` is some other extended community. */
 export function decodeLinkBandwidth(b: Uint8Array): LinkBandwidth | undefined {
   if (b.length !== 8 || b[1] !== LINK_BANDWIDTH_SUBTYPE) return undefined;
