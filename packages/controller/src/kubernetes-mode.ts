@@ -41,7 +41,7 @@ export function createKubernetesSource(
         },
       }),
     clock: deps.clock ?? systemClock,
-    applyVips: (addresses) => runtime.setVips(vipsOf(addresses)),
+    applyVips: (addresses, weights) => runtime.setVips(vipsOf(addresses, weights)),
     report: (e) => runtime.report(e),
   });
 }
@@ -62,12 +62,17 @@ function apiServerAddressesOf(clients: KubeClients): string[] {
   return [...out];
 }
 
-/** Host-prefix VIPs (no check, no attributes) for the addresses the plan announces. */
-export function vipsOf(addresses: readonly string[]): VipConfig[] {
+/**
+ * Host-prefix VIPs (no check, no attributes but the weight of a weighted ECMP VIP) for the
+ * addresses the plan announces.
+ */
+export function vipsOf(addresses: readonly string[], weights?: ReadonlyMap<string, number>): VipConfig[] {
   return addresses.map((text) => {
     const p = parsePrefix(text);
     const prefix = formatPrefix(p);
+    const weight = weights?.get(text);
     return {
+      ...(weight !== undefined ? { weight } : {}),
       address: prefix.slice(0, prefix.indexOf('/')),
       prefix,
       family: p.afi === 1 ? 'ipv4' : 'ipv6',

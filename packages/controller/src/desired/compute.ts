@@ -1,6 +1,7 @@
 import { parsePrefix } from '@anyvip/bgp/wire';
 import type { ControllerConfig, VipConfig } from '../config/schema.js';
 import type { HealthLookup } from './health-gate.js';
+import { computeLinkBandwidthCommunity, defaultLinkBandwidthConfig } from './link-bandwidth.js';
 import { checkVipInPools, parseRanges } from './pools.js';
 import type {
   BgpDesired,
@@ -55,7 +56,7 @@ export function computeDesiredState(config: ControllerConfig, health: HealthLook
     if (bind) addresses.set(vip.prefix, { prefix: vip.prefix, address: vip.address, family: vip.family });
     if (!announce) continue;
     if (config.mode === 'bgp')
-      bgpRoutes.set(vip.prefix, { prefix: vip.prefix, attributes: attributesOf(vip) });
+      bgpRoutes.set(vip.prefix, { prefix: vip.prefix, attributes: attributesOf(vip, config) });
     else tableRoutes.set(vip.prefix, { prefix: vip.prefix, family: vip.family });
   }
 
@@ -81,13 +82,24 @@ export function computeDesiredState(config: ControllerConfig, health: HealthLook
   };
 }
 
-function attributesOf(vip: VipConfig): BgpRoute['attributes'] {
+function attributesOf(vip: VipConfig, config: ControllerConfig): BgpRoute['attributes'] {
+  const asn = config.bgp?.asn;
   return {
     communities: vip.communities,
     largeCommunities: vip.largeCommunities,
     med: vip.med,
     localPref: vip.localPref,
     asPathPrepend: vip.asPathPrepend,
+    extendedCommunities:
+      vip.weight === undefined || asn === undefined
+        ? []
+        : [
+            computeLinkBandwidthCommunity(
+              vip.weight,
+              asn,
+              config.bgp?.linkBandwidth ?? defaultLinkBandwidthConfig,
+            ),
+          ],
   };
 }
 

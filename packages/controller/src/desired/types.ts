@@ -48,6 +48,8 @@ export interface RouteAttributes {
   readonly med: number | undefined;
   readonly localPref: number | undefined;
   readonly asPathPrepend: number;
+  /** RFC 4360 extended communities, canonical text (`link-bandwidth:65001:125000000` for a weighted VIP). */
+  readonly extendedCommunities: readonly string[];
 }
 
 /** A VIP to announce over BGP. */

@@ -49,6 +49,8 @@ export interface ServicePlan {
 export interface NodePlan {
   /** The VIPs this node announces now (canonical address text). */
   readonly announce: readonly string[];
+  /** Weighted ECMP: address → weight for the announced VIPs that carry one (link bandwidth). */
+  readonly weights?: ReadonlyMap<string, number>;
   readonly services: readonly ServicePlan[];
   /** When (nowMs) a grace period ends and the plan may change without an event. */
   readonly nextWakeMs: number | undefined;
@@ -67,7 +69,7 @@ export interface KubernetesSourceOptions {
   readonly planner: Planner;
   readonly clock: Clock;
   /** Applies this node's VIPs (the runtime's `setVips`); resolves once they are applied. */
-  readonly applyVips: (addresses: readonly string[]) => Promise<void>;
+  readonly applyVips: (addresses: readonly string[], weights?: ReadonlyMap<string, number>) => Promise<void>;
   readonly report: (event: ControllerEvent) => void;
   /** Batches bursts of watch events into one pass. Default 20 ms. */
   readonly coalesceMs?: number;
@@ -293,7 +295,7 @@ export class KubernetesSource {
       nowMs: this.#o.clock.now(),
     });
     this.#scheduleWake(plan.nextWakeMs);
-    await this.#o.applyVips(plan.announce);
+    await this.#o.applyVips(plan.announce, plan.weights);
     this.passes += 1;
     this.#recordAnnouncements(plan.services);
     if (isLeader) await this.#writeStatuses(plan.services);

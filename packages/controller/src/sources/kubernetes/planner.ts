@@ -2,6 +2,8 @@ import type { KubernetesSettings } from '../../config/kubernetes-flags.js';
 import { type IpRange, parseRange } from '../../desired/ip-range.js';
 import { type Pool, type PoolError, parsePools } from '../../desired/ipam.js';
 import { initialServicesState, planServices, type ServicesState } from '../../desired/services.js';
+import { type DampingState, dampWeights, initialDampingState } from '../../desired/weight-damping.js';
+import { computeLocalWeights } from '../../desired/weighted-ecmp.js';
 import type { ClusterObservation, NodePlan, Planner } from './kubernetes-source.js';
 
 /** What the planner knows besides the flags. */
@@ -25,6 +27,7 @@ export function createPlanner(settings: KubernetesSettings, facts: PlannerFacts)
     if (!('error' in r)) allowList.push(r);
   }
   let state: ServicesState = initialServicesState;
+  let damping: DampingState = initialDampingState;
   let poolsData: ClusterObservation['poolsData'];
   let pools: readonly Pool[] = [];
   let poolErrorsText = '';
@@ -51,8 +54,23 @@ export function createPlanner(settings: KubernetesSettings, facts: PlannerFacts)
       nowMs: o.nowMs,
     });
     state = plan.state;
+    const damped = dampWeights(
+      damping,
+      computeLocalWeights({
+        services: o.services,
+        endpointSlices: o.endpointSlices,
+        nodeName: settings.nodeName,
+        globalDefault: settings.weightedEcmp,
+        announcedHere: new Map(plan.services.map((s) => [s.key, s.announcedHere])),
+      }),
+      o.nowMs,
+      settings.weightedEcmpIntervalMs,
+    );
+    damping = damped.state;
+    const wakes = [plan.nextWakeMs, damped.nextWakeMs].filter((t): t is number => t !== undefined);
     return {
       announce: plan.announce,
+      weights: damped.weights,
       services: plan.services.map((s) => ({
         namespace: s.namespace,
         name: s.name,
@@ -61,7 +79,7 @@ export function createPlanner(settings: KubernetesSettings, facts: PlannerFacts)
         announcedHere: s.announcedHere,
         refused: s.refused.map((r) => ({ address: r.address, reason: r.reason })),
       })),
-      nextWakeMs: plan.nextWakeMs,
+      nextWakeMs: wakes.length === 0 ? undefined : Math.min(...wakes),
     };
   };
 }

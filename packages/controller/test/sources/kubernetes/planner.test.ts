@@ -15,6 +15,8 @@ const settings: KubernetesSettings = {
   allowedRanges: ['10.250.1.0-10.250.1.9'],
   singleAnnouncer: false,
   localGraceMs: 1000,
+  weightedEcmp: false,
+  weightedEcmpIntervalMs: 5000,
 };
 const nodes: V1Node[] = [
   { metadata: { name: 'node1' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
@@ -85,5 +87,37 @@ describe('createPlanner (the adapter Kubernetes mode runs)', () => {
     expect(errors).toEqual([
       [{ code: 'ANYVIP_POOL_INVALID', key: 'bad', reason: expect.stringContaining('"nonsense"') }],
     ]);
+  });
+});
+
+describe('createPlanner: weighted ECMP (issue 18)', () => {
+  const weighted = { ...settings, weightedEcmp: true, weightedEcmpIntervalMs: 2000 };
+  const local = service('local', { externalTrafficPolicy: 'Local' }, ['10.250.1.1']);
+  const endpoints = (n: number): V1EndpointSlice[] => [
+    {
+      addressType: 'IPv4',
+      metadata: { name: 'x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'local' } },
+      endpoints: Array.from({ length: n }, (_, i) => ({
+        addresses: [`10.244.0.${i + 1}`],
+        nodeName: 'node1',
+        targetRef: { kind: 'Pod', name: `p${i}`, namespace: 'default' },
+        conditions: { ready: true },
+      })),
+    },
+  ];
+
+  it('announces the ready endpoint count as the weight, damped to one change per interval, with a wake', () => {
+    const planner = createPlanner(weighted, { apiServerAddresses: [] });
+    const at = (nowMs: number, n: number) =>
+      planner(observe({ services: [local], endpointSlices: endpoints(n), nowMs }));
+    expect([...(at(0, 2).weights ?? [])]).toEqual([['10.250.1.1', 2]]);
+    const held = at(500, 3);
+    expect([[...(held.weights ?? [])], held.nextWakeMs]).toEqual([[['10.250.1.1', 2]], 2000]);
+    expect([...(at(2000, 3).weights ?? [])]).toEqual([['10.250.1.1', 3]]);
+  });
+
+  it('without the flag or annotation, no weights', () => {
+    const planner = createPlanner(settings, { apiServerAddresses: [] });
+    expect(planner(observe({ services: [local], endpointSlices: endpoints(2) })).weights?.size).toBe(0);
   });
 });
