@@ -25,39 +25,40 @@ export function isWeightedService(s: ClusterService, globalDefault: boolean): bo
 }
 
 /**
- * Service key → ready endpoints on `nodeName`, over all its slices. A Pod is counted once
- * (dual-stack Services list it in one slice per family); terminating endpoints (ready false,
- * serving true) count 0: they still finish their connections, new ones go elsewhere.
+ * Service key → the weight of `nodeName` for it: its ready endpoints over all the Service's
+ * slices, a Pod counted once (dual-stack Services list it in one slice per family). When none
+ * is ready, its serving (terminating) endpoints count instead: kube-proxy sends a Local
+ * Service's traffic to those when no ready one is left (KEP-1669), and FRR leaves a next hop
+ * with bandwidth 0 out of the route altogether, which would break their open connections.
  */
 export function countReadyEndpoints(
   slices: readonly ClusterEndpointSlice[],
   nodeName: string,
 ): Map<string, number> {
-  const pods = new Map<string, Set<string>>();
-  const anonymous = new Map<string, number>();
+  const ready = new Map<string, Set<string>>();
+  const serving = new Map<string, Set<string>>();
   for (const sl of slices) {
     const svc = sl.metadata?.labels?.[serviceNameLabel];
     if (svc === undefined) continue;
     const key = `${sl.metadata?.namespace ?? ''}/${svc}`;
-    for (const e of sl.endpoints ?? []) {
-      // discovery/v1: an unset `ready` means ready.
-      if (e.nodeName !== nodeName || e.conditions?.ready === false) continue;
-      const id = e.targetRef?.uid ?? e.targetRef?.name;
-      if (id === undefined) {
-        anonymous.set(key, (anonymous.get(key) ?? 0) + 1);
-        continue;
-      }
-      let set = pods.get(key);
+    for (const [i, e] of (sl.endpoints ?? []).entries()) {
+      if (e.nodeName !== nodeName) continue;
+      // discovery/v1: an unset `ready` means ready; `serving` defaults to `ready`.
+      const c = e.conditions;
+      const isReady = c?.ready !== false;
+      if (!isReady && c?.serving !== true) continue;
+      const into = isReady ? ready : serving;
+      let set = into.get(key);
       if (set === undefined) {
         set = new Set();
-        pods.set(key, set);
+        into.set(key, set);
       }
-      set.add(id);
+      set.add(e.targetRef?.uid ?? e.targetRef?.name ?? `${sl.metadata?.name ?? ''}#${i}`);
     }
   }
   const out = new Map<string, number>();
-  for (const [key, n] of anonymous) out.set(key, n);
-  for (const [key, set] of pods) out.set(key, (out.get(key) ?? 0) + set.size);
+  for (const [key, set] of serving) out.set(key, set.size);
+  for (const [key, set] of ready) out.set(key, set.size);
   return out;
 }
 

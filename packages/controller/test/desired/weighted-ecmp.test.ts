@@ -50,7 +50,7 @@ describe('weighted ECMP opt-in (annotation anyvip.io/weighted-ecmp, flag --weigh
 });
 
 describe('countReadyEndpoints', () => {
-  it('counts ready (or unset) endpoints on this node, a dual-stack Pod once, terminating ones not', () => {
+  it('counts ready (or unset) endpoints on this node, a dual-stack Pod once, terminating ones not while one is ready', () => {
     const counts = countReadyEndpoints(
       [
         slice('web', 'IPv4', [
@@ -61,6 +61,20 @@ describe('countReadyEndpoints', () => {
         ]),
         slice('web', 'IPv6', [pod('p1', 'node1'), pod('p2', 'node1', true)]),
         slice('db', 'IPv4', [pod('d1', 'node1', false)]),
+      ],
+      'node1',
+    );
+    expect([...counts]).toEqual([['default/web', 2]]);
+  });
+
+  it('counts serving terminating endpoints when none is ready (KEP-1669), so the node keeps its share', () => {
+    const counts = countReadyEndpoints(
+      [
+        slice('web', 'IPv4', [
+          pod('p1', 'node1', false, true),
+          pod('p2', 'node1', false, true),
+          pod('p3', 'node1', false),
+        ]),
       ],
       'node1',
     );
