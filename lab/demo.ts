@@ -445,6 +445,24 @@ async function main(): Promise<number> {
     `${bold('anyvip lab')}: 3 nodes announce ${VIP} over BGP; ` +
       "a BIRD router spreads a client's connections over them by ECMP",
   );
+  const results: Results = {};
+  const { code, topology } = await runCleaningUp((built) => runLab(proxy, results, built));
+  if (code === 0 && topology !== undefined)
+    summary(
+      proxy,
+      results,
+      topology.nodes.map((n) => n.name),
+    );
+  return code;
+}
+
+/**
+ * Runs a lab and removes it whatever happens: after the run, after an error, and on Ctrl-C or
+ * SIGTERM (processes by PID, namespaces by exact name). Returns the exit code and the topology.
+ */
+async function runCleaningUp(
+  run: (built: (t: Topology) => void) => Promise<void>,
+): Promise<{ code: number; topology: Topology | undefined }> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log(`\n${signal}: removing the lab (its processes by PID, its namespaces by name)`);
@@ -453,11 +471,10 @@ async function main(): Promise<number> {
       setImmediate(() => process.exit(130));
     });
   }
-  const results: Results = {};
   let topology: Topology | undefined;
   let code = 0;
   try {
-    await runLab(proxy, results, (t) => {
+    await run((t) => {
       topology = t;
     });
   } catch (err) {
@@ -475,13 +492,7 @@ async function main(): Promise<number> {
       }
     }
   }
-  if (code === 0 && topology !== undefined)
-    summary(
-      proxy,
-      results,
-      topology.nodes.map((n) => n.name),
-    );
-  return code;
+  return { code, topology };
 }
 
 /** `--weighted`: the weighted ECMP lab, with the same clean-up guarantees. */
@@ -498,37 +509,11 @@ async function weightedMain(): Promise<number> {
     for (const p of problems) say(red(`✗ ${p}`));
     return 1;
   }
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.log(`\n${signal}: removing the lab (its processes by PID, its namespaces by name)`);
-      setImmediate(() => process.exit(130));
-    });
-  }
   const results: WeightedResults = {};
-  let topology: Topology | undefined;
-  let code = 0;
-  try {
-    await runWeightedLab(results, (t) => {
-      topology = t;
-    });
-  } catch (err) {
-    code = 1;
-    console.log(`\n${red(bold('lab failed:'))} ${err instanceof Error ? err.message : String(err)}`);
-  } finally {
-    if (topology !== undefined) {
-      const count = topology.lab.nodes.length;
-      try {
-        await topology.lab.destroy();
-        console.log(dim(`\ncleaned up: ${count} namespaces and every process the lab started`));
-      } catch (err) {
-        code = 1;
-        console.log(red(`cleanup had errors: ${err instanceof Error ? err.message : String(err)}`));
-      }
-    }
-  }
+  const { code, topology } = await runCleaningUp((built) => runWeightedLab(results, built));
   if (code === 0 && topology !== undefined) {
     console.log(`\n${bold('Summary')}`);
-    const names = (topology as Topology).nodes.map((n) => n.name);
+    const names = topology.nodes.map((n) => n.name);
     for (const [k, v] of weightedSummary(results, names)) if (v !== undefined) say(`${k.padEnd(20)} ${v}`);
   }
   return code;
