@@ -8,8 +8,8 @@
  * Checked: FRR shows the community it received from each node (codec interop); the router's
  * kernel route carries next-hop weights 1 : 2 : 5 within FRR's rounding (it writes
  * ⌊100 × bw / Σbw⌋); a client's new connections split in that ratio within ± 5 percentage points;
- * a rolling move of endpoints reaches the router within the damping bound, with at most one
- * re-announcement per node per interval.
+ * a rolling move of endpoints leaves each node within the damping bound (its log's timestamps),
+ * with at most one re-announcement per node per interval, and reaches the router's FIB.
  *
  * Then the same weights from `anyvip standalone` (`vips[].weight`) to BIRD 2: BIRD keeps the
  * community on the route but ignores it for forwarding, and installs equal next hops.
@@ -44,8 +44,13 @@ const VIP = '10.250.255.20';
 const PORT = 8080;
 /** `--weighted-ecmp-interval` in this test. */
 const INTERVAL_MS = 2000;
-/** Interval, plus a coalesced pass, BGP UPDATE, FRR bestpath and zebra on a busy 2-core machine. */
-const DAMPING_BOUND_MS = INTERVAL_MS + 3000;
+/**
+ * One pass after the change: the watch event, 20 ms coalescing, the planner, the runtime's
+ * reconcile and the UPDATE sent (a pass took 0.5-1 s at load 25-30 on this 2-core machine).
+ */
+const PASS_MS = 1500;
+/** The damping bound: the final weight leaves a node at most one interval and one pass after the last change. */
+const DAMPING_BOUND_MS = INTERVAL_MS + PASS_MS;
 const CONNECTIONS = 3000;
 
 const forwarder = `
@@ -315,7 +320,7 @@ describe.skipIf(skipReason !== undefined)('weighted ECMP: link bandwidth → FRR
     });
   });
 
-  it('a rolling move of endpoints reaches the router within the damping bound, at most one re-announcement per node per interval', async () => {
+  it('a rolling move of endpoints is sent within the damping bound, at most one re-announcement per node per interval, and reaches the FIB', async () => {
     const a = api as TestApiServer;
     const marks = new Map(NODES.map((n) => [n, (anyvip.get(n) as ManagedProcess).mark()]));
     // From 1:2:5 to 5:2:1 one Pod at a time, 150 ms apart, as a rolling update moves them.
@@ -326,25 +331,43 @@ describe.skipIf(skipReason !== undefined)('weighted ECMP: link bandwidth → FRR
       [5, 2, 1],
     ];
     const started = performance.now();
+    let lastChangeWallMs = 0;
     for (const s of steps) {
       a.apply('discovery.k8s.io/v1', 'endpointslices', endpoints(s));
+      lastChangeWallMs = Date.now();
       await new Promise((r) => setTimeout(r, 150));
     }
-    const lastChange = performance.now() - 150;
-    await waitWeights([5, 2, 1], 'kernel weights 5:2:1', DAMPING_BOUND_MS + 10_000);
-    const tookMs = performance.now() - lastChange;
+    // FRR and zebra's own latency is not the damping bound; their wait is bounded apart.
+    await waitWeights([5, 2, 1], 'kernel weights 5:2:1', 20_000);
+    const fibMs = Date.now() - lastChangeWallMs;
     const elapsedMs = performance.now() - started;
-    console.log(`weights 5:2:1 at the router ${Math.round(tookMs)} ms after the last endpoint change`);
-    expect(tookMs).toBeLessThan(DAMPING_BOUND_MS);
-    // Every re-announcement of the VIP in the window: one now, then at most one per interval.
+    console.log(`weights 5:2:1 in the router's FIB ${fibMs} ms after the last endpoint change`);
+    // Every re-announcement of the VIP in the window: one now, then at most one per interval; the
+    // last (the final weight) of each node whose weight moved within the damping bound.
     const bound = 1 + Math.ceil(elapsedMs / INTERVAL_MS);
     for (const n of NODES) {
       const p = anyvip.get(n) as ManagedProcess;
-      const reannounced = p
+      const sent = p
         .lines(marks.get(n))
-        .filter((x) => x.includes('"re-announced"') && x.includes(VIP)).length;
-      console.log(`${n}: ${reannounced} re-announcements over ${Math.round(elapsedMs)} ms (bound ${bound})`);
-      expect(reannounced).toBeLessThanOrEqual(bound);
+        .flatMap((x) => {
+          try {
+            return [JSON.parse(x) as { message?: string; vip?: string; timestamp?: string }];
+          } catch {
+            return [];
+          }
+        })
+        .filter((v) => v.message === 're-announced' && v.vip === `${VIP}/32`);
+      const lastMs =
+        sent.length === 0 ? undefined : Date.parse(sent.at(-1)?.timestamp ?? '') - lastChangeWallMs;
+      console.log(
+        `${n}: ${sent.length} re-announcements over ${Math.round(elapsedMs)} ms (bound ${bound}); ` +
+          `last ${lastMs} ms after the last change (bound ${DAMPING_BOUND_MS})`,
+      );
+      expect(sent.length).toBeLessThanOrEqual(bound);
+      if (n !== 'node2') {
+        expect(sent.length).toBeGreaterThan(0);
+        expect(lastMs).toBeLessThanOrEqual(DAMPING_BOUND_MS);
+      }
     }
   });
 });
