@@ -9,7 +9,10 @@
  * controllers down. Everything runs in network namespaces (topology.ts) that are removed
  * at the end, also after an error or on Ctrl-C.
  *
- *   node --import ./packages/bgp/scripts/ts-resolve.mjs lab/demo.ts [--proxy local|iptables]
+ *   node --import ./packages/bgp/scripts/ts-resolve.mjs lab/demo.ts [--proxy local|iptables] [--weighted]
+ *
+ * `--weighted` runs the weighted ECMP lab instead (weighted.ts): FRR as the router, the three
+ * nodes announcing with link bandwidth 1 : 2 : 5, and the client's split following it.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -49,16 +52,19 @@ import {
   type Topology,
   VIP,
 } from './topology.js';
+import { runWeightedLab, type WeightedResults, weightedSummary } from './weighted.js';
 
 const STEPS = 8;
 const TRAFFIC_WINDOW_MS = 3000;
 const CLIENT_RATE = 200;
 const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
-const usage = `usage: ./run lab [--proxy local|iptables]
+const usage = `usage: ./run lab [--proxy local|iptables] [--weighted]
 
   --proxy local      the web backend listens on the VIP on each node (default)
   --proxy iptables   the VIP is DNATed to two backend pods per node, as kube-proxy's
                      iptables mode does for a LoadBalancer Service (externalTrafficPolicy: Local)
+  --weighted         weighted ECMP: an FRR router and three nodes announcing the link-bandwidth
+                     community with weights 1, 2, 5; the client's split follows (docs/weighted-ecmp.md)
 `;
 
 /** A node with its anyvip running. */
@@ -412,12 +418,13 @@ function summary(proxy: ProxyMode, r: Results, names: string[]): void {
 }
 
 async function main(): Promise<number> {
-  let parsed: { proxy: string; help: boolean };
+  let parsed: { proxy: string; help: boolean; weighted: boolean };
   try {
     parsed = parseArgs({
       options: {
         proxy: { type: 'string', default: 'local' },
         help: { type: 'boolean', short: 'h', default: false },
+        weighted: { type: 'boolean', default: false },
       },
     }).values;
   } catch (err) {
@@ -433,10 +440,29 @@ async function main(): Promise<number> {
     return 2;
   }
   const proxy: ProxyMode = parsed.proxy;
+  if (parsed.weighted) return weightedMain();
   console.log(
     `${bold('anyvip lab')}: 3 nodes announce ${VIP} over BGP; ` +
       "a BIRD router spreads a client's connections over them by ECMP",
   );
+  const results: Results = {};
+  const { code, topology } = await runCleaningUp((built) => runLab(proxy, results, built));
+  if (code === 0 && topology !== undefined)
+    summary(
+      proxy,
+      results,
+      topology.nodes.map((n) => n.name),
+    );
+  return code;
+}
+
+/**
+ * Runs a lab and removes it whatever happens: after the run, after an error, and on Ctrl-C or
+ * SIGTERM (processes by PID, namespaces by exact name). Returns the exit code and the topology.
+ */
+async function runCleaningUp(
+  run: (built: (t: Topology) => void) => Promise<void>,
+): Promise<{ code: number; topology: Topology | undefined }> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       console.log(`\n${signal}: removing the lab (its processes by PID, its namespaces by name)`);
@@ -445,11 +471,10 @@ async function main(): Promise<number> {
       setImmediate(() => process.exit(130));
     });
   }
-  const results: Results = {};
   let topology: Topology | undefined;
   let code = 0;
   try {
-    await runLab(proxy, results, (t) => {
+    await run((t) => {
       topology = t;
     });
   } catch (err) {
@@ -467,12 +492,30 @@ async function main(): Promise<number> {
       }
     }
   }
-  if (code === 0 && topology !== undefined)
-    summary(
-      proxy,
-      results,
-      topology.nodes.map((n) => n.name),
-    );
+  return { code, topology };
+}
+
+/** `--weighted`: the weighted ECMP lab, with the same clean-up guarantees. */
+async function weightedMain(): Promise<number> {
+  console.log(
+    `${bold('anyvip lab, weighted ECMP')}: 3 nodes announce ${VIP} with link bandwidth 1 : 2 : 5; ` +
+      "an FRR router splits a client's connections in that ratio",
+  );
+  const problems = ['/usr/lib/frr/zebra', '/usr/lib/frr/bgpd']
+    .filter((p) => !existsSync(p))
+    .map((p) => `${p} is missing: apt-get install frr`);
+  problems.push(...preflight('local').filter((p) => !p.includes('bird')));
+  if (problems.length > 0) {
+    for (const p of problems) say(red(`✗ ${p}`));
+    return 1;
+  }
+  const results: WeightedResults = {};
+  const { code, topology } = await runCleaningUp((built) => runWeightedLab(results, built));
+  if (code === 0 && topology !== undefined) {
+    console.log(`\n${bold('Summary')}`);
+    const names = topology.nodes.map((n) => n.name);
+    for (const [k, v] of weightedSummary(results, names)) if (v !== undefined) say(`${k.padEnd(20)} ${v}`);
+  }
   return code;
 }
 

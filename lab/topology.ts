@@ -45,7 +45,8 @@ const APISERVER = '127.0.0.1:6443';
 
 /** The built controller CLI the nodes run. */
 export const ANYVIP_CLI = fileURLToPath(new URL('../packages/controller/dist/main.js', import.meta.url));
-const SERVICES = fileURLToPath(new URL('./services.ts', import.meta.url));
+/** services.ts: the apiserver stand-in and the web backend, run in a namespace. */
+export const SERVICES = fileURLToPath(new URL('./services.ts', import.meta.url));
 
 /** One backend pod (iptables mode). */
 export interface Pod {

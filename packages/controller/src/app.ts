@@ -4,8 +4,7 @@ import type { ControllerConfig } from './config/schema.js';
 import { computeDesiredWorld } from './desired/compute.js';
 import type { GateEntry } from './desired/health.js';
 import { type Lifecycle, running } from './desired/lifecycle.js';
-import type { ClusterInput } from './desired/observation.js';
-import { initialServicesState, type ServicesState } from './desired/services.js';
+import { type ClusterInput, type ClusterMemory, initialClusterMemory } from './desired/observation.js';
 import type { DesiredState, VipPlan } from './desired/types.js';
 import type { AnyvipError } from './errors.js';
 import type { ControllerEvent, ControllerListener, ReloadSummary } from './events.js';
@@ -107,8 +106,8 @@ export class AnyvipRuntime {
   readonly #source: string;
   readonly #heapTrim: HeapTrim | undefined;
   #desired: DesiredState | undefined;
-  /** What the last computation carried over (Local grace, allocations in flight). */
-  #memory: ServicesState = initialServicesState;
+  /** What the last computation carried over (Local grace, allocations in flight, published weights). */
+  #memory: ClusterMemory = initialClusterMemory;
   #lifecycle: Lifecycle = running;
   /** The previous process closed for a planned restart (read once at start). */
   #restarting = false;

@@ -44,6 +44,8 @@ export function createKubernetesFeed(
     loadBalancerClass: settings.loadBalancerClass,
     singleAnnouncer: settings.singleAnnouncer,
     localGraceMs: settings.localGraceMs,
+    weightedEcmp: settings.weightedEcmp,
+    weightedEcmpIntervalMs: settings.weightedEcmpIntervalMs,
     allowList: settings.allowList,
     apiServerAddresses: apiServerAddressesOf(clients),
     poolsConfigMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,

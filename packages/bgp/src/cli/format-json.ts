@@ -1,5 +1,6 @@
 import { assertNever } from '../wire/assert-never.js';
 import { formatCommunity } from '../wire/attributes/communities.js';
+import { decodeLinkBandwidth, formatLinkBandwidth } from '../wire/attributes/link-bandwidth.js';
 import type { AsPathSegment, PathAttribute } from '../wire/attributes/path-attribute.js';
 import type { Capability } from '../wire/capabilities/capability.js';
 import { CapabilityCode, names, RouteRefreshSubtype } from '../wire/constants.js';
@@ -53,9 +54,12 @@ const originName = ['IGP', 'EGP', 'INCOMPLETE'] as const;
 /**
  * An extended community as text (RFC 4360 §3-4, RFC 5668, RFC 7153): route targets
  * and route origins as `target:G:L` / `origin:G:L` (the notation ExaBGP and others
- * use), anything else as `0x` and the 8 octets in hex.
+ * use), link bandwidth as the wire formats it (`link-bandwidth:AS:BYTES_PER_SEC`), anything
+ * else as `0x` and the 8 octets in hex.
  */
 export function formatExtendedCommunity(b: Uint8Array): string {
+  const lb = decodeLinkBandwidth(b);
+  if (lb !== undefined) return formatLinkBandwidth(lb);
   const type = b[0]!;
   const sub = b[1]!;
   if (sub === 0x02 || sub === 0x03) {

@@ -26,6 +26,15 @@ export {
   encodeAttribute,
 } from './attributes/index.js';
 export { formatLargeCommunity, parseLargeCommunity } from './attributes/large-communities.js';
+export {
+  decodeLinkBandwidth,
+  encodeLinkBandwidth,
+  formatLinkBandwidth,
+  LINK_BANDWIDTH_SUBTYPE,
+  type LinkBandwidth,
+  LinkBandwidthType,
+  parseLinkBandwidth,
+} from './attributes/link-bandwidth.js';
 export { formatOrigin } from './attributes/origin.js';
 export type {
   AggregatorAttribute,

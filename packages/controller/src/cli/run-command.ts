@@ -118,6 +118,25 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
         .option('local-grace', {
           type: 'string',
           describe: 'Kubernetes mode: keep a Local VIP this long after its last endpoint left (default 5s)',
+        })
+        .option('weighted-ecmp', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Kubernetes mode: announce every Local Service with link bandwidth = its ready endpoints here (annotation anyvip.io/weighted-ecmp per Service)',
+        })
+        .option('weighted-ecmp-interval', {
+          type: 'string',
+          describe: 'Kubernetes mode: at most one weight change per VIP per interval (default 5s)',
+        })
+        .option('link-bandwidth-unit', {
+          type: 'number',
+          describe: 'Link bandwidth per ready endpoint, bytes per second (default 125000000, 1 Gbit/s)',
+        })
+        .option('link-bandwidth-transitive', {
+          type: 'boolean',
+          default: false,
+          describe: 'Send the transitive link-bandwidth community (type 0x00) instead of 0x40',
         }),
     async (args) => {
       if (!args['control-plane']) {
@@ -151,6 +170,10 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
               allowedRanges: args['allowed-range'],
               singleAnnouncer: args['single-announcer'],
               localGrace: args['local-grace'],
+              weightedEcmp: args['weighted-ecmp'],
+              weightedEcmpInterval: args['weighted-ecmp-interval'],
+              linkBandwidthUnit: args['link-bandwidth-unit'],
+              linkBandwidthTransitive: args['link-bandwidth-transitive'],
             },
             process.env,
           );

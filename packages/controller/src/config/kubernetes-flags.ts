@@ -21,6 +21,14 @@ export interface KubernetesFlags extends NodeFlags {
   readonly singleAnnouncer: boolean;
   /** `--local-grace`: how long a Local Service stays announced after its last endpoint left. */
   readonly localGrace: string | undefined;
+  /** `--weighted-ecmp`: weight every Local Service by its endpoints (link bandwidth). */
+  readonly weightedEcmp?: boolean;
+  /** `--weighted-ecmp-interval`: at most one weight change per VIP per interval. */
+  readonly weightedEcmpInterval?: string | undefined;
+  /** `--link-bandwidth-unit`: bytes per second per ready endpoint. */
+  readonly linkBandwidthUnit?: number | undefined;
+  /** `--link-bandwidth-transitive`: send the transitive (0x00) form. */
+  readonly linkBandwidthTransitive?: boolean;
 }
 
 /** Everything Kubernetes mode needs besides the runtime's configuration. */
@@ -37,7 +45,14 @@ export interface KubernetesSettings {
   readonly allowList: readonly IpRange[];
   readonly singleAnnouncer: boolean;
   readonly localGraceMs: number;
+  /** Weight every Local Service unless its annotation says `"false"` (desired/weighted-ecmp.ts). */
+  readonly weightedEcmp: boolean;
+  /** Damping of weight changes (desired/weight-damping.ts). */
+  readonly weightedEcmpIntervalMs: number;
 }
+
+/** Default damping of weight changes: one UPDATE per VIP per 5 s at most during a rolling update. */
+export const defaultWeightedEcmpIntervalMs = 5000;
 
 /** Default grace before a Local Service's VIP is withdrawn from a node that lost its endpoints. */
 export const defaultLocalGraceMs = 5000;
@@ -57,6 +72,15 @@ export function kubernetesConfig(
     throw usage('--node-name is required (or NODE_NAME from the downward API: spec.nodeName)');
   const raw = speakerFromFlags(flags);
   raw.vips = [];
+  if (
+    (flags.linkBandwidthUnit !== undefined || flags.linkBandwidthTransitive === true) &&
+    typeof raw.bgp === 'object' &&
+    raw.bgp !== null
+  )
+    (raw.bgp as Record<string, unknown>).linkBandwidth = {
+      ...(flags.linkBandwidthUnit !== undefined ? { unit: flags.linkBandwidthUnit } : {}),
+      ...(flags.linkBandwidthTransitive === true ? { transitive: true } : {}),
+    };
   const config = parseFlagConfig(raw);
   const leaseNamespace = flags.leaseNamespace ?? (env.POD_NAMESPACE || 'kube-system');
   let poolsConfigMap: KubernetesSettings['poolsConfigMap'];
@@ -88,6 +112,14 @@ export function kubernetesConfig(
       throw usage(`--local-grace: ${String(err)}`);
     }
   }
+  let weightedEcmpIntervalMs = defaultWeightedEcmpIntervalMs;
+  if (flags.weightedEcmpInterval !== undefined) {
+    try {
+      weightedEcmpIntervalMs = parseDuration(flags.weightedEcmpInterval);
+    } catch (err) {
+      throw usage(`--weighted-ecmp-interval: ${String(err)}`);
+    }
+  }
   return {
     config,
     kubernetes: {
@@ -101,6 +133,8 @@ export function kubernetesConfig(
       allowList,
       singleAnnouncer: flags.singleAnnouncer,
       localGraceMs,
+      weightedEcmp: flags.weightedEcmp ?? false,
+      weightedEcmpIntervalMs,
     },
   };
 }

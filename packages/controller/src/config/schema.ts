@@ -27,6 +27,7 @@ import {
   stringList,
 } from './field.js';
 import { parseHealthcheck } from './healthchecks.js';
+import { type LinkBandwidthConfig, parseLinkBandwidth } from './link-bandwidth.js';
 
 /**
  * The controller's one configuration schema, for every mode: a standalone YAML file, the
@@ -128,6 +129,11 @@ export interface BgpConfig {
    * Graceful Restart R bit (RFC 4724 §3). Default /run/anyvip/graceful-restart.
    */
   readonly restartStateFile?: string;
+  /**
+   * `linkBandwidth: { unit, transitive }`: how VIP weights become the link-bandwidth extended
+   * community (desired/link-bandwidth.ts). Default 1 Gbit/s per unit, non-transitive.
+   */
+  readonly linkBandwidth?: LinkBandwidthConfig;
 }
 
 /** `table:`: where routing-table mode writes routes (for a BIRD or FRR on the node). */
@@ -176,6 +182,12 @@ export interface VipConfig {
   readonly localPref: number | undefined;
   /** Extra copies of our AS on eBGP (to make this node a backup). Default 0. */
   readonly asPathPrepend: number;
+  /**
+   * Weighted ECMP: announce with the link-bandwidth extended community, weight × `bgp.linkBandwidth.unit`
+   * bytes per second, so a router doing UCMP (FRR `bgp bestpath bandwidth`) sends this node a share of
+   * new flows in proportion. Undefined: no community (plain ECMP). 0 keeps the route with no share.
+   */
+  readonly weight?: number;
 }
 
 /** `gracefulShutdown:` (RFC 8326). */
@@ -306,7 +318,7 @@ export function parseConfig(input: unknown): ControllerConfig {
 
 function parseBgp(input: unknown, path: string): BgpConfig {
   const o = object(input, path);
-  known(o, path, ['asn', 'routerId', 'listen', 'peers', 'restartStateFile']);
+  known(o, path, ['asn', 'routerId', 'listen', 'peers', 'restartStateFile', 'linkBandwidth']);
   const asn = asNumber(o.asn, join(path, 'asn'));
   const routerId = dottedQuad(o.routerId, join(path, 'routerId'));
   const listen = absent(o.listen) ? undefined : parseListen(o.listen, join(path, 'listen'));
@@ -336,6 +348,9 @@ function parseBgp(input: unknown, path: string): BgpConfig {
     ...(absent(o.restartStateFile)
       ? {}
       : { restartStateFile: string(o.restartStateFile, join(path, 'restartStateFile')) }),
+    ...(absent(o.linkBandwidth)
+      ? {}
+      : { linkBandwidth: parseLinkBandwidth(o.linkBandwidth, join(path, 'linkBandwidth')) }),
   };
 }
 
@@ -545,6 +560,7 @@ const vipKeys = [
   'med',
   'localPref',
   'asPathPrepend',
+  'weight',
 ];
 
 function parseVip(input: unknown, path: string, healthchecks: ReadonlyMap<string, CheckOptions>): VipConfig {
@@ -588,8 +604,12 @@ function parseVip(input: unknown, path: string, healthchecks: ReadonlyMap<string
     med: absent(o.med) ? undefined : integer(o.med, join(path, 'med'), 0, 0xffffffff),
     localPref: absent(o.localPref) ? undefined : integer(o.localPref, join(path, 'localPref'), 0, 0xffffffff),
     asPathPrepend: absent(o.asPathPrepend) ? 0 : integer(o.asPathPrepend, join(path, 'asPathPrepend'), 0, 32),
+    ...(absent(o.weight) ? {} : { weight: integer(o.weight, join(path, 'weight'), 0, maxVipWeight) }),
   };
 }
+
+/** The largest VIP weight: at the default 1 Gbit/s unit, still far inside binary32's range. */
+const maxVipWeight = 1_000_000;
 
 function parseGracefulShutdown(input: unknown, path: string): GracefulShutdownConfig {
   const o = object(input, path);

@@ -44,6 +44,9 @@ export interface ClusterEndpointSlice {
   readonly metadata?: ClusterObjectMeta;
   readonly endpoints?: readonly {
     readonly nodeName?: string;
+    readonly addresses?: readonly string[];
+    /** The Pod behind the endpoint (one Pod appears once per address family's slice). */
+    readonly targetRef?: { readonly uid?: string; readonly name?: string; readonly namespace?: string };
     readonly conditions?: {
       readonly ready?: boolean;
       readonly serving?: boolean;

@@ -1,8 +1,10 @@
+import { defaultLinkBandwidthConfig } from '../config/link-bandwidth.js';
 import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
 import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from './lifecycle.js';
-import type { ClusterInput, Observation } from './observation.js';
+import { computeLinkBandwidthCommunity } from './link-bandwidth.js';
+import type { ClusterInput, ClusterMemory, Observation } from './observation.js';
 import { planServices, type ServicesPlan } from './services.js';
 import type {
   BgpDesired,
@@ -16,6 +18,8 @@ import type {
   VipHealth,
   VipPlan,
 } from './types.js';
+import { dampWeights } from './weight-damping.js';
+import { computeLocalWeights } from './weighted-ecmp.js';
 
 /**
  * The one function that builds the desired world ({@link DesiredState}): what the observers
@@ -37,8 +41,8 @@ import type {
 export function computeDesiredWorld(o: Observation): DesiredState {
   const { config, lifecycle } = o;
   const plan = o.cluster === undefined ? undefined : planCluster(o.cluster, o.nowMs);
-  const sources: VipSource[] = config.vips.map(sourceOfConfig);
-  for (const a of plan?.plan.announce ?? []) sources.push(sourceOfAddress(a));
+  const sources: VipSource[] = config.vips.map((vip) => sourceOfConfig(vip, config));
+  for (const a of plan?.plan.announce ?? []) sources.push(sourceOfAddress(a, plan?.weights.get(a), config));
 
   const holds =
     lifecycle.kind === 'running' || lifecycle.kind === 'gracefulShutdown' || lifecycle.kind === 'restart';
@@ -95,8 +99,8 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     // a node going away must not spam Withdrawn Events (its routes say it all).
     kubernetes: plan !== undefined && lifecycle.kind === 'running' ? plan.kubernetes : undefined,
     lifecycle,
-    carry: plan?.plan.state,
-    nextWakeMs: plan?.plan.nextWakeMs,
+    carry: plan?.carry,
+    nextWakeMs: plan?.nextWakeMs,
   };
 }
 
@@ -146,9 +150,10 @@ const noAttributes: RouteAttributes = {
   med: undefined,
   localPref: undefined,
   asPathPrepend: 0,
+  extendedCommunities: [],
 };
 
-function sourceOfConfig(vip: VipConfig): VipSource {
+function sourceOfConfig(vip: VipConfig, config: ControllerConfig): VipSource {
   return {
     prefix: vip.prefix,
     address: vip.address,
@@ -160,20 +165,36 @@ function sourceOfConfig(vip: VipConfig): VipSource {
       med: vip.med,
       localPref: vip.localPref,
       asPathPrepend: vip.asPathPrepend,
+      extendedCommunities: weightCommunities(vip.weight, config),
     },
   };
 }
 
-/** A Service address (canonical text, from desired/services.ts): a host prefix, no check, no attributes. */
-function sourceOfAddress(address: string): VipSource {
+/**
+ * A Service address (canonical text, from desired/services.ts): a host prefix, no check, no
+ * attributes but the link bandwidth of a weighted ECMP VIP (desired/weighted-ecmp.ts).
+ */
+function sourceOfAddress(address: string, weight: number | undefined, config: ControllerConfig): VipSource {
   const v6 = address.includes(':');
   return {
     prefix: `${address}/${v6 ? 128 : 32}`,
     address,
     family: v6 ? 'ipv6' : 'ipv4',
     healthcheck: undefined,
-    attributes: noAttributes,
+    attributes:
+      weight === undefined
+        ? noAttributes
+        : { ...noAttributes, extendedCommunities: weightCommunities(weight, config) },
   };
+}
+
+/** A VIP's weight as the link-bandwidth extended community (none without a weight or an AS). */
+function weightCommunities(weight: number | undefined, config: ControllerConfig): readonly string[] {
+  const asn = config.bgp?.asn;
+  if (weight === undefined || asn === undefined) return [];
+  return [
+    computeLinkBandwidthCommunity(weight, asn, config.bgp?.linkBandwidth ?? defaultLinkBandwidthConfig),
+  ];
 }
 
 function withLifecycle(a: RouteAttributes, lifecycle: Lifecycle): RouteAttributes {
@@ -207,13 +228,21 @@ function poolsOf(data: Readonly<Record<string, string>> | undefined): {
   return parsed;
 }
 
-function planCluster(
-  c: ClusterInput,
-  nowMs: number,
-): { readonly plan: ServicesPlan; readonly kubernetes: KubernetesDesired } {
+/** Kubernetes mode's part of the world, and what it carries to the next computation. */
+interface ClusterPlan {
+  readonly plan: ServicesPlan;
+  /** Weighted ECMP: address → the weight announced now (damped). */
+  readonly weights: ReadonlyMap<string, number>;
+  readonly kubernetes: KubernetesDesired;
+  readonly carry: ClusterMemory;
+  /** The earliest of a grace period's end and a held weight change falling due. */
+  readonly nextWakeMs: number | undefined;
+}
+
+function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
   const { snapshot, settings } = c;
   const { pools, errors } = poolsOf(snapshot.poolsData);
-  const plan = planServices(c.memory, {
+  const plan = planServices(c.memory.services, {
     services: snapshot.services,
     endpointSlices: snapshot.endpointSlices,
     nodes: snapshot.nodes,
@@ -236,8 +265,25 @@ function planCluster(
       announcedHere: s.announcedHere,
       refused: s.refused,
     });
+  // Weighted ECMP: each weighted VIP's ready endpoints here, at most one change per VIP per
+  // interval (the held change wakes the loop when it falls due).
+  const damped = dampWeights(
+    c.memory.weights,
+    computeLocalWeights({
+      services: snapshot.services,
+      endpointSlices: snapshot.endpointSlices,
+      nodeName: settings.nodeName,
+      globalDefault: settings.weightedEcmp,
+      announcedHere: new Map(plan.services.map((s) => [s.key, s.announcedHere])),
+    }),
+    nowMs,
+    settings.weightedEcmpIntervalMs,
+  );
   return {
     plan,
+    weights: damped.weights,
+    carry: { services: plan.state, weights: damped.state },
+    nextWakeMs: earliest(plan.nextWakeMs, damped.nextWakeMs),
     kubernetes: {
       services,
       leader: snapshot.leader,
@@ -245,4 +291,10 @@ function planCluster(
       poolsConfigMap: settings.poolsConfigMap,
     },
   };
+}
+
+function earliest(a: number | undefined, b: number | undefined): number | undefined {
+  if (a === undefined) return b;
+  if (b === undefined) return a;
+  return Math.min(a, b);
 }

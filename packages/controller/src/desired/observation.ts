@@ -3,7 +3,8 @@ import type { ControllerConfig } from '../config/schema.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from './cluster.js';
 import type { HealthLookup } from './health.js';
 import type { Lifecycle } from './lifecycle.js';
-import type { ServicesState } from './services.js';
+import { initialServicesState, type ServicesState } from './services.js';
+import { type DampingState, initialDampingState } from './weight-damping.js';
 
 /**
  * Everything the desired world is computed from: what the observers saw, as plain data. The
@@ -41,6 +42,10 @@ export interface ClusterSettings {
   readonly loadBalancerClass: string | undefined;
   readonly singleAnnouncer: boolean;
   readonly localGraceMs: number;
+  /** `--weighted-ecmp`: weight every Local Service unless its annotation says `"false"` (weighted-ecmp.ts). */
+  readonly weightedEcmp: boolean;
+  /** `--weighted-ecmp-interval`: at most one weight change per VIP per interval (weight-damping.ts). */
+  readonly weightedEcmpIntervalMs: number;
   /** `--allowed-range`, parsed once at start-up (the one allowed-range model). */
   readonly allowList: readonly IpRange[];
   /** The API server's own addresses (never announced). */
@@ -54,5 +59,18 @@ export interface ClusterInput {
   readonly snapshot: ClusterSnapshot;
   readonly settings: ClusterSettings;
   /** What the last computation carried over (`DesiredState.carry`). */
-  readonly memory: ServicesState;
+  readonly memory: ClusterMemory;
 }
+
+/** What one computation of Kubernetes mode's world hands the next: the only state of the pure core. */
+export interface ClusterMemory {
+  /** Local grace, allocations in flight (services.ts). */
+  readonly services: ServicesState;
+  /** Weighted ECMP: the weight each VIP last published, and when (weight-damping.ts). */
+  readonly weights: DampingState;
+}
+
+export const initialClusterMemory: ClusterMemory = {
+  services: initialServicesState,
+  weights: initialDampingState,
+};

@@ -2,7 +2,8 @@ import type { HealthState } from '@anyvip/healthcheck';
 import type { FamilyName, ListenConfig, PeerConfig } from '../config/schema.js';
 import type { PoolError } from './ipam.js';
 import type { Lifecycle } from './lifecycle.js';
-import type { Refusal, ServicesState } from './services.js';
+import type { ClusterMemory } from './observation.js';
+import type { Refusal } from './services.js';
 
 /**
  * DesiredState: the whole desired world, as the one pure function `computeDesiredWorld`
@@ -51,6 +52,8 @@ export interface RouteAttributes {
   readonly med: number | undefined;
   readonly localPref: number | undefined;
   readonly asPathPrepend: number;
+  /** RFC 4360 extended communities, canonical text (`link-bandwidth:65001:125000000` for a weighted VIP). */
+  readonly extendedCommunities: readonly string[];
 }
 
 /** A VIP to announce over BGP. */
@@ -109,9 +112,9 @@ export interface DesiredState {
   readonly kubernetes: KubernetesDesired | undefined;
   /** Where the controller is in its life; shutdown and restart are states, not side doors. */
   readonly lifecycle: Lifecycle;
-  /** What the next computation carries over (Local grace, allocations in flight). */
-  readonly carry: ServicesState | undefined;
-  /** When (monotonic ms) a grace period ends and the world may change without an event. */
+  /** What the next computation carries over (Local grace, allocations in flight, published weights). */
+  readonly carry: ClusterMemory | undefined;
+  /** When (monotonic ms) a grace period ends or a held weight change falls due: the world may change without an event. */
   readonly nextWakeMs: number | undefined;
 }
 

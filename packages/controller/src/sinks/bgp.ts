@@ -262,6 +262,7 @@ export class BgpSink implements Sink {
       prefix,
       communities: a.communities,
       largeCommunities: a.largeCommunities,
+      ...(a.extendedCommunities.length > 0 ? { extendedCommunities: a.extendedCommunities } : {}),
       ...(a.med !== undefined ? { med: a.med } : {}),
       ...(a.localPref !== undefined ? { localPref: a.localPref } : {}),
       ...(a.asPathPrepend > 0 ? { asPathPrepend: a.asPathPrepend } : {}),

@@ -369,6 +369,27 @@ describe('parseConfig: errors name the key path and say what is wrong', () => {
     expect(err.detail).toBe('10.250.255.1/32 is outside allowedRanges (10.250.254.0/24, fd00:250::/64)');
   });
 
+  it('reads vips[].weight (0-1000000) and bgp.linkBandwidth, and refuses what is out of range with its path', () => {
+    const c = parseConfig({
+      ...base(),
+      vips: [{ address: '10.250.255.1', weight: 3 }],
+    });
+    expect(c.vips[0]?.weight).toBe(3);
+    expect(c.bgp?.linkBandwidth).toBeUndefined();
+    expect(
+      errorOf(() => parseConfig({ ...base(), vips: [{ address: '10.250.255.1', weight: -1 }] })).path,
+    ).toBe('vips[0].weight');
+    expect(
+      errorOf(() => parseConfig({ ...base(), vips: [{ address: '10.250.255.1', weight: 1.5 }] })).path,
+    ).toBe('vips[0].weight');
+    const b = base();
+    const withLb = parseConfig({ ...b, bgp: { ...(b.bgp as object), linkBandwidth: { unit: 1000 } } });
+    expect(withLb.bgp?.linkBandwidth).toEqual({ unitBytesPerSec: 1000, transitive: false });
+    expect(
+      errorOf(() => parseConfig({ ...b, bgp: { ...(b.bgp as object), linkBandwidth: { unit: 0 } } })).path,
+    ).toBe('bgp.linkBandwidth.unit');
+  });
+
   it('accepts VIPs inside allowedRanges', () => {
     const c = parseConfig({ ...base(), allowedRanges: ['10.250.255.0/24'] });
     expect(c.allowedRanges).toEqual(['10.250.255.0/24']);

@@ -42,7 +42,27 @@ describe('computeDesiredState', () => {
       med: 10,
       localPref: undefined,
       asPathPrepend: 0,
+      extendedCommunities: [],
     });
+  });
+
+  it('a VIP with a weight carries the link-bandwidth community, weight × bgp.linkBandwidth.unit (issue 18)', () => {
+    const vips = [{ address: '10.250.255.1', weight: 5 }, { address: '10.250.255.2' }];
+    const d = computeDesiredState(config({ vips, healthchecks: {} }), health({}));
+    expect(d.bgp?.routes.get('10.250.255.1/32')?.attributes.extendedCommunities).toEqual([
+      'link-bandwidth:65001:625000000',
+    ]);
+    expect(d.bgp?.routes.get('10.250.255.2/32')?.attributes.extendedCommunities).toEqual([]);
+    const bgp = {
+      asn: 65001,
+      routerId: '10.250.0.11',
+      peers: [{ address: '10.250.0.1', asn: 65000 }],
+      linkBandwidth: { unit: 125000, transitive: true },
+    };
+    const t = computeDesiredState(config({ bgp, vips, healthchecks: {} }), health({}));
+    expect(t.bgp?.routes.get('10.250.255.1/32')?.attributes.extendedCommunities).toEqual([
+      'link-bandwidth-transitive:65001:625000',
+    ]);
   });
 
   it('neither announces nor binds a VIP whose check has not reported (unknown: wait for rise)', () => {

@@ -4,8 +4,13 @@ import { parseRange } from '../../src/address/ip-range.js';
 import { parseConfig } from '../../src/config/schema.js';
 import { computeDesiredWorld } from '../../src/desired/compute.js';
 import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from '../../src/desired/lifecycle.js';
-import type { ClusterSettings, ClusterSnapshot, Observation } from '../../src/desired/observation.js';
-import { initialServicesState, type ServicesState } from '../../src/desired/services.js';
+import {
+  type ClusterMemory,
+  type ClusterSettings,
+  type ClusterSnapshot,
+  initialClusterMemory,
+  type Observation,
+} from '../../src/desired/observation.js';
 import type { DesiredState } from '../../src/desired/types.js';
 
 const range = parseRange('10.250.1.0-10.250.1.9');
@@ -15,6 +20,8 @@ const settings: ClusterSettings = {
   loadBalancerClass: undefined,
   singleAnnouncer: false,
   localGraceMs: 1000,
+  weightedEcmp: false,
+  weightedEcmpIntervalMs: 5000,
   allowList: [range],
   apiServerAddresses: [],
   poolsConfigMap: 'kube-system/anyvip-pools',
@@ -43,9 +50,20 @@ const config = parseConfig({
 });
 
 function world(
-  o: Partial<ClusterSnapshot> & { nowMs?: number; memory?: ServicesState; lifecycle?: Lifecycle } = {},
+  o: Partial<ClusterSnapshot> & {
+    nowMs?: number;
+    memory?: ClusterMemory | undefined;
+    lifecycle?: Lifecycle;
+    settings?: ClusterSettings;
+  } = {},
 ): DesiredState {
-  const { nowMs = 0, memory = initialServicesState, lifecycle = running, ...snapshot } = o;
+  const {
+    nowMs = 0,
+    memory = initialClusterMemory,
+    lifecycle = running,
+    settings: clusterSettings = settings,
+    ...snapshot
+  } = o;
   const observation: Observation = {
     config,
     health: () => undefined,
@@ -58,7 +76,7 @@ function world(
         leader: true,
         ...snapshot,
       },
-      settings,
+      settings: clusterSettings,
       memory,
     },
     lifecycle,
@@ -101,6 +119,7 @@ describe('computeDesiredWorld: Kubernetes mode is one more input to the one func
       med: undefined,
       localPref: undefined,
       asPathPrepend: 0,
+      extendedCommunities: [],
     });
   });
 
@@ -133,6 +152,63 @@ describe('computeDesiredWorld: Kubernetes mode is one more input to the one func
     expect(follower.kubernetes?.poolErrors).toEqual([
       { code: 'ANYVIP_POOL_INVALID', key: 'bad', reason: expect.stringContaining('"nonsense"') },
     ]);
+  });
+});
+
+describe('computeDesiredWorld: weighted ECMP (issue 18) is part of the world, damped by what it carries', () => {
+  const weighted: ClusterSettings = { ...settings, weightedEcmp: true, weightedEcmpIntervalMs: 2000 };
+  const local = service('local', { externalTrafficPolicy: 'Local' }, ['10.250.1.1']);
+  const endpoints = (n: number): V1EndpointSlice[] => [
+    {
+      addressType: 'IPv4',
+      metadata: { name: 'x', namespace: 'default', labels: { 'kubernetes.io/service-name': 'local' } },
+      endpoints: Array.from({ length: n }, (_, i) => ({
+        addresses: [`10.244.0.${i + 1}`],
+        nodeName: 'node1',
+        targetRef: { kind: 'Pod', name: `p${i}`, namespace: 'default' },
+        conditions: { ready: true },
+      })),
+    },
+  ];
+  const extended = (d: DesiredState) => d.bgp?.routes.get('10.250.1.1/32')?.attributes.extendedCommunities;
+
+  it('announces the ready endpoint count as link bandwidth, damped to one change per interval, with a wake', () => {
+    const first = world({ services: [local], endpointSlices: endpoints(2), nowMs: 0, settings: weighted });
+    expect(extended(first)).toEqual(['link-bandwidth:65001:250000000']);
+    const held = world({
+      services: [local],
+      endpointSlices: endpoints(3),
+      nowMs: 500,
+      memory: first.carry,
+      settings: weighted,
+    });
+    expect([extended(held), held.nextWakeMs]).toEqual([['link-bandwidth:65001:250000000'], 2000]);
+    const due = world({
+      services: [local],
+      endpointSlices: endpoints(3),
+      nowMs: 2000,
+      memory: held.carry,
+      settings: weighted,
+    });
+    expect([extended(due), due.nextWakeMs]).toEqual([['link-bandwidth:65001:375000000'], undefined]);
+  });
+
+  it('without the flag or the annotation, no weight: plain ECMP', () => {
+    expect(extended(world({ services: [local], endpointSlices: endpoints(2) }))).toEqual([]);
+  });
+
+  it('the same observation and memory give the same world (damping is carried, not a timer)', () => {
+    const first = world({ services: [local], endpointSlices: endpoints(2), nowMs: 0, settings: weighted });
+    const again = (): DesiredState =>
+      world({
+        services: [local],
+        endpointSlices: endpoints(5),
+        nowMs: 100,
+        memory: first.carry,
+        settings: weighted,
+      });
+    expect(extended(again())).toEqual(extended(again()));
+    expect(again().nextWakeMs).toBe(2000);
   });
 });
 

@@ -8,8 +8,11 @@ import { parseConfig } from '../../src/config/schema.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from '../../src/desired/cluster.js';
 import { computeDesiredWorld } from '../../src/desired/compute.js';
 import type { Lifecycle } from '../../src/desired/lifecycle.js';
-import type { ClusterSettings } from '../../src/desired/observation.js';
-import { initialServicesState, type ServicesState } from '../../src/desired/services.js';
+import {
+  type ClusterMemory,
+  type ClusterSettings,
+  initialClusterMemory,
+} from '../../src/desired/observation.js';
 import type { DesiredState } from '../../src/desired/types.js';
 import { type PassReport, ReconcileLoop } from '../../src/reconcile/loop.js';
 import { BgpSink } from '../../src/sinks/bgp.js';
@@ -38,7 +41,8 @@ import { formatTxtar, parseTxtar, type Txtar } from './txtar.js';
  *   reconcile again: nothing changes   one more pass: no sink changes anything, nothing is told
  *
  * `-- settings.yaml --` holds Kubernetes mode's settings (nodeName, allowedRanges,
- * singleAnnouncer, localGraceMs, loadBalancerClass, apiServerAddresses). UPDATE_GOLDEN=1
+ * singleAnnouncer, localGraceMs, loadBalancerClass, apiServerAddresses, weightedEcmp,
+ * weightedEcmpIntervalMs). UPDATE_GOLDEN=1
  * rewrites the expected files from what the run produced.
  */
 
@@ -81,6 +85,8 @@ function settingsOf(t: Txtar): ClusterSettings {
     loadBalancerClass: raw.loadBalancerClass as string | undefined,
     singleAnnouncer: (raw.singleAnnouncer as boolean | undefined) ?? false,
     localGraceMs: (raw.localGraceMs as number | undefined) ?? 5000,
+    weightedEcmp: (raw.weightedEcmp as boolean | undefined) ?? false,
+    weightedEcmpIntervalMs: (raw.weightedEcmpIntervalMs as number | undefined) ?? 5000,
     allowList,
     apiServerAddresses: (raw.apiServerAddresses as string[] | undefined) ?? [],
     poolsConfigMap: POOLS,
@@ -99,6 +105,7 @@ function dump(d: DesiredState, told: readonly string[]): string {
       const attrs = [
         a.communities.length > 0 ? `communities ${a.communities.join(' ')}` : '',
         a.med !== undefined ? `med ${a.med}` : '',
+        a.extendedCommunities.length > 0 ? `extcommunities ${a.extendedCommunities.join(' ')}` : '',
       ].filter((x) => x !== '');
       out.push(`route ${r.prefix}${attrs.length > 0 ? ` ${attrs.join(' ')}` : ''}`);
     }
@@ -145,7 +152,7 @@ async function runScenario(file: string): Promise<void> {
   let leader = true;
   let nowMs = 0;
   let lifecycle: Lifecycle = { kind: 'running' };
-  let memory: ServicesState = initialServicesState;
+  let memory: ClusterMemory = initialClusterMemory;
 
   const events = new RecordedEvents();
   const ip = new FakeIp();

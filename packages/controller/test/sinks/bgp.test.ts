@@ -205,6 +205,23 @@ describe('BgpSink', () => {
     expect(r.add.changes.map((c) => `${c.action} ${c.what}`)).toEqual(['change re-announced']);
   });
 
+  it('sends a weighted VIP with its link-bandwidth extended community, and a new weight as an implicit replace (issue 18)', async () => {
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create });
+    await pass(sink, desired(config({ vips: [{ address: '10.250.255.1', weight: 2 }, '10.250.255.2'] })));
+    const router = f.routers[0]!;
+    expect(router.routes.get('10.250.255.1/32')?.extendedCommunities).toEqual([
+      'link-bandwidth:65001:250000000',
+    ]);
+    expect(router.routes.get('10.250.255.2/32')?.extendedCommunities).toBeUndefined();
+    router.calls.length = 0;
+    await pass(sink, desired(config({ vips: [{ address: '10.250.255.1', weight: 5 }, '10.250.255.2'] })));
+    expect(router.calls).toEqual(['announce 10.250.255.1/32 []']);
+    expect(router.routes.get('10.250.255.1/32')?.extendedCommunities).toEqual([
+      'link-bandwidth:65001:625000000',
+    ]);
+  });
+
   it('adds and removes peers one by one and re-creates a changed peer; the others keep their session', async () => {
     const f = fakeRouterFactory();
     const sink = new BgpSink({ createRouter: f.create });

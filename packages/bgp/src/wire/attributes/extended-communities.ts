@@ -3,6 +3,13 @@ import { AttrFlag, AttrType } from '../constants.js';
 import { LocalProtocolError } from '../errors.js';
 import { attributeLengthError } from '../validate.js';
 import type { AttributeCodec } from './codec.js';
+import {
+  decodeLinkBandwidth,
+  encodeLinkBandwidth,
+  formatLinkBandwidth,
+  linkBandwidthHasText,
+  parseLinkBandwidth,
+} from './link-bandwidth.js';
 import type { ExtendedCommunitiesAttribute } from './path-attribute.js';
 
 /**
@@ -46,7 +53,6 @@ const TWO_OCTET_AS = 0x00;
 const IPV4_ADDRESS = 0x01;
 const FOUR_OCTET_AS = 0x02;
 const OPAQUE = 0x03;
-const NON_TRANSITIVE_TWO_OCTET_AS = 0x40;
 const FLOW_SPEC = 0x80;
 
 /** Sub-types shared by the AS- and address-specific types (RFC 4360 §4, §5). */
@@ -81,7 +87,8 @@ function hexText(b: Uint8Array): string {
  * | `target:4200000000L:100`, `origin:…L:…` | 0x02 / 0x02, 0x03: 4-octet AS (`L` always marks this type), 2-octet number | RFC 5668 §2 |
  * | `color:100` | 0x03 / 0x0b | RFC 9012 §4.3 |
  * | `encap:8` | 0x03 / 0x0c: tunnel type | RFC 9012 §4.1 |
- * | `link-bandwidth:65000:1250000` | 0x40 / 0x04: AS, bytes per second | draft-ietf-idr-link-bandwidth |
+ * | `link-bandwidth:65000:1250000` | 0x40 / 0x04: AS, bytes per second | draft-ietf-idr-link-bandwidth §3 |
+ * | `link-bandwidth-transitive:65000:1250000` | 0x00 / 0x04: the same, transitive | IANA, as FRR sends it |
  * | `rate-limit:0` | 0x80 / 0x06: bytes per second | RFC 8955 §7.3 |
  * | `redirect:65000:100` | 0x80 / 0x08 | RFC 8955 §7.6 |
  *
@@ -100,8 +107,8 @@ export function formatExtendedCommunity(b: Uint8Array): string {
   }
   if (type === OPAQUE && sub === 0x0b) return `color:${u32(b, 4)}`;
   if (type === OPAQUE && sub === 0x0c && u32(b, 2) === 0) return `encap:${u16(b, 6)}`;
-  if (type === NON_TRANSITIVE_TWO_OCTET_AS && sub === 0x04)
-    return `link-bandwidth:${u16(b, 2)}:${float32(b, 4)}`;
+  const lb = decodeLinkBandwidth(b);
+  if (lb !== undefined && linkBandwidthHasText(lb)) return formatLinkBandwidth(lb);
   if (type === FLOW_SPEC && sub === 0x06 && u16(b, 2) === 0) return `rate-limit:${float32(b, 4)}`;
   if (type === FLOW_SPEC && sub === 0x08) return `redirect:${u16(b, 2)}:${u32(b, 4)}`;
   return hexText(b);
@@ -184,13 +191,10 @@ export function parseExtendedCommunity(text: string): Uint8Array {
     if (s === undefined || s === '' || !Number.isFinite(x) || x < 0) throw badText(text);
     return x;
   };
-  if (kind === 'link-bandwidth' && parts.length === 3) {
-    const asn = num(a, 0xffff);
-    const bw = rate(b);
-    return build(NON_TRANSITIVE_TWO_OCTET_AS, 0x04, (v) => {
-      v.setUint16(2, asn);
-      v.setFloat32(4, bw);
-    });
+  if (kind === 'link-bandwidth' || kind === 'link-bandwidth-transitive') {
+    const lb = parseLinkBandwidth(t);
+    if (lb === undefined) throw badText(text);
+    return encodeLinkBandwidth(lb);
   }
   if (kind === 'rate-limit' && parts.length === 2) {
     const bw = rate(a);
