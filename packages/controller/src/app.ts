@@ -41,7 +41,7 @@ export interface RuntimeDeps {
   /** Kubernetes mode: makes the cluster feed (observer and sinks) with the runtime's hooks. */
   readonly cluster?: (hooks: ClusterHooks) => ClusterFeed;
   /**
-   * Returns memory to the OS after bursts (see {@link HeapTrim}); default one on the system
+   * Returns memory to the OS after bursts (see `HeapTrim` in heap-trim.ts); default one on the system
    * clock when no clock is injected, none otherwise (tests on a fake clock).
    */
   readonly heapTrim?: HeapTrim;

@@ -44,7 +44,7 @@ export type AllowedVerdict =
   | { readonly kind: 'allowed' }
   | { readonly kind: 'refused'; readonly reason: string };
 
-/** @deprecated the old name of {@link AllowedVerdict}. */
+/** @deprecated the old name of `AllowedVerdict`. */
 export type PoolVerdict = AllowedVerdict;
 
 /** Whether `vip` may be claimed under `ranges` (empty: anything may). */
@@ -56,7 +56,7 @@ export function checkAllowed(vip: IpRange, ranges: readonly IpRange[]): AllowedV
   };
 }
 
-/** {@link checkAllowed} for prefixes, as a configuration file writes them. */
+/** `checkAllowed` for prefixes, as a configuration file writes them. */
 export function checkVipInPools(vip: Prefix, ranges: readonly Prefix[]): AllowedVerdict {
   return checkAllowed(rangeOfPrefix(vip), ranges.map(rangeOfPrefix));
 }
