@@ -18,7 +18,7 @@ export function createKubernetesSource(
   deps: { readonly clients?: KubeClients; readonly clock?: Clock; readonly planner?: Planner } = {},
 ): KubernetesSource {
   const clients = deps.clients ?? createKubeClients(kubeConfigSourceOf(settings.kubeconfig, process.env));
-  return new KubernetesSource({
+  const source = new KubernetesSource({
     clients,
     nodeName: settings.nodeName,
     leaseName: settings.leaseName,
@@ -41,9 +41,20 @@ export function createKubernetesSource(
         },
       }),
     clock: deps.clock ?? systemClock,
-    applyVips: (addresses) => runtime.setVips(vipsOf(addresses)),
+    applyVips: async (addresses) => {
+      await runtime.setVips(vipsOf(addresses));
+      return runtime
+        .status()
+        .vips.flatMap((v) => (v.withheld === undefined ? [] : [{ address: v.address, reason: v.withheld }]));
+    },
     report: (e) => runtime.report(e),
   });
+  // A VIP bound (or lost) by a retry in the runtime changes what this node really announces:
+  // a new pass records the Announced / NotBound Event for it.
+  runtime.on((e) => {
+    if (e.kind === 'vipWithheld') source.trigger();
+  });
+  return source;
 }
 
 /**

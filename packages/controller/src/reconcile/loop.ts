@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
-import type { Sink, SinkChange, SinkFailure } from '../sinks/sink.js';
+import type { Sink, SinkChange, SinkFailure, SinkResult } from '../sinks/sink.js';
 
 /** A change, with the sink that made it. */
 export type AppliedChange = SinkChange & { readonly sink: string };
@@ -19,6 +19,27 @@ export interface PassReport {
   readonly durationMs: number;
   /** When errors: the delay before the retry. */
   readonly retryInMs: number | undefined;
+  /** The desired state the last sinks applied (after the {@link SinkGate}, if any). */
+  readonly desired: DesiredState;
+}
+
+/**
+ * A gate between sinks: what one sink really holds after its add phase narrows what the
+ * sinks after it may apply (the loopback sink's bound addresses gate BGP and table routes:
+ * see `desired/bind-gate.ts`).
+ */
+export interface SinkGate {
+  /** The sink whose result gates the ones with a higher `order`. */
+  readonly sink: string;
+  /**
+   * The desired state for the later sinks, from what `sink` holds and its failures by key.
+   * Pure; returns `desired` itself when nothing is withheld.
+   */
+  readonly compute: (
+    desired: DesiredState,
+    held: ReadonlySet<string>,
+    failures: ReadonlyMap<string, string>,
+  ) => DesiredState;
 }
 
 /** Timing of the loop; can change on reload. */
@@ -38,6 +59,8 @@ export interface ReconcileLoopOptions extends LoopTiming {
   readonly clock: Clock;
   /** Called after every pass. */
   readonly onPass?: (report: PassReport) => void;
+  /** Narrows what later sinks apply by what an earlier one really did. */
+  readonly gate?: SinkGate;
 }
 
 /**
@@ -56,6 +79,7 @@ export class ReconcileLoop {
   readonly #desired: () => DesiredState;
   readonly #clock: Clock;
   readonly #onPass: ((report: PassReport) => void) | undefined;
+  readonly #gate: SinkGate | undefined;
   #timing: LoopTiming;
   /** Reasons waiting for the next pass; undefined when nothing is pending. */
   #pending: string[] | undefined;
@@ -73,6 +97,7 @@ export class ReconcileLoop {
     this.#desired = options.desired;
     this.#clock = options.clock;
     this.#onPass = options.onPass;
+    this.#gate = options.gate;
     this.#timing = {
       intervalMs: options.intervalMs,
       retryMinMs: options.retryMinMs,
@@ -176,22 +201,45 @@ export class ReconcileLoop {
     const changes: AppliedChange[] = [];
     const errors: AppliedFailure[] = [];
     const applied = new Map<string, readonly string[]>();
-    const run = async (sink: Sink, phase: 'remove' | 'add'): Promise<void> => {
+    const run = async (sink: Sink, phase: 'remove' | 'add', want: DesiredState): Promise<SinkResult> => {
       try {
-        const r = await sink.apply(desired, phase);
+        const r = await sink.apply(want, phase);
         for (const c of r.changes) changes.push({ ...c, sink: sink.name });
         for (const e of r.errors) errors.push({ ...e, sink: sink.name });
         applied.set(sink.name, r.applied);
+        return r;
       } catch (err) {
-        errors.push({
-          sink: sink.name,
-          key: sink.name,
-          reason: `${phase} phase threw: ${describeError(err)}`,
-        });
+        const failure = { key: sink.name, reason: `${phase} phase threw: ${describeError(err)}` };
+        errors.push({ ...failure, sink: sink.name });
+        return { changes: [], errors: [failure], applied: applied.get(sink.name) ?? [] };
       }
     };
-    for (const sink of [...this.#sinks].reverse()) await run(sink, 'remove');
-    for (const sink of this.#sinks) await run(sink, 'add');
+    const gate = this.#gate;
+    const gateSink = gate === undefined ? undefined : this.#sinks.find((s) => s.name === gate.sink);
+    const gated = (s: Sink): boolean => gateSink !== undefined && s.order > gateSink.order;
+    // Remove phase: the sinks after the gate converge to what the gate allowed with what the
+    // gating sink held after the last pass (nothing more can have been applied since).
+    const before =
+      gate === undefined
+        ? desired
+        : gate.compute(desired, new Set(this.#last?.applied.get(gate.sink) ?? []), new Map());
+    for (const sink of [...this.#sinks].reverse()) await run(sink, 'remove', gated(sink) ? before : desired);
+    let after = desired;
+    for (const sink of this.#sinks) {
+      if (!gated(sink)) {
+        const r = await run(sink, 'add', desired);
+        if (gate !== undefined && sink === gateSink) {
+          const failures = new Map<string, string>();
+          for (const e of r.errors) failures.set(e.vip ?? e.key, e.reason);
+          after = gate.compute(desired, new Set(r.applied), failures);
+        }
+        continue;
+      }
+      // What the gating sink could not do this pass is taken back here first (an address
+      // removed by hand that cannot be restored): withdraw, then add.
+      if (after !== desired) await run(sink, 'remove', after);
+      await run(sink, 'add', after);
+    }
     this.#passes++;
     const failed = errors.length > 0;
     const retryInMs = failed
@@ -204,6 +252,7 @@ export class ReconcileLoop {
       applied,
       durationMs: this.#clock.now() - startedMs,
       retryInMs,
+      desired: after,
     };
     this.#last = report;
     this.#onPass?.(report);

@@ -66,8 +66,11 @@ export interface KubernetesSourceOptions {
   readonly poolsConfigMap: { readonly namespace: string; readonly name: string } | undefined;
   readonly planner: Planner;
   readonly clock: Clock;
-  /** Applies this node's VIPs (the runtime's `setVips`); resolves once they are applied. */
-  readonly applyVips: (addresses: readonly string[]) => Promise<void>;
+  /**
+   * Applies this node's VIPs (the runtime's `setVips`); resolves once they are applied, with
+   * the addresses that were withheld because they could not be bound (a Warning Event each).
+   */
+  readonly applyVips: (addresses: readonly string[]) => Promise<readonly WithheldAddress[] | undefined>;
   readonly report: (event: ControllerEvent) => void;
   /** Batches bursts of watch events into one pass. Default 20 ms. */
   readonly coalesceMs?: number;
@@ -83,6 +86,13 @@ export interface KubernetesSourceOptions {
   readonly statusRetryMs?: number;
 }
 
+/** An address this node should announce but does not, because it is not bound (see desired/bind-gate.ts). */
+export interface WithheldAddress {
+  /** Canonical address text, as in {@link NodePlan.announce}. */
+  readonly address: string;
+  readonly reason: string;
+}
+
 /** Objects per list page (client-go's reflector pages by 500 too). */
 const LIST_PAGE = 500;
 
@@ -92,6 +102,7 @@ export const EventReason = {
   announced: 'Announced',
   withdrawn: 'Withdrawn',
   refused: 'Refused',
+  notBound: 'NotBound',
 } as const;
 
 export class KubernetesSource {
@@ -293,9 +304,9 @@ export class KubernetesSource {
       nowMs: this.#o.clock.now(),
     });
     this.#scheduleWake(plan.nextWakeMs);
-    await this.#o.applyVips(plan.announce);
+    const withheld = new Map((await this.#o.applyVips(plan.announce))?.map((w) => [w.address, w.reason]));
     this.passes += 1;
-    this.#recordAnnouncements(plan.services);
+    this.#recordAnnouncements(plan.services, withheld);
     if (isLeader) await this.#writeStatuses(plan.services);
     this.#synced();
   }
@@ -320,16 +331,28 @@ export class KubernetesSource {
   }
 
   /** Announced / Withdrawn Events from this node when its part changes; Refused (leader) each pass, deduplicated. */
-  #recordAnnouncements(services: readonly ServicePlan[]): void {
+  #recordAnnouncements(services: readonly ServicePlan[], withheld: ReadonlyMap<string, string>): void {
     const next = new Map<string, readonly string[]>();
     const node = this.#o.nodeName;
     for (const s of services) {
       const key = `${s.namespace}/${s.name}`;
       const subject = { kind: 'Service' as const, namespace: s.namespace, name: s.name, uid: s.uid };
       const before = this.#announcedHere.get(key) ?? [];
-      if (s.announcedHere.length > 0) next.set(key, s.announcedHere);
-      const added = s.announcedHere.filter((a) => !before.includes(a));
-      const removed = before.filter((a) => !s.announcedHere.includes(a));
+      // Never say "announced" for an address that is not bound here: it is withheld.
+      const here = s.announcedHere.filter((a) => !withheld.has(a));
+      for (const a of s.announcedHere) {
+        const reason = withheld.get(a);
+        if (reason !== undefined)
+          this.#events.record({
+            subject,
+            type: 'Warning',
+            reason: EventReason.notBound,
+            message: `${a} not announced from node ${node}: ${reason}`,
+          });
+      }
+      if (here.length > 0) next.set(key, here);
+      const added = here.filter((a) => !before.includes(a));
+      const removed = before.filter((a) => !here.includes(a));
       if (added.length > 0)
         this.#events.record({
           subject,

@@ -76,6 +76,7 @@ describe('Kubernetes source against the test API server (real client-node)', () 
       clock: systemClock,
       applyVips: async (a) => {
         applied.push([...a]);
+        return undefined;
       },
       report: (e) => events.push(e),
       lease: { retryPeriodMs: 100 },
@@ -111,6 +112,36 @@ describe('Kubernetes source against the test API server (real client-node)', () 
     await s.comeUp();
     s.remove('v1', 'services', 'a', 'default');
     await until('a withdrawn after the outage', () => applied.at(-1)?.join() === '10.250.255.2', 15_000);
+  });
+
+  it('an address the runtime could not bind gets a NotBound Warning Event, never an Announced one', async () => {
+    const { s, clients } = await setup();
+    s.apply('v1', 'nodes', { metadata: { name: 'node1' } });
+    s.apply('v1', 'services', service('a', ['10.250.255.1']));
+    const src = new KubernetesSource({
+      clients,
+      nodeName: 'node1',
+      leaseName: 'anyvip',
+      leaseNamespace: 'kube-system',
+      poolsConfigMap: undefined,
+      planner: testPlanner,
+      clock: systemClock,
+      applyVips: async (a) =>
+        a.map((address) => ({ address, reason: 'address not bound to lo: Operation not permitted' })),
+      report: () => {},
+    });
+    source = src;
+    src.start();
+    await src.synced();
+    await until('NotBound recorded', () => s.list('v1', 'events', 'default').length > 0);
+    const events = s.list('v1', 'events', 'default');
+    expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([
+      [
+        'Warning',
+        'NotBound',
+        '10.250.255.1 not announced from node node1: address not bound to lo: Operation not permitted',
+      ],
+    ]);
   });
 
   it('status writes carry the cached resourceVersion: a Service changed meanwhile gets 409, not overwritten', async () => {
