@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { formatPrefix, parsePrefix } from '@anyvip/bgp/wire';
 import { type Clock, systemClock } from '@anyvip/healthcheck';
 import type { AnyvipRuntime } from './app.js';
@@ -27,7 +26,6 @@ export function createKubernetesSource(
     planner:
       deps.planner ??
       createPlanner(settings, {
-        apiServerAddresses: apiServerAddressesOf(clients),
         onPoolErrors: (errors) => {
           const cm = settings.poolsConfigMap;
           for (const e of errors)
@@ -55,22 +53,6 @@ export function createKubernetesSource(
     if (e.kind === 'vipWithheld') source.trigger();
   });
   return source;
-}
-
-/**
- * The API server's own addresses as this node reaches it (the kubeconfig's server, and the
- * in-cluster service address): a Service asking for one of them must never get it.
- */
-function apiServerAddressesOf(clients: KubeClients): string[] {
-  const out = new Set<string>();
-  const server = clients.config.getCurrentCluster()?.server;
-  if (server !== undefined) {
-    const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0) out.add(host);
-  }
-  const inCluster = process.env.KUBERNETES_SERVICE_HOST;
-  if (inCluster !== undefined && isIP(inCluster) !== 0) out.add(inCluster);
-  return [...out];
 }
 
 /** Host-prefix VIPs (no check, no attributes) for the addresses the plan announces. */

@@ -1,4 +1,5 @@
 import type { KubernetesSettings } from '../../config/kubernetes-flags.js';
+import { computeApiServerAddresses } from '../../desired/api-server-addresses.js';
 import { type IpRange, parseRange } from '../../desired/ip-range.js';
 import { type Pool, type PoolError, parsePools } from '../../desired/ipam.js';
 import { initialServicesState, planServices, type ServicesState } from '../../desired/services.js';
@@ -6,8 +7,6 @@ import type { ClusterObservation, NodePlan, Planner } from './kubernetes-source.
 
 /** What the planner knows besides the flags. */
 export interface PlannerFacts {
-  /** The API server's addresses (never announced). */
-  readonly apiServerAddresses: readonly string[];
   /** Called when the pools ConfigMap changes and some keys do not parse (those pools are ignored). */
   readonly onPoolErrors?: (errors: readonly PoolError[]) => void;
 }
@@ -43,7 +42,8 @@ export function createPlanner(settings: KubernetesSettings, facts: PlannerFacts)
       nodes: o.nodes,
       pools,
       allowList,
-      apiServerAddresses: facts.apiServerAddresses,
+      // From the cluster (default/kubernetes), the same on every node: never announced.
+      apiServerAddresses: computeApiServerAddresses(o.services, o.endpointSlices),
       loadBalancerClass: settings.loadBalancerClass,
       nodeName: settings.nodeName,
       singleAnnouncer: settings.singleAnnouncer,

@@ -46,10 +46,44 @@ const observe = (o: Partial<ClusterObservation>): ClusterObservation => ({
 });
 
 describe('createPlanner (the adapter Kubernetes mode runs)', () => {
-  it('--allowed-range as an A-B range admits inside and refuses outside, with the code in the reason', () => {
-    const plan = createPlanner(settings, { apiServerAddresses: [] })(
-      observe({ services: [service('web', {}, ['10.250.1.5', '10.250.1.10'])] }),
+  it('refuses every default/kubernetes endpoint address and the ClusterIP on every node alike, leader or not', () => {
+    const apiSlice: V1EndpointSlice = {
+      addressType: 'IPv4',
+      metadata: {
+        name: 'kubernetes',
+        namespace: 'default',
+        labels: { 'kubernetes.io/service-name': 'kubernetes' },
+      },
+      endpoints: [{ addresses: ['10.250.1.3'] }, { addresses: ['10.250.1.4'] }],
+    };
+    const api: V1Service = {
+      metadata: { name: 'kubernetes', namespace: 'default' },
+      spec: { type: 'ClusterIP', clusterIP: '10.250.1.5' },
+    };
+    const o = observe({
+      services: [api, service('grab', {}, ['10.250.1.3', '10.250.1.4', '10.250.1.5', '10.250.1.6'])],
+      endpointSlices: [apiSlice],
+      nodes: ['node1', 'node2'].map((name) => ({
+        metadata: { name },
+        status: { conditions: [{ type: 'Ready', status: 'True' }] },
+      })),
+    });
+    const plans = ['node1', 'node2'].map((nodeName, i) =>
+      createPlanner({ ...settings, nodeName }, {})({ ...o, isLeader: i === 0 }),
     );
+    for (const plan of plans) {
+      expect(plan.announce).toEqual(['10.250.1.6']);
+      expect(
+        plan.services.find((s) => s.name === 'grab')?.refused.map((r) => r.reason.split(':')[0]),
+      ).toEqual(['ANYVIP_VIP_API_SERVER', 'ANYVIP_VIP_API_SERVER', 'ANYVIP_VIP_API_SERVER']);
+    }
+  });
+
+  it('--allowed-range as an A-B range admits inside and refuses outside, with the code in the reason', () => {
+    const plan = createPlanner(
+      settings,
+      {},
+    )(observe({ services: [service('web', {}, ['10.250.1.5', '10.250.1.10'])] }));
     expect(plan.announce).toEqual(['10.250.1.5']);
     expect(plan.services[0]?.refused).toEqual([
       {
@@ -60,7 +94,7 @@ describe('createPlanner (the adapter Kubernetes mode runs)', () => {
   });
 
   it('carries the Local grace between passes and asks to be woken when it ends', () => {
-    const planner = createPlanner(settings, { apiServerAddresses: [] });
+    const planner = createPlanner(settings, {});
     const local = service('local', { externalTrafficPolicy: 'Local' }, ['10.250.1.1']);
     expect(
       planner(observe({ services: [local], endpointSlices: slices('node1'), nowMs: 0 })).announce,
@@ -74,7 +108,7 @@ describe('createPlanner (the adapter Kubernetes mode runs)', () => {
 
   it('only the leader is asked to write status; pools errors are reported once per change of the ConfigMap', () => {
     const errors: (readonly PoolError[])[] = [];
-    const planner = createPlanner(settings, { apiServerAddresses: [], onPoolErrors: (e) => errors.push(e) });
+    const planner = createPlanner(settings, { onPoolErrors: (e) => errors.push(e) });
     const poolsData = { good: '10.250.2.0/30', bad: 'nonsense' };
     const leader = planner(observe({ services: [service('auto')], poolsData }));
     expect(leader.services[0]?.ingress).toEqual(['10.250.2.0']);
