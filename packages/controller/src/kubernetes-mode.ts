@@ -23,6 +23,9 @@ export function createKubernetesSource(
     leaseName: settings.leaseName,
     leaseNamespace: settings.leaseNamespace,
     poolsConfigMap: settings.poolsConfigMap,
+    ...(settings.nodeLeaseIntervalMs !== undefined
+      ? { nodeLease: { intervalMs: settings.nodeLeaseIntervalMs } }
+      : {}),
     planner:
       deps.planner ??
       createPlanner(settings, {

@@ -166,6 +166,11 @@ export async function main(argv: readonly string[]): Promise<number> {
           .option('local-grace', {
             type: 'string',
             describe: 'Kubernetes mode: keep a Local VIP this long after its last endpoint left (default 5s)',
+          })
+          .option('node-lease-interval', {
+            type: 'string',
+            describe:
+              "Kubernetes mode: renew this node's liveness lease this often; a stopped anyvip's single-announcer VIPs move within ~3 intervals (default 2s)",
           }),
       async (args) => {
         if (!args['control-plane']) {
@@ -197,6 +202,7 @@ export async function main(argv: readonly string[]): Promise<number> {
                 allowedRanges: args['allowed-range'],
                 singleAnnouncer: args['single-announcer'],
                 localGrace: args['local-grace'],
+                nodeLeaseInterval: args['node-lease-interval'],
               },
               process.env,
             );

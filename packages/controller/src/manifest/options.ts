@@ -38,7 +38,8 @@ export interface ManifestOptions {
   readonly passwordSecret: string | undefined;
   /**
    * Static Pod: a host file holding the TCP-MD5 key (a static Pod cannot reference Secrets);
-   * mounted read-only, readable by UID 65532.
+   * mounted read-only; the container runs as UID 0 without CAP_DAC_OVERRIDE, so root must own it
+   * (mode 0400 or 0600).
    */
   readonly passwordFile: string | undefined;
   /** GTSM (RFC 5082) with every peer. */

@@ -52,7 +52,12 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
     kind: 'Role',
     metadata: namespaced('rbac'),
     rules: [
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+      // The leader Lease, and every node's liveness lease (list/watch them, delete ours on stop).
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+      },
     ],
   } satisfies IRole;
   const roleBinding = {

@@ -224,16 +224,35 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     a.apply('v1', 'services', service('plain', ['10.250.255.21']));
     await waitHops('10.250.255.20/32', ['10.250.3.2'], 'blue only on node3');
     await waitHops('10.250.255.21/32', ['10.250.1.2', '10.250.2.2'], 'plain only on node1 and node2');
-    await waitUntil(
-      async () => a.list('coordination.k8s.io/v1', 'leases', 'kube-system'),
-      (ls) => ls.length === 2,
-      { timeoutMs: 10_000, intervalMs: 100, what: 'two leases' },
-    );
-    const holders = Object.fromEntries(
+    // The leader Leases (node liveness leases carry the anyvip.io/node-lease label).
+    const leaderLeases = () =>
       a
         .list('coordination.k8s.io/v1', 'leases', 'kube-system')
-        .map((l) => [l.metadata.name, (l.spec as { holderIdentity?: string }).holderIdentity]),
+        .filter(
+          (l) =>
+            (l.metadata as { labels?: Record<string, string> }).labels?.['anyvip.io/node-lease'] ===
+            undefined,
+        );
+    await waitUntil(
+      async () => leaderLeases(),
+      (ls) => ls.length === 2,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: 'two leader leases',
+      },
     );
+    const holders = Object.fromEntries(
+      leaderLeases().map((l) => [l.metadata.name, (l.spec as { holderIdentity?: string }).holderIdentity]),
+    );
+    // Every node renews its own liveness lease, per instance.
+    expect(
+      a
+        .list('coordination.k8s.io/v1', 'leases', 'kube-system')
+        .map((l) => l.metadata.name)
+        .filter((n) => n.includes('-node-'))
+        .sort(),
+    ).toEqual(['anyvip-blue-node-node3', 'anyvip-node-node1', 'anyvip-node-node2']);
     expect(holders['anyvip-blue']).toBe('node3');
     expect(['node1', 'node2']).toContain(holders.anyvip);
     a.remove('v1', 'services', 'blue', 'default');

@@ -1,12 +1,14 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import type { V1ConfigMap, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1EndpointSlice, V1Lease, V1Node, V1Service } from '@kubernetes/client-node';
 import { assertNever } from '../../assert-never.js';
+import { computeLiveNodes, sameNodes } from '../../desired/node-liveness.js';
 import { describeError } from '../../errors.js';
 import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from './client.js';
 import { EventRecorder } from './event-recorder.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
+import { NodeLeaseRenewer, nodeLeaseLabel } from './node-lease.js';
 import { writeIngress } from './service-status.js';
 
 /**
@@ -30,6 +32,8 @@ export interface ClusterObservation {
   readonly isLeader: boolean;
   /** Monotonic milliseconds (grace periods). */
   readonly nowMs: number;
+  /** Nodes whose anyvip renews its node lease; undefined without node leases. */
+  readonly liveNodes?: ReadonlySet<string>;
 }
 
 /** The plan's verdict on one Service. */
@@ -84,6 +88,11 @@ export interface KubernetesSourceOptions {
   readonly statusConcurrency?: number;
   /** Retry delay after a status write failed (not a 409). Default 5 s. */
   readonly statusRetryMs?: number;
+  /**
+   * Per-node liveness leases (single-announcer failover): renew ours every `intervalMs`,
+   * count a node live while its lease changed within 3 intervals of the newest. Undefined: off.
+   */
+  readonly nodeLease?: { readonly intervalMs: number };
 }
 
 /** An address this node should announce but does not, because it is not bound (see desired/bind-gate.ts). */
@@ -111,6 +120,11 @@ export class KubernetesSource {
   readonly #slices: WatchedKind<V1EndpointSlice>;
   readonly #nodes: WatchedKind<V1Node>;
   readonly #pools: WatchedKind<V1ConfigMap> | undefined;
+  readonly #nodeLeases: WatchedKind<V1Lease> | undefined;
+  readonly #renewer: NodeLeaseRenewer | undefined;
+  /** Node → when (our clock) its lease last changed, and the record we saw. */
+  readonly #leaseSeen = new Map<string, { readonly record: string; readonly atMs: number }>();
+  #liveNodes: Set<string> | undefined;
   readonly #elector: LeaderElector;
   readonly #events: EventRecorder;
   /** Per Service key: the addresses it was announced from here after the last pass. */
@@ -165,6 +179,34 @@ export class KubernetesSource {
             clock,
             onEvent,
           });
+    const nl = options.nodeLease;
+    this.#nodeLeases =
+      nl === undefined
+        ? undefined
+        : new WatchedKind(clients.config, {
+            path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(options.leaseNamespace)}/leases`,
+            labelSelector: `${nodeLeaseLabel}=${options.leaseName}`,
+            list: () =>
+              clients.coordination.listNamespacedLease({
+                namespace: options.leaseNamespace,
+                labelSelector: `${nodeLeaseLabel}=${options.leaseName}`,
+              }),
+            clock,
+            // Lease renewals are frequent: a pass only when the live set changes.
+            onEvent: (e) => (e.kind === 'changed' ? this.#onNodeLeases() : onEvent(e)),
+          });
+    this.#renewer =
+      nl === undefined
+        ? undefined
+        : new NodeLeaseRenewer({
+            api: clients.coordination,
+            namespace: options.leaseNamespace,
+            instance: options.leaseName,
+            node: options.nodeName,
+            clock,
+            intervalMs: nl.intervalMs,
+            onError: (reason) => options.report({ kind: 'kubernetesError', resource: 'node lease', reason }),
+          });
     this.#elector = new LeaderElector({
       api: clients.coordination,
       namespace: options.leaseNamespace,
@@ -200,6 +242,8 @@ export class KubernetesSource {
   }
 
   start(): void {
+    // The heartbeat first, so this node's own lease is there when the others list theirs.
+    void this.#renewer?.start();
     for (const w of this.#watched()) w.start();
     this.#elector.start();
   }
@@ -211,6 +255,8 @@ export class KubernetesSource {
       if (t !== undefined) this.#o.clock.clearTimeout(t);
     for (const w of this.#watched()) w.stop();
     await this.#running;
+    // Deleting the node lease hands our single-announcer VIPs to the others at once.
+    await this.#renewer?.stop();
     await this.#elector.stop();
     await this.#events.flush();
   }
@@ -247,6 +293,10 @@ export class KubernetesSource {
     ];
     if (this.#pools !== undefined)
       all.push(this.#pools as WatchedKind<V1Service | V1EndpointSlice | V1Node | V1ConfigMap>);
+    if (this.#nodeLeases !== undefined)
+      all.push(
+        this.#nodeLeases as unknown as WatchedKind<V1Service | V1EndpointSlice | V1Node | V1ConfigMap>,
+      );
     return all;
   }
 
@@ -302,6 +352,7 @@ export class KubernetesSource {
       poolsData: this.#pools?.items()[0]?.data,
       isLeader,
       nowMs: this.#o.clock.now(),
+      ...(this.#nodeLeases !== undefined ? { liveNodes: this.#computeLive() } : {}),
     });
     this.#scheduleWake(plan.nextWakeMs);
     const withheld = new Map((await this.#o.applyVips(plan.announce))?.map((w) => [w.address, w.reason]));
@@ -309,6 +360,31 @@ export class KubernetesSource {
     this.#recordAnnouncements(plan.services, withheld);
     if (isLeader) await this.#writeStatuses(plan.services);
     this.#synced();
+  }
+
+  /** Records lease changes (by our clock) and raises a pass when the live set changed. */
+  #onNodeLeases(): void {
+    const before = this.#liveNodes;
+    const after = this.#computeLive();
+    if (!sameNodes(before, after)) this.trigger();
+  }
+
+  #computeLive(): Set<string> {
+    const now = this.#o.clock.now();
+    const seenNow = new Set<string>();
+    for (const l of this.#nodeLeases?.items() ?? []) {
+      const node = l.spec?.holderIdentity;
+      if (node === undefined || node === '') continue;
+      seenNow.add(node);
+      const record = `${String(l.spec?.renewTime)}|${l.metadata?.resourceVersion ?? ''}`;
+      if (this.#leaseSeen.get(node)?.record !== record) this.#leaseSeen.set(node, { record, atMs: now });
+    }
+    // A deleted lease (an anyvip that stopped) is gone at once.
+    for (const node of [...this.#leaseSeen.keys()]) if (!seenNow.has(node)) this.#leaseSeen.delete(node);
+    const interval = this.#o.nodeLease?.intervalMs ?? 0;
+    const last = new Map([...this.#leaseSeen].map(([n, v]) => [n, v.atMs]));
+    this.#liveNodes = computeLiveNodes(last, 3 * interval, this.#o.nodeName);
+    return this.#liveNodes;
   }
 
   #retryLater(): void {

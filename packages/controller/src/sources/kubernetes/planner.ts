@@ -49,6 +49,9 @@ export function createPlanner(settings: KubernetesSettings, facts: PlannerFacts)
       singleAnnouncer: settings.singleAnnouncer,
       localGraceMs: settings.localGraceMs,
       nowMs: o.nowMs,
+      ...(o.liveNodes !== undefined ? { liveNodes: o.liveNodes } : {}),
+      // Make-before-break: a VIP placed elsewhere stays here one lease interval longer.
+      handoverMs: settings.nodeLeaseIntervalMs ?? 0,
     });
     state = plan.state;
     return {
