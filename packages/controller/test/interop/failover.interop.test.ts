@@ -134,8 +134,15 @@ describe.skipIf(skipReason !== undefined)('single-announcer failover with node l
   it('SIGKILL of one anyvip: its VIPs are announced by another node within 3 intervals + 1 s (p50 of 5); fail-back is make-before-break', async () => {
     const settled = await waitUntil(
       () => fib(),
-      (m) => VIPS.every((v) => m.get(v)?.length === 1),
-      { timeoutMs: 60_000, intervalMs: 200, what: 'every VIP announced by exactly one node' },
+      // Every node has its share (all three anyvips are up and live), each VIP on one node.
+      (m) =>
+        VIPS.every((v) => m.get(v)?.length === 1) &&
+        NODES.every((n) => VIPS.some((v) => m.get(v)?.[0] === gatewayOf(n))),
+      {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        what: 'every VIP announced by exactly one node, every node holding some',
+      },
     );
     const home = new Map([...settled].map(([v, h]) => [v, h[0] ?? '']));
     const takeoverMs: number[] = [];
@@ -146,13 +153,17 @@ describe.skipIf(skipReason !== undefined)('single-announcer failover with node l
       const held = VIPS.filter((v) => home.get(v) === gw);
       if (held.length === 0) continue;
       const killedAt = performance.now();
-      await (anyvip.get(victim) as ManagedProcess).kill();
+      const exit = await (anyvip.get(victim) as ManagedProcess).kill();
+      expect(exit.signal).toBe('SIGKILL');
       await waitUntil(
         () => fib(),
         (m) => held.every((v) => (m.get(v) ?? []).some((h) => h !== gw)),
         { timeoutMs: 30_000, intervalMs: 50, what: `${victim}'s VIPs announced elsewhere` },
       );
       takeoverMs.push(Math.round(performance.now() - killedAt));
+      process.stdout.write(
+        `[failover] trial ${trial}: ${victim} held ${held.join(', ')}; taken over in ${takeoverMs.at(-1)} ms\n`,
+      );
 
       // Fail-back: start it again; sample until its VIPs are back on it alone, watching for gaps
       // (no route) and for how long a VIP has two next hops.
@@ -176,7 +187,28 @@ describe.skipIf(skipReason !== undefined)('single-announcer failover with node l
         },
         (m) => held.every((v) => m.get(v)?.join() === gw),
         { timeoutMs: 60_000, intervalMs: 50, what: `${victim}'s VIPs back on it` },
-      );
+      ).catch(async (err: unknown) => {
+        // What each node thinks, for the failure message.
+        for (const n of NODES) {
+          const i = NODES.indexOf(n) + 1;
+          const r = await lab?.exec(
+            n,
+            process.execPath,
+            [CLI, 'status', '--admin-address', `127.0.0.1:${9716 + i}`],
+            {
+              allowFailure: true,
+            },
+          );
+          process.stdout.write(`[failover] ${n}:\n${r?.stdout ?? ''}${r?.stderr ?? ''}\n`);
+          process.stdout.write(
+            `[failover] ${n} log tail:\n${(anyvip.get(n)?.lines() ?? []).slice(-15).join('\n')}\n`,
+          );
+        }
+        process.stdout.write(
+          `[failover] held ${held.join(', ')}; fib ${JSON.stringify([...(await fib())])}\n`,
+        );
+        throw err;
+      });
       expect(gaps).toEqual([]);
     }
     const sorted = [...takeoverMs].sort((a, b) => a - b);
