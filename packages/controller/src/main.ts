@@ -121,6 +121,11 @@ export async function main(argv: readonly string[]): Promise<number> {
             type: 'number',
             describe: 'Advertise Graceful Restart (RFC 4724) with this restart time, s; SIGUSR2 restarts',
           })
+          .option('graceful-shutdown-wait', {
+            type: 'string',
+            describe:
+              'On SIGTERM re-announce every VIP with GRACEFUL_SHUTDOWN (RFC 8326, 65535:0) and wait this long before withdrawing, e.g. 10s (routers must lower LOCAL_PREF for it: examples/routers)',
+          })
           .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
           .option('table-protocol', {
             type: 'number',
@@ -190,6 +195,7 @@ export async function main(argv: readonly string[]): Promise<number> {
                 bfdIntervalMs: args['bfd-interval'],
                 bfdMultiplier: args['bfd-multiplier'],
                 gracefulRestartTimeSec: args['graceful-restart-time'],
+                gracefulShutdownWait: args['graceful-shutdown-wait'],
                 table: args.table,
                 tableProtocol: args['table-protocol'],
                 logLevel: args['log-level'],
@@ -248,6 +254,7 @@ export async function main(argv: readonly string[]): Promise<number> {
             bfdIntervalMs: args['bfd-interval'],
             bfdMultiplier: args['bfd-multiplier'],
             gracefulRestartTimeSec: args['graceful-restart-time'],
+            gracefulShutdownWait: args['graceful-shutdown-wait'],
           });
           admin = resolveAdminListen(
             { adminAddress: args['admin-address'], admin: args.admin },

@@ -46,6 +46,8 @@ export interface ManifestOptions {
   readonly ttlSecurity: boolean;
   /** BFD (RFC 5880) to every peer at this interval, ms; undefined: off. */
   readonly bfdIntervalMs: number | undefined;
+  /** `--graceful-shutdown-wait` for `anyvip run` (RFC 8326 rollouts); the pod's grace period covers it. */
+  readonly gracefulShutdownWait?: string | undefined;
   readonly bfdMultiplier: number | undefined;
 }
 
@@ -110,6 +112,7 @@ export function bgpArgs(o: ManifestOptions): string[] {
   if (o.ttlSecurity) args.push('--ttl-security');
   if (o.bfdIntervalMs !== undefined) args.push(`--bfd-interval=${o.bfdIntervalMs}`);
   if (o.bfdMultiplier !== undefined) args.push(`--bfd-multiplier=${o.bfdMultiplier}`);
+  if (o.gracefulShutdownWait !== undefined) args.push(`--graceful-shutdown-wait=${o.gracefulShutdownWait}`);
   if (o.logLevel !== undefined) args.push(`--log-level=${o.logLevel}`);
   return args;
 }

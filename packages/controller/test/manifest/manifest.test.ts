@@ -173,6 +173,13 @@ describe('anyvip manifest', () => {
     expect(c?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
   });
 
+  it('--graceful-shutdown-wait reaches anyvip run (RFC 8326 rollouts)', () => {
+    const ds = manifestObjects('daemonset', { ...example, gracefulShutdownWait: '10s' }).find(
+      (o) => o.kind === 'DaemonSet',
+    ) as unknown as DaemonSet;
+    expect(ds.spec?.template.spec?.containers[0]?.args).toContain('--graceful-shutdown-wait=10s');
+  });
+
   it('listening below 1024 adds NET_BIND_SERVICE (and needs UID 0: see security.ts); 1179 does not', () => {
     const sc = (listenPort: number) =>
       (
