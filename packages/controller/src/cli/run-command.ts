@@ -52,6 +52,11 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           type: 'number',
           describe: 'Advertise Graceful Restart (RFC 4724) with this restart time, s; SIGUSR2 restarts',
         })
+        .option('graceful-shutdown-wait', {
+          type: 'string',
+          describe:
+            'On SIGTERM re-announce every VIP with GRACEFUL_SHUTDOWN (RFC 8326, 65535:0) and wait this long before withdrawing, e.g. 10s (routers must lower LOCAL_PREF for it: examples/routers)',
+        })
         .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
         .option('table-protocol', {
           type: 'number',
@@ -97,6 +102,11 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
         .option('local-grace', {
           type: 'string',
           describe: 'Kubernetes mode: keep a Local VIP this long after its last endpoint left (default 5s)',
+        })
+        .option('node-lease-interval', {
+          type: 'string',
+          describe:
+            "Kubernetes mode: renew this node's liveness lease this often; a stopped anyvip's single-announcer VIPs move within ~3 intervals (default 2s)",
         }),
     async (args) => {
       if (!args['control-plane']) {
@@ -116,6 +126,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
               bfdIntervalMs: args['bfd-interval'],
               bfdMultiplier: args['bfd-multiplier'],
               gracefulRestartTimeSec: args['graceful-restart-time'],
+              gracefulShutdownWait: args['graceful-shutdown-wait'],
               table: args.table,
               tableProtocol: args['table-protocol'],
               logLevel: args['log-level'],
@@ -128,6 +139,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
               allowedRanges: args['allowed-range'],
               singleAnnouncer: args['single-announcer'],
               localGrace: args['local-grace'],
+              nodeLeaseInterval: args['node-lease-interval'],
             },
             process.env,
           );
@@ -176,6 +188,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           bfdIntervalMs: args['bfd-interval'],
           bfdMultiplier: args['bfd-multiplier'],
           gracefulRestartTimeSec: args['graceful-restart-time'],
+          gracefulShutdownWait: args['graceful-shutdown-wait'],
         });
         admin = resolveAdminListen({ adminAddress: args['admin-address'], admin: args.admin }, config.admin);
       } catch (err) {

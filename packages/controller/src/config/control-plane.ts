@@ -34,6 +34,11 @@ export interface ControlPlaneFlags {
   readonly bfdMultiplier?: number | undefined;
   /** `--graceful-restart-time` seconds: Graceful Restart on every peer when given (SIGUSR2 restarts). */
   readonly gracefulRestartTimeSec?: number | undefined;
+  /**
+   * `--graceful-shutdown-wait`: on SIGTERM re-announce every VIP with GRACEFUL_SHUTDOWN
+   * (RFC 8326, 65535:0) and wait this long before withdrawing (hitless rollouts).
+   */
+  readonly gracefulShutdownWait?: string | undefined;
 }
 
 /** The check name the control-plane VIP uses. */
@@ -56,6 +61,7 @@ export type NodeFlags = Pick<
   | 'bfdIntervalMs'
   | 'bfdMultiplier'
   | 'gracefulRestartTimeSec'
+  | 'gracefulShutdownWait'
 >;
 
 /**
@@ -108,6 +114,8 @@ export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
     };
   }
   if (flags.logLevel !== undefined) raw.log = { level: flags.logLevel };
+  if (flags.gracefulShutdownWait !== undefined)
+    raw.gracefulShutdown = { enabled: true, wait: flags.gracefulShutdownWait };
   return raw;
 }
 
@@ -165,6 +173,7 @@ function flagOf(path: string): string {
     [/^bgp\.peers\[\d+\]\.bfd\.multiplier/, '--bfd-multiplier'],
     [/^bgp\.peers\[\d+\]\.bfd/, '--bfd-interval'],
     [/^bgp\.peers\[\d+\]\.gracefulRestart/, '--graceful-restart-time'],
+    [/^gracefulShutdown/, '--graceful-shutdown-wait'],
     [/^bgp\.peers/, '--peer'],
     [/^bgp\.asn/, '--asn'],
     [/^bgp\.routerId/, '--router-id'],

@@ -33,6 +33,8 @@ export interface ClusterService {
     readonly ipFamilies?: readonly string[];
     readonly ipFamilyPolicy?: string;
     readonly ports?: readonly ClusterServicePort[];
+    readonly clusterIP?: string;
+    readonly clusterIPs?: readonly string[];
   };
   readonly status?: {
     readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string }[] };
@@ -43,6 +45,7 @@ export interface ClusterService {
 export interface ClusterEndpointSlice {
   readonly metadata?: ClusterObjectMeta;
   readonly endpoints?: readonly {
+    readonly addresses?: readonly string[];
     readonly nodeName?: string;
     readonly conditions?: {
       readonly ready?: boolean;

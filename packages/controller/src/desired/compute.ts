@@ -1,7 +1,9 @@
 import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
+import { computeApiServerAddresses } from './api-server-addresses.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
 import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from './lifecycle.js';
+import { computeLiveNodes } from './node-liveness.js';
 import type { ClusterInput, Observation } from './observation.js';
 import { planServices, type ServicesPlan } from './services.js';
 import type {
@@ -213,18 +215,26 @@ function planCluster(
 ): { readonly plan: ServicesPlan; readonly kubernetes: KubernetesDesired } {
   const { snapshot, settings } = c;
   const { pools, errors } = poolsOf(snapshot.poolsData);
+  const interval = settings.nodeLeaseIntervalMs;
+  const leases = snapshot.nodeLeases;
   const plan = planServices(c.memory, {
     services: snapshot.services,
     endpointSlices: snapshot.endpointSlices,
     nodes: snapshot.nodes,
     pools,
     allowList: settings.allowList,
-    apiServerAddresses: settings.apiServerAddresses,
+    // From the cluster itself (default/kubernetes), the same on every node: never announced.
+    apiServerAddresses: computeApiServerAddresses(snapshot.services, snapshot.endpointSlices),
     loadBalancerClass: settings.loadBalancerClass,
     nodeName: settings.nodeName,
     singleAnnouncer: settings.singleAnnouncer,
     localGraceMs: settings.localGraceMs,
     nowMs,
+    ...(leases !== undefined && interval !== undefined
+      ? { liveNodes: computeLiveNodes(leases, 3 * interval, settings.nodeName) }
+      : {}),
+    // Make-before-break: a VIP placed elsewhere stays here one lease interval longer.
+    handoverMs: interval ?? 0,
   });
   const services = new Map<string, ServiceDesired>();
   for (const s of plan.services)

@@ -58,6 +58,7 @@ interface ManifestArgs {
   readonly 'password-file': string | undefined;
   readonly 'ttl-security': boolean;
   readonly 'bfd-interval': number | undefined;
+  readonly 'graceful-shutdown-wait': string | undefined;
   readonly 'bfd-multiplier': number | undefined;
 }
 
@@ -142,6 +143,11 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         .option('bfd-multiplier', {
           type: 'number',
           describe: 'BFD detect multiplier (default 3)',
+        })
+        .option('graceful-shutdown-wait', {
+          type: 'string',
+          describe:
+            'Hitless rollouts: GRACEFUL_SHUTDOWN (RFC 8326) on SIGTERM, then wait this long (e.g. 10s)',
         }) as unknown as Argv<ManifestArgs>,
     handler: (args) => {
       const o: ManifestOptions = {
@@ -166,6 +172,7 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         ttlSecurity: args['ttl-security'],
         bfdIntervalMs: args['bfd-interval'],
         bfdMultiplier: args['bfd-multiplier'],
+        gracefulShutdownWait: args['graceful-shutdown-wait'],
       };
       try {
         const argv = process.argv.slice(process.argv.indexOf(args.kind) + 1);

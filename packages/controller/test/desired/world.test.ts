@@ -16,7 +16,6 @@ const settings: ClusterSettings = {
   singleAnnouncer: false,
   localGraceMs: 1000,
   allowList: [range],
-  apiServerAddresses: [],
   poolsConfigMap: 'kube-system/anyvip-pools',
 };
 const nodes: V1Node[] = [

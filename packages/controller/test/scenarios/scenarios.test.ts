@@ -38,7 +38,8 @@ import { formatTxtar, parseTxtar, type Txtar } from './txtar.js';
  *   reconcile again: nothing changes   one more pass: no sink changes anything, nothing is told
  *
  * `-- settings.yaml --` holds Kubernetes mode's settings (nodeName, allowedRanges,
- * singleAnnouncer, localGraceMs, loadBalancerClass, apiServerAddresses). UPDATE_GOLDEN=1
+ * singleAnnouncer, localGraceMs, loadBalancerClass; the API server's addresses come from the
+ * default/kubernetes objects a scenario applies). UPDATE_GOLDEN=1
  * rewrites the expected files from what the run produced.
  */
 
@@ -82,7 +83,6 @@ function settingsOf(t: Txtar): ClusterSettings {
     singleAnnouncer: (raw.singleAnnouncer as boolean | undefined) ?? false,
     localGraceMs: (raw.localGraceMs as number | undefined) ?? 5000,
     allowList,
-    apiServerAddresses: (raw.apiServerAddresses as string[] | undefined) ?? [],
     poolsConfigMap: POOLS,
   };
 }

@@ -126,6 +126,67 @@ describe('Kubernetes mode against the test API server (real client-node): observ
     await until('a withdrawn after the outage', () => routes() === '10.250.255.2/32', 15_000);
   });
 
+  it('an address the runtime could not bind gets a NotBound Warning Event, never an Announced one', async () => {
+    const { s, clients } = await setup();
+    s.apply('v1', 'nodes', {
+      metadata: { name: 'node1' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    s.apply('v1', 'services', service('a', ['10.250.255.1']));
+    const k = kubernetesConfig(
+      {
+        peers: ['10.250.0.1'],
+        peerAsns: [65000],
+        asn: 65001,
+        routerId: '10.250.0.11',
+        mode: 'bgp',
+        holdTimeSec: undefined,
+        passwordFile: undefined,
+        ttlSecurity: false,
+        bfdIntervalMs: undefined,
+        bfdMultiplier: undefined,
+        gracefulRestartTimeSec: undefined,
+        table: undefined,
+        tableProtocol: undefined,
+        logLevel: undefined,
+        kubeconfig: undefined,
+        nodeName: 'node1',
+        loadBalancerClass: undefined,
+        leaseName: undefined,
+        leaseNamespace: 'kube-system',
+        poolsConfigMap: undefined,
+        allowedRanges: ['10.250.255.0/24'],
+        singleAnnouncer: false,
+        localGrace: undefined,
+      },
+      {},
+    );
+    const ip = new FakeIp();
+    ip.failures.push({ pattern: /^addr add 10\.250\.255\.1\/32/, message: 'Operation not permitted' });
+    const routers = fakeRouterFactory();
+    const r = new AnyvipRuntime(k.config, {
+      ip,
+      createRouter: routers.create,
+      logger: silentLogger(),
+      source: 'kubernetes',
+      cluster: (hooks) => createKubernetesFeed(k.kubernetes, hooks, { clients }),
+    });
+    runtime = r;
+    await r.start();
+    await r.cluster?.synced();
+    await until('NotBound recorded', () => s.list('v1', 'events', 'default').length > 0);
+    await r.settle();
+    expect(routers.routers.at(-1)?.routes.has('10.250.255.1/32')).toBe(false);
+    const events = s.list('v1', 'events', 'default');
+    expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([
+      [
+        'Warning',
+        'NotBound',
+        '10.250.255.1 not announced from node node1: address not bound to lo: ip addr add 10.250.255.1/32 dev lo label lo:anyvip metric 7717: Operation not permitted',
+      ],
+    ]);
+  });
+
   it('status writes carry the cached resourceVersion: a Service changed meanwhile gets 409, not overwritten', async () => {
     const { s, clients } = await setup();
     const stored = s.apply('v1', 'services', service('a', []));
