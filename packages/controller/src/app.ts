@@ -302,10 +302,15 @@ export class AnyvipRuntime {
     if (wasRunning) {
       const gs = this.#config.gracefulShutdown;
       if (gs.enabled && this.#bgp.router !== undefined) {
-        const report = await this.#toLifecycle({ kind: 'gracefulShutdown' });
+        const report = await this.#toLifecycle({
+          kind: 'gracefulShutdown',
+          untilMs: this.#clock.now() + gs.waitMs,
+        });
         const routes = report.applied.get(this.#bgp.name)?.length ?? 0;
         this.#emit({ kind: 'shutdown', phase: 'gracefulShutdown', reason, routes, waitMs: gs.waitMs });
-        if (routes > 0 && gs.waitMs > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, gs.waitMs));
+        // The state holds until the world's wake-up (its untilMs); with no route out, nothing to wait for.
+        const wait = (this.#desired?.nextWakeMs ?? 0) - this.#clock.now();
+        if (routes > 0 && wait > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, wait));
       }
       await this.#toLifecycle({ kind: 'withdrawn' });
       this.#emit({ kind: 'shutdown', phase: 'withdrawn', reason });

@@ -98,7 +98,8 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     kubernetes: plan !== undefined && lifecycle.kind === 'running' ? plan.kubernetes : undefined,
     lifecycle,
     carry: plan?.plan.state,
-    nextWakeMs: plan?.plan.nextWakeMs,
+    // Graceful shutdown holds the routes (with 65535:0) until its wait ends; then withdrawn.
+    nextWakeMs: lifecycle.kind === 'gracefulShutdown' ? lifecycle.untilMs : plan?.plan.nextWakeMs,
   };
 }
 
