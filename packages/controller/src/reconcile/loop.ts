@@ -75,7 +75,8 @@ export interface ReconcileLoopOptions extends LoopTiming {
  * nobody told us about (an address removed by hand).
  *
  * Each pass has two phases (see {@link Phase}): removals in descending sink order, then
- * additions in ascending order.
+ * additions in ascending order. With {@link AppliedFeedback}, the sinks after the feeding one
+ * get the world derived from what it really holds (lo's bound addresses: bind, then announce).
  */
 export class ReconcileLoop {
   readonly #sinks: readonly Sink[];
