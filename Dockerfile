@@ -1,12 +1,14 @@
-# anyvip container image. Build (no engine runs in this repo's CI; the Dockerfile is linted by
-# packages/controller/test/deploy/dockerfile.test.ts):
-#   docker build -t ghcr.io/anyvip/anyvip:0.1.0 .
-#   docker run --rm ghcr.io/anyvip/anyvip:0.1.0 manifest daemonset --asn 65001 --peer 10.0.0.1 --peer-asn 65000
-# Runtime contract (what examples/kubernetes/ and `anyvip manifest` rely on):
-#   - runs as UID/GID 65532 (non-root); ENTRYPOINT is `anyvip`, arguments are its command line;
-#   - /usr/bin/ip carries the file capability cap_net_admin+ep, so the non-root process can bind
-#     VIPs to lo when the pod grants NET_ADMIN (capabilities.add) and allows privilege
-#     escalation (file capabilities need it); nothing else is privileged;
+# anyvip container image. Build with any OCI builder, e.g.:
+#   podman build -t ghcr.io/anyvip/anyvip:0.1.0 .      (or docker build)
+#   podman run --rm ghcr.io/anyvip/anyvip:0.1.0 manifest daemonset --asn 65001 --peer 10.0.0.1 --peer-asn 65000
+# CI builds it with scripts/image/image.sh (podman, a locally made base) and runs it as
+# Kubernetes does in packages/controller/test/interop/container.interop.test.ts.
+# Runtime contract (what examples/kubernetes/ and `anyvip manifest` rely on, docs/container.md):
+#   - runs as UID 0 with every capability dropped but NET_ADMIN (capabilities: drop [ALL],
+#     add [NET_ADMIN]; allowPrivilegeEscalation: false works): root keeps NET_ADMIN across
+#     exec, so the `ip` anyvip runs can bind VIPs to lo; no setuid bit, no file capability;
+#   - `anyvip` is on PATH and is the ENTRYPOINT: the container's arguments are its command
+#     line, and `kubectl exec POD -- anyvip status` works;
 #   - writes nothing to the root file system (readOnlyRootFilesystem: true works); /tmp is the
 #     only scratch path and should be an emptyDir/tmpfs.
 
@@ -33,28 +35,39 @@ COPY packages/controller packages/controller
 COPY packages/tcp-auth packages/tcp-auth
 # ANYVIP_TCP_AUTH_REQUIRED=1: a failed addon build fails the image instead of shipping without it.
 # The addon (build/tcp_auth.node) is not in the package's `files`, so deploy leaves it out: copy it in.
+# Then what nothing reads at run time goes: type declarations (every @types package, *.d.ts),
+# source maps, TypeScript sources shipped beside the JavaScript, and docs.
 RUN ANYVIP_TCP_AUTH_REQUIRED=1 pnpm -r --workspace-concurrency=1 run build \
  && pnpm --filter @anyvip/controller deploy --prod --legacy /out \
  && addon_dir="$(dirname "$(find -L /out/node_modules -path '*/@anyvip/tcp-auth/package.json' | head -n 1)")" \
  && mkdir -p "$addon_dir/build" \
- && cp packages/tcp-auth/build/tcp_auth.node "$addon_dir/build/"
+ && cp packages/tcp-auth/build/tcp_auth.node "$addon_dir/build/" \
+ && find /out/node_modules/.pnpm -maxdepth 1 -name '@types+*' -exec rm -rf {} + \
+ && find /out -xtype l -delete \
+ && find /out \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \
+      -o \( -name '*.ts' -path '*/src/*' \) \) -type f -delete
 
-# ---- runtime: node, iproute2, our files; no compiler, no package manager state --------------
+# ---- runtime: node, iproute2, our files; no compiler, no package manager ---------------------
 FROM node:24-bookworm-slim AS runtime
+# iproute2 binds VIPs (`ip -batch`); `ip -V` fails the build if it is missing. npm and yarn go:
+# nothing installs packages at run time.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends iproute2 libcap2-bin \
- && setcap cap_net_admin+ep /usr/bin/ip \
- && apt-get purge -y libcap2-bin \
- && apt-get autoremove -y \
+ && apt-get install -y --no-install-recommends iproute2 \
  && rm -rf /var/lib/apt/lists/* \
- && groupadd --gid 65532 anyvip \
- && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin anyvip
-ENV NODE_ENV=production
+ && ip -V \
+ && rm -rf /usr/local/lib/node_modules/npm /usr/local/bin/npm /usr/local/bin/npx /usr/local/include/node \
+      /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
 # A 2 MB young generation keeps 10,000 Services under 200 MB RSS (measured: 180 MB vs 306 MB with
 # V8's default, which lets it grow to 128 MB in bursts and stay resident); it only works at start-up.
+ENV NODE_ENV=production \
+    NODE_OPTIONS=--max-semi-space-size=2
 COPY --from=build --chown=0:0 /out /app
-USER 65532:65532
+RUN chmod 0755 /app/dist/main.js \
+ && ln -s /app/dist/main.js /usr/local/bin/anyvip \
+ && anyvip --help >/dev/null
+# Root, with the capabilities the pod grants (NET_ADMIN only): see docs/container.md.
+USER 0:0
 WORKDIR /tmp
 EXPOSE 9716
-ENTRYPOINT ["node", "--max-semi-space-size=2", "/app/dist/main.js"]
+ENTRYPOINT ["/usr/local/bin/anyvip"]
 CMD ["--help"]

@@ -75,6 +75,16 @@ export function lintDockerfile(text: string, runtimeBase = 'node:24-bookworm-sli
             add('DL3009', i.line, 'remove /var/lib/apt/lists in the same RUN');
         } else if (/apt-get\s+update/.test(cmd))
           add('AV002', i.line, 'apt-get update without install in the same RUN');
+        // File capabilities and setuid bits do not work under Kubernetes' capability sets for
+        // a non-root user, and `apt-get purge libcap2-bin` took iproute2 with it once.
+        if (/\bsetcap\b|chmod\s+[ugo]*\+s\b|chmod\s+[0-7]?[4-7][0-7]{3}\b/.test(cmd))
+          add('AV008', i.line, 'no file capabilities or setuid bits: the pod grants NET_ADMIN to UID 0');
+        if (/apt-get\s+(purge|remove|autoremove)/.test(cmd))
+          add(
+            'AV009',
+            i.line,
+            'apt-get purge/remove/autoremove can take iproute2 with it (it did: libcap2-bin)',
+          );
         if (/pnpm\s+install/.test(cmd) && !/--frozen-lockfile/.test(cmd))
           add('AV003', i.line, 'pnpm install --frozen-lockfile (the image is built from the lockfile)');
         break;
@@ -95,8 +105,10 @@ export function lintDockerfile(text: string, runtimeBase = 'node:24-bookworm-sli
       case 'ENTRYPOINT':
       case 'CMD':
         if (!i.args.startsWith('[')) add('DL3025', i.line, `${i.keyword} in exec (JSON) form`);
-        if (i.keyword === 'ENTRYPOINT' && (user === undefined || /^(0|root)(:|$)/.test(user.args)))
-          add('DL3002', i.line, 'the final stage must switch to a non-root USER before ENTRYPOINT');
+        // Our privilege model is root with every capability but NET_ADMIN dropped by the pod
+        // (docs/container.md), not hadolint's DL3002 non-root USER: name the user explicitly.
+        if (i.keyword === 'ENTRYPOINT' && user === undefined)
+          add('AV007', i.line, 'the final stage must name its USER before ENTRYPOINT (docs/container.md)');
         break;
       default:
         break;

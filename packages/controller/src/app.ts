@@ -1,6 +1,7 @@
 import { BgpSpeaker, describeDownReason, type PeerInfo } from '@anyvip/bgp';
 import { Check, type CheckOptions, type Clock, systemClock, type TimerHandle } from '@anyvip/healthcheck';
 import type { ControllerConfig } from './config/schema.js';
+import { gateOnBinding, withheldVips } from './desired/bind-gate.js';
 import { computeDesiredWorld } from './desired/compute.js';
 import type { GateEntry } from './desired/health.js';
 import { type Lifecycle, running } from './desired/lifecycle.js';
@@ -116,6 +117,8 @@ export class AnyvipRuntime {
   /** The speaker #createSpeaker made last (the sink's router unless a test injected another). */
   #speaker: BgpSpeaker | undefined;
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
+  /** VIPs the bind gate withheld in the last pass, with why (events fire when this changes). */
+  #withheld = new Map<string, string>();
 
   constructor(config: ControllerConfig, deps: RuntimeDeps = {}) {
     this.#config = config;
@@ -149,6 +152,8 @@ export class AnyvipRuntime {
       clock: this.#clock,
       ...config.reconcile,
       onPass: (report) => this.#onPass(report),
+      // The addresses lo really holds feed back into the world BGP and the table get (bind-gate.ts).
+      feedback: { sink: 'loopback', derive: gateOnBinding },
     });
   }
 
@@ -216,7 +221,8 @@ export class AnyvipRuntime {
   }
 
   status(): RuntimeStatus {
-    const desired = this.#desired ?? this.desired();
+    // What the last pass applied (with the bind gate's decisions), else a fresh computation.
+    const desired = this.loop.lastPass?.desired ?? this.#desired ?? this.desired();
     return {
       mode: this.#config.mode,
       vips: [...desired.vips.values()],
@@ -309,10 +315,15 @@ export class AnyvipRuntime {
     if (wasRunning) {
       const gs = this.#config.gracefulShutdown;
       if (gs.enabled && this.#bgp.router !== undefined) {
-        const report = await this.#toLifecycle({ kind: 'gracefulShutdown' });
+        const report = await this.#toLifecycle({
+          kind: 'gracefulShutdown',
+          untilMs: this.#clock.now() + gs.waitMs,
+        });
         const routes = report.applied.get(this.#bgp.name)?.length ?? 0;
         this.#emit({ kind: 'shutdown', phase: 'gracefulShutdown', reason, routes, waitMs: gs.waitMs });
-        if (routes > 0 && gs.waitMs > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, gs.waitMs));
+        // The state holds until the world's wake-up (its untilMs); with no route out, nothing to wait for.
+        const wait = (this.#desired?.nextWakeMs ?? 0) - this.#clock.now();
+        if (routes > 0 && wait > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, wait));
       }
       await this.#toLifecycle({ kind: 'withdrawn' });
       this.#emit({ kind: 'shutdown', phase: 'withdrawn', reason });
@@ -336,6 +347,14 @@ export class AnyvipRuntime {
     if (this.#state === 'running' && (this.loop.passes === 1 || report.changes.length >= BIG_PASS_CHANGES))
       this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
+    const withheld = new Map(withheldVips(report.desired).map((w) => [w.vip, w.reason]));
+    for (const [vip, reason] of withheld)
+      if (this.#withheld.get(vip) !== reason)
+        this.#emit({ kind: 'vipWithheld', vip, withheld: true, reason });
+    for (const vip of this.#withheld.keys())
+      if (!withheld.has(vip) && report.desired.vips.get(vip)?.announce === true)
+        this.#emit({ kind: 'vipWithheld', vip, withheld: false, reason: '' });
+    this.#withheld = withheld;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;
       this.#emit({

@@ -26,6 +26,7 @@ export type ControllerEvent =
   | PoolRejectedEvent
   | LeaderChangedEvent
   | VipRefusedEvent
+  | VipWithheldEvent
   | ServiceStatusEvent;
 
 /** The runtime started with a configuration. */
@@ -219,6 +220,19 @@ export interface VipRefusedEvent {
   /** `namespace/name`. */
   readonly service: string;
   readonly vip: string;
+  readonly reason: string;
+}
+
+/**
+ * A VIP that should be announced is not, because its address is not bound (the bind gate,
+ * `desired/bind-gate.ts`), or it is announced again once bound (`withheld: false`). Emitted
+ * when that changes, not on every retry.
+ */
+export interface VipWithheldEvent {
+  readonly kind: 'vipWithheld';
+  readonly vip: string;
+  readonly withheld: boolean;
+  /** Why (withheld), e.g. `address not bound to lo: ip addr add …: Operation not permitted`. */
   readonly reason: string;
 }
 

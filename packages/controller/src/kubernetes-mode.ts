@@ -1,4 +1,3 @@
-import { isIP } from 'node:net';
 import { type Clock, systemClock } from '@anyvip/healthcheck';
 import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
@@ -27,6 +26,9 @@ export function createKubernetesFeed(
     leaseName: settings.leaseName,
     leaseNamespace: settings.leaseNamespace,
     poolsConfigMap: settings.poolsConfigMap,
+    ...(settings.nodeLeaseIntervalMs !== undefined
+      ? { nodeLease: { intervalMs: settings.nodeLeaseIntervalMs } }
+      : {}),
     clock,
     onChange: hooks.changed,
     report: hooks.report,
@@ -47,7 +49,9 @@ export function createKubernetesFeed(
     weightedEcmp: settings.weightedEcmp,
     weightedEcmpIntervalMs: settings.weightedEcmpIntervalMs,
     allowList: settings.allowList,
-    apiServerAddresses: apiServerAddressesOf(clients),
+    ...(settings.nodeLeaseIntervalMs !== undefined
+      ? { nodeLeaseIntervalMs: settings.nodeLeaseIntervalMs }
+      : {}),
     poolsConfigMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,
   };
   return {
@@ -72,20 +76,4 @@ export function createKubernetesFeed(
       await events.flush();
     },
   };
-}
-
-/**
- * The API server's own addresses as this node reaches it (the kubeconfig's server, and the
- * in-cluster service address): a Service asking for one of them must never get it.
- */
-function apiServerAddressesOf(clients: KubeClients): string[] {
-  const out = new Set<string>();
-  const server = clients.config.getCurrentCluster()?.server;
-  if (server !== undefined) {
-    const host = new URL(server).hostname.replace(/^\[|\]$/g, '');
-    if (isIP(host) !== 0) out.add(host);
-  }
-  const inCluster = process.env.KUBERNETES_SERVICE_HOST;
-  if (inCluster !== undefined && isIP(inCluster) !== 0) out.add(inCluster);
-  return [...out];
 }

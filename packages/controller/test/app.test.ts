@@ -1,5 +1,6 @@
 import { Check, FakeClock } from '@anyvip/healthcheck';
 import { afterEach, describe, expect, it } from 'vitest';
+import { RuntimeView } from '../src/admin/runtime-view.js';
 import { AnyvipRuntime } from '../src/app.js';
 import { parseConfigText } from '../src/config/load.js';
 import type { ControllerConfig } from '../src/config/schema.js';
@@ -154,6 +155,105 @@ describe('AnyvipRuntime: health gating', () => {
     await h.clock.advance(10_000);
     await h.runtime.settle();
     expect(h.ip.addressList()).toContain('fd00:250::ff:1/128 metric 7717');
+  });
+});
+
+describe('AnyvipRuntime: never announces what is not bound', () => {
+  const denied = 'RTNETLINK answers: Operation not permitted';
+
+  it('withholds a VIP whose address cannot be bound: no route, readiness fails, status and metrics say why', async () => {
+    const h = harness(parseConfigText(yaml()));
+    running = h.runtime;
+    h.ip.failures.push({ pattern: /^addr add fd00:250::ff:1\/128/, message: denied });
+    const view = new RuntimeView(h.runtime);
+    await h.runtime.start();
+    expect(h.router().routes.has('fd00:250::ff:1/128')).toBe(false);
+    const reason = `address not bound to lo: ip addr add fd00:250::ff:1/128 dev lo metric 7717: ${denied}`;
+    expect(view.readiness().reasons).toContain(`VIP fd00:250::ff:1/128 not announced: ${reason}`);
+    expect(view.status().vips.find((v) => v.prefix === 'fd00:250::ff:1/128')).toMatchObject({
+      announced: false,
+      bound: false,
+      withheld: reason,
+    });
+    const text = await h.runtime.metrics.registry.metrics();
+    expect(text).toContain('anyvip_vip_bound{vip="fd00:250::ff:1/128"} 0');
+    expect(text).toContain('anyvip_vip_announced{vip="fd00:250::ff:1/128"} 0');
+    expect(h.events.filter((e) => e.kind === 'vipWithheld')).toEqual([
+      { kind: 'vipWithheld', vip: 'fd00:250::ff:1/128', withheld: true, reason },
+    ]);
+    view.close();
+  });
+
+  it('retries with back-off, emits no second event for the same reason, and announces once the bind works', async () => {
+    const h = harness(parseConfigText(yaml()));
+    running = h.runtime;
+    h.ip.failures.push({ pattern: /^addr add fd00:250::ff:1\/128/, message: denied });
+    await h.runtime.start();
+    const retries = h.events
+      .filter((e) => e.kind === 'sinkError')
+      .map((e) => e.kind === 'sinkError' && e.retryInMs);
+    expect(retries).toEqual([200]);
+    await h.clock.advance(200);
+    await h.runtime.settle();
+    const later = h.events.flatMap((e) => (e.kind === 'sinkError' ? [e.retryInMs] : []));
+    expect(later.length).toBeGreaterThan(1);
+    expect(later).toEqual(later.map((_, i) => 200 * 2 ** i)); // doubling from reconcile.retryMin
+
+    expect(h.events.filter((e) => e.kind === 'vipWithheld')).toHaveLength(1);
+    h.ip.failures.length = 0;
+    await h.clock.advance(later.at(-1) ?? 0);
+    await h.runtime.settle();
+    expect(h.router().routes.has('fd00:250::ff:1/128')).toBe(true);
+    expect(h.events.filter((e) => e.kind === 'vipWithheld').at(-1)).toMatchObject({ withheld: false });
+    expect(h.runtime.status().vips.find((v) => v.prefix === 'fd00:250::ff:1/128')?.withheld).toBeUndefined();
+  });
+
+  it('withdraws a VIP whose address was removed by hand and cannot be bound again', async () => {
+    const h = await started(parseConfigText(yaml()));
+    expect(h.router().routes.has('fd00:250::ff:1/128')).toBe(true);
+    h.ip.addresses.set(
+      'lo',
+      (h.ip.addresses.get('lo') ?? []).filter((a) => a.address !== 'fd00:250::ff:1'),
+    );
+    h.ip.failures.push({ pattern: /^addr add/, message: denied });
+    h.router().calls.length = 0;
+    await h.clock.advance(10_000);
+    await h.runtime.settle();
+    expect(h.router().calls).toEqual(['withdraw fd00:250::ff:1/128']);
+  });
+
+  it('withholds everything when ip cannot run at all', async () => {
+    const h = harness(parseConfigText(yaml()));
+    running = h.runtime;
+    h.ip.missing = true;
+    await h.runtime.start();
+    expect(h.router().routes.size).toBe(0);
+    expect(h.runtime.status().vips.find((v) => v.prefix === 'fd00:250::ff:1/128')?.withheld).toBe(
+      'address not bound to lo: ip -j addr show dev lo: spawn ip ENOENT',
+    );
+  });
+
+  it('counts an address someone else put on lo as bound, and announces it', async () => {
+    const h = harness(parseConfigText(yaml()));
+    running = h.runtime;
+    h.ip.addresses.get('lo')?.push({
+      address: 'fd00:250::ff:1',
+      prefixLength: 128,
+      family: 'inet6',
+      metric: undefined,
+      label: undefined,
+    });
+    await h.runtime.start();
+    expect(h.router().routes.has('fd00:250::ff:1/128')).toBe(true);
+    expect(h.ip.batchLines.filter((l) => l.includes('fd00:250::ff:1'))).toEqual([]);
+  });
+
+  it('in table mode, does not write the route of an address it cannot bind', async () => {
+    const h = harness(parseConfigText('mode: table\nvips: [10.250.255.1, 10.250.255.2]\n'));
+    running = h.runtime;
+    h.ip.failures.push({ pattern: /^addr add 10.250.255.2\/32/, message: denied });
+    await h.runtime.start();
+    expect(h.ip.routeList(198)).toEqual(['10.250.255.1/32 dev lo proto 248']);
   });
 });
 

@@ -50,12 +50,16 @@ export interface ReadinessInput {
   /** The speaker exists (mode bgp). */
   readonly speakerRunning: boolean;
   readonly peerStates: readonly SessionState[];
+  /** VIPs the bind gate withholds (not bound, so not announced), with why. */
+  readonly withheld?: readonly { readonly vip: string; readonly reason: string }[];
 }
 
 /**
  * `/readyz`: the first pass is done and, in mode `bgp`, the speaker runs and at least one
  * configured peer is Established (with none, nothing this node announces reaches a router).
- * Table mode leaves announcing to BIRD/FRR, so the first pass is enough. Pure.
+ * Table mode leaves announcing to BIRD/FRR, so the first pass is enough. A VIP that should be
+ * announced but is withheld because its address is not bound fails readiness in every mode:
+ * the node cannot serve it. Pure.
  */
 export function computeReadiness(input: ReadinessInput): ProbeVerdict {
   const reasons: string[] = [];
@@ -66,5 +70,6 @@ export function computeReadiness(input: ReadinessInput): ProbeVerdict {
     else if (!input.peerStates.includes('established'))
       reasons.push(`no BGP session is Established (0 of ${input.peersConfigured})`);
   }
+  for (const w of input.withheld ?? []) reasons.push(`VIP ${w.vip} not announced: ${w.reason}`);
   return { ok: reasons.length === 0, reasons };
 }

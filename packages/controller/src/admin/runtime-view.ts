@@ -74,6 +74,9 @@ export class RuntimeView {
       peersConfigured: config.mode === 'bgp' ? (config.bgp?.peers.length ?? 0) : 0,
       speakerRunning: this.#runtime.bgp.router !== undefined,
       peerStates: this.#runtime.peerInfos().map((p) => p.state),
+      withheld: this.#runtime
+        .status()
+        .vips.flatMap((v) => (v.withheld === undefined ? [] : [{ vip: v.prefix, reason: v.withheld }])),
     });
   }
 

@@ -55,6 +55,8 @@ export interface VipStatus {
   /** Address on the loopback device (as the last pass applied it). */
   readonly bound: boolean;
   readonly refused: string | undefined;
+  /** Why a VIP that should be announced is not (its address is not bound); absent otherwise. */
+  readonly withheld?: string;
 }
 
 /** One health check. */
@@ -119,6 +121,7 @@ export function buildStatusReport(input: StatusInput): StatusReport {
     announced: announced.has(v.prefix),
     bound: bound.has(v.prefix),
     refused: v.refused,
+    ...(v.withheld !== undefined ? { withheld: v.withheld } : {}),
   }));
   const checks: CheckStatus[] = [...input.checks].map(([name, entry]) => {
     const since = input.checkSince.get(name);

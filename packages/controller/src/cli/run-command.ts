@@ -73,6 +73,11 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           type: 'string',
           describe: 'Local address for --listen-port (default: every address)',
         })
+        .option('graceful-shutdown-wait', {
+          type: 'string',
+          describe:
+            'On SIGTERM re-announce every VIP with GRACEFUL_SHUTDOWN (RFC 8326, 65535:0) and wait this long before withdrawing, e.g. 10s (routers must lower LOCAL_PREF for it: examples/routers)',
+        })
         .option('table', { type: 'number', describe: 'Kernel table for mode table (default 198)' })
         .option('table-protocol', {
           type: 'number',
@@ -137,6 +142,11 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           type: 'boolean',
           default: false,
           describe: 'Send the transitive link-bandwidth community (type 0x00) instead of 0x40',
+        })
+        .option('node-lease-interval', {
+          type: 'string',
+          describe:
+            "Kubernetes mode: renew this node's liveness lease this often; a stopped anyvip's single-announcer VIPs move within ~3 intervals (default 2s)",
         }),
     async (args) => {
       if (!args['control-plane']) {
@@ -158,6 +168,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
               gracefulRestartTimeSec: args['graceful-restart-time'],
               listenPort: args['listen-port'],
               listenAddress: args['listen-address'],
+              gracefulShutdownWait: args['graceful-shutdown-wait'],
               table: args.table,
               tableProtocol: args['table-protocol'],
               logLevel: args['log-level'],
@@ -174,6 +185,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
               weightedEcmpInterval: args['weighted-ecmp-interval'],
               linkBandwidthUnit: args['link-bandwidth-unit'],
               linkBandwidthTransitive: args['link-bandwidth-transitive'],
+              nodeLeaseInterval: args['node-lease-interval'],
             },
             process.env,
           );
@@ -227,6 +239,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           gracefulRestartTimeSec: args['graceful-restart-time'],
           listenPort: args['listen-port'],
           listenAddress: args['listen-address'],
+          gracefulShutdownWait: args['graceful-shutdown-wait'],
         });
         admin = resolveAdminListen({ adminAddress: args['admin-address'], admin: args.admin }, config.admin);
       } catch (err) {

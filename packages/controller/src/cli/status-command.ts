@@ -18,7 +18,7 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
       y
         .option('admin-address', {
           type: 'string',
-          describe: `The daemon's admin listener (default: admin.address of --config, else ${defaultAdminAddress})`,
+          describe: `The daemon's admin listener (default: admin.address of --config, else $${adminAddressEnv}, else ${defaultAdminAddress})`,
         })
         .option('config', { type: 'string', describe: 'Take the admin address from this configuration file' })
         .option('timeout', { type: 'number', default: 3000, describe: 'Request timeout, ms' })
@@ -26,7 +26,7 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
     handler: async (args) => {
       let url: string;
       try {
-        url = await statusUrl(args['admin-address'], args.config);
+        url = await statusUrl(args['admin-address'], args.config, process.env[adminAddressEnv]);
       } catch (err) {
         process.stderr.write(`anyvip: ${describeError(err)}\n`);
         setExit(2);
@@ -52,10 +52,22 @@ interface StatusArgs {
 }
 
 /**
- * The `/status` URL: the flag, else the file's `admin.address`, else the default. A wildcard
- * listen address (`0.0.0.0`, `::`) is reached on loopback.
+ * Where the daemon's admin listener is, for `anyvip status` inside its container: the
+ * generated DaemonSet binds the listener to the pod (= node) address and sets this variable
+ * to the same address, so `kubectl exec POD -- anyvip status` needs no flag.
  */
-export async function statusUrl(flag: string | undefined, configPath: string | undefined): Promise<string> {
+export const adminAddressEnv = 'ANYVIP_ADMIN_ADDRESS';
+
+/**
+ * The `/status` URL: the flag, else the file's `admin.address`, else `env` (the value of
+ * {@link adminAddressEnv}), else the default. A wildcard listen address (`0.0.0.0`, `::`) is
+ * reached on loopback.
+ */
+export async function statusUrl(
+  flag: string | undefined,
+  configPath: string | undefined,
+  env?: string,
+): Promise<string> {
   let host: string;
   let port: number;
   if (flag !== undefined) {
@@ -70,6 +82,11 @@ export async function statusUrl(flag: string | undefined, configPath: string | u
         `${configPath} turns the admin listener off (admin.enabled: false)`,
       );
     ({ host, port } = admin);
+  } else if (env !== undefined && env !== '') {
+    const parsed = parseAdminAddress(env);
+    if (parsed.kind === 'invalid')
+      throw new AnyvipError('ANYVIP_USAGE', `$${adminAddressEnv} ${parsed.reason}`);
+    ({ host, port } = parsed);
   } else {
     const parsed = parseAdminAddress(defaultAdminAddress);
     if (parsed.kind === 'invalid') throw new Error('unreachable: the default admin address is valid');

@@ -61,11 +61,19 @@ export function formatStatus(r: StatusReport): string {
           v.prefix,
           v.health,
           v.healthcheck ?? '-',
-          v.refused !== undefined ? `refused: ${v.refused}` : v.announced ? 'announced' : 'withdrawn',
+          v.refused !== undefined
+            ? `refused: ${v.refused}`
+            : v.withheld !== undefined
+              ? 'withheld'
+              : v.announced
+                ? 'announced'
+                : 'withdrawn',
           v.bound ? 'yes' : 'no',
         ]),
       ),
     );
+    // Why each withheld VIP is not announced (never announce what is not bound).
+    for (const v of r.vips) if (v.withheld !== undefined) out.push(`${v.prefix} withheld: ${v.withheld}`);
   }
   if (r.checks.length > 0) {
     out.push('');

@@ -49,6 +49,11 @@ export interface ControlPlaneFlags {
    */
   readonly listenPort?: number | undefined;
   readonly listenAddress?: string | undefined;
+  /**
+   * `--graceful-shutdown-wait`: on SIGTERM re-announce every VIP with GRACEFUL_SHUTDOWN
+   * (RFC 8326, 65535:0) and wait this long before withdrawing (hitless rollouts).
+   */
+  readonly gracefulShutdownWait?: string | undefined;
 }
 
 /** The check name the control-plane VIP uses. */
@@ -73,6 +78,7 @@ export type NodeFlags = Pick<
   | 'gracefulRestartTimeSec'
   | 'listenPort'
   | 'listenAddress'
+  | 'gracefulShutdownWait'
 >;
 
 /**
@@ -135,6 +141,8 @@ export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
     };
   }
   if (flags.logLevel !== undefined) raw.log = { level: flags.logLevel };
+  if (flags.gracefulShutdownWait !== undefined)
+    raw.gracefulShutdown = { enabled: true, wait: flags.gracefulShutdownWait };
   return raw;
 }
 
@@ -227,6 +235,7 @@ function flagOf(path: string): string {
     [/^bgp\.peers\[\d+\]\.bfd\.multiplier/, '--bfd-multiplier'],
     [/^bgp\.peers\[\d+\]\.bfd/, '--bfd-interval'],
     [/^bgp\.peers\[\d+\]\.gracefulRestart/, '--graceful-restart-time'],
+    [/^gracefulShutdown/, '--graceful-shutdown-wait'],
     [/^bgp\.peers/, '--peer'],
     [/^bgp\.listen\.port/, '--listen-port'],
     [/^bgp\.listen\.address/, '--listen-address'],

@@ -33,6 +33,8 @@ export interface ClusterService {
     readonly ipFamilies?: readonly string[];
     readonly ipFamilyPolicy?: string;
     readonly ports?: readonly ClusterServicePort[];
+    readonly clusterIP?: string;
+    readonly clusterIPs?: readonly string[];
   };
   readonly status?: {
     readonly loadBalancer?: { readonly ingress?: readonly { readonly ip?: string }[] };
@@ -43,8 +45,8 @@ export interface ClusterService {
 export interface ClusterEndpointSlice {
   readonly metadata?: ClusterObjectMeta;
   readonly endpoints?: readonly {
-    readonly nodeName?: string;
     readonly addresses?: readonly string[];
+    readonly nodeName?: string;
     /** The Pod behind the endpoint (one Pod appears once per address family's slice). */
     readonly targetRef?: { readonly uid?: string; readonly name?: string; readonly namespace?: string };
     readonly conditions?: {

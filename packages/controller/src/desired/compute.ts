@@ -1,9 +1,11 @@
 import { defaultLinkBandwidthConfig } from '../config/link-bandwidth.js';
 import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
+import { computeApiServerAddresses } from './api-server-addresses.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
 import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from './lifecycle.js';
 import { computeLinkBandwidthCommunity } from './link-bandwidth.js';
+import { computeLiveNodes } from './node-liveness.js';
 import type { ClusterInput, ClusterMemory, Observation } from './observation.js';
 import { planServices, type ServicesPlan } from './services.js';
 import type {
@@ -100,7 +102,8 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     kubernetes: plan !== undefined && lifecycle.kind === 'running' ? plan.kubernetes : undefined,
     lifecycle,
     carry: plan?.carry,
-    nextWakeMs: plan?.nextWakeMs,
+    // Graceful shutdown holds the routes (with 65535:0) until its wait ends; then withdrawn.
+    nextWakeMs: lifecycle.kind === 'gracefulShutdown' ? lifecycle.untilMs : plan?.nextWakeMs,
   };
 }
 
@@ -242,18 +245,26 @@ interface ClusterPlan {
 function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
   const { snapshot, settings } = c;
   const { pools, errors } = poolsOf(snapshot.poolsData);
+  const interval = settings.nodeLeaseIntervalMs;
+  const leases = snapshot.nodeLeases;
   const plan = planServices(c.memory.services, {
     services: snapshot.services,
     endpointSlices: snapshot.endpointSlices,
     nodes: snapshot.nodes,
     pools,
     allowList: settings.allowList,
-    apiServerAddresses: settings.apiServerAddresses,
+    // From the cluster itself (default/kubernetes), the same on every node: never announced.
+    apiServerAddresses: computeApiServerAddresses(snapshot.services, snapshot.endpointSlices),
     loadBalancerClass: settings.loadBalancerClass,
     nodeName: settings.nodeName,
     singleAnnouncer: settings.singleAnnouncer,
     localGraceMs: settings.localGraceMs,
     nowMs,
+    ...(leases !== undefined && interval !== undefined
+      ? { liveNodes: computeLiveNodes(leases, 3 * interval, settings.nodeName) }
+      : {}),
+    // Make-before-break: a VIP placed elsewhere stays here one lease interval longer.
+    handoverMs: interval ?? 0,
   });
   const services = new Map<string, ServiceDesired>();
   for (const s of plan.services)

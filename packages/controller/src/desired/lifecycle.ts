@@ -5,7 +5,9 @@
  *
  * - `running`: the world as configuration, health and the cluster say.
  * - `gracefulShutdown`: the same routes with GRACEFUL_SHUTDOWN (RFC 8326) added, so receivers
- *   move traffic away before the withdrawal.
+ *   move traffic away before the withdrawal, held until `untilMs` (monotonic; the
+ *   `gracefulShutdown.wait` / `--graceful-shutdown-wait` after it began): the world wakes the
+ *   runtime then (`nextWakeMs`) and it moves on to `withdrawn`. Undefined: no wait.
  * - `withdrawn`: no routes, no table routes, no loopback addresses; speaker and peers stay, so
  *   every VIP is withdrawn explicitly before the sessions end.
  * - `closed`: as withdrawn, and the speaker ends with Cease / Administrative Shutdown (`reason`).
@@ -14,7 +16,7 @@
  */
 export type Lifecycle =
   | { readonly kind: 'running' }
-  | { readonly kind: 'gracefulShutdown' }
+  | { readonly kind: 'gracefulShutdown'; readonly untilMs?: number }
   | { readonly kind: 'withdrawn' }
   | { readonly kind: 'closed'; readonly reason: string }
   | { readonly kind: 'restart'; readonly reason: string };

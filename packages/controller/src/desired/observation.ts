@@ -34,6 +34,11 @@ export interface ClusterSnapshot {
   readonly poolsData: Readonly<Record<string, string>> | undefined;
   /** This instance holds the leader lease. */
   readonly leader: boolean;
+  /**
+   * With node leases: node → when (this process's monotonic ms) its anyvip liveness Lease
+   * last changed (desired/node-liveness.ts decides who is live). Undefined: node leases off.
+   */
+  readonly nodeLeases?: ReadonlyMap<string, number>;
 }
 
 /** Kubernetes mode's settings, from the flags and the kubeconfig (fixed for the process). */
@@ -48,8 +53,12 @@ export interface ClusterSettings {
   readonly weightedEcmpIntervalMs: number;
   /** `--allowed-range`, parsed once at start-up (the one allowed-range model). */
   readonly allowList: readonly IpRange[];
-  /** The API server's own addresses (never announced). */
-  readonly apiServerAddresses: readonly string[];
+  /**
+   * Node lease renewal interval (ms): a node whose lease did not change within 3 intervals
+   * of the newest is not live, and a single-announcer VIP placed elsewhere stays here one
+   * interval longer (make-before-break). Undefined: node leases off.
+   */
+  readonly nodeLeaseIntervalMs?: number;
   /** `namespace/name` of the pools ConfigMap, for messages; empty when none. */
   readonly poolsConfigMap: string;
 }

@@ -72,6 +72,13 @@ export interface ServicesState {
    * cannot take them and the two status writes never race for one address.
    */
   readonly allocated: ReadonlyMap<string, readonly string[]>;
+  /** Single-announcer Services this node was placed on in the last pass. */
+  readonly singleMine?: ReadonlySet<string>;
+  /**
+   * Single-announcer Services placed elsewhere that this node still announces until (nowMs)
+   * the hand-over ends: make-before-break, so the new node has bound and announced first.
+   */
+  readonly releasing?: ReadonlyMap<string, number>;
 }
 
 export const initialServicesState: ServicesState = { localSeen: new Map(), allocated: new Map() };
@@ -89,6 +96,13 @@ export interface ServicesInput {
   readonly singleAnnouncer: boolean;
   readonly localGraceMs: number;
   readonly nowMs: number;
+  /**
+   * Nodes whose anyvip renews its node lease (desired/node-liveness.ts); single-announcer
+   * placement takes only these. Undefined: no node leases, every Ready node counts.
+   */
+  readonly liveNodes?: ReadonlySet<string>;
+  /** How long a single-announcer VIP placed elsewhere stays announced here (make-before-break). Default 0. */
+  readonly handoverMs?: number;
 }
 
 export interface ServicesPlan {
@@ -396,7 +410,19 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
         preferred: ann[Annotation.preferredNode],
       });
   }
-  const placed = placeBalanced(single, ready.length);
+  // Single-announcer VIPs go only to nodes whose anyvip is alive (fresh node lease).
+  const live = input.liveNodes;
+  const placeable =
+    live === undefined
+      ? single
+      : single.map((r) => ({ ...r, eligible: r.eligible.filter((n) => live.has(n)) }));
+  const placed = placeBalanced(
+    placeable,
+    live === undefined ? ready.length : ready.filter((n) => live.has(n)).length,
+  );
+  const singleMine = new Set<string>();
+  const releasing = new Map<string, number>();
+  const handoverMs = input.handoverMs ?? 0;
   const singleKeys = new Set(single.map((r) => r.key));
 
   const announce = new Set<string>();
@@ -412,6 +438,18 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       const n = placed.get(w.key);
       announcers = n === undefined ? [] : [n];
       mine = n === here;
+      if (mine) singleMine.add(w.key);
+      else if (handoverMs > 0 && n !== undefined) {
+        // Placed elsewhere: keep announcing until the hand-over ends (the new node binds and
+        // announces meanwhile), so the VIP is never without a route.
+        const until =
+          prev.singleMine?.has(w.key) === true ? input.nowMs + handoverMs : prev.releasing?.get(w.key);
+        if (until !== undefined && until > input.nowMs) {
+          releasing.set(w.key, until);
+          nextWakeMs = nextWakeMs === undefined ? until : Math.min(nextWakeMs, until);
+          mine = true;
+        }
+      }
     } else if (local !== undefined) {
       announcers = local;
       mine = local.includes(here);
@@ -433,5 +471,10 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       refused: w.refused,
     });
   }
-  return { state: { localSeen, allocated }, services, announce: [...announce], nextWakeMs };
+  return {
+    state: { localSeen, allocated, singleMine, releasing },
+    services,
+    announce: [...announce],
+    nextWakeMs,
+  };
 }

@@ -27,6 +27,11 @@ export interface VipPlan {
   readonly bind: boolean;
   /** Why the VIP is refused (outside the allowed ranges), if it is. */
   readonly refused: string | undefined;
+  /**
+   * Why a VIP that should be announced is not: its address is not bound (see
+   * `desired/bind-gate.ts`). Undefined when nothing is withheld.
+   */
+  readonly withheld?: string;
 }
 
 /** An address to hold on the loopback device. */

@@ -1,3 +1,5 @@
+import type { BindProbe } from './bind-probe.js';
+
 /**
  * What `anyvip doctor` reads from a host, as plain data: the checks are pure functions of it,
  * and tests build it by hand. `read-host.ts` fills it in from /proc, `ip -j` and kube-proxy.
@@ -11,6 +13,8 @@ export interface HostFacts {
   readonly uplinks: readonly string[];
   /** The `CapEff:` line of /proc/self/status, as hex; undefined when unreadable. */
   readonly capEffHex: string | undefined;
+  /** Whether `ip` may change addresses (see bind-probe.ts); undefined: not probed. */
+  readonly bindProbe?: BindProbe;
   /** What kube-proxy's `/proxyMode` said (`iptables`, `ipvs`, `nftables`); undefined: no answer. */
   readonly kubeProxyMode: string | undefined;
 }

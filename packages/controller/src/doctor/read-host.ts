@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { IpRunner } from '../sinks/ip-runner.js';
+import { bindProbeArgs, classifyBindProbe } from './bind-probe.js';
 import type { DoctorTarget, HostFacts, InterfaceAddress, InterfaceFacts } from './host-facts.js';
 
 /** Where the reading edge looks; tests point `procRoot` at a directory of their own. */
@@ -44,11 +45,19 @@ export async function readHost(target: DoctorTarget, o: ReadHostOptions): Promis
     if (value !== undefined) sysctls.set(name, value.trim());
   }
   const status = await readFile(join(procRoot, 'self', 'status'), 'utf8').catch(() => '');
+  const probeArgs = addr.code === 0 ? bindProbeArgs(target.loopbackDevice, interfaces) : undefined;
+  const bindProbe =
+    probeArgs === undefined
+      ? addr.code < 0
+        ? classifyBindProbe('ip -j addr show', addr)
+        : undefined
+      : classifyBindProbe(`ip ${probeArgs.join(' ')}`, await o.ip.run(probeArgs));
   return {
     sysctls,
     interfaces,
     uplinks: [...uplinks],
     capEffHex: parseCapEff(status),
+    ...(bindProbe !== undefined ? { bindProbe } : {}),
     kubeProxyMode: await readKubeProxyMode(
       o.kubeProxyUrl === undefined ? 'http://127.0.0.1:10249' : o.kubeProxyUrl,
       o.timeoutMs ?? 500,

@@ -64,6 +64,7 @@ interface ManifestArgs {
   readonly 'health-token-file': string | undefined;
   readonly 'ttl-security': boolean;
   readonly 'bfd-interval': number | undefined;
+  readonly 'graceful-shutdown-wait': string | undefined;
   readonly 'bfd-multiplier': number | undefined;
 }
 
@@ -160,6 +161,11 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         .option('bfd-multiplier', {
           type: 'number',
           describe: 'BFD detect multiplier (default 3)',
+        })
+        .option('graceful-shutdown-wait', {
+          type: 'string',
+          describe:
+            'Hitless rollouts: GRACEFUL_SHUTDOWN (RFC 8326) on SIGTERM, then wait this long (e.g. 10s)',
         }) as unknown as Argv<ManifestArgs>,
     handler: (args) => {
       const o: ManifestOptions = {
@@ -187,6 +193,7 @@ export function manifestCommand(setExit: (code: number) => void): CommandModule<
         ttlSecurity: args['ttl-security'],
         bfdIntervalMs: args['bfd-interval'],
         bfdMultiplier: args['bfd-multiplier'],
+        gracefulShutdownWait: args['graceful-shutdown-wait'],
       };
       try {
         const argv = process.argv.slice(process.argv.indexOf(args.kind) + 1);

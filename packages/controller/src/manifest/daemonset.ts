@@ -69,6 +69,8 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
                 { name: 'NODE_NAME', valueFrom: { fieldRef: { fieldPath: 'spec.nodeName' } } },
                 { name: 'NODE_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
                 { name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } },
+                // Where `kubectl exec … -- anyvip status` finds the admin listener (cli/status-command.ts).
+                { name: 'ANYVIP_ADMIN_ADDRESS', value: `$(POD_IP):${o.adminPort}` },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
                 // V8's young generation grows to 128 MB under a full Service list and stays
                 // resident; 2 MB semi-spaces keep 10,000 Services near 170 MB (Kubernetes mode README).
@@ -87,8 +89,6 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
               ],
             },
           ],
-          // The Secret's file is group-readable by the container's group, nobody else.
-          ...(secret === undefined ? {} : { securityContext: { fsGroup: 65532 } }),
           volumes: [
             { name: 'tmp', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
             ...(secret === undefined

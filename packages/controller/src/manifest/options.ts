@@ -38,14 +38,15 @@ export interface ManifestOptions {
   readonly passwordSecret: string | undefined;
   /**
    * Static Pod: a host file holding the TCP-MD5 key (a static Pod cannot reference Secrets);
-   * mounted read-only, readable by UID 65532.
+   * mounted read-only; the container runs as UID 0 without CAP_DAC_OVERRIDE, so root must own it
+   * (mode 0400 or 0600).
    */
   readonly passwordFile: string | undefined;
   /**
    * Static Pod: host files with credentials for the `--health apiserver` probe (client
    * certificate and key, or a bearer token), for clusters that refuse anonymous requests
    * (`--anonymous-auth=false`). Each is mounted read-only under {@link healthMountPath} and must
-   * be readable by UID 65532.
+   * be owned by root (the container is UID 0 without CAP_DAC_OVERRIDE).
    */
   readonly healthClientCert?: string | undefined;
   readonly healthClientKey?: string | undefined;
@@ -54,6 +55,8 @@ export interface ManifestOptions {
   readonly ttlSecurity: boolean;
   /** BFD (RFC 5880) to every peer at this interval, ms; undefined: off. */
   readonly bfdIntervalMs: number | undefined;
+  /** `--graceful-shutdown-wait` for `anyvip run` (RFC 8326 rollouts); the pod's grace period covers it. */
+  readonly gracefulShutdownWait?: string | undefined;
   readonly bfdMultiplier: number | undefined;
 }
 
@@ -122,6 +125,7 @@ export function bgpArgs(o: ManifestOptions): string[] {
   if (o.ttlSecurity) args.push('--ttl-security');
   if (o.bfdIntervalMs !== undefined) args.push(`--bfd-interval=${o.bfdIntervalMs}`);
   if (o.bfdMultiplier !== undefined) args.push(`--bfd-multiplier=${o.bfdMultiplier}`);
+  if (o.gracefulShutdownWait !== undefined) args.push(`--graceful-shutdown-wait=${o.gracefulShutdownWait}`);
   if (o.logLevel !== undefined) args.push(`--log-level=${o.logLevel}`);
   return args;
 }

@@ -6,7 +6,7 @@ import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { type KubernetesObject, labels, type ManifestOptions } from './options.js';
 
 /**
- * The ServiceAccount and the least RBAC Kubernetes mode uses (sources/kubernetes/, as its
+ * The ServiceAccount and the least RBAC Kubernetes mode uses (observe/kubernetes/ and the sinks, as its
  * README's RBAC table lists the calls): Services are listed and watched in every namespace and
  * their status replaced by the leader (`update`); EndpointSlices and Nodes are listed and
  * watched; Events are recorded on Services, so in their namespaces (core/v1 Events, created,
@@ -52,7 +52,12 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
     kind: 'Role',
     metadata: namespaced('rbac'),
     rules: [
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+      // The leader Lease, and every node's liveness lease (list/watch them, delete ours on stop).
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+      },
     ],
   } satisfies IRole;
   const roleBinding = {

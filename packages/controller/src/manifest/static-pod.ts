@@ -56,6 +56,8 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
           name: 'anyvip',
           image: o.image,
           args,
+          // Where `anyvip status` (kubectl exec, crictl exec) finds the admin listener.
+          env: [{ name: 'ANYVIP_ADMIN_ADDRESS', value: `127.0.0.1:${o.adminPort}` }],
           livenessProbe: {
             httpGet: { host: '127.0.0.1', path: '/healthz', port: o.adminPort, scheme: 'HTTP' },
             periodSeconds: 10,

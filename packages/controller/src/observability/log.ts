@@ -149,6 +149,10 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
         ...(e.detail !== undefined ? { detail: e.detail } : {}),
       });
       return;
+    case 'vipWithheld':
+      if (e.withheld) logger.warn('vip withheld: not announced', { vip: e.vip, reason: e.reason });
+      else logger.info('vip bound: announced again', { vip: e.vip });
+      return;
     case 'vipRefused':
       logger.warn('vip refused', { service: e.service, vip: e.vip, reason: e.reason });
       return;

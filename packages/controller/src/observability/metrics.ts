@@ -310,6 +310,13 @@ export class ControllerMetrics {
       case 'vipRefused':
         this.vipsRefused.inc();
         return;
+      case 'vipWithheld':
+        // Not bound, so not announced: both read 0 (a series that is absent alerts nobody).
+        if (e.withheld) {
+          this.vipBound.set({ vip: e.vip }, 0);
+          this.vipAnnounced.set({ vip: e.vip }, 0);
+        }
+        return;
       case 'started':
       case 'shutdown':
       case 'kubernetesSynced':

@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
-import type { Sink, SinkChange, SinkFailure } from './sink.js';
+import type { Sink, SinkChange, SinkFailure, SinkResult } from './sink.js';
 
 /** A change, with the sink that made it. */
 export type AppliedChange = SinkChange & { readonly sink: string };
@@ -19,6 +19,30 @@ export interface PassReport {
   readonly durationMs: number;
   /** When errors: the delay before the retry. */
   readonly retryInMs: number | undefined;
+  /** The world the last sinks applied: with the `AppliedFeedback` taken in, if any. */
+  readonly desired: DesiredState;
+}
+
+/**
+ * Applied state fed back into the desired world within one pass. What one sink really holds
+ * after its add phase is an observation like any other: `derive` (a pure function of
+ * desired/) takes it in and gives the world every sink after it applies. The loopback sink's
+ * bound addresses are the one use: a VIP whose address is not on lo is withheld from BGP and
+ * the kernel table (desired/bind-gate.ts), and because lo binds before the routes are
+ * announced in the same pass, a new VIP is bound and announced in one pass.
+ */
+export interface AppliedFeedback {
+  /** The sink whose applied state feeds the world of the sinks with a higher `order`. */
+  readonly sink: string;
+  /**
+   * The world for the later sinks, from the computed one, what `sink` holds and its failures
+   * by key. Pure; returns `desired` itself when the applied state changes nothing.
+   */
+  readonly derive: (
+    desired: DesiredState,
+    held: ReadonlySet<string>,
+    failures: ReadonlyMap<string, string>,
+  ) => DesiredState;
 }
 
 /** Timing of the loop; can change on reload. */
@@ -38,6 +62,8 @@ export interface ReconcileLoopOptions extends LoopTiming {
   readonly clock: Clock;
   /** Called after every pass. */
   readonly onPass?: (report: PassReport) => void;
+  /** What an earlier sink really holds, fed back into the world the later sinks apply. */
+  readonly feedback?: AppliedFeedback;
 }
 
 /**
@@ -49,13 +75,15 @@ export interface ReconcileLoopOptions extends LoopTiming {
  * nobody told us about (an address removed by hand).
  *
  * Each pass has two phases (see {@link Phase}): removals in descending sink order, then
- * additions in ascending order.
+ * additions in ascending order. With `AppliedFeedback`, the sinks after the feeding one
+ * get the world derived from what it really holds (lo's bound addresses: bind, then announce).
  */
 export class ReconcileLoop {
   readonly #sinks: readonly Sink[];
   readonly #desired: () => DesiredState;
   readonly #clock: Clock;
   readonly #onPass: ((report: PassReport) => void) | undefined;
+  readonly #feedback: AppliedFeedback | undefined;
   #timing: LoopTiming;
   /** Reasons waiting for the next pass; undefined when nothing is pending. */
   #pending: string[] | undefined;
@@ -73,6 +101,7 @@ export class ReconcileLoop {
     this.#desired = options.desired;
     this.#clock = options.clock;
     this.#onPass = options.onPass;
+    this.#feedback = options.feedback;
     this.#timing = {
       intervalMs: options.intervalMs,
       retryMinMs: options.retryMinMs,
@@ -176,22 +205,45 @@ export class ReconcileLoop {
     const changes: AppliedChange[] = [];
     const errors: AppliedFailure[] = [];
     const applied = new Map<string, readonly string[]>();
-    const run = async (sink: Sink, phase: 'remove' | 'add'): Promise<void> => {
+    const run = async (sink: Sink, phase: 'remove' | 'add', want: DesiredState): Promise<SinkResult> => {
       try {
-        const r = await sink.apply(desired, phase);
+        const r = await sink.apply(want, phase);
         for (const c of r.changes) changes.push({ ...c, sink: sink.name });
         for (const e of r.errors) errors.push({ ...e, sink: sink.name });
         applied.set(sink.name, r.applied);
+        return r;
       } catch (err) {
-        errors.push({
-          sink: sink.name,
-          key: sink.name,
-          reason: `${phase} phase threw: ${describeError(err)}`,
-        });
+        const failure = { key: sink.name, reason: `${phase} phase threw: ${describeError(err)}` };
+        errors.push({ ...failure, sink: sink.name });
+        return { changes: [], errors: [failure], applied: applied.get(sink.name) ?? [] };
       }
     };
-    for (const sink of [...this.#sinks].reverse()) await run(sink, 'remove');
-    for (const sink of this.#sinks) await run(sink, 'add');
+    const fb = this.#feedback;
+    const source = fb === undefined ? undefined : this.#sinks.find((s) => s.name === fb.sink);
+    const fed = (s: Sink): boolean => source !== undefined && s.order > source.order;
+    // Remove phase: the sinks after the feeding one converge to the world derived from what it
+    // held after the last pass (nothing more can have been applied since).
+    const before =
+      fb === undefined
+        ? desired
+        : fb.derive(desired, new Set(this.#last?.applied.get(fb.sink) ?? []), new Map());
+    for (const sink of [...this.#sinks].reverse()) await run(sink, 'remove', fed(sink) ? before : desired);
+    let after = desired;
+    for (const sink of this.#sinks) {
+      if (!fed(sink)) {
+        const r = await run(sink, 'add', desired);
+        if (fb !== undefined && sink === source) {
+          const failures = new Map<string, string>();
+          for (const e of r.errors) failures.set(e.vip ?? e.key, e.reason);
+          after = fb.derive(desired, new Set(r.applied), failures);
+        }
+        continue;
+      }
+      // What the feeding sink could not do this pass is taken back here first (an address
+      // removed by hand that cannot be restored): withdraw, then add.
+      if (after !== desired) await run(sink, 'remove', after);
+      await run(sink, 'add', after);
+    }
     this.#passes++;
     const failed = errors.length > 0;
     const retryInMs = failed
@@ -204,6 +256,7 @@ export class ReconcileLoop {
       applied,
       durationMs: this.#clock.now() - startedMs,
       retryInMs,
+      desired: after,
     };
     this.#last = report;
     this.#onPass?.(report);

@@ -17,7 +17,9 @@ export interface KubernetesEventSinkOptions {
  * diffing the desired world against what it last told:
  *
  * - `Announced` / `Withdrawn` when the addresses this node announces for a Service change
- *   (a Service deleted since has no object to tell: its VIPs go with it);
+ *   (a Service deleted since has no object to tell: its VIPs go with it). An address the
+ *   world withholds because lo does not hold it (desired/bind-gate.ts) is not announced: it
+ *   gets a `NotBound` Warning instead, once per change of its reason;
  * - the leader: `Refused` (Warning) for every refused address, every pass (the recorder
  *   folds repeats into the first Event's count), and a `vipRefused` log line;
  * - every node: a `poolRejected` log line per pools ConfigMap key that does not parse, once
@@ -32,6 +34,8 @@ export class KubernetesEventSink implements Sink {
   readonly #o: KubernetesEventSinkOptions;
   /** Per Service key: the addresses announced from here as last told. */
   #told = new Map<string, readonly string[]>();
+  /** Per address: why it was last told as not bound. */
+  #notBound = new Map<string, string>();
   #poolErrorsText = '';
 
   constructor(options: KubernetesEventSinkOptions) {
@@ -56,12 +60,30 @@ export class KubernetesEventSink implements Sink {
     this.#poolErrorsText = poolErrorsText;
 
     const next = new Map<string, readonly string[]>();
+    const notBound = new Map<string, string>();
     for (const [key, s] of want.services) {
       const subject = { kind: 'Service' as const, namespace: s.namespace, name: s.name, uid: s.uid };
       const before = this.#told.get(key) ?? [];
-      if (s.announcedHere.length > 0) next.set(key, s.announcedHere);
-      const added = s.announcedHere.filter((a) => !before.includes(a));
-      const removed = before.filter((a) => !s.announcedHere.includes(a));
+      // Never say "announced" for an address that is not bound here: it is withheld.
+      const here: string[] = [];
+      for (const a of s.announcedHere) {
+        const reason = desired.vips.get(hostPrefix(a))?.withheld;
+        if (reason === undefined) {
+          here.push(a);
+          continue;
+        }
+        notBound.set(a, reason);
+        if (this.#notBound.get(a) !== reason)
+          events.record({
+            subject,
+            type: 'Warning',
+            reason: EventReason.notBound,
+            message: `${a} not announced from node ${node}: ${reason}`,
+          });
+      }
+      if (here.length > 0) next.set(key, here);
+      const added = here.filter((a) => !before.includes(a));
+      const removed = before.filter((a) => !here.includes(a));
       if (added.length > 0)
         events.record({
           subject,
@@ -88,6 +110,12 @@ export class KubernetesEventSink implements Sink {
         }
     }
     this.#told = next;
+    this.#notBound = notBound;
     return emptyResult([...next.keys()].sort());
   }
+}
+
+/** A Service address (canonical text) as the VIP prefix the world keys it by. */
+function hostPrefix(address: string): string {
+  return `${address}/${address.includes(':') ? 128 : 32}`;
 }

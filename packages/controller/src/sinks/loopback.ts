@@ -65,6 +65,9 @@ export class LoopbackSink implements Sink {
       const want = key === current ? addresses : new Map<string, LoopbackAddress>();
       const diff = diffKeyed(want, ours, () => true);
       const held = new Set(ours.keys());
+      // Someone else's address that we want counts as bound (the node accepts its traffic),
+      // so the bind gate lets it be announced; it is still never removed.
+      for (const prefix of want.keys()) if (present.has(prefix)) held.add(prefix);
       const ops: { line: string; change: SinkChange; add: boolean }[] = [];
       if (phase === 'remove') {
         for (const prefix of diff.remove.keys()) {

@@ -64,6 +64,7 @@ export const EventReason = {
   announced: 'Announced',
   withdrawn: 'Withdrawn',
   refused: 'Refused',
+  notBound: 'NotBound',
 } as const;
 
 export interface ServiceStatusSinkOptions {

@@ -89,5 +89,11 @@ describe('anyvip status', () => {
     expect(await statusUrl('0.0.0.0:9100', undefined)).toBe('http://127.0.0.1:9100/status');
     expect(await statusUrl('[::]:9100', undefined)).toBe('http://[::1]:9100/status');
     await expect(statusUrl('nope', undefined)).rejects.toMatchObject({ code: 'ANYVIP_USAGE' });
+    // Inside the DaemonSet's container: $ANYVIP_ADMIN_ADDRESS names the pod-address listener.
+    expect(await statusUrl(undefined, undefined, '10.250.0.11:9716')).toBe('http://10.250.0.11:9716/status');
+    expect(await statusUrl('127.0.0.1:9100', undefined, '10.250.0.11:9716')).toBe(
+      'http://127.0.0.1:9100/status',
+    );
+    await expect(statusUrl(undefined, undefined, 'nope')).rejects.toMatchObject({ code: 'ANYVIP_USAGE' });
   });
 });

@@ -134,4 +134,15 @@ describe('controlPlaneConfig (anyvip run --control-plane)', () => {
       /^--bfd-multiplier: /,
     );
   });
+
+  it('--graceful-shutdown-wait turns RFC 8326 graceful shutdown on with that wait; a bad duration names the flag', () => {
+    expect(controlPlaneConfig(flags({ gracefulShutdownWait: '12s' })).gracefulShutdown).toEqual({
+      enabled: true,
+      waitMs: 12_000,
+    });
+    expect(controlPlaneConfig(flags()).gracefulShutdown.enabled).toBe(false);
+    expect(() => controlPlaneConfig(flags({ gracefulShutdownWait: 'soon' }))).toThrow(
+      /^--graceful-shutdown-wait: /,
+    );
+  });
 });

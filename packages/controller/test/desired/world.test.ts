@@ -23,7 +23,6 @@ const settings: ClusterSettings = {
   weightedEcmp: false,
   weightedEcmpIntervalMs: 5000,
   allowList: [range],
-  apiServerAddresses: [],
   poolsConfigMap: 'kube-system/anyvip-pools',
 };
 const nodes: V1Node[] = [
@@ -223,6 +222,12 @@ describe('computeDesiredWorld: shutdown and restart are states of the world', ()
     expect(d.bgp?.end).toBeUndefined();
   });
 
+  it('gracefulShutdown holds until its wait ends (--graceful-shutdown-wait): the world wakes the runtime then', () => {
+    const d = world({ services: svc, nowMs: 1000, lifecycle: { kind: 'gracefulShutdown', untilMs: 11_000 } });
+    expect(d.nextWakeMs).toBe(11_000);
+    expect(d.bgp?.routes.size).toBe(1);
+  });
+
   it('withdrawn: no routes, no addresses, speaker and peers stay', () => {
     const d = world({ services: svc, lifecycle: { kind: 'withdrawn' } });
     expect([d.bgp?.routes.size, d.loopback.addresses.size, d.table.routes.size]).toEqual([0, 0, 0]);
@@ -240,5 +245,91 @@ describe('computeDesiredWorld: shutdown and restart are states of the world', ()
     const d = world({ services: svc, lifecycle: { kind: 'restart', reason: 'SIGUSR2' } });
     expect([d.bgp?.routes.size, d.loopback.addresses.size]).toEqual([1, 1]);
     expect(d.bgp?.end).toEqual({ reason: 'SIGUSR2', restart: true });
+  });
+});
+
+describe('computeDesiredWorld: the API server refusal set and node liveness come from the observed cluster', () => {
+  const apiSlice: V1EndpointSlice = {
+    addressType: 'IPv4',
+    metadata: {
+      name: 'kubernetes',
+      namespace: 'default',
+      labels: { 'kubernetes.io/service-name': 'kubernetes' },
+    },
+    endpoints: [{ addresses: ['10.250.1.3'] }, { addresses: ['10.250.1.4'], conditions: { ready: false } }],
+  };
+  const api: V1Service = {
+    metadata: { name: 'kubernetes', namespace: 'default' },
+    spec: { type: 'ClusterIP', clusterIP: '10.250.1.5' },
+  };
+
+  it('refuses every default/kubernetes endpoint address and the ClusterIP on every node alike, leader or not', () => {
+    const two = [
+      ...nodes,
+      { metadata: { name: 'node2' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+    ];
+    for (const leader of [true, false]) {
+      const d = world({
+        services: [api, service('grab', {}, ['10.250.1.3', '10.250.1.4', '10.250.1.5', '10.250.1.6'])],
+        endpointSlices: [apiSlice],
+        nodes: two,
+        leader,
+      });
+      expect([...(d.bgp?.routes.keys() ?? [])]).toEqual(['10.250.1.6/32']);
+      expect(d.kubernetes?.services.get('default/grab')?.refused.map((r) => r.code)).toEqual([
+        'ANYVIP_VIP_API_SERVER',
+        'ANYVIP_VIP_API_SERVER',
+        'ANYVIP_VIP_API_SERVER',
+      ]);
+    }
+  });
+
+  it('single-announcer VIPs go only to nodes whose node lease is live (this node always is)', () => {
+    const two = [
+      ...nodes,
+      { metadata: { name: 'node2' }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+    ];
+    const vips = ['10.250.1.1', '10.250.1.2', '10.250.1.3', '10.250.1.4', '10.250.1.5', '10.250.1.6'];
+    const services = vips.map((ip, i) => service(`s${i}`, {}, [ip]));
+    const leased = (nodeLeases: ReadonlyMap<string, number>): number => {
+      const observation: Observation = {
+        config,
+        health: () => undefined,
+        cluster: {
+          snapshot: {
+            services,
+            endpointSlices: [],
+            nodes: two,
+            poolsData: undefined,
+            leader: true,
+            nodeLeases,
+          },
+          settings: { ...settings, singleAnnouncer: true, nodeLeaseIntervalMs: 1000 },
+          memory: initialClusterMemory,
+        },
+        lifecycle: running,
+        restarting: false,
+        nowMs: 50_000,
+      };
+      return computeDesiredWorld(observation).bgp?.routes.size ?? 0;
+    };
+    // Both renew: the VIPs are shared out.
+    const shared = leased(
+      new Map([
+        ['node1', 40_000],
+        ['node2', 40_000],
+      ]),
+    );
+    expect(shared).toBeGreaterThan(0);
+    expect(shared).toBeLessThan(vips.length);
+    // node2's lease stopped changing more than 3 intervals before the newest: node1 takes all.
+    expect(
+      leased(
+        new Map([
+          ['node1', 40_000],
+          ['node2', 36_000],
+        ]),
+      ),
+    ).toBe(vips.length);
   });
 });

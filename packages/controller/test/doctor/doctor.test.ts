@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { checkArpOnLo, ipv4InSubnet } from '../../src/doctor/arp-on-lo.js';
+import { bindProbeArgs, classifyBindProbe } from '../../src/doctor/bind-probe.js';
 import { checkCapabilities, hasCapability } from '../../src/doctor/capabilities.js';
 import { doctorTarget, parsePeerFlag } from '../../src/doctor/command.js';
 import { evaluateHost, formatFindings } from '../../src/doctor/doctor.js';
@@ -189,6 +190,68 @@ describe('capabilities', () => {
   });
 });
 
+describe('binding probe (what really needs CAP_NET_ADMIN: the ip anyvip runs)', () => {
+  it('deletes a TEST-NET-1 host address that is absent, never one that is present', () => {
+    expect(bindProbeArgs('lo', [lo, eth0])).toEqual(['addr', 'del', '192.0.2.255/32', 'dev', 'lo']);
+    const taken: InterfaceFacts = {
+      name: 'lo',
+      addresses: ['192.0.2.255', '192.0.2.254'].map((address) => ({
+        family: 'ipv4' as const,
+        address,
+        prefixLength: 32,
+        metric: undefined,
+      })),
+    };
+    expect(bindProbeArgs('lo', [taken])).toEqual(['addr', 'del', '192.0.2.253/32', 'dev', 'lo']);
+  });
+
+  it('reads the kernel answer: EADDRNOTAVAIL means allowed, EPERM denied, ENOENT ip missing', () => {
+    const cmd = 'ip addr del 192.0.2.255/32 dev lo';
+    expect(
+      classifyBindProbe(cmd, { code: 2, stderr: 'RTNETLINK answers: Cannot assign requested address\n' })
+        .kind,
+    ).toBe('allowed');
+    expect(
+      classifyBindProbe(cmd, { code: 2, stderr: 'RTNETLINK answers: Operation not permitted\n' }),
+    ).toEqual({
+      kind: 'denied',
+      command: cmd,
+      reason: 'RTNETLINK answers: Operation not permitted',
+    });
+    expect(classifyBindProbe(cmd, { code: 2, stderr: 'Error: ipv4: Address not found.\n' }).kind).toBe(
+      'allowed',
+    );
+    expect(classifyBindProbe(cmd, { code: -1, stderr: 'spawn ip ENOENT' }).kind).toBe('ipMissing');
+    expect(classifyBindProbe(cmd, { code: 1, stderr: 'Cannot find device "lo"' }).kind).toBe('unknown');
+  });
+
+  it('judges NET_ADMIN by the probe, not by CapEff: an ip that is denied is an error even with the bit set', () => {
+    const denied = facts(good, {
+      capEffHex: '000001ffffffffff',
+      bindProbe: {
+        kind: 'denied',
+        command: 'ip addr del 192.0.2.255/32 dev lo',
+        reason: 'Operation not permitted',
+      },
+    });
+    expect(checkCapabilities(denied, target).map((f) => [f.id, f.severity])).toEqual([
+      ['cap.net-admin.missing', 'error'],
+    ]);
+    const allowed = facts(good, {
+      capEffHex: '0000000000000000',
+      bindProbe: { kind: 'allowed', command: 'ip addr del 192.0.2.255/32 dev lo' },
+    });
+    expect(checkCapabilities(allowed, target).map((f) => [f.id, f.severity])).toEqual([
+      ['cap.net-admin', 'ok'],
+    ]);
+    const missing = facts(good, {
+      bindProbe: { kind: 'ipMissing', command: 'ip -j addr show', reason: 'spawn ip ENOENT' },
+    });
+    expect(checkCapabilities(missing, target).map((f) => f.id)).toEqual(['ip.missing']);
+    expect(formatFindings(checkCapabilities(denied, target))).not.toContain('setcap');
+  });
+});
+
 describe('peer reachability', () => {
   it('each outcome becomes one finding; refused and timeout are errors, passive peers are not probed', () => {
     const p = { address: '10.250.0.1', port: 179, passive: false };
@@ -301,6 +364,8 @@ describe('reading the host (the edge)', () => {
     expect(f.sysctls.has('net.ipv4.conf.all.rp_filter')).toBe(false);
     expect(f.capEffHex).toBe('0000000000001000');
     expect(calls).toContain('-j route get 10.250.0.1');
+    expect(calls).toContain('addr del 192.0.2.255/32 dev lo');
+    expect(f.bindProbe?.kind).toBe('allowed'); // this fake ip succeeds at every addr command
   });
 
   it('takes peers, VIPs and the listen port from a configuration file', async () => {

@@ -113,8 +113,21 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
         labels: { 'kubernetes.io/service-name': 'kubernetes' },
       },
       addressType: 'IPv4',
-      endpoints: NODES.map((_, k) => ({ addresses: [`10.250.${k + 1}.1`], conditions: { ready: true } })),
+      endpoints: [
+        ...NODES.map((_, k) => ({ addresses: [`10.250.${k + 1}.1`], conditions: { ready: true } })),
+        // API servers no node's kubeconfig names (one not ready yet): refused all the same.
+        { addresses: ['10.250.253.11'], conditions: { ready: true } },
+        { addresses: ['10.250.253.12'], conditions: { ready: false } },
+      ],
       ports: [{ name: 'https', port: API_PORT, protocol: 'TCP' }],
+    });
+    api.apply('v1', 'services', {
+      metadata: { name: 'kubernetes', namespace: 'default' },
+      spec: {
+        type: 'ClusterIP',
+        clusterIP: '10.250.253.1',
+        ports: [{ name: 'https', port: 443, protocol: 'TCP' }],
+      },
     });
     bird = await startDaemon(l, 'router', 'bird', {
       routerId: '10.250.1.1',
@@ -158,6 +171,11 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
         // A careless allow entry that covers node2's own address: it must still never be announced.
         '--allowed-range',
         '10.250.2.2/32',
+        // …and one that covers the API server's ClusterIP, endpoints and node2's kubeconfig host.
+        '--allowed-range',
+        '10.250.253.0/24',
+        '--allowed-range',
+        '10.250.2.1/32',
         '--local-grace',
         '1s',
         ...(n === 'node3'
@@ -217,16 +235,35 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     a.apply('v1', 'services', service('plain', ['10.250.255.21']));
     await waitHops('10.250.255.20/32', ['10.250.3.2'], 'blue only on node3');
     await waitHops('10.250.255.21/32', ['10.250.1.2', '10.250.2.2'], 'plain only on node1 and node2');
-    await waitUntil(
-      async () => a.list('coordination.k8s.io/v1', 'leases', 'kube-system'),
-      (ls) => ls.length === 2,
-      { timeoutMs: 10_000, intervalMs: 100, what: 'two leases' },
-    );
-    const holders = Object.fromEntries(
+    // The leader Leases (node liveness leases carry the anyvip.io/node-lease label).
+    const leaderLeases = () =>
       a
         .list('coordination.k8s.io/v1', 'leases', 'kube-system')
-        .map((l) => [l.metadata.name, (l.spec as { holderIdentity?: string }).holderIdentity]),
+        .filter(
+          (l) =>
+            (l.metadata as { labels?: Record<string, string> }).labels?.['anyvip.io/node-lease'] ===
+            undefined,
+        );
+    await waitUntil(
+      async () => leaderLeases(),
+      (ls) => ls.length === 2,
+      {
+        timeoutMs: 10_000,
+        intervalMs: 100,
+        what: 'two leader leases',
+      },
     );
+    const holders = Object.fromEntries(
+      leaderLeases().map((l) => [l.metadata.name, (l.spec as { holderIdentity?: string }).holderIdentity]),
+    );
+    // Every node renews its own liveness lease, per instance.
+    expect(
+      a
+        .list('coordination.k8s.io/v1', 'leases', 'kube-system')
+        .map((l) => l.metadata.name)
+        .filter((n) => n.includes('-node-'))
+        .sort(),
+    ).toEqual(['anyvip-blue-node-node3', 'anyvip-node-node1', 'anyvip-node-node2']);
     expect(holders['anyvip-blue']).toBe('node3');
     expect(['node1', 'node2']).toContain(holders.anyvip);
     a.remove('v1', 'services', 'blue', 'default');
@@ -320,6 +357,62 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     );
     a.remove('v1', 'services', 'grab', 'default');
     await waitHops('10.250.255.60/32', [], 'grab withdrawn');
+  });
+
+  it('every API server address (all default/kubernetes endpoints, the ClusterIP) and node address is refused on every node and in status', async () => {
+    const a = api as TestApiServer;
+    const asked = [
+      '10.250.253.1',
+      '10.250.253.11',
+      '10.250.253.12',
+      '10.250.2.1',
+      '10.250.2.2',
+      '10.250.255.61',
+    ];
+    a.apply('v1', 'services', {
+      ...service('apigrab', []),
+      metadata: {
+        name: 'apigrab',
+        namespace: 'default',
+        annotations: { 'anyvip.io/addresses': asked.join(',') },
+      },
+    });
+    await waitHops('10.250.255.61/32', ['10.250.1.2', '10.250.2.2'], 'the allowed address announced');
+    // The leader wrote only the allowed address into status.
+    await waitUntil(
+      async () =>
+        (
+          a.get('v1', 'services', 'apigrab', 'default') as {
+            status?: { loadBalancer?: { ingress?: { ip?: string }[] } };
+          }
+        )?.status?.loadBalancer?.ingress?.map((i) => i.ip),
+      (ips) => ips?.join() === '10.250.255.61',
+      { timeoutMs: 10_000, intervalMs: 100, what: 'status holds only the allowed address' },
+    );
+    // No node announced any of the others: BIRD has no BGP route for them.
+    const b = bird as BirdDaemon;
+    for (const ip of asked.slice(0, -1))
+      expect(await b.birdc(['show', 'route', `${ip}/32`, 'all'], true)).not.toMatch(/BGP/);
+    const refused = await waitUntil(
+      async () =>
+        a
+          .list('v1', 'events', 'default')
+          .filter((e) => e.reason === 'Refused' && (e.involvedObject as { name?: string }).name === 'apigrab')
+          .map((e) => String(e.message)),
+      (ms) => ms.length >= 5,
+      { timeoutMs: 10_000, intervalMs: 100, what: 'Refused events for apigrab' },
+    );
+    for (const ip of asked.slice(0, 4))
+      expect(refused.some((m) => m.includes(`${ip} refused: ANYVIP_VIP_API_SERVER`))).toBe(true);
+    expect(refused.some((m) => m.includes('10.250.2.2 refused: ANYVIP_VIP_NODE_ADDRESS'))).toBe(true);
+    // No Announced event for a refused address, from any node.
+    const announced = a
+      .list('v1', 'events', 'default')
+      .filter((e) => e.reason === 'Announced' && (e.involvedObject as { name?: string }).name === 'apigrab')
+      .map((e) => String(e.message));
+    for (const ip of asked.slice(0, -1)) expect(announced.join('\n')).not.toContain(ip);
+    a.remove('v1', 'services', 'apigrab', 'default');
+    await waitHops('10.250.255.61/32', [], 'apigrab withdrawn');
   });
 
   it('IPAM: the leader allocates from the pools ConfigMap and writes status; a sharing key shares; delete releases', async () => {

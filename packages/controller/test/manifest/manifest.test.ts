@@ -130,7 +130,11 @@ describe('anyvip manifest', () => {
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'update'] },
     ]);
     expect(rules('Role')).toEqual([
-      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
+      },
     ]);
     const pools = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'anyvip-pools');
     expect(pools?.metadata.namespace).toBe('ipam');
@@ -147,7 +151,7 @@ describe('anyvip manifest', () => {
     ).not.toContain('anyvip-pools');
   });
 
-  it('the DaemonSet runs non-root with only NET_ADMIN, a read-only root and /tmp in memory; it probes the admin listener', () => {
+  it('the DaemonSet runs as UID 0 with only NET_ADMIN, no escalation, a read-only root and /tmp in memory; it probes the admin listener', () => {
     const ds = manifestObjects('daemonset', example).find(
       (o) => o.kind === 'DaemonSet',
     ) as unknown as DaemonSet;
@@ -155,15 +159,25 @@ describe('anyvip manifest', () => {
     const c = pod?.containers[0];
     expect(pod?.hostNetwork).toBe(true);
     expect(c?.securityContext).toMatchObject({
-      runAsNonRoot: true,
-      runAsUser: 65532,
+      runAsNonRoot: false,
+      runAsUser: 0,
       readOnlyRootFilesystem: true,
+      allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] },
     });
+    // `kubectl exec … -- anyvip status` reaches the listener bound to the pod address.
+    expect(c?.env).toContainEqual({ name: 'ANYVIP_ADMIN_ADDRESS', value: '$(POD_IP):9716' });
     expect(c?.readinessProbe?.httpGet).toMatchObject({ path: '/readyz', port: 9716 });
     expect(c?.livenessProbe?.httpGet).toMatchObject({ path: '/healthz', port: 9716 });
     expect(c?.args).toContain('--admin-address=$(POD_IP):9716');
     expect(c?.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+  });
+
+  it('--graceful-shutdown-wait reaches anyvip run (RFC 8326 rollouts)', () => {
+    const ds = manifestObjects('daemonset', { ...example, gracefulShutdownWait: '10s' }).find(
+      (o) => o.kind === 'DaemonSet',
+    ) as unknown as DaemonSet;
+    expect(ds.spec?.template.spec?.containers[0]?.args).toContain('--graceful-shutdown-wait=10s');
   });
 
   it('listening below 1024 adds NET_BIND_SERVICE (and needs UID 0: see security.ts); 1179 does not', () => {
@@ -250,7 +264,7 @@ describe('anyvip manifest', () => {
       items: [{ key: 'md5', path: 'password' }],
       defaultMode: 0o440,
     });
-    expect(spec?.securityContext?.fsGroup).toBe(65532);
+    expect(spec?.securityContext?.fsGroup).toBeUndefined(); // root owns the file: no group needed
     expect(JSON.stringify(objects)).not.toMatch(/"kind":"Secret"|resources":\["secrets/);
     expect(() => manifestObjects('daemonset', { ...example, passwordSecret: 'a/b/c' })).toThrow(
       /NAME or NAME\/KEY/,

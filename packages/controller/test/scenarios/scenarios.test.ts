@@ -41,8 +41,8 @@ import { formatTxtar, parseTxtar, type Txtar } from './txtar.js';
  *   reconcile again: nothing changes   one more pass: no sink changes anything, nothing is told
  *
  * `-- settings.yaml --` holds Kubernetes mode's settings (nodeName, allowedRanges,
- * singleAnnouncer, localGraceMs, loadBalancerClass, apiServerAddresses, weightedEcmp,
- * weightedEcmpIntervalMs). UPDATE_GOLDEN=1
+ * singleAnnouncer, localGraceMs, loadBalancerClass, weightedEcmp, weightedEcmpIntervalMs; the API
+ * server's addresses come from the default/kubernetes objects a scenario applies). UPDATE_GOLDEN=1
  * rewrites the expected files from what the run produced.
  */
 
@@ -88,7 +88,6 @@ function settingsOf(t: Txtar): ClusterSettings {
     weightedEcmp: (raw.weightedEcmp as boolean | undefined) ?? false,
     weightedEcmpIntervalMs: (raw.weightedEcmpIntervalMs as number | undefined) ?? 5000,
     allowList,
-    apiServerAddresses: (raw.apiServerAddresses as string[] | undefined) ?? [],
     poolsConfigMap: POOLS,
   };
 }

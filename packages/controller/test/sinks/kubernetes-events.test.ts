@@ -48,6 +48,33 @@ describe('KubernetesEventSink', () => {
     ]);
   });
 
+  it('tells NotBound instead of Announced for a withheld address, once per reason, and Announced once bound', async () => {
+    const events = new RecordedEvents();
+    const sink = new KubernetesEventSink({ events, report: () => {}, nodeName: 'node1' });
+    const withheld = (reason: string | undefined): DesiredState => {
+      const d = world({ 'default/web': { announcedHere: ['10.250.255.1'] } });
+      const plan = {
+        prefix: '10.250.255.1/32',
+        address: '10.250.255.1',
+        family: 'ipv4' as const,
+        healthcheck: undefined,
+        health: 'none' as const,
+        announce: reason === undefined,
+        bind: true,
+        refused: undefined,
+        ...(reason !== undefined ? { withheld: reason } : {}),
+      };
+      return { ...d, vips: new Map([[plan.prefix, plan]]) };
+    };
+    await sink.apply(withheld('address not bound to lo: denied'), 'add');
+    await sink.apply(withheld('address not bound to lo: denied'), 'add');
+    await sink.apply(withheld(undefined), 'add');
+    expect(events.take()).toEqual([
+      'Warning NotBound default/web: 10.250.255.1 not announced from node node1: address not bound to lo: denied',
+      'Normal Announced default/web: 10.250.255.1 announced from node node1',
+    ]);
+  });
+
   it('reports pool errors once per change of the errors, not every pass; shutdown tells nothing', async () => {
     const reports: ControllerEvent[] = [];
     const events = new RecordedEvents();

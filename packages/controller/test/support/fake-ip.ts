@@ -56,8 +56,12 @@ export class FakeIp implements IpRunner {
       .map((r) => `${r.prefix} dev ${r.dev} proto ${r.protocol}`);
   }
 
+  /** `ip` is not installed: every call fails as execFile does for a missing binary. */
+  missing = false;
+
   async run(args: readonly string[], input?: string): Promise<IpResult> {
     await Promise.resolve();
+    if (this.missing) return { code: -1, stdout: '', stderr: 'spawn ip ENOENT' };
     const a = [...args];
     if (a[0] === '-force' && a[1] === '-batch' && a[2] === '-') {
       this.commands.push('-force -batch -');

@@ -1,17 +1,21 @@
 import type { Clock } from '@anyvip/healthcheck';
-import type { V1ConfigMap, V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
+import type { V1ConfigMap, V1EndpointSlice, V1Lease, V1Node, V1Service } from '@kubernetes/client-node';
 import { assertNever } from '../../assert-never.js';
+import { computeLiveNodes, sameNodes } from '../../desired/node-liveness.js';
 import type { ClusterSnapshot } from '../../desired/observation.js';
 import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from '../../kubernetes/client.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
+import { NodeLeaseRenewer, nodeLeaseLabel } from './node-lease.js';
 
 /**
- * Kubernetes mode's observer: it lists and watches Services, EndpointSlices, Nodes and the
- * pools ConfigMap, takes part in leader election, and exposes what it saw as a snapshot. It
- * never decides (desired/ does, from the snapshot) and never writes (the status and Event
- * sinks do, driven by the reconcile loop).
+ * Kubernetes mode's observer: it lists and watches Services, EndpointSlices, Nodes, the
+ * pools ConfigMap and (with node leases) every node's anyvip Lease, takes part in leader
+ * election, and exposes what it saw as a snapshot. It never decides (desired/ does, from the
+ * snapshot) and never writes Services or Events (the status and Event sinks do, driven by the
+ * reconcile loop). Its only writes are leases, its own presence: the leader Lease (the
+ * elector) and this node's liveness Lease (the renewer), as kubelet renews its node lease.
  *
  * Level-triggered: any watch event or leadership change calls `onChange`, which raises one
  * coalesced reconcile pass that looks at everything (a missed event is healed by the next).
@@ -30,6 +34,11 @@ export interface ClusterObserverOptions {
   readonly onChange: (reason: string) => void;
   /** Sync, watch and lease errors, leadership changes: for logs and metrics. */
   readonly report: (event: ControllerEvent) => void;
+  /**
+   * Per-node liveness leases (single-announcer failover): renew ours every `intervalMs` and
+   * watch every node's. Undefined: off.
+   */
+  readonly nodeLease?: { readonly intervalMs: number };
   /** Leader election timing (client-go defaults: 15 s, 10 s, 2 s). */
   readonly lease?: {
     readonly durationSec?: number;
@@ -47,6 +56,12 @@ export class ClusterObserver {
   readonly #slices: WatchedKind<V1EndpointSlice>;
   readonly #nodes: WatchedKind<V1Node>;
   readonly #pools: WatchedKind<V1ConfigMap> | undefined;
+  readonly #nodeLeases: WatchedKind<V1Lease> | undefined;
+  readonly #renewer: NodeLeaseRenewer | undefined;
+  /** Node → when (our monotonic clock) its lease last changed, and the record we saw then. */
+  readonly #leaseSeen = new Map<string, { readonly record: string; readonly atMs: number }>();
+  /** The live set the last lease event implied: a pass is raised only when it changes. */
+  #liveNodes: Set<string> | undefined;
   readonly #elector: LeaderElector;
   #stopped = false;
   #synced: () => void = () => {};
@@ -91,6 +106,35 @@ export class ClusterObserver {
             clock,
             onEvent,
           });
+    const nl = options.nodeLease;
+    const selector = `${nodeLeaseLabel}=${options.leaseName}`;
+    this.#nodeLeases =
+      nl === undefined
+        ? undefined
+        : new WatchedKind(clients.config, {
+            path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(options.leaseNamespace)}/leases`,
+            labelSelector: selector,
+            list: () =>
+              clients.coordination.listNamespacedLease({
+                namespace: options.leaseNamespace,
+                labelSelector: selector,
+              }),
+            clock,
+            // Renewals are frequent (every node, every interval): a pass only when the live set changes.
+            onEvent: (e) => (e.kind === 'changed' ? this.#onNodeLeases() : onEvent(e)),
+          });
+    this.#renewer =
+      nl === undefined
+        ? undefined
+        : new NodeLeaseRenewer({
+            api: clients.coordination,
+            namespace: options.leaseNamespace,
+            instance: options.leaseName,
+            node: options.nodeName,
+            clock,
+            intervalMs: nl.intervalMs,
+            onError: (reason) => options.report({ kind: 'kubernetesError', resource: 'node lease', reason }),
+          });
     this.#elector = new LeaderElector({
       api: clients.coordination,
       namespace: options.leaseNamespace,
@@ -127,6 +171,7 @@ export class ClusterObserver {
       nodes: this.#nodes.items(),
       poolsData: this.#pools?.items()[0]?.data,
       leader: this.#elector.leader,
+      ...(this.#nodeLeases !== undefined ? { nodeLeases: this.#recordLeases() } : {}),
     };
   }
 
@@ -136,15 +181,49 @@ export class ClusterObserver {
   }
 
   start(): void {
+    // The heartbeat first, so this node's own lease is there when the others list theirs.
+    void this.#renewer?.start();
     for (const w of this.#watched()) w.start();
     this.#elector.start();
   }
 
-  /** Stops watching and releases the lease (if held). The snapshot stays as last seen. */
+  /**
+   * Stops watching, deletes this node's liveness lease (the others take its single-announcer
+   * VIPs over at once) and releases the leader lease (if held). The snapshot stays as last seen.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const w of this.#watched()) w.stop();
+    await this.#renewer?.stop();
     await this.#elector.stop();
+  }
+
+  /** Raises a pass when the lease changes make another set of nodes live. */
+  #onNodeLeases(): void {
+    const interval = this.#o.nodeLease?.intervalMs ?? 0;
+    const live = computeLiveNodes(this.#recordLeases(), 3 * interval, this.#o.nodeName);
+    if (sameNodes(this.#liveNodes, live)) return;
+    this.#liveNodes = live;
+    this.#changed('node lease');
+  }
+
+  /**
+   * Records, by our own monotonic clock, when each node's lease last changed (its renewTime
+   * is never compared with our clock, so node clocks may disagree) and returns node → that
+   * time. A deleted lease (an anyvip that stopped) is gone at once.
+   */
+  #recordLeases(): ReadonlyMap<string, number> {
+    const now = this.#o.clock.now();
+    const seenNow = new Set<string>();
+    for (const l of this.#nodeLeases?.items() ?? []) {
+      const node = l.spec?.holderIdentity;
+      if (node === undefined || node === '') continue;
+      seenNow.add(node);
+      const record = `${String(l.spec?.renewTime)}|${l.metadata?.resourceVersion ?? ''}`;
+      if (this.#leaseSeen.get(node)?.record !== record) this.#leaseSeen.set(node, { record, atMs: now });
+    }
+    for (const node of [...this.#leaseSeen.keys()]) if (!seenNow.has(node)) this.#leaseSeen.delete(node);
+    return new Map([...this.#leaseSeen].map(([n, v]) => [n, v.atMs]));
   }
 
   #changed(reason: string): void {
@@ -161,6 +240,10 @@ export class ClusterObserver {
     ];
     if (this.#pools !== undefined)
       all.push(this.#pools as WatchedKind<V1Service | V1EndpointSlice | V1Node | V1ConfigMap>);
+    if (this.#nodeLeases !== undefined)
+      all.push(
+        this.#nodeLeases as unknown as WatchedKind<V1Service | V1EndpointSlice | V1Node | V1ConfigMap>,
+      );
     return all;
   }
 

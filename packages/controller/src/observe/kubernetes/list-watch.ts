@@ -55,6 +55,7 @@ export interface WatchedKindOptions<T extends KubernetesObject> {
   readonly path: string;
   readonly list: ListFn<T>;
   readonly fieldSelector?: string;
+  readonly labelSelector?: string;
   readonly clock: Clock;
   readonly onEvent: (e: ListWatchEvent) => void;
   /** First restart delay after an error; doubles up to `retryMaxMs`. Defaults 500 ms, 10 s. */
@@ -127,7 +128,7 @@ export class WatchedKind<T extends KubernetesObject> {
       new BookmarkWatch(config),
       list,
       false,
-      undefined,
+      options.labelSelector,
       options.fieldSelector,
       {
         delayFn: (ms: number) => sleep(Math.min(ms, reconnectMaxMs)),

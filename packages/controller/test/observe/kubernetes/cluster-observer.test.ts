@@ -7,6 +7,7 @@ import type { ControllerEvent } from '../../../src/events.js';
 import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
 import { createKubernetesFeed } from '../../../src/kubernetes-mode.js';
 import { silentLogger } from '../../../src/observability/log.js';
+import { ClusterObserver } from '../../../src/observe/kubernetes/cluster-observer.js';
 import { EventRecorder } from '../../../src/sinks/event-recorder.js';
 import { writeIngress } from '../../../src/sinks/service-status.js';
 import { type KubeObject, TestApiServer } from '../../support/api-server.js';
@@ -28,6 +29,38 @@ function service(name: string, ips: readonly string[]): KubeObject {
     spec: { type: 'LoadBalancer', ports: [{ port: 80 }] },
     status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
   };
+}
+
+/** Kubernetes mode's configuration for node1 (BGP to one peer, allowed 10.250.255.0/24). */
+function nodeConfig(poolsConfigMap: string | undefined): ReturnType<typeof kubernetesConfig> {
+  return kubernetesConfig(
+    {
+      peers: ['10.250.0.1'],
+      peerAsns: [65000],
+      asn: 65001,
+      routerId: '10.250.0.11',
+      mode: 'bgp',
+      holdTimeSec: undefined,
+      passwordFile: undefined,
+      ttlSecurity: false,
+      bfdIntervalMs: undefined,
+      bfdMultiplier: undefined,
+      gracefulRestartTimeSec: undefined,
+      table: undefined,
+      tableProtocol: undefined,
+      logLevel: undefined,
+      kubeconfig: undefined,
+      nodeName: 'node1',
+      loadBalancerClass: undefined,
+      leaseName: undefined,
+      leaseNamespace: 'kube-system',
+      poolsConfigMap,
+      allowedRanges: ['10.250.255.0/24'],
+      singleAnnouncer: false,
+      localGrace: undefined,
+    },
+    {},
+  );
 }
 
 describe('Kubernetes mode against the test API server (real client-node): observer → desired → loop → sinks', () => {
@@ -56,34 +89,7 @@ describe('Kubernetes mode against the test API server (real client-node): observ
       metadata: { name: 'anyvip-pools', namespace: 'kube-system' },
       data: { blue: '10.250.255.2/32' },
     });
-    const k = kubernetesConfig(
-      {
-        peers: ['10.250.0.1'],
-        peerAsns: [65000],
-        asn: 65001,
-        routerId: '10.250.0.11',
-        mode: 'bgp',
-        holdTimeSec: undefined,
-        passwordFile: undefined,
-        ttlSecurity: false,
-        bfdIntervalMs: undefined,
-        bfdMultiplier: undefined,
-        gracefulRestartTimeSec: undefined,
-        table: undefined,
-        tableProtocol: undefined,
-        logLevel: undefined,
-        kubeconfig: undefined,
-        nodeName: 'node1',
-        loadBalancerClass: undefined,
-        leaseName: undefined,
-        leaseNamespace: 'kube-system',
-        poolsConfigMap: 'anyvip-pools',
-        allowedRanges: ['10.250.255.0/24'],
-        singleAnnouncer: false,
-        localGrace: undefined,
-      },
-      {},
-    );
+    const k = nodeConfig('anyvip-pools');
     const routers = fakeRouterFactory();
     const events: ControllerEvent[] = [];
     const r = new AnyvipRuntime(k.config, {
@@ -124,6 +130,92 @@ describe('Kubernetes mode against the test API server (real client-node): observ
     await s.comeUp();
     s.remove('v1', 'services', 'a', 'default');
     await until('a withdrawn after the outage', () => routes() === '10.250.255.2/32', 15_000);
+  });
+
+  it('an address the runtime could not bind gets a NotBound Warning Event, never an Announced one', async () => {
+    const { s, clients } = await setup();
+    s.apply('v1', 'nodes', {
+      metadata: { name: 'node1' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    s.apply('v1', 'services', service('a', ['10.250.255.1']));
+    const k = nodeConfig(undefined);
+    const ip = new FakeIp();
+    ip.failures.push({ pattern: /^addr add 10\.250\.255\.1\/32/, message: 'Operation not permitted' });
+    const routers = fakeRouterFactory();
+    const r = new AnyvipRuntime(k.config, {
+      ip,
+      createRouter: routers.create,
+      logger: silentLogger(),
+      source: 'kubernetes',
+      cluster: (hooks) => createKubernetesFeed(k.kubernetes, hooks, { clients }),
+    });
+    runtime = r;
+    await r.start();
+    await r.cluster?.synced();
+    await until('NotBound recorded', () => s.list('v1', 'events', 'default').length > 0);
+    await r.settle();
+    expect(routers.routers.at(-1)?.routes.has('10.250.255.1/32')).toBe(false);
+    const events = s.list('v1', 'events', 'default');
+    expect(events.map((e) => [e.type, e.reason, e.message])).toEqual([
+      [
+        'Warning',
+        'NotBound',
+        '10.250.255.1 not announced from node node1: address not bound to lo: ip addr add 10.250.255.1/32 dev lo label lo:anyvip metric 7717: Operation not permitted',
+      ],
+    ]);
+  });
+
+  it('node leases: renews its own, sees the others by their changes, deletes its own on stop', async () => {
+    const { s, clients } = await setup();
+    s.apply('v1', 'nodes', { metadata: { name: 'node1' } });
+    const events: ControllerEvent[] = [];
+    const observer = new ClusterObserver({
+      clients,
+      nodeName: 'node1',
+      leaseName: 'anyvip',
+      leaseNamespace: 'kube-system',
+      poolsConfigMap: undefined,
+      nodeLease: { intervalMs: 200 },
+      clock: systemClock,
+      onChange: () => {},
+      report: (e) => events.push(e),
+      lease: { retryPeriodMs: 100 },
+    });
+    const lease = (node: string): KubeObject => ({
+      metadata: {
+        name: `anyvip-node-${node}`,
+        namespace: 'kube-system',
+        labels: { 'anyvip.io/node-lease': 'anyvip' },
+      },
+      spec: { holderIdentity: node, renewTime: new Date().toISOString() },
+    });
+    // Another instance's lease (another label value) is not ours to read.
+    s.apply('coordination.k8s.io/v1', 'leases', {
+      ...lease('node9'),
+      metadata: {
+        name: 'blue-node-node9',
+        namespace: 'kube-system',
+        labels: { 'anyvip.io/node-lease': 'blue' },
+      },
+    });
+    s.apply('coordination.k8s.io/v1', 'leases', lease('node2'));
+    observer.start();
+    try {
+      await observer.synced();
+      await until(
+        'own lease written',
+        () => s.get('coordination.k8s.io/v1', 'leases', 'anyvip-node-node1', 'kube-system') !== undefined,
+      );
+      await until(
+        'both leases seen',
+        () => [...(observer.snapshot()?.nodeLeases?.keys() ?? [])].sort().join() === 'node1,node2',
+      );
+    } finally {
+      await observer.stop();
+    }
+    expect(s.get('coordination.k8s.io/v1', 'leases', 'anyvip-node-node1', 'kube-system')).toBeUndefined();
+    expect(events.filter((e) => e.kind === 'kubernetesError')).toEqual([]);
   });
 
   it('status writes carry the cached resourceVersion: a Service changed meanwhile gets 409, not overwritten', async () => {
