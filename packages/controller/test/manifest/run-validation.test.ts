@@ -3,27 +3,12 @@
  * exit code (issue 12 §3): each case runs both commands in-process and compares stderr.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from '../../src/main.js';
+import { runCli as cli } from '../support/run-cli.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
   vi.unstubAllEnvs();
 });
-
-async function cli(args: string[]): Promise<{ code: number; stderr: string; stdout: string }> {
-  let stdout = '';
-  let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
-    stdout += String(chunk);
-    return true;
-  });
-  vi.spyOn(process.stderr, 'write').mockImplementation((chunk) => {
-    stderr += String(chunk);
-    return true;
-  });
-  const code = await main(args);
-  return { code, stderr, stdout };
-}
 
 const bgp = ['--asn', '65001', '--peer', '10.250.0.1', '--peer-asn', '65000'];
 const pod = ['--vip', '10.250.255.1', '--router-id', '10.250.0.11'];
