@@ -83,3 +83,4 @@ export { runIpBatch } from './sinks/ip-batch.js';
 export { createIpRunner, type IpResult, type IpRunner, type IpRunnerOptions } from './sinks/ip-runner.js';
 export { LoopbackSink } from './sinks/loopback.js';
 export { RouteTableSink } from './sinks/route-table.js';
+export * from './kubernetes/crds/index.js';
