@@ -65,6 +65,7 @@ export type { ClusterInput, ClusterSettings, ClusterSnapshot, Observation } from
 export type * from './desired/types.js';
 export { AnyvipError, type AnyvipErrorCode } from './errors.js';
 export type * from './events.js';
+export * from './kubernetes/crds/index.js';
 export {
   bgpLogger,
   type ControllerLogger,
@@ -83,4 +84,3 @@ export { runIpBatch } from './sinks/ip-batch.js';
 export { createIpRunner, type IpResult, type IpRunner, type IpRunnerOptions } from './sinks/ip-runner.js';
 export { LoopbackSink } from './sinks/loopback.js';
 export { RouteTableSink } from './sinks/route-table.js';
-export * from './kubernetes/crds/index.js';
