@@ -1,7 +1,7 @@
 import { parseCommunity, parseLargeCommunity, WellKnownCommunity } from '@anyvip/bgp/wire';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkObject } from './check-object.js';
-import { ConditionsSchema } from './condition.js';
+import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
 import type { CheckResult, Problem } from './problem.js';
@@ -64,12 +64,7 @@ export const AnyvipAdvertisementSpecSchema = Type.Object(
 
 /** The status of an AnyvipAdvertisement, written by the leader. */
 export const AnyvipAdvertisementStatusSchema = Type.Object(
-  {
-    observedGeneration: Type.Optional(
-      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
-    ),
-    conditions: Type.Optional(ConditionsSchema('Accepted: True, or False with a reason.')),
-  },
+  acceptedStatusProperties('Accepted: True, or False with a reason.'),
   { description: 'Written by the leader.' },
 );
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { parseAddress } from '../../address/ip-range.js';
 import { checkObject } from './check-object.js';
-import { ConditionsSchema } from './condition.js';
+import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
 import type { CheckResult, Problem } from './problem.js';
@@ -219,16 +219,9 @@ export const AnyvipPeerSpecSchema = withRules(
 
 /** The status of an AnyvipPeer, written by the leader. */
 export const AnyvipPeerStatusSchema = Type.Object(
-  {
-    observedGeneration: Type.Optional(
-      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
-    ),
-    conditions: Type.Optional(
-      ConditionsSchema(
-        'Accepted: True, or False with a reason (InvalidAddress, SecretNotFound, ConflictingASN, ...).',
-      ),
-    ),
-  },
+  acceptedStatusProperties(
+    'Accepted: True, or False with a reason (InvalidAddress, SecretNotFound, ConflictingASN, ...).',
+  ),
   { description: 'Written by the leader.' },
 );
 

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { parseRange } from '../../address/ip-range.js';
 import { checkObject } from './check-object.js';
-import { ConditionsSchema } from './condition.js';
+import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
 import type { CheckResult, Problem } from './problem.js';
@@ -42,12 +42,7 @@ export const AnyvipPoolSpecSchema = Type.Object(
 /** The status of an AnyvipPool, written by the leader. */
 export const AnyvipPoolStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(
-      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
-    ),
-    conditions: Type.Optional(
-      ConditionsSchema('Accepted: True, or False with a reason (InvalidRange, ...).'),
-    ),
+    ...acceptedStatusProperties('Accepted: True, or False with a reason (InvalidRange, ...).'),
     assigned: Type.Optional(
       IntegerIn(0, Number.MAX_SAFE_INTEGER, {
         format: 'int64',
