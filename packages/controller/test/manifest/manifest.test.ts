@@ -10,12 +10,8 @@ import { Pod } from 'kubernetes-models/v1/Pod';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  type ManifestKind,
-  manifestKinds,
-  manifestObjects,
-  manifestText,
-} from '../../src/manifest/command.js';
+import { type ManifestKind, manifestKinds } from '../../src/manifest/command.js';
+import { manifestObjects, manifestText } from '../../src/manifest/objects.js';
 import {
   defaultManifestOptions,
   type KubernetesObject,

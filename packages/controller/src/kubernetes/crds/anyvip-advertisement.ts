@@ -4,6 +4,7 @@ import { checkObject } from './check-object.js';
 import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
+import { anyvipAdvertisementNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import { dnsLabelPattern, dnsSubdomainPattern, IntegerIn, StringSet, Text } from './schema-builders.js';
 
@@ -70,7 +71,7 @@ export const AnyvipAdvertisementStatusSchema = Type.Object(
 
 /** The whole AnyvipAdvertisement object. */
 export const AnyvipAdvertisementSchema = customResourceSchema(
-  'AnyvipAdvertisement',
+  anyvipAdvertisementNames.kind,
   AnyvipAdvertisementSpecSchema,
   AnyvipAdvertisementStatusSchema,
   'AnyvipAdvertisement: which VIPs go to which peers, with which BGP attributes.',
@@ -88,10 +89,7 @@ export type AnyvipAdvertisement = Static<typeof AnyvipAdvertisementSchema>;
 
 /** The CRD facts for AnyvipAdvertisement. */
 export const anyvipAdvertisementDefinition: KindDefinition<typeof AnyvipAdvertisementSchema> = {
-  kind: 'AnyvipAdvertisement',
-  plural: 'anyvipadvertisements',
-  singular: 'anyvipadvertisement',
-  shortNames: ['avadv'],
+  ...anyvipAdvertisementNames,
   description: 'AnyvipAdvertisement: which VIPs go to which peers, with which BGP attributes.',
   schema: AnyvipAdvertisementSchema,
   printerColumns: [

@@ -4,6 +4,7 @@ import { checkObject } from './check-object.js';
 import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
+import { anyvipPeerNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import {
   dnsSubdomainPattern,
@@ -227,7 +228,7 @@ export const AnyvipPeerStatusSchema = Type.Object(
 
 /** The whole AnyvipPeer object. */
 export const AnyvipPeerSchema = customResourceSchema(
-  'AnyvipPeer',
+  anyvipPeerNames.kind,
   AnyvipPeerSpecSchema,
   AnyvipPeerStatusSchema,
   'AnyvipPeer: one BGP neighbour for the nodes it selects.',
@@ -246,10 +247,7 @@ export type SecretKeyRef = Static<typeof SecretKeyRefSchema>;
 
 /** The CRD facts for AnyvipPeer. */
 export const anyvipPeerDefinition: KindDefinition<typeof AnyvipPeerSchema> = {
-  kind: 'AnyvipPeer',
-  plural: 'anyvippeers',
-  singular: 'anyvippeer',
-  shortNames: ['avpeer'],
+  ...anyvipPeerNames,
   description: 'AnyvipPeer: one BGP neighbour for the nodes it selects.',
   schema: AnyvipPeerSchema,
   printerColumns: [

@@ -4,6 +4,7 @@ import { checkObject } from './check-object.js';
 import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
+import { anyvipPoolNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import { dnsLabelPattern, IntegerIn, StringSet, Text } from './schema-builders.js';
 
@@ -60,7 +61,7 @@ export const AnyvipPoolStatusSchema = Type.Object(
 
 /** The whole AnyvipPool object. */
 export const AnyvipPoolSchema = customResourceSchema(
-  'AnyvipPool',
+  anyvipPoolNames.kind,
   AnyvipPoolSpecSchema,
   AnyvipPoolStatusSchema,
   'AnyvipPool: addresses Services may draw their VIPs from.',
@@ -78,10 +79,7 @@ export type AnyvipPool = Static<typeof AnyvipPoolSchema>;
 
 /** The CRD facts for AnyvipPool. */
 export const anyvipPoolDefinition: KindDefinition<typeof AnyvipPoolSchema> = {
-  kind: 'AnyvipPool',
-  plural: 'anyvippools',
-  singular: 'anyvippool',
-  shortNames: ['avpool'],
+  ...anyvipPoolNames,
   description: 'AnyvipPool: addresses Services may draw their VIPs from.',
   schema: AnyvipPoolSchema,
   printerColumns: [
