@@ -28,6 +28,7 @@ import {
 } from './field.js';
 import { parseHealthcheck } from './healthchecks.js';
 import { type LinkBandwidthConfig, parseLinkBandwidth } from './link-bandwidth.js';
+import type { PeerPassword } from './peer-password.js';
 
 /**
  * The controller's one configuration schema, for every mode: a standalone YAML file, the
@@ -87,6 +88,13 @@ export interface PeerConfig {
   readonly bfd?: PeerBfdConfig;
   /** Graceful Restart as the restarting speaker (RFC 4724); absent: off. */
   readonly gracefulRestart?: PeerGracefulRestartConfig;
+  /**
+   * Where the peer came from, for status: `AnyvipPeer/<name>`, `node-annotation`, or undefined
+   * (flags, a configuration file).
+   */
+  readonly source?: string;
+  /** Kubernetes mode: the TCP-MD5 key from a Secret (`passwordSecretRef`); JSON shows only its fingerprint. */
+  readonly password?: PeerPassword;
 }
 
 /** `peers[].bfd`: `true` for the defaults, or the intervals. */
