@@ -88,7 +88,8 @@ export function computeDesiredWorld(o: Observation): DesiredState {
   if (config.mode === 'bgp' && config.bgp !== undefined) {
     const { asn, routerId, listen, peers } = config.bgp;
     const node = plan?.peers;
-    const speaker = node === undefined ? { asn, routerId } : node.speaker;
+    const speaker =
+      node !== undefined ? node.speaker : routerId === undefined ? undefined : { asn, routerId };
     const peerMap = node === undefined ? new Map(peers.map((p) => [p.address, p])) : node.peers;
     exported =
       plan === undefined || node === undefined
