@@ -117,7 +117,7 @@ export function createKubernetesFeed(
       const snapshot = observer.snapshot();
       // Until the anyvip.io kinds are listed (or known absent), no world: announcing every VIP
       // to every peer first and narrowing it when the advertisements arrive would be a leak.
-      if (snapshot === undefined || !fabric.synced || !network.read) return undefined;
+      if (snapshot === undefined || !fabric.initialSynced || !network.read) return undefined;
       return {
         snapshot: { ...snapshot, fabric: { ...fabric.snapshot(), network: network.network } },
         settings: clusterSettings,

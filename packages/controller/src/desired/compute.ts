@@ -322,6 +322,7 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
           node,
           peers: fabric?.peers,
           secrets: fabric?.secrets ?? new Map(),
+          ...(fabric?.pendingSecrets !== undefined ? { pendingSecrets: fabric.pendingSecrets } : {}),
           network: fabric?.network,
           kubeVipPrefix: settings.kubeVipAnnotationPrefix ?? 'kube-vip.io',
           lastGood,

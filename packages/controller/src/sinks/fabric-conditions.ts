@@ -91,7 +91,9 @@ export class FabricConditionSink implements Sink {
     const leader = desired.kubernetes?.leader ?? false;
 
     const told = new Map<string, string>();
-    for (const c of fabric.conditions) {
+    // A pending condition (its Secret still being listed) is not decided: nothing is told or written.
+    const decided = fabric.conditions.filter((c) => c.pending !== true);
+    for (const c of decided) {
       const key = `${c.kind}/${c.name}`;
       const text = `${c.accepted}|${c.reason}|${c.message}|${c.warning ?? ''}`;
       told.set(key, text);
@@ -120,7 +122,7 @@ export class FabricConditionSink implements Sink {
     this.#told = told;
 
     if (leader)
-      for (const c of fabric.conditions) {
+      for (const c of decided) {
         const r = await this.#write(c);
         if (r === 'written')
           changes.push({ action: 'change', key: `${c.kind}/${c.name}`, what: 'condition written' });
