@@ -96,7 +96,7 @@ export function computeDesiredWorld(o: Observation): DesiredState {
         ? undefined
         : computeExport({
             routes: bgpRoutes,
-            owners: plan.owners(bgpRoutes),
+            owners: () => plan.owners(bgpRoutes),
             peers: peerMap,
             peerLabels: node.peerLabels,
             advertisements: plan.fabric?.advertisements,
