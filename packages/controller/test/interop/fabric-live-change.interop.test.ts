@@ -10,7 +10,7 @@
  * The API server runs in this process on a Unix socket; a forwarder in the router's namespace
  * serves it at 10.250.1.1:6443.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +23,7 @@ import {
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
+import { serveApiInto } from '../../bench/support/cluster-lab.js';
 import { anyvipCustomResourceDefinitions } from '../../src/kubernetes/crds/index.js';
 import { type KubeObject, TestApiServer } from '../support/api-server.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
@@ -31,17 +32,6 @@ const skipReason = interopSkipReason();
 const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const API_PORT = 6443;
 const AV = 'anyvip.io/v1alpha1';
-
-const forwarder = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
 
 function peer(name: string, address: string, holdTimeSeconds: number): KubeObject {
   return {
@@ -110,12 +100,7 @@ describe.skipIf(skipReason !== undefined)('fabric: an AnyvipPeer changed live, a
         { address: '10.250.2.2', asn: 65001, localAddress: '10.250.2.1', holdTimeSec: 90 },
       ],
     });
-    const fwd = join(l.dir, 'forwarder.cjs');
-    writeFileSync(fwd, forwarder);
-    const f = await l.spawn('router', process.execPath, [fwd, String(API_PORT), socket], {
-      label: 'api-forwarder',
-    });
-    await f.waitForLine((line) => line === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
+    await serveApiInto(l, 'router', socket, API_PORT);
     const kubeconfig = writeKubeconfig(`http://10.250.1.1:${API_PORT}`, l.dir, 'node1.kubeconfig');
     // No --peer and no --router-id: the peers are the AnyvipPeers, the router id the Node's address.
     anyvip = await l.spawn(
