@@ -5,7 +5,7 @@ import { computeExport, type ExportPlan, type VipOwner } from './advertisements.
 import { computeApiServerAddresses } from './api-server-addresses.js';
 import { serviceKey } from './cluster.js';
 import type { FabricCondition, FabricSnapshot } from './fabric.js';
-import { mergePools } from './fabric-pools.js';
+import { mergePools, withPoolUsage } from './fabric-pools.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
 import type { LastGood } from './last-good.js';
@@ -401,7 +401,10 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
     fabric,
     nodeLabels: node?.metadata?.labels ?? {},
     owners,
-    poolConditions: merged.conditions,
+    // Usage counts what Services hold (status) or were just given, once per pass.
+    poolConditions: withPoolUsage(merged.conditions, pools, () =>
+      plan.services.flatMap((s) => [...s.addresses, ...(s.ingress ?? [])]),
+    ),
     poolsLastGood: merged.lastGood,
     lastGood,
     weights: damped.weights,

@@ -72,6 +72,8 @@ export interface FabricCondition {
   readonly message: string;
   /** Accepted, but something a human should know (told as a Warning Event). */
   readonly warning?: string;
+  /** AnyvipPool: addresses Services hold in it, and how many are left (decimal text: IPv6 pools are huge). */
+  readonly usage?: { readonly assigned: number; readonly available: string };
   /**
    * Not decided yet (its Secret is still being listed): nothing is written or told for it,
    * and the object is not used (or its last accepted spec stays in force).

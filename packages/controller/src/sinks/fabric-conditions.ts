@@ -154,7 +154,7 @@ export class FabricConditionSink implements Sink {
       this.#written.delete(key);
       return 'gone';
     }
-    const text = `${c.accepted}|${c.reason}|${c.message}|${c.generation ?? ''}`;
+    const text = `${c.accepted}|${c.reason}|${c.message}|${c.generation ?? ''}|${c.usage?.assigned ?? ''}|${c.usage?.available ?? ''}`;
     const written = this.#written.get(key);
     if (written !== undefined && written.over === o.metadata?.resourceVersion && written.text === text)
       return 'unchanged';
@@ -167,7 +167,9 @@ export class FabricConditionSink implements Sink {
       before.reason === c.reason &&
       before.message === c.message &&
       before.observedGeneration === c.generation &&
-      o.status?.observedGeneration === c.generation
+      o.status?.observedGeneration === c.generation &&
+      (c.usage === undefined ||
+        (o.status?.assigned === c.usage.assigned && o.status?.available === c.usage.available))
     )
       return 'unchanged';
     const accepted: StatusCondition = {
@@ -186,6 +188,7 @@ export class FabricConditionSink implements Sink {
       status: {
         ...o.status,
         ...(c.generation !== undefined ? { observedGeneration: c.generation } : {}),
+        ...(c.usage !== undefined ? { assigned: c.usage.assigned, available: c.usage.available } : {}),
         conditions: [...conditions.filter((x) => x.type !== 'Accepted'), accepted],
       },
     };
