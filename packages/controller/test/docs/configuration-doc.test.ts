@@ -228,3 +228,30 @@ describe('docs/configuration.md: the anyvip.io custom resources', () => {
     expect(reasons.filter((r) => !text.includes(`| \`${r}\` |`))).toEqual([]);
   });
 });
+
+describe('docs/migrating-from-metallb.md', () => {
+  it("its anyvip objects are accepted by the kinds' checks, and it covers the three MetalLB kinds", async () => {
+    const text = await readFile(here('../../../../docs/migrating-from-metallb.md'), 'utf8');
+    const { parse } = await import('yaml');
+    const { checkAnyvipAdvertisement, checkAnyvipPeer, checkAnyvipPool } = await import(
+      '../../src/kubernetes/crds/index.js'
+    );
+    const check: Record<string, (o: unknown) => { ok: boolean }> = {
+      AnyvipPeer: checkAnyvipPeer,
+      AnyvipAdvertisement: checkAnyvipAdvertisement,
+      AnyvipPool: checkAnyvipPool,
+    };
+    const objects = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+      (m) => parse(m[1] ?? '') as { kind: string },
+    );
+    const ours = objects.filter((o) => o.kind.startsWith('Anyvip'));
+    expect(ours.map((o) => o.kind).sort()).toEqual(['AnyvipAdvertisement', 'AnyvipPeer', 'AnyvipPool']);
+    for (const o of ours) expect(check[o.kind]?.(o), o.kind).toMatchObject({ ok: true });
+    expect(
+      objects
+        .filter((o) => !o.kind.startsWith('Anyvip'))
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['BGPAdvertisement', 'BGPPeer', 'IPAddressPool']);
+  });
+});
