@@ -257,6 +257,31 @@ describe('BgpSink', () => {
     expect(f.routers).toHaveLength(1);
   });
 
+  it('re-creates only the peer whose keepalive changed, and gives the speaker the interval', async () => {
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create });
+    await pass(sink, desired(config()));
+    const router = f.routers[0]!;
+    expect(router.peers.get('10.250.0.1')).not.toHaveProperty('keepaliveTimeSec');
+    router.calls.length = 0;
+    const withKeepalive = config({
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [
+          { address: '10.250.0.1', asn: 65000, holdTime: 9, keepaliveTime: 1 }, // changed
+          { address: '10.250.1.1', asn: 65000, holdTime: 9 },
+        ],
+      },
+    });
+    await pass(sink, desired(withKeepalive));
+    expect(router.calls).toEqual(['removePeer 10.250.0.1', 'addPeer 10.250.0.1']);
+    expect(router.peers.get('10.250.0.1')?.keepaliveTimeSec).toBe(1);
+    router.calls.length = 0;
+    await pass(sink, desired(withKeepalive));
+    expect(router.calls).toEqual([]);
+  });
+
   it('replaces the speaker when its AS or router id changes, withdrawing first', async () => {
     const f = fakeRouterFactory();
     const sink = new BgpSink({ createRouter: f.create });
