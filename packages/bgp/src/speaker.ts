@@ -135,7 +135,7 @@ export interface AddPeerOptions {
   /**
    * KeepaliveTime in seconds (RFC 4271 §4.4, §10), 1 to `holdTimeSec - 1`; needs a
    * non-zero Hold Time. Default: a third of the negotiated Hold Time. The interval used
-   * is min(this, negotiated Hold Time / 3), as FRR does, so a peer offering a
+   * is min(this, negotiated Hold Time / 3), as FRR and BIRD do, so a peer offering a
    * smaller Hold Time than ours still gets three KEEPALIVEs per Hold Time; a negotiated
    * Hold Time of 0 sends none. Out of range: ANYVIP_INVALID_PEER_CONFIG.
    */

@@ -56,7 +56,7 @@ export interface FsmConfig {
    * KeepaliveTime (RFC 4271 §4.4, §10), a local setting the OPEN does not carry: 1 to
    * `holdTimeSec - 1` seconds. Omitted: a third of the negotiated Hold Time, the RFC's
    * "reasonable maximum". Once the Hold Time is negotiated the interval used is
-   * min(this, negotiated Hold Time / 3), as FRR does, so a peer that offers a smaller
+   * min(this, negotiated Hold Time / 3), as FRR and BIRD do, so a peer that offers a smaller
    * Hold Time than ours still hears from us three times per Hold Time; with a
    * negotiated Hold Time of 0 no KEEPALIVE is sent at all.
    */

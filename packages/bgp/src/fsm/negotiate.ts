@@ -133,7 +133,8 @@ export function negotiateHoldTime(localSec: number, peerSec: number): number {
  * Time of 0, when no KEEPALIVE is sent (RFC 4271 §4.4, §10). A configured interval is
  * used when it is smaller: one third is the RFC's "reasonable maximum", and the peer
  * may have offered a smaller Hold Time than ours, so a configured interval at or above
- * the negotiated Hold Time's third is lowered to it, as FRR does.
+ * the negotiated Hold Time's third is lowered to it, as FRR and BIRD 2 do (BIRD 2.0.12 set to
+ * `keepalive time 20` runs a 20 s timer at a 90 s Hold Time and a 3 s one when we offer 9 s).
  */
 export function computeKeepaliveTimeSec(holdTimeSec: number, configuredSec?: number): number {
   if (holdTimeSec === 0) return 0;

@@ -219,7 +219,7 @@ describe('hold time and keepalive (RFC 4271 §4.2, §4.4)', () => {
     expect(accepted({ holdTimeSec: 3 }).keepaliveTimeSec).toBe(1);
   });
 
-  it('uses a configured keepalive when below a third of the negotiated hold time, else that third (as FRR)', () => {
+  it('uses a configured keepalive when below a third of the negotiated hold time, else that third (as FRR and BIRD)', () => {
     expect(computeKeepaliveTimeSec(90, 10)).toBe(10);
     expect(computeKeepaliveTimeSec(90, 30)).toBe(30);
     expect(computeKeepaliveTimeSec(90, 60)).toBe(30);

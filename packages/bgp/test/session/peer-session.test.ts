@@ -167,7 +167,7 @@ describe('peer session: timers (RFC 4271 §4.4, §6.5)', () => {
     expect(router.ofKind('keepalive').length).toBe(before + 1);
   });
 
-  it('lowers a configured keepalive to a third of a smaller hold time the peer offers (as FRR)', async () => {
+  it('lowers a configured keepalive to a third of a smaller hold time the peer offers (as FRR and BIRD)', async () => {
     const h = new Harness();
     const { peer, router } = await h.establish({ keepaliveTimeSec: 20 }, openMessage({ holdTimeSec: 9 }));
     expect(h.of('peerUp')[0]?.negotiated).toMatchObject({ holdTimeSec: 9, keepaliveTimeSec: 3 });

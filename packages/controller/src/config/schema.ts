@@ -61,7 +61,7 @@ export interface PeerConfig {
   /**
    * KeepaliveTime, seconds (RFC 4271 §4.4): 1 to `holdTimeSec - 1`, needs a non-zero hold time.
    * Absent: a third of the negotiated hold time. The speaker uses min(this, negotiated hold / 3),
-   * as FRR does, when the neighbor offers a smaller hold time than ours.
+   * as FRR and BIRD do, when the neighbor offers a smaller hold time than ours.
    */
   readonly keepaliveTimeSec?: number;
   /** Source address for the session; default: the kernel's choice. */
