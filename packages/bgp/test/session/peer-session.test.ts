@@ -142,29 +142,28 @@ describe('peer session: stream framing', () => {
 });
 
 describe('peer session: timers (RFC 4271 §4.4, §6.5)', () => {
+  /** The next KEEPALIVE comes no sooner than 75 % of `intervalMs` and by 100 % (RFC 4271 §10 jitter). */
+  async function expectNextKeepaliveWithin(h: Harness, router: RouterEnd, intervalMs: number): Promise<void> {
+    const before = router.ofKind('keepalive').length;
+    h.clock.advanceSync(intervalMs * 0.75 - 1);
+    await settle();
+    expect(router.ofKind('keepalive').length).toBe(before);
+    h.clock.advanceSync(intervalMs * 0.25 + 1);
+    await settle();
+    expect(router.ofKind('keepalive').length).toBe(before + 1);
+  }
+
   it('sends KEEPALIVE within a third of the hold time, jittered to 75–100 % (RFC 4271 §10)', async () => {
     const h = new Harness();
     const { router } = await h.establish();
-    const before = router.ofKind('keepalive').length;
-    h.clock.advanceSync(30_000 * 0.75 - 1);
-    await settle();
-    expect(router.ofKind('keepalive').length).toBe(before);
-    h.clock.advanceSync(30_000 * 0.25 + 1);
-    await settle();
-    expect(router.ofKind('keepalive').length).toBe(before + 1);
+    await expectNextKeepaliveWithin(h, router, 30_000);
   });
 
   it('sends KEEPALIVE every configured keepaliveTimeSec, jittered to 75–100 %', async () => {
     const h = new Harness();
     const { router } = await h.establish({ keepaliveTimeSec: 10 });
     expect(h.of('peerUp')[0]?.negotiated.keepaliveTimeSec).toBe(10);
-    const before = router.ofKind('keepalive').length;
-    h.clock.advanceSync(10_000 * 0.75 - 1);
-    await settle();
-    expect(router.ofKind('keepalive').length).toBe(before);
-    h.clock.advanceSync(10_000 * 0.25 + 1);
-    await settle();
-    expect(router.ofKind('keepalive').length).toBe(before + 1);
+    await expectNextKeepaliveWithin(h, router, 10_000);
   });
 
   it('lowers a configured keepalive to a third of a smaller hold time the peer offers (as FRR and BIRD)', async () => {
