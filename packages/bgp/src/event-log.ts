@@ -39,6 +39,7 @@ export function logEvent(logger: Logger, e: SpeakerEvent): void {
         peer: e.peer,
         localAddress: e.localAddress,
         holdTimeSec: e.negotiated.holdTimeSec,
+        keepaliveTimeSec: e.negotiated.keepaliveTimeSec,
         families: e.negotiated.families.map((f) => `${f.afi}/${f.safi}`),
         ibgp: e.negotiated.ibgp,
       });

@@ -164,6 +164,7 @@ export function resolvePeerConfig(options: AddPeerOptions, ctx: PeerConfigContex
     families,
     passiveTcpEstablishment: options.passive ?? false,
     ...(options.holdTimeSec !== undefined ? { holdTimeSec: options.holdTimeSec } : {}),
+    ...(options.keepaliveTimeSec !== undefined ? { keepaliveTimeSec: options.keepaliveTimeSec } : {}),
     ...(options.minHoldTimeSec !== undefined ? { minHoldTimeSec: options.minHoldTimeSec } : {}),
     ...(connectRetryTimeMs !== undefined ? { connectRetryTimeMs } : {}),
     ...(idleHoldTimeMs !== undefined ? { idleHoldTimeMs } : {}),

@@ -132,6 +132,14 @@ export interface AddPeerOptions {
   readonly passive?: boolean;
   /** Hold Time we offer, in seconds: 0 or 3 to 65535. Default 90. */
   readonly holdTimeSec?: number;
+  /**
+   * KeepaliveTime in seconds (RFC 4271 §4.4, §10), 1 to `holdTimeSec - 1`; needs a
+   * non-zero Hold Time. Default: a third of the negotiated Hold Time. The interval used
+   * is min(this, negotiated Hold Time / 3), as FRR and BIRD do, so a peer offering a
+   * smaller Hold Time than ours still gets three KEEPALIVEs per Hold Time; a negotiated
+   * Hold Time of 0 sends none. Out of range: ANYVIP_INVALID_PEER_CONFIG.
+   */
+  readonly keepaliveTimeSec?: number;
   /** Smallest Hold Time we accept from the peer. Default 3. */
   readonly minHoldTimeSec?: number;
   /** Families to offer. Default: the family of `address`. */

@@ -52,6 +52,15 @@ export interface FsmConfig {
   readonly remoteAsn?: number;
   /** Hold Time we offer: 0 or 3 to 65535 seconds (RFC 4271 §4.2). Default 90. */
   readonly holdTimeSec?: number;
+  /**
+   * KeepaliveTime (RFC 4271 §4.4, §10), a local setting the OPEN does not carry: 1 to
+   * `holdTimeSec - 1` seconds. Omitted: a third of the negotiated Hold Time, the RFC's
+   * "reasonable maximum". Once the Hold Time is negotiated the interval used is
+   * min(this, negotiated Hold Time / 3), as FRR and BIRD do, so a peer that offers a smaller
+   * Hold Time than ours still hears from us three times per Hold Time; with a
+   * negotiated Hold Time of 0 no KEEPALIVE is sent at all.
+   */
+  readonly keepaliveTimeSec?: number;
   /** Smallest non-zero Hold Time we accept from the peer; below it, 2/6 (RFC 4271 §6.2). Default 3. */
   readonly minHoldTimeSec?: number;
   /** Families we offer, one Multiprotocol capability each (RFC 4760 §8). Default IPv4 unicast. */
@@ -108,6 +117,8 @@ export interface ResolvedFsmConfig {
   readonly bgpIdentifier: string;
   readonly remoteAsn: number | undefined;
   readonly holdTimeSec: number;
+  /** Configured KeepaliveTime; undefined: a third of the negotiated Hold Time. */
+  readonly keepaliveTimeSec: number | undefined;
   readonly minHoldTimeSec: number;
   readonly families: readonly Family[];
   readonly routeRefresh: boolean;
@@ -171,6 +182,12 @@ export function resolveFsmConfig(config: FsmConfig): ResolvedFsmConfig {
     invalid(`bgpIdentifier must be a non-zero dotted quad, got ${config.bgpIdentifier}`);
   const holdTimeSec = checkInteger(config.holdTimeSec ?? 90, 0, 0xffff, 'holdTimeSec');
   if (holdTimeSec === 1 || holdTimeSec === 2) invalid('holdTimeSec must be 0 or at least 3 (RFC 4271 §4.2)');
+  let keepaliveTimeSec: number | undefined;
+  if (config.keepaliveTimeSec !== undefined) {
+    // With a Hold Time of 0 no KEEPALIVE is ever sent (RFC 4271 §4.4): an interval then is a mistake.
+    if (holdTimeSec === 0) invalid('keepaliveTimeSec needs a non-zero holdTimeSec (RFC 4271 §4.4)');
+    keepaliveTimeSec = checkInteger(config.keepaliveTimeSec, 1, holdTimeSec - 1, 'keepaliveTimeSec');
+  }
   const minHoldTimeSec = checkInteger(config.minHoldTimeSec ?? 3, 0, 0xffff, 'minHoldTimeSec');
 
   const families = config.families ?? [{ afi: Afi.IPV4, safi: Safi.UNICAST }];
@@ -278,6 +295,7 @@ export function resolveFsmConfig(config: FsmConfig): ResolvedFsmConfig {
     bgpIdentifier: config.bgpIdentifier,
     remoteAsn,
     holdTimeSec,
+    keepaliveTimeSec,
     minHoldTimeSec,
     families: Object.freeze([...families]),
     routeRefresh,

@@ -38,7 +38,10 @@ export interface Negotiated {
   readonly ibgp: boolean;
   /** min(ours, the peer's); 0 means neither KEEPALIVEs nor a Hold timer (RFC 4271 §4.2). */
   readonly holdTimeSec: number;
-  /** holdTimeSec / 3, rounded down, at least 1; 0 when holdTimeSec is 0 (RFC 4271 §10). */
+  /**
+   * holdTimeSec / 3, rounded down, at least 1, or the configured KeepaliveTime when
+   * smaller; 0 when holdTimeSec is 0 (RFC 4271 §4.4, §10).
+   */
   readonly keepaliveTimeSec: number;
   /** Families both sides offered, in our configured order (RFC 4760 §8). */
   readonly families: readonly Family[];
@@ -125,9 +128,18 @@ export function negotiateHoldTime(localSec: number, peerSec: number): number {
   return Math.min(localSec, peerSec);
 }
 
-/** KeepaliveTime: a third of the Hold Time, at least 1 s; 0 for a Hold Time of 0 (RFC 4271 §4.4, §10). */
-export function computeKeepaliveTimeSec(holdTimeSec: number): number {
-  return holdTimeSec === 0 ? 0 : Math.max(1, Math.floor(holdTimeSec / 3));
+/**
+ * KeepaliveTime for a negotiated Hold Time: a third of it, at least 1 s; 0 for a Hold
+ * Time of 0, when no KEEPALIVE is sent (RFC 4271 §4.4, §10). A configured interval is
+ * used when it is smaller: one third is the RFC's "reasonable maximum", and the peer
+ * may have offered a smaller Hold Time than ours, so a configured interval at or above
+ * the negotiated Hold Time's third is lowered to it, as FRR and BIRD 2 do (BIRD 2.0.12 set to
+ * `keepalive time 20` runs a 20 s timer at a 90 s Hold Time and a 3 s one when we offer 9 s).
+ */
+export function computeKeepaliveTimeSec(holdTimeSec: number, configuredSec?: number): number {
+  if (holdTimeSec === 0) return 0;
+  const third = Math.max(1, Math.floor(holdTimeSec / 3));
+  return configuredSec === undefined ? third : Math.min(configuredSec, third);
 }
 
 function openNotification(subcode: number, data: Uint8Array = new Uint8Array(0)): NotificationMessage {
@@ -356,7 +368,7 @@ function intersect(
     peerBgpIdentifier: open.bgpIdentifier,
     ibgp: facts.ibgp,
     holdTimeSec,
-    keepaliveTimeSec: computeKeepaliveTimeSec(holdTimeSec),
+    keepaliveTimeSec: computeKeepaliveTimeSec(holdTimeSec, config.keepaliveTimeSec),
     families: facts.families,
     fourOctetAs,
     addPath: { receive: addPathReceive, send: addPathSend },

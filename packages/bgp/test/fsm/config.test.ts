@@ -58,6 +58,17 @@ describe('resolveFsmConfig', () => {
     expect(resolveFsmConfig({ ...base, holdTimeSec: 0 }).holdTimeSec).toBe(0);
   });
 
+  it('takes a keepalive of 1 s up to just below the hold time, needing a non-zero hold time (RFC 4271 §4.4)', () => {
+    expect(resolveFsmConfig(base).keepaliveTimeSec).toBeUndefined();
+    expect(resolveFsmConfig({ ...base, keepaliveTimeSec: 1 }).keepaliveTimeSec).toBe(1);
+    expect(resolveFsmConfig({ ...base, holdTimeSec: 9, keepaliveTimeSec: 8 }).keepaliveTimeSec).toBe(8);
+    expect(refused({ holdTimeSec: 9, keepaliveTimeSec: 9 })).toMatch(/keepaliveTimeSec/);
+    expect(refused({ keepaliveTimeSec: 0 })).toMatch(/keepaliveTimeSec/);
+    expect(refused({ keepaliveTimeSec: 2.5 })).toMatch(/keepaliveTimeSec/);
+    expect(refused({ keepaliveTimeSec: Number.NaN })).toMatch(/keepaliveTimeSec/);
+    expect(refused({ holdTimeSec: 0, keepaliveTimeSec: 10 })).toMatch(/non-zero holdTimeSec/);
+  });
+
   it('refuses empty or duplicate families, and options for families not configured', () => {
     expect(refused({ families: [] })).toMatch(/families/);
     expect(

@@ -218,6 +218,20 @@ describe('hold time and keepalive (RFC 4271 §4.2, §4.4)', () => {
     expect(computeKeepaliveTimeSec(0)).toBe(0);
     expect(accepted({ holdTimeSec: 3 }).keepaliveTimeSec).toBe(1);
   });
+
+  it('uses a configured keepalive when below a third of the negotiated hold time, else that third (as FRR and BIRD)', () => {
+    expect(computeKeepaliveTimeSec(90, 10)).toBe(10);
+    expect(computeKeepaliveTimeSec(90, 30)).toBe(30);
+    expect(computeKeepaliveTimeSec(90, 60)).toBe(30);
+    expect(computeKeepaliveTimeSec(4, 3)).toBe(1);
+    expect(computeKeepaliveTimeSec(0, 10)).toBe(0);
+    expect(accepted({}, { keepaliveTimeSec: 5 }).keepaliveTimeSec).toBe(5);
+    // The peer offers 9 s, below our 90 s: our 20 s would outlive its Hold Time, so 3 s.
+    const n = accepted({ holdTimeSec: 9 }, { keepaliveTimeSec: 20 });
+    expect([n.holdTimeSec, n.keepaliveTimeSec]).toEqual([9, 3]);
+    // The peer offers 0: no KEEPALIVEs at all (RFC 4271 §4.4), whatever we configured.
+    expect(accepted({ holdTimeSec: 0 }, { keepaliveTimeSec: 20 }).keepaliveTimeSec).toBe(0);
+  });
 });
 
 describe('capability intersection and codec contexts', () => {

@@ -142,16 +142,62 @@ describe('peer session: stream framing', () => {
 });
 
 describe('peer session: timers (RFC 4271 §4.4, §6.5)', () => {
+  /** The next KEEPALIVE comes no sooner than 75 % of `intervalMs` and by 100 % (RFC 4271 §10 jitter). */
+  async function expectNextKeepaliveWithin(h: Harness, router: RouterEnd, intervalMs: number): Promise<void> {
+    const before = router.ofKind('keepalive').length;
+    h.clock.advanceSync(intervalMs * 0.75 - 1);
+    await settle();
+    expect(router.ofKind('keepalive').length).toBe(before);
+    h.clock.advanceSync(intervalMs * 0.25 + 1);
+    await settle();
+    expect(router.ofKind('keepalive').length).toBe(before + 1);
+  }
+
   it('sends KEEPALIVE within a third of the hold time, jittered to 75–100 % (RFC 4271 §10)', async () => {
     const h = new Harness();
     const { router } = await h.establish();
+    await expectNextKeepaliveWithin(h, router, 30_000);
+  });
+
+  it('sends KEEPALIVE every configured keepaliveTimeSec, jittered to 75–100 %', async () => {
+    const h = new Harness();
+    const { router } = await h.establish({ keepaliveTimeSec: 10 });
+    expect(h.of('peerUp')[0]?.negotiated.keepaliveTimeSec).toBe(10);
+    await expectNextKeepaliveWithin(h, router, 10_000);
+  });
+
+  it('lowers a configured keepalive to a third of a smaller hold time the peer offers (as FRR and BIRD)', async () => {
+    const h = new Harness();
+    const { peer, router } = await h.establish({ keepaliveTimeSec: 20 }, openMessage({ holdTimeSec: 9 }));
+    expect(h.of('peerUp')[0]?.negotiated).toMatchObject({ holdTimeSec: 9, keepaliveTimeSec: 3 });
     const before = router.ofKind('keepalive').length;
-    h.clock.advanceSync(30_000 * 0.75 - 1);
-    await settle();
-    expect(router.ofKind('keepalive').length).toBe(before);
-    h.clock.advanceSync(30_000 * 0.25 + 1);
+    h.clock.advanceSync(3_000);
     await settle();
     expect(router.ofKind('keepalive').length).toBe(before + 1);
+    router.send(KEEPALIVE);
+    await settle();
+    expect(peer.state).toBe('established');
+  });
+
+  it('sends no KEEPALIVE at a negotiated hold time of 0, whatever keepalive is configured (RFC 4271 §4.4)', async () => {
+    const h = new Harness();
+    const { peer, router } = await h.establish({ keepaliveTimeSec: 5 }, openMessage({ holdTimeSec: 0 }));
+    const before = router.ofKind('keepalive').length;
+    h.clock.advanceSync(600_000);
+    await settle();
+    expect(router.ofKind('keepalive').length).toBe(before);
+    expect(peer.state).toBe('established');
+  });
+
+  it('refuses a keepalive at or above the hold time with ANYVIP_INVALID_PEER_CONFIG', () => {
+    const h = new Harness();
+    expect(() => h.addPeer({ holdTimeSec: 9, keepaliveTimeSec: 9 })).toThrow(
+      expect.objectContaining({ code: 'ANYVIP_INVALID_PEER_CONFIG' }),
+    );
+    expect(() => h.addPeer({ holdTimeSec: 0, keepaliveTimeSec: 3 })).toThrow(
+      expect.objectContaining({ code: 'ANYVIP_INVALID_PEER_CONFIG' }),
+    );
+    expect(h.speaker.peers()).toHaveLength(0);
   });
 
   it('sends 4/0 Hold Timer Expired when the peer is silent for the hold time, then restarts after IdleHold', async () => {

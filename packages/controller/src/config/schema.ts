@@ -58,6 +58,12 @@ export interface PeerConfig {
   readonly port: number;
   /** Hold Time we offer, seconds (RFC 4271 §4.2: 0 or 3-65535). Default 90. */
   readonly holdTimeSec: number;
+  /**
+   * KeepaliveTime, seconds (RFC 4271 §4.4): 1 to `holdTimeSec - 1`, needs a non-zero hold time.
+   * Absent: a third of the negotiated hold time. The speaker uses min(this, negotiated hold / 3),
+   * as FRR and BIRD do, when the neighbor offers a smaller hold time than ours.
+   */
+  readonly keepaliveTimeSec?: number;
   /** Source address for the session; default: the kernel's choice. */
   readonly localAddress: string | undefined;
   /** Wait for the neighbor to connect (needs `bgp.listen`). Default false. */
@@ -416,6 +422,7 @@ const peerKeys = [
   'asn',
   'port',
   'holdTime',
+  'keepaliveTime',
   'localAddress',
   'passive',
   'multihop',
@@ -494,6 +501,13 @@ function parsePeer(input: unknown, path: string): PeerConfig {
       join(path, 'holdTime'),
     );
   }
+  let keepaliveTimeSec: number | undefined;
+  if (!absent(o.keepaliveTime)) {
+    const kPath = join(path, 'keepaliveTime');
+    // RFC 4271 §4.4: with a hold time of 0 no KEEPALIVE is sent, so an interval is a mistake.
+    if (holdTimeSec === 0) throw invalidConfig('needs a non-zero holdTime (RFC 4271 §4.4)', kPath);
+    keepaliveTimeSec = seconds(o.keepaliveTime, kPath, 1, holdTimeSec - 1);
+  }
   let families: FamilyName[] | undefined;
   if (!absent(o.families)) {
     families = list(o.families, join(path, 'families')).map((f, i) =>
@@ -520,6 +534,7 @@ function parsePeer(input: unknown, path: string): PeerConfig {
     asn: asNumber(o.asn, join(path, 'asn')),
     port: absent(o.port) ? 179 : integer(o.port, join(path, 'port'), 1, 65535),
     holdTimeSec,
+    ...optional('keepaliveTimeSec', keepaliveTimeSec),
     localAddress: absent(o.localAddress) ? undefined : ipAddress(o.localAddress, join(path, 'localAddress')),
     passive: absent(o.passive) ? false : boolean(o.passive, join(path, 'passive')),
     multihop,

@@ -175,8 +175,15 @@ function checkPeer(
   const hold = s.holdTimeSeconds ?? 90;
   if (!Number.isInteger(hold) || hold < 0 || hold > 65535 || (hold > 0 && hold < 3))
     return refused('InvalidTimers', `holdTimeSeconds must be 0 or 3-65535 (RFC 4271 §4.2), got ${hold}`);
-  if (s.keepaliveTimeSeconds !== undefined && hold > 0 && s.keepaliveTimeSeconds >= hold)
-    return refused('InvalidTimers', 'keepaliveTimeSeconds must be less than holdTimeSeconds');
+  const keepalive = s.keepaliveTimeSeconds;
+  // The speaker refuses the same (RFC 4271 §4.4: a hold time of 0 sends no KEEPALIVE at all).
+  if (keepalive !== undefined && (!Number.isInteger(keepalive) || keepalive < 1 || keepalive >= hold))
+    return refused(
+      'InvalidTimers',
+      hold === 0
+        ? 'keepaliveTimeSeconds needs a non-zero holdTimeSeconds (RFC 4271 §4.4)'
+        : 'keepaliveTimeSeconds must be 1 or more and less than holdTimeSeconds',
+    );
   if (s.sourceAddress !== undefined && s.sourceInterface !== undefined)
     return refused('InvalidSpec', 'give at most one of sourceAddress and sourceInterface');
   if (s.sourceAddress !== undefined && canonicalAddress(s.sourceAddress) === undefined)
@@ -283,6 +290,7 @@ function peerOfObject(
     asn: s.peerASN ?? 0,
     port: s.port ?? 179,
     holdTimeSec: s.holdTimeSeconds ?? 90,
+    ...(s.keepaliveTimeSeconds !== undefined ? { keepaliveTimeSec: s.keepaliveTimeSeconds } : {}),
     localAddress,
     passive: s.passive ?? false,
     multihop: s.ebgpMultihop,
@@ -429,6 +437,7 @@ function annotationPeers(
       asn,
       port: 179,
       holdTimeSec: template?.holdTimeSec ?? 90,
+      ...(template?.keepaliveTimeSec !== undefined ? { keepaliveTimeSec: template.keepaliveTimeSec } : {}),
       localAddress,
       passive: false,
       multihop,

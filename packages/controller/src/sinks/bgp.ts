@@ -450,6 +450,7 @@ export function addPeerOptions(p: PeerConfig, restarting = false): AddPeerOption
     remoteAsn: p.asn,
     port: p.port,
     holdTimeSec: p.holdTimeSec,
+    ...(p.keepaliveTimeSec !== undefined ? { keepaliveTimeSec: p.keepaliveTimeSec } : {}),
     passive: p.passive,
     ...(p.localAddress !== undefined ? { localAddress: p.localAddress } : {}),
     ...(p.multihop !== undefined ? { multihop: p.multihop } : {}),

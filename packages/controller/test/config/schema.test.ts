@@ -144,6 +144,22 @@ describe('parseConfig: the issue example', () => {
     expect(c.bgp?.peers[0]?.holdTimeSec).toBe(90);
   });
 
+  it('takes a peer keepaliveTime below its holdTime, absent meaning a third of the negotiated hold time', () => {
+    const c = parseConfig({
+      ...base(),
+      bgp: {
+        asn: 65001,
+        routerId: '10.250.0.11',
+        peers: [
+          { address: '10.250.0.1', asn: 65000, holdTime: 9, keepaliveTime: '2s' },
+          { address: '10.250.0.2', asn: 65000 },
+        ],
+      },
+    });
+    expect(c.bgp?.peers[0]?.keepaliveTimeSec).toBe(2);
+    expect(c.bgp?.peers[1]).not.toHaveProperty('keepaliveTimeSec');
+  });
+
   it('accepts table mode without a bgp section', () => {
     const c = parseConfig({ mode: 'table', table: { id: 200 }, vips: ['10.250.255.7'] });
     expect(c.mode).toBe('table');
@@ -189,6 +205,24 @@ describe('parseConfig: errors name the key path and say what is wrong', () => {
       (c) => ((c.bgp as Record<string, unknown>).peers = [{ address: '10.250.0.1', asn: 1, holdTime: 2 }]),
       'bgp.peers[0].holdTime',
       /0 or at least 3 seconds \(RFC 4271 §4\.2\)/,
+    ],
+    [
+      'a keepalive not below the hold time',
+      (c) =>
+        ((c.bgp as Record<string, unknown>).peers = [
+          { address: '10.250.0.1', asn: 1, holdTime: 9, keepaliveTime: 9 },
+        ]),
+      'bgp.peers[0].keepaliveTime',
+      /must be in \[1, 8\] seconds, got 9/,
+    ],
+    [
+      'a keepalive with a hold time of 0 (RFC 4271 §4.4)',
+      (c) =>
+        ((c.bgp as Record<string, unknown>).peers = [
+          { address: '10.250.0.1', asn: 1, holdTime: 0, keepaliveTime: 3 },
+        ]),
+      'bgp.peers[0].keepaliveTime',
+      /needs a non-zero holdTime/,
     ],
     [
       'a misspelt peer field',

@@ -98,6 +98,7 @@ describe('computeNodePeers: which peers this node has', () => {
       sourceInterface: 'eth0',
       ebgpMultihop: 4,
       holdTimeSeconds: 9,
+      keepaliveTimeSeconds: 2,
       connectRetryTimeSeconds: 2,
       bfd: { minTxMs: 100 },
       gracefulRestart: { enabled: true, restartTimeSeconds: 60 },
@@ -109,6 +110,7 @@ describe('computeNodePeers: which peers this node has', () => {
       localAddress: '10.250.1.11',
       multihop: 4,
       holdTimeSec: 9,
+      keepaliveTimeSec: 2,
       connectRetrySec: 2,
       bfd: { minTxMs: 100, minRxMs: 300, multiplier: 3 },
       gracefulRestart: { restartTimeSec: 60 },
@@ -223,6 +225,24 @@ describe('computeNodePeers: bad objects', () => {
     expect(second.peers.get('10.250.1.1')?.holdTimeSec).toBe(90);
     expect(second.conditions[0]).toMatchObject({ accepted: false, reason: 'InvalidTimers', generation: 2 });
     expect(second.conditions[0]?.message).toContain('generation 1 stays in force');
+  });
+
+  it('a keepalive not below the hold time, or with a hold time of 0, is InvalidTimers (the speaker would refuse it)', () => {
+    const at = (holdTimeSeconds: number, keepaliveTimeSeconds: number) =>
+      computeNodePeers(
+        input({ flags, peers: [peer('t', { ...rackA.spec, holdTimeSeconds, keepaliveTimeSeconds })] }),
+      ).conditions[0];
+    expect(at(9, 9)).toMatchObject({ accepted: false, reason: 'InvalidTimers' });
+    expect(at(0, 3)).toMatchObject({ accepted: false, reason: 'InvalidTimers' });
+    expect(at(0, 3)?.message).toContain('non-zero holdTimeSeconds');
+    expect(at(9, 0)).toMatchObject({ accepted: false, reason: 'InvalidTimers' });
+    expect(at(9, 3)).toMatchObject({ accepted: true });
+  });
+
+  it('a peer without keepaliveTimeSeconds leaves it to the speaker (a third of the negotiated hold time)', () => {
+    expect(computeNodePeers(input({ flags, peers: [rackA] })).peers.get('10.250.1.1')).not.toHaveProperty(
+      'keepaliveTimeSec',
+    );
   });
 
   it('a schema failure (the observer’s check) is refused with its words', () => {

@@ -22,6 +22,11 @@ function config(over: Record<string, unknown> = {}): ControllerConfig {
   });
 }
 
+/** {@link config} with these peers (AS 65001, router id 10.250.0.11). */
+function withPeers(peers: Record<string, unknown>[]): ControllerConfig {
+  return config({ bgp: { asn: 65001, routerId: '10.250.0.11', peers } });
+}
+
 const allUp = () => ({ state: 'up' as const, everUp: true });
 
 /** One VIP behind the check `web`. */
@@ -228,33 +233,40 @@ describe('BgpSink', () => {
     await pass(sink, desired(config()));
     const router = f.routers[0]!;
     router.calls.length = 0;
-    const c2 = config({
-      bgp: {
-        asn: 65001,
-        routerId: '10.250.0.11',
-        peers: [
-          { address: '10.250.0.1', asn: 65000, holdTime: 9 }, // unchanged
-          { address: '10.250.2.1', asn: 65000, holdTime: 9 }, // new
-        ],
-      },
-    });
+    const c2 = withPeers([
+      { address: '10.250.0.1', asn: 65000, holdTime: 9 }, // unchanged
+      { address: '10.250.2.1', asn: 65000, holdTime: 9 }, // new
+    ]);
     await pass(sink, desired(c2));
     expect(router.calls).toEqual(['removePeer 10.250.1.1', 'addPeer 10.250.2.1']);
     router.calls.length = 0;
-    const c3 = config({
-      bgp: {
-        asn: 65001,
-        routerId: '10.250.0.11',
-        peers: [
-          { address: '10.250.0.1', asn: 65000, holdTime: 30 }, // changed
-          { address: '10.250.2.1', asn: 65000, holdTime: 9 },
-        ],
-      },
-    });
+    const c3 = withPeers([
+      { address: '10.250.0.1', asn: 65000, holdTime: 30 }, // changed
+      { address: '10.250.2.1', asn: 65000, holdTime: 9 },
+    ]);
     await pass(sink, desired(c3));
     expect(router.calls).toEqual(['removePeer 10.250.0.1', 'addPeer 10.250.0.1']);
     expect(router.peers.get('10.250.0.1')?.holdTimeSec).toBe(30);
     expect(f.routers).toHaveLength(1);
+  });
+
+  it('re-creates only the peer whose keepalive changed, and gives the speaker the interval', async () => {
+    const f = fakeRouterFactory();
+    const sink = new BgpSink({ createRouter: f.create });
+    await pass(sink, desired(config()));
+    const router = f.routers[0]!;
+    expect(router.peers.get('10.250.0.1')).not.toHaveProperty('keepaliveTimeSec');
+    router.calls.length = 0;
+    const withKeepalive = withPeers([
+      { address: '10.250.0.1', asn: 65000, holdTime: 9, keepaliveTime: 1 }, // changed
+      { address: '10.250.1.1', asn: 65000, holdTime: 9 },
+    ]);
+    await pass(sink, desired(withKeepalive));
+    expect(router.calls).toEqual(['removePeer 10.250.0.1', 'addPeer 10.250.0.1']);
+    expect(router.peers.get('10.250.0.1')?.keepaliveTimeSec).toBe(1);
+    router.calls.length = 0;
+    await pass(sink, desired(withKeepalive));
+    expect(router.calls).toEqual([]);
   });
 
   it('replaces the speaker when its AS or router id changes, withdrawing first', async () => {
