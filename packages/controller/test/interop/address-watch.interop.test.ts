@@ -1,0 +1,102 @@
+/**
+ * The address watch with the real `ip -o monitor address` in a network namespace: it vouches
+ * only once the kernel shows its subscription, sees every address added or removed (by us or by
+ * hand), stops vouching when its child dies or it is closed, and never vouches without `ip`.
+ */
+import { execFileSync } from 'node:child_process';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createLab, interopSkipReason, type Lab, waitFor } from '../../../bgp/test/interop/support/index.js';
+import { IpMonitorWatch } from '../../src/sinks/address-watch.js';
+
+const skipReason = interopSkipReason();
+
+describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', () => {
+  let lab: Lab | undefined;
+  let watch: IpMonitorWatch | undefined;
+  afterEach(async () => {
+    watch?.close();
+    watch = undefined;
+    await lab?.destroy();
+    lab = undefined;
+  });
+
+  it('vouches once subscribed, and every address change moves the generation and raises a pass', async () => {
+    lab = await createLab({ nodes: ['node'], links: [] });
+    const l = lab;
+    let changes = 0;
+    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => changes++ });
+    watch = w;
+    expect(w.generation()).toBeUndefined(); // Spawned, not yet seen subscribed.
+    await waitFor(() => w.generation() !== undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'subscription',
+    });
+    const g0 = w.generation() as number;
+    expect(w.generation()).toBe(g0); // Nothing happened: stable.
+
+    await l.ip('node', ['addr', 'add', '10.250.77.1/32', 'dev', 'lo']);
+    await waitFor(() => (w.generation() ?? g0) > g0, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'add event',
+    });
+    expect(changes).toBeGreaterThan(0);
+    const g1 = w.generation() as number;
+    await l.ip('node', ['addr', 'del', '10.250.77.1/32', 'dev', 'lo']);
+    await waitFor(() => (w.generation() ?? g1) > g1, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'delete event',
+    });
+    const g2 = w.generation() as number;
+    await l.ip('node', ['-6', 'addr', 'add', 'fd00:250::77/128', 'dev', 'lo']);
+    await waitFor(() => (w.generation() ?? g2) > g2, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'IPv6 event',
+    });
+
+    w.close();
+    expect(w.generation()).toBeUndefined();
+  });
+
+  it('stops vouching when its child dies', async () => {
+    lab = await createLab({ nodes: ['node'], links: [] });
+    const l = lab;
+    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => {}, restartDelayMs: 60_000 });
+    watch = w;
+    w.generation();
+    await waitFor(() => w.generation() !== undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'subscription',
+    });
+    const pid = monitorPid(l.nsOf('node'));
+    expect(pid).toBeDefined();
+    process.kill(pid as number, 'SIGKILL');
+    await waitFor(() => w.generation() === undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'child gone',
+    });
+  });
+
+  it('never vouches without ip', async () => {
+    const w = new IpMonitorWatch({ binary: '/nonexistent/ip', changed: () => {}, subscribeTimeoutMs: 200 });
+    watch = w;
+    expect(w.generation()).toBeUndefined();
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.generation()).toBeUndefined();
+  });
+});
+
+/** The PID of the `ip -n NS -o monitor address` this process started (by its command line). */
+function monitorPid(ns: string): number | undefined {
+  const out = execFileSync('ps', ['-o', 'pid=,args=', '--ppid', String(process.pid)], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (m !== null && m[2] === `ip -n ${ns} -o monitor address`) return Number(m[1]);
+  }
+  return undefined;
+}
