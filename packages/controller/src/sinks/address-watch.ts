@@ -7,12 +7,13 @@ import { readFile } from 'node:fs/promises';
  */
 export interface AddressWatch {
   /**
-   * A number that changes whenever an address may have been added or removed (on any device)
-   * since the watch subscribed; undefined while the watch cannot vouch for that (not yet
-   * subscribed, its subscription lost, closed). A caller takes the generation *before* it reads
-   * the kernel, and may reuse what it read for as long as the generation stays the same.
+   * A number that changes whenever an address on `device` may have been added or removed since
+   * the watch subscribed; undefined while the watch cannot vouch for that (not yet subscribed,
+   * its subscription lost, closed). A caller takes the generation *before* it reads the kernel,
+   * and may reuse what it read for as long as the generation stays the same. Asking for a
+   * device also makes its events raise `changed`.
    */
-  generation(): number | undefined;
+  generation(device: string): number | undefined;
   /** Ends the subscription; `generation()` is undefined from then on. */
   close(): void;
 }
@@ -22,7 +23,10 @@ export interface IpMonitorWatchOptions {
   readonly binary?: string;
   /** Watch this network namespace (`ip -n NS`), as the IpRunner. */
   readonly netns?: string;
-  /** Called on every address event (the reconcile loop coalesces them into one pass). */
+  /**
+   * Called on every address event on a device someone asked `generation` for, and on output it
+   * cannot attribute (the reconcile loop coalesces them into one pass).
+   */
   readonly changed: () => void;
   /** Give up on a child whose subscription is not seen within this long. Default 5 s. */
   readonly subscribeTimeoutMs?: number;
@@ -43,8 +47,10 @@ const POLL_MS = 20;
  * Trust starts only once the child's rtnetlink socket is seen subscribed to both address groups
  * in `/proc/PID/net/netlink` (the socket's port id is the child's PID, and the file shows the
  * child's own network namespace, so `-n NS` works too): an event between the spawn and the
- * subscription would otherwise be missed. Any output, on stdout or stderr (ENOBUFS when the
- * kernel dropped events), counts as a change. If the child ends, trust ends with it and the sink
+ * subscription would otherwise be missed. Events are counted by device (`[Deleted ]N: DEV …`),
+ * so addresses coming and going elsewhere (pods' veths on a busy node) raise no pass; output it
+ * cannot attribute, on stdout or stderr (ENOBUFS when the kernel dropped events), counts as a
+ * change on every device. If the child ends, trust ends with it and the sink
  * reads on every pass again until a new child has subscribed (at most one start per
  * `restartDelayMs`). Without `ip`, or without /proc, the watch never vouches and nothing changes
  * from before.
@@ -57,7 +63,12 @@ export class IpMonitorWatch implements AddressWatch {
   readonly #restartDelayMs: number;
   #child: ChildProcess | undefined;
   #subscribed = false;
+  /** Changes every device saw: subscription gained or lost, output that names no device. */
   #generation = 0;
+  /** Events by device, for the devices someone asked about. */
+  readonly #byDevice = new Map<string, number>();
+  /** An event line not yet ended by a newline. */
+  #partial = '';
   #closed = false;
   #notBeforeMs = Number.NEGATIVE_INFINITY;
 
@@ -69,10 +80,12 @@ export class IpMonitorWatch implements AddressWatch {
     this.#restartDelayMs = options.restartDelayMs ?? 10_000;
   }
 
-  generation(): number | undefined {
+  generation(device: string): number | undefined {
     if (this.#closed) return undefined;
+    if (!this.#byDevice.has(device)) this.#byDevice.set(device, 0);
     if (this.#child === undefined) this.#start();
-    return this.#subscribed ? this.#generation : undefined;
+    // Both counts only grow, so the sum moves whenever either does.
+    return this.#subscribed ? this.#generation + (this.#byDevice.get(device) as number) : undefined;
   }
 
   close(): void {
@@ -94,13 +107,15 @@ export class IpMonitorWatch implements AddressWatch {
       return;
     }
     this.#child = child;
-    const event = (): void => {
+    this.#partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.#child === child) this.#lines(chunk.toString('utf8'));
+    });
+    child.stderr?.on('data', () => {
       if (this.#child !== child) return;
       this.#generation++;
       this.#changed();
-    };
-    child.stdout?.on('data', event);
-    child.stderr?.on('data', event);
+    });
     child.on('error', () => this.#ended(child));
     child.on('exit', () => this.#ended(child));
     // The watch never keeps the process alive: the runtime closes it on stop, and a forgotten
@@ -108,6 +123,25 @@ export class IpMonitorWatch implements AddressWatch {
     child.unref();
     for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
     void this.#awaitSubscription(child);
+  }
+
+  #lines(text: string): void {
+    const lines = (this.#partial + text).split('\n');
+    this.#partial = lines.pop() ?? '';
+    let changed = false;
+    for (const line of lines) {
+      if (line === '') continue;
+      const device = /^(?:Deleted )?\d+: ([^\s@:]+)/.exec(line)?.[1];
+      const count = device === undefined ? undefined : this.#byDevice.get(device);
+      if (device === undefined) {
+        this.#generation++;
+        changed = true;
+      } else if (count !== undefined) {
+        this.#byDevice.set(device, count + 1);
+        changed = true;
+      }
+    }
+    if (changed) this.#changed();
   }
 
   async #awaitSubscription(child: ChildProcess): Promise<void> {

@@ -129,7 +129,7 @@ export class LoopbackSink implements Sink {
     device: string,
   ): Promise<{ kind: 'ok'; addresses: ObservedAddress[] } | { kind: 'error'; reason: string }> {
     // Taken before the read: an event during the read leaves the read stale.
-    const generation = this.#watch?.generation();
+    const generation = this.#watch?.generation(device);
     const last = this.#reads.get(device);
     if (generation !== undefined && last?.generation === generation)
       return { kind: 'ok', addresses: last.addresses };

@@ -26,39 +26,67 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
     let changes = 0;
     const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => changes++ });
     watch = w;
-    expect(w.generation()).toBeUndefined(); // Spawned, not yet seen subscribed.
-    await waitFor(() => w.generation() !== undefined, {
+    expect(w.generation('lo')).toBeUndefined(); // Spawned, not yet seen subscribed.
+    await waitFor(() => w.generation('lo') !== undefined, {
       timeoutMs: 10_000,
       intervalMs: 20,
       what: 'subscription',
     });
-    const g0 = w.generation() as number;
-    expect(w.generation()).toBe(g0); // Nothing happened: stable.
+    const g0 = w.generation('lo') as number;
+    expect(w.generation('lo')).toBe(g0); // Nothing happened: stable.
 
     await l.ip('node', ['addr', 'add', '10.250.77.1/32', 'dev', 'lo']);
-    await waitFor(() => (w.generation() ?? g0) > g0, {
+    await waitFor(() => (w.generation('lo') ?? g0) > g0, {
       timeoutMs: 10_000,
       intervalMs: 10,
       what: 'add event',
     });
     expect(changes).toBeGreaterThan(0);
-    const g1 = w.generation() as number;
+    const g1 = w.generation('lo') as number;
     await l.ip('node', ['addr', 'del', '10.250.77.1/32', 'dev', 'lo']);
-    await waitFor(() => (w.generation() ?? g1) > g1, {
+    await waitFor(() => (w.generation('lo') ?? g1) > g1, {
       timeoutMs: 10_000,
       intervalMs: 10,
       what: 'delete event',
     });
-    const g2 = w.generation() as number;
+    const g2 = w.generation('lo') as number;
     await l.ip('node', ['-6', 'addr', 'add', 'fd00:250::77/128', 'dev', 'lo']);
-    await waitFor(() => (w.generation() ?? g2) > g2, {
+    await waitFor(() => (w.generation('lo') ?? g2) > g2, {
       timeoutMs: 10_000,
       intervalMs: 10,
       what: 'IPv6 event',
     });
 
     w.close();
-    expect(w.generation()).toBeUndefined();
+    expect(w.generation('lo')).toBeUndefined();
+  });
+
+  it('counts events by device: addresses coming and going on another device raise no pass', async () => {
+    lab = await createLab({ nodes: ['node'], links: [] });
+    const l = lab;
+    let changes = 0;
+    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => changes++ });
+    watch = w;
+    w.generation('lo');
+    await waitFor(() => w.generation('lo') !== undefined, {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      what: 'subscription',
+    });
+    const g0 = w.generation('lo') as number;
+    const other = await l.ip('node', ['link', 'add', 'avother0', 'type', 'veth', 'peer', 'name', 'avother1']);
+    expect(other.code).toBe(0);
+    await l.ip('node', ['addr', 'add', '10.250.78.1/32', 'dev', 'avother0']);
+    await l.ip('node', ['addr', 'del', '10.250.78.1/32', 'dev', 'avother0']);
+    // Events arrive in order: once lo's is in, the other device's were read before it.
+    await l.ip('node', ['addr', 'add', '10.250.77.1/32', 'dev', 'lo']);
+    await waitFor(() => (w.generation('lo') ?? g0) > g0, {
+      timeoutMs: 10_000,
+      intervalMs: 10,
+      what: 'lo event',
+    });
+    expect(w.generation('lo')).toBe(g0 + 1);
+    expect(changes).toBe(1);
   });
 
   it('stops vouching when its child dies', async () => {
@@ -66,8 +94,8 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
     const l = lab;
     const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => {}, restartDelayMs: 60_000 });
     watch = w;
-    w.generation();
-    await waitFor(() => w.generation() !== undefined, {
+    w.generation('lo');
+    await waitFor(() => w.generation('lo') !== undefined, {
       timeoutMs: 10_000,
       intervalMs: 20,
       what: 'subscription',
@@ -75,7 +103,7 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
     const pid = monitorPid(l.nsOf('node'));
     expect(pid).toBeDefined();
     process.kill(pid as number, 'SIGKILL');
-    await waitFor(() => w.generation() === undefined, {
+    await waitFor(() => w.generation('lo') === undefined, {
       timeoutMs: 10_000,
       intervalMs: 10,
       what: 'child gone',
@@ -85,9 +113,9 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
   it('never vouches without ip', async () => {
     const w = new IpMonitorWatch({ binary: '/nonexistent/ip', changed: () => {}, subscribeTimeoutMs: 200 });
     watch = w;
-    expect(w.generation()).toBeUndefined();
+    expect(w.generation('lo')).toBeUndefined();
     await new Promise((r) => setTimeout(r, 300));
-    expect(w.generation()).toBeUndefined();
+    expect(w.generation('lo')).toBeUndefined();
   });
 });
 

@@ -199,7 +199,7 @@ describe('LoopbackSink', () => {
     /** A watch whose generation the test moves, as `ip monitor` output would. */
     class FakeWatch {
       value: number | undefined = 1;
-      generation(): number | undefined {
+      generation(_device: string): number | undefined {
         return this.value;
       }
       close(): void {
