@@ -20,11 +20,12 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
     lab = undefined;
   });
 
-  it('vouches once subscribed, and every address change moves the generation and raises a pass', async () => {
+  /** A lab with one node and a watch on it, once the watch vouches; `changes` counts its passes. */
+  async function subscribed(options: { readonly restartDelayMs?: number } = {}) {
     lab = await createLab({ nodes: ['node'], links: [] });
     const l = lab;
-    let changes = 0;
-    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => changes++ });
+    const counter = { changes: 0 };
+    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => counter.changes++, ...options });
     watch = w;
     expect(w.generation('lo')).toBeUndefined(); // Spawned, not yet seen subscribed.
     await waitFor(() => w.generation('lo') !== undefined, {
@@ -32,74 +33,43 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
       intervalMs: 20,
       what: 'subscription',
     });
+    return { l, w, counter };
+  }
+
+  /** Runs `ip …` in the node and waits until lo's generation moved past what it was before. */
+  async function loMoves(l: Lab, w: IpMonitorWatch, args: readonly string[], what: string): Promise<void> {
+    const before = w.generation('lo') as number;
+    await l.ip('node', args);
+    await waitFor(() => (w.generation('lo') ?? before) > before, { timeoutMs: 10_000, intervalMs: 10, what });
+  }
+
+  it('vouches once subscribed, and every address change moves the generation and raises a pass', async () => {
+    const { l, w, counter } = await subscribed();
     const g0 = w.generation('lo') as number;
     expect(w.generation('lo')).toBe(g0); // Nothing happened: stable.
-
-    await l.ip('node', ['addr', 'add', '10.250.77.1/32', 'dev', 'lo']);
-    await waitFor(() => (w.generation('lo') ?? g0) > g0, {
-      timeoutMs: 10_000,
-      intervalMs: 10,
-      what: 'add event',
-    });
-    expect(changes).toBeGreaterThan(0);
-    const g1 = w.generation('lo') as number;
-    await l.ip('node', ['addr', 'del', '10.250.77.1/32', 'dev', 'lo']);
-    await waitFor(() => (w.generation('lo') ?? g1) > g1, {
-      timeoutMs: 10_000,
-      intervalMs: 10,
-      what: 'delete event',
-    });
-    const g2 = w.generation('lo') as number;
-    await l.ip('node', ['-6', 'addr', 'add', 'fd00:250::77/128', 'dev', 'lo']);
-    await waitFor(() => (w.generation('lo') ?? g2) > g2, {
-      timeoutMs: 10_000,
-      intervalMs: 10,
-      what: 'IPv6 event',
-    });
-
+    await loMoves(l, w, ['addr', 'add', '10.250.77.1/32', 'dev', 'lo'], 'add event');
+    expect(counter.changes).toBeGreaterThan(0);
+    await loMoves(l, w, ['addr', 'del', '10.250.77.1/32', 'dev', 'lo'], 'delete event');
+    await loMoves(l, w, ['-6', 'addr', 'add', 'fd00:250::77/128', 'dev', 'lo'], 'IPv6 event');
     w.close();
     expect(w.generation('lo')).toBeUndefined();
   });
 
   it('counts events by device: addresses coming and going on another device raise no pass', async () => {
-    lab = await createLab({ nodes: ['node'], links: [] });
-    const l = lab;
-    let changes = 0;
-    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => changes++ });
-    watch = w;
-    w.generation('lo');
-    await waitFor(() => w.generation('lo') !== undefined, {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      what: 'subscription',
-    });
+    const { l, w, counter } = await subscribed();
     const g0 = w.generation('lo') as number;
     const other = await l.ip('node', ['link', 'add', 'avother0', 'type', 'veth', 'peer', 'name', 'avother1']);
     expect(other.code).toBe(0);
     await l.ip('node', ['addr', 'add', '10.250.78.1/32', 'dev', 'avother0']);
     await l.ip('node', ['addr', 'del', '10.250.78.1/32', 'dev', 'avother0']);
     // Events arrive in order: once lo's is in, the other device's were read before it.
-    await l.ip('node', ['addr', 'add', '10.250.77.1/32', 'dev', 'lo']);
-    await waitFor(() => (w.generation('lo') ?? g0) > g0, {
-      timeoutMs: 10_000,
-      intervalMs: 10,
-      what: 'lo event',
-    });
+    await loMoves(l, w, ['addr', 'add', '10.250.77.1/32', 'dev', 'lo'], 'lo event');
     expect(w.generation('lo')).toBe(g0 + 1);
-    expect(changes).toBe(1);
+    expect(counter.changes).toBe(1);
   });
 
   it('stops vouching when its child dies', async () => {
-    lab = await createLab({ nodes: ['node'], links: [] });
-    const l = lab;
-    const w = new IpMonitorWatch({ netns: l.nsOf('node'), changed: () => {}, restartDelayMs: 60_000 });
-    watch = w;
-    w.generation('lo');
-    await waitFor(() => w.generation('lo') !== undefined, {
-      timeoutMs: 10_000,
-      intervalMs: 20,
-      what: 'subscription',
-    });
+    const { l, w } = await subscribed({ restartDelayMs: 60_000 });
     const pid = monitorPid(l.nsOf('node'));
     expect(pid).toBeDefined();
     process.kill(pid as number, 'SIGKILL');
