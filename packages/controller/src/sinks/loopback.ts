@@ -24,7 +24,7 @@ import type { IpRunner } from './ip-runner.js';
  * behind it (a reboot, an `ip addr flush`).
  *
  * Level-triggered: every pass reads `ip -j addr show dev DEV` and converges, so an address that
- * someone removed is restored by the next pass. With an {@link AddressWatch} (the kernel's
+ * someone removed is restored by the next pass. With an `AddressWatch` (the kernel's
  * address events), a read is reused while no event has come since it was taken, so a pass over
  * an unchanged device forks nothing; the watch raises a pass on every event, so a removed
  * address is now restored (or its route withdrawn) within milliseconds rather than at the next
