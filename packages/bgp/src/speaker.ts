@@ -15,6 +15,7 @@ import type { SessionState } from './fsm/state.js';
 import { afiOfFamilyName, resolvePeerConfig } from './peer-config.js';
 import { type ReceivedRoute, viewReceivedRoute } from './received-route.js';
 import { AttributeSetTable } from './rib/attribute-set.js';
+import { PendingPrefixes } from './rib/pending-prefixes.js';
 import type { Route } from './rib/route.js';
 import { RouteTable } from './rib/route-table.js';
 import {
@@ -803,13 +804,16 @@ export class BgpSpeaker {
   ): number {
     const template = buildRouteTemplate(attributes);
     // Every prefix is checked before any is applied: a bad one throws with nothing announced.
-    const checked: Prefix[] = [];
+    // A checked IPv4 prefix waits as two numbers (address, length), not as its object: holding
+    // 100,000 Prefix objects until the check ended raised the peak RSS of announcing 100k /32s
+    // from 126 to 148 MB (bench:interop). An IPv6 prefix waits as itself: -1 and its index.
+    const checked = new PendingPrefixes();
     for (const p of prefixes) checked.push(checkPrefix(p));
-    if (checked.some((p) => p.afi === 1)) checkNextHopFamily(template, 1);
-    if (checked.some((p) => p.afi === 2)) checkNextHopFamily(template, 2);
+    if (checked.families & 1) checkNextHopFamily(template, 1);
+    if (checked.families & 2) checkNextHopFamily(template, 2);
     let n = 0;
     let interned: [RouteTemplate | undefined, RouteTemplate | undefined] = [undefined, undefined];
-    for (const prefix of checked) {
+    checked.forEach((prefix) => {
       const i = prefix.afi - 1;
       let t = interned[i];
       if (t === undefined) {
@@ -818,7 +822,7 @@ export class BgpSpeaker {
       }
       set(prefix, t);
       n++;
-    }
+    });
     // A template interned for no route (an empty list) is not kept.
     for (const t of interned) if (t !== undefined) this.#dropIfUnused(t);
     return n;
@@ -842,10 +846,12 @@ export class BgpSpeaker {
    */
   withdrawMany(prefixes: Iterable<string | Prefix>): number {
     this.#checkOpen();
-    const checked: Prefix[] = [];
+    const checked = new PendingPrefixes();
     for (const p of prefixes) checked.push(checkPrefix(p));
     let n = 0;
-    for (const p of checked) if (this.withdraw(p)) n++;
+    checked.forEach((p) => {
+      if (this.withdraw(p)) n++;
+    });
     return n;
   }
 

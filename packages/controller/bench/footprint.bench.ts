@@ -4,6 +4,9 @@
  *
  *   pnpm --filter @anyvip/controller bench:footprint    (after `pnpm run build`; as root)
  *   ANYVIP_BENCH_IDLE_SEC=60 …                           (the idle window, default 60 s)
+ *   ANYVIP_BENCH_SETTLE_SEC=15 …                         (start-up's tail before it, default 15 s)
+ *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (another build's standalone beside
+ *                                                          ours, e.g. main's, in the same run)
  *
  * Printed:
  * - module costs: RSS of a fresh `node` that imports one module (and idles), minus the floor;
@@ -14,7 +17,9 @@
  *   server), `node -e` with a timer (the floor), and gobgpd with one neighbour;
  * - CPU seconds (utime + stime from /proc/PID/stat) each used over the idle window, and that
  *   as a share of one core.
- * All processes idle at the same time, so machine load hits them alike.
+ * All processes idle at the same time, so machine load hits them alike. The idle window starts
+ * `ANYVIP_BENCH_SETTLE_SEC` after the last route reached BIRD: the start-up's tail (the heap trim
+ * 2 s after the first pass, V8's memory reducer ~10 s in) is printed apart, as "settle CPU s".
  *
  * Lab: router 10.250.1.1 / .2.1 / .3.1 (BIRD, AS 65000) ↔ node1 10.250.1.2 (standalone,
  * AS 65001), node2 10.250.2.2 (Kubernetes mode, AS 65002), node3 10.250.3.2 (gobgpd,
@@ -37,6 +42,8 @@ import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
 
 const IDLE_SEC = Number(process.env.ANYVIP_BENCH_IDLE_SEC ?? 60);
+const SETTLE_SEC = Number(process.env.ANYVIP_BENCH_SETTLE_SEC ?? 15);
+const BASELINE_CLI = process.env.ANYVIP_BENCH_BASELINE_CLI;
 const SERVICES = 100;
 const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const PKG = fileURLToPath(new URL('..', import.meta.url));
@@ -113,11 +120,12 @@ async function main(): Promise<void> {
   for (const [name, why] of MODULES) costs.push({ name, why, mb: (await importCost(name)) - floorImport });
 
   const lab = await createLab({
-    nodes: ['router', 'node1', 'node2', 'node3'],
+    nodes: ['router', 'node1', 'node2', 'node3', ...(BASELINE_CLI !== undefined ? ['node4'] : [])],
     links: [
       ['router', 'node1'],
       ['router', 'node2'],
       ['router', 'node3'],
+      ...(BASELINE_CLI !== undefined ? [['router', 'node4'] as [string, string]] : []),
     ],
   });
   const api = await TestApiServer.start({ path: join(lab.dir, 'api.sock') });
@@ -131,6 +139,9 @@ async function main(): Promise<void> {
         { address: '10.250.1.2', asn: 65001, localAddress: '10.250.1.1', holdTimeSec: 90 },
         { address: '10.250.2.2', asn: 65002, localAddress: '10.250.2.1', holdTimeSec: 90 },
         { address: '10.250.3.2', asn: 65003, localAddress: '10.250.3.1', holdTimeSec: 90 },
+        ...(BASELINE_CLI !== undefined
+          ? [{ address: '10.250.4.2', asn: 65001, localAddress: '10.250.4.1', holdTimeSec: 90 }]
+          : []),
       ],
     });
     const gobgp = await startDaemon(lab, 'node3', 'gobgp', {
@@ -141,22 +152,24 @@ async function main(): Promise<void> {
     await serveApiInto(lab, 'router', join(lab.dir, 'api.sock'));
     const target = join(lab.dir, 'tcp-target.cjs');
     writeFileSync(target, tcpTarget);
-    const t = await lab.spawn('node1', process.execPath, [target]);
-    await t.waitForLine((l) => l === 'listening', { timeoutMs: 10_000, what: 'tcp target' });
+    for (const node of BASELINE_CLI !== undefined ? ['node1', 'node4'] : ['node1']) {
+      const t = await lab.spawn(node, process.execPath, [target]);
+      await t.waitForLine((l) => l === 'listening', { timeoutMs: 10_000, what: 'tcp target' });
+    }
 
-    const config = join(lab.dir, 'standalone.yaml');
-    writeFileSync(
-      config,
-      `bgp:
+    const standaloneConfig = (n: number): string => `bgp:
   asn: 65001
-  routerId: 10.250.1.2
-  peers: [{ address: 10.250.1.1, asn: 65000 }]
+  routerId: 10.250.${n}.2
+  peers: [{ address: 10.250.${n}.1, asn: 65000 }]
 healthchecks:
   web: { tcp: "127.0.0.1:${CHECK_PORT}", interval: 1s, timeout: 500ms }
 vips:
   - { address: 10.250.200.1, healthcheck: web }
-`,
-    );
+`;
+    const config = join(lab.dir, 'standalone.yaml');
+    writeFileSync(config, standaloneConfig(1));
+    const baselineConfig = join(lab.dir, 'baseline.yaml');
+    writeFileSync(baselineConfig, standaloneConfig(4));
     applyCluster(api, {
       nodeName: 'node2',
       address: '10.250.2.2',
@@ -193,6 +206,18 @@ vips:
       { label: 'kubernetes' },
     );
     watched.push(standalone, kube);
+    const baseline =
+      BASELINE_CLI === undefined
+        ? undefined
+        : await lab.spawn(
+            'node4',
+            process.execPath,
+            [BASELINE_CLI, 'standalone', '--config', baselineConfig],
+            {
+              label: 'baseline',
+            },
+          );
+    if (baseline !== undefined) watched.push(baseline);
     const floor = await lab.spawn('node1', process.execPath, ['-e', FLOOR], { label: 'node floor' });
 
     await waitFor(async () => (await bird.routeCount('10.250.1.2').catch(() => 0)) === 1, {
@@ -201,6 +226,13 @@ vips:
       what: 'the standalone VIP at BIRD',
       abort: () => (standalone.running ? undefined : new Error(`standalone exited\n${standalone.tail()}`)),
     });
+    if (baseline !== undefined)
+      await waitFor(async () => (await bird.routeCount('10.250.4.2').catch(() => 0)) === 1, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        what: 'the baseline VIP at BIRD',
+        abort: () => (baseline.running ? undefined : new Error(`baseline exited\n${baseline.tail()}`)),
+      });
     await waitFor(async () => (await bird.routeCount('10.250.2.2').catch(() => 0)) === SERVICES, {
       timeoutMs: 60_000,
       intervalMs: 200,
@@ -216,7 +248,12 @@ vips:
       { name: `anyvip Kubernetes mode (${SERVICES} Services)`, pid: kube.pid },
       { name: 'node -e with a timer (Node floor)', pid: floor.pid },
       { name: 'gobgpd, one neighbour', pid: gobgpPid },
+      ...(baseline !== undefined
+        ? [{ name: `baseline standalone (${BASELINE_CLI})`, pid: baseline.pid }]
+        : []),
     ];
+    const settle0 = subjects.map((s) => cpuSec(s.pid));
+    await sleep(SETTLE_SEC * 1000);
     const cpu0 = subjects.map((s) => cpuSec(s.pid));
     const load0 = readFileSync('/proc/loadavg', 'utf8').trim();
     await sleep(IDLE_SEC * 1000);
@@ -232,15 +269,15 @@ vips:
     for (const c of costs)
       out.push(`  ${c.name.padEnd(28)} ${`+${c.mb.toFixed(1)}`.padStart(7)} MB   ${c.why}`);
     out.push('');
-    out.push(`idle, ${IDLE_SEC} s (loadavg before ${load0}; after ${load1})`);
+    out.push(`idle, ${IDLE_SEC} s after ${SETTLE_SEC} s to settle (loadavg before ${load0}; after ${load1})`);
     out.push(
-      `  ${'process'.padEnd(52)} ${'RSS'.padStart(8)} ${'peak'.padStart(8)} ${'CPU s'.padStart(7)} ${'% core'.padStart(7)}`,
+      `  ${'process'.padEnd(52)} ${'RSS'.padStart(8)} ${'peak'.padStart(8)} ${'CPU s'.padStart(7)} ${'% core'.padStart(7)} ${'settle CPU s'.padStart(13)}`,
     );
     subjects.forEach((s, i) => {
       const m = mem[i] as Memory;
       const cpu = (cpu1[i] as number) - (cpu0[i] as number);
       out.push(
-        `  ${s.name.padEnd(52)} ${`${m.rssMb.toFixed(1)} MB`.padStart(8)} ${`${m.peakMb.toFixed(1)} MB`.padStart(8)} ${cpu.toFixed(2).padStart(7)} ${((100 * cpu) / IDLE_SEC).toFixed(2).padStart(7)}`,
+        `  ${s.name.padEnd(52)} ${`${m.rssMb.toFixed(1)} MB`.padStart(8)} ${`${m.peakMb.toFixed(1)} MB`.padStart(8)} ${cpu.toFixed(2).padStart(7)} ${((100 * cpu) / IDLE_SEC).toFixed(2).padStart(7)} ${((cpu0[i] as number) - (settle0[i] as number)).toFixed(2).padStart(13)}`,
       );
     });
     const [sa, k8s, nodeFloor, gobgpd] = mem as [Memory, Memory, Memory, Memory];
@@ -254,9 +291,18 @@ vips:
       `targets: standalone ≤ 60 MB ${sa.rssMb <= 60 ? 'met' : 'MISSED'}; Kubernetes mode ≤ 80 MB ${k8s.rssMb <= 80 ? 'met' : 'MISSED'}; ` +
         `idle CPU ≤ 0.5 % of a core ${saCpu <= 0.005 ? 'met' : 'MISSED'}`,
     );
+    if (baseline !== undefined) {
+      const b = mem[4] as Memory;
+      const bCpu = ((cpu1[4] as number) - (cpu0[4] as number)) / IDLE_SEC;
+      out.push(
+        `ours vs baseline standalone: RSS ${sa.rssMb.toFixed(1)} vs ${b.rssMb.toFixed(1)} MB (${(sa.rssMb / b.rssMb).toFixed(2)}×), ` +
+          `idle CPU ${(100 * saCpu).toFixed(2)} vs ${(100 * bCpu).toFixed(2)} % of a core`,
+      );
+    }
     process.stdout.write(`${out.join('\n')}\n`);
     await standalone.stop(30_000, 'SIGTERM');
     await kube.stop(30_000, 'SIGTERM');
+    await baseline?.stop(30_000, 'SIGTERM');
   } catch (err) {
     for (const p of watched) process.stderr.write(`--- ${p.label}\n${p.tail()}\n`);
     throw err;

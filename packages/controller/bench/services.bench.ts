@@ -17,6 +17,9 @@
  *
  *   pnpm --filter @anyvip/controller bench:services      (after `pnpm run build`; as root)
  *   ANYVIP_BENCH_SERVICES=20000 …                        (another count)
+ *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (also run another build, e.g. main's,
+ *                                                          each run with its own floor before it)
+ *   ANYVIP_BENCH_MODES=standalone                         (skip Kubernetes mode; default both)
  *
  * Lab: router 10.250.1.1 (BIRD, AS 65000) ↔ node1 10.250.1.2 (anyvip, AS 65001). VIPs from
  * 10.250.128.0 upwards (allowed range 10.250.128.0/17). The API server listens on a Unix
@@ -43,6 +46,8 @@ const TIMEOUT_MS = 300_000;
 const PROFILE = process.env.ANYVIP_BENCH_PROFILE;
 /** How long after the last route RSS is read again (the controller trims within ~30 s). */
 const SETTLE_SEC = Number(process.env.ANYVIP_BENCH_SETTLE_SEC ?? 35);
+const BASELINE_CLI = process.env.ANYVIP_BENCH_BASELINE_CLI;
+const MODES = (process.env.ANYVIP_BENCH_MODES ?? 'standalone,kubernetes').split(',');
 
 function vip(i: number): string {
   return `10.250.${128 + (i >> 8)}.${i & 255}`;
@@ -69,11 +74,11 @@ async function timeToAllRoutes(
   bird: BirdDaemon,
   args: readonly string[],
   label: string,
-  nodeFlags: readonly string[] = [],
+  cli = CLI,
 ): Promise<Result> {
   const t0 = performance.now();
-  const flags = PROFILE === undefined ? nodeFlags : [...nodeFlags, '--cpu-prof', `--cpu-prof-dir=${PROFILE}`];
-  const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...flags, CLI, ...args], {
+  const flags = PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`];
+  const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...flags, cli, ...args], {
     label,
   });
   let count = 0;
@@ -160,10 +165,6 @@ async function main(): Promise<void> {
     writeFileSync(file, `${lines.join('\n')}\n`);
     // The floor is measured right before each run: on a shared machine the kernel's time for
     // the same batch moved from 19 s to 133 s between runs, so only neighbours compare.
-    const floorMs = await ipBatchFloor(lab);
-    const standalone = await timeToAllRoutes(lab, bird, ['standalone', '--config', file], 'standalone');
-
-    applyCluster(api, { nodeName: 'node1', address: '10.250.1.2', count: COUNT, vip: vip, namespaces: 50 });
     const kubeconfig = writeKubeconfig('http://10.250.1.1:6443', lab.dir, 'node1.kubeconfig');
     const kubeArgs = [
       'run',
@@ -177,27 +178,50 @@ async function main(): Promise<void> {
       '--log-level',
       'warn',
     ];
-    const floorKubeMs = await ipBatchFloor(lab);
-    const kube = await timeToAllRoutes(lab, bird, kubeArgs, 'kubernetes');
+    const builds: [string, string][] = [['', CLI]];
+    if (BASELINE_CLI !== undefined) builds.push(['baseline ', BASELINE_CLI]);
+    const runs: { name: string; floorMs: number; r: Result }[] = [];
+    for (const [tag, cli] of builds) {
+      if (MODES.includes('standalone')) {
+        const floorMs = await ipBatchFloor(lab);
+        const r = await timeToAllRoutes(lab, bird, ['standalone', '--config', file], `${tag}standalone`, cli);
+        runs.push({ name: `${tag}standalone (file)`, floorMs, r });
+      }
+      if (MODES.includes('kubernetes')) {
+        if (api.list('v1', 'services').length === 0)
+          applyCluster(api, {
+            nodeName: 'node1',
+            address: '10.250.1.2',
+            count: COUNT,
+            vip: vip,
+            namespaces: 50,
+          });
+        const floorMs = await ipBatchFloor(lab);
+        const r = await timeToAllRoutes(lab, bird, kubeArgs, `${tag}kubernetes`, cli);
+        runs.push({ name: `${tag}kubernetes (${COUNT} Services)`, floorMs, r });
+      }
+    }
 
     const load = readFileSync('/proc/loadavg', 'utf8').trim();
     const row = (name: string, r: Result): string =>
       `${name.padEnd(34)} ${(r.ms / 1000).toFixed(2).padStart(7)} s   RSS ${r.rssMb.toFixed(0).padStart(4)} MB, ` +
       `${SETTLE_SEC} s later ${r.settledMb.toFixed(0).padStart(4)} MB, peak ${r.peakMb.toFixed(0).padStart(4)} MB; SIGTERM → exit ${(r.stopMs / 1000).toFixed(1)} s`;
-    const out = [
-      `${COUNT} VIPs, start → all routes at BIRD (loadavg ${loadBefore} before, ${load} after)`,
-      `${'floor: one ip -batch of the addresses'.padEnd(34)} ${(floorMs / 1000).toFixed(2).padStart(7)} s`,
-      row('standalone (file)', standalone),
-      `${'floor again'.padEnd(34)} ${(floorKubeMs / 1000).toFixed(2).padStart(7)} s`,
-      row(`kubernetes (${COUNT} Services)`, kube),
-      `standalone / floor before it: ${(standalone.ms / floorMs).toFixed(2)}×; kubernetes / floor before it: ` +
-        `${(kube.ms / floorKubeMs).toFixed(2)}×; kubernetes / standalone: ${(kube.ms / standalone.ms).toFixed(2)}× ` +
-        `(normalised by their floors: ${(kube.ms / floorKubeMs / (standalone.ms / floorMs)).toFixed(2)}×)`,
-      `targets: standalone ≤ 1.3× floor ${standalone.ms <= 1.3 * floorMs ? 'met' : 'MISSED'}; ` +
-        `kubernetes ≤ 1.5× standalone ${kube.ms / floorKubeMs <= (1.5 * standalone.ms) / floorMs ? 'met' : 'MISSED'} (by floor-normalised time); ` +
-        `RSS ≤ 150 MB (${SETTLE_SEC} s later): standalone ${standalone.settledMb <= 150 ? 'met' : 'MISSED'}, ` +
-        `kubernetes ${kube.settledMb <= 150 ? 'met' : 'MISSED'}`,
-    ];
+    const out = [`${COUNT} VIPs, start → all routes at BIRD (loadavg ${loadBefore} before, ${load} after)`];
+    for (const run of runs) {
+      out.push(
+        `${'  floor: one ip -batch of the addresses'.padEnd(34)} ${(run.floorMs / 1000).toFixed(2).padStart(7)} s`,
+      );
+      out.push(`${row(run.name, run.r)}   ${(run.r.ms / run.floorMs).toFixed(2)}× its floor`);
+    }
+    const ours = (mode: string) => runs.find((x) => x.name.startsWith(mode));
+    const sa = ours('standalone');
+    const kube = ours('kubernetes');
+    const ratio = (x: { floorMs: number; r: Result }): number => x.r.ms / x.floorMs;
+    out.push(
+      `targets: ${sa === undefined ? '' : `standalone ≤ 1.3× floor ${ratio(sa) <= 1.3 ? 'met' : 'MISSED'}; RSS ≤ 150 MB (${SETTLE_SEC} s later) ${sa.r.settledMb <= 150 ? 'met' : 'MISSED'}; `}` +
+        `${kube === undefined ? '' : `kubernetes RSS ${kube.r.settledMb <= 150 ? 'met' : 'MISSED'}`}` +
+        `${sa !== undefined && kube !== undefined ? `; kubernetes ≤ 1.5× standalone (floor-normalised ${(ratio(kube) / ratio(sa)).toFixed(2)}×) ${ratio(kube) <= 1.5 * ratio(sa) ? 'met' : 'MISSED'}` : ''}`,
+    );
     process.stdout.write(`${out.join('\n')}\n`);
   } finally {
     await lab.destroy();

@@ -17,6 +17,7 @@ import { diffKeyed, sameData } from './reconcile/diff.js';
 import { type PassReport, ReconcileLoop } from './reconcile/loop.js';
 import type { Sink } from './reconcile/sink.js';
 import { DEFAULT_RESTART_STATE_FILE, takeRestartMark, writeRestartMark } from './restart-mark.js';
+import { type AddressWatch, IpMonitorWatch } from './sinks/address-watch.js';
 import { BgpSink, type RouterFactory } from './sinks/bgp.js';
 import { createIpRunner, type IpRunner } from './sinks/ip-runner.js';
 import { LoopbackSink } from './sinks/loopback.js';
@@ -46,6 +47,12 @@ export interface RuntimeDeps {
    * clock when no clock is injected, none otherwise (tests on a fake clock).
    */
   readonly heapTrim?: HeapTrim;
+  /**
+   * The kernel's address events, so passes over an unchanged lo fork no `ip` (see
+   * address-watch.ts); given the runtime's "something changed" hook. Default an `ip monitor`
+   * child when `ip` is not injected, none otherwise (tests with a fake `ip`).
+   */
+  readonly addressWatch?: (changed: () => void) => AddressWatch | undefined;
 }
 
 /** What the runtime lends a cluster feed: raise a pass, log and count an event. */
@@ -106,6 +113,7 @@ export class AnyvipRuntime {
   readonly loop: ReconcileLoop;
   readonly #source: string;
   readonly #heapTrim: HeapTrim | undefined;
+  readonly #addressWatch: AddressWatch | undefined;
   #desired: DesiredState | undefined;
   /** What the last computation carried over (Local grace, allocations in flight, published weights). */
   #memory: ClusterMemory = initialClusterMemory;
@@ -140,10 +148,17 @@ export class AnyvipRuntime {
     this.#heapTrim =
       deps.heapTrim ?? (deps.clock === undefined ? new HeapTrim({ clock: systemClock }) : undefined);
     const ip = deps.ip ?? createIpRunner();
+    const changed = (): void => this.loop.trigger('address');
+    this.#addressWatch =
+      deps.addressWatch !== undefined
+        ? deps.addressWatch(changed)
+        : deps.ip === undefined
+          ? new IpMonitorWatch({ changed })
+          : undefined;
     this.#bgp = new BgpSink({ createRouter: deps.createRouter ?? ((spec) => this.#createSpeaker(spec)) });
     this.loop = new ReconcileLoop({
       sinks: [
-        new LoopbackSink({ ip }),
+        new LoopbackSink({ ip, ...(this.#addressWatch !== undefined ? { watch: this.#addressWatch } : {}) }),
         this.#bgp,
         new RouteTableSink({ ip }),
         ...(this.#cluster?.sinks ?? []),
@@ -308,6 +323,7 @@ export class AnyvipRuntime {
       this.#emit({ kind: 'shutdown', phase: 'restart', reason });
       writeRestartMark(this.#config.bgp?.restartStateFile ?? DEFAULT_RESTART_STATE_FILE, Date.now());
       await this.#toLifecycle({ kind: 'restart', reason });
+      this.#addressWatch?.close();
       this.#state = 'stopped';
       this.#emit({ kind: 'shutdown', phase: 'done', reason });
       return;
@@ -329,6 +345,7 @@ export class AnyvipRuntime {
       this.#emit({ kind: 'shutdown', phase: 'withdrawn', reason });
       await this.#toLifecycle({ kind: 'closed', reason });
     } else await this.#bgp.close(reason);
+    this.#addressWatch?.close();
     this.#state = 'stopped';
     this.#emit({ kind: 'shutdown', phase: 'done', reason });
   }

@@ -55,7 +55,41 @@ export function isEmptyDiff<V>(diff: KeyedDiff<V>): boolean {
  * configuration values such as a peer or a route's attributes.
  */
 export function sameData(a: unknown, b: unknown): boolean {
-  return canonicalJson(a) === canonicalJson(b);
+  // The common case (a route's attributes, a peer, unchanged since the last pass) is decided
+  // without serialising: at 10,000 VIPs the canonical JSON of both sides cost ~150 ms a pass.
+  return plainEqual(a, b) || canonicalJson(a) === canonicalJson(b);
+}
+
+/**
+ * True only when `a` and `b` are equal primitives (`===`), or arrays / plain objects whose
+ * entries are so, recursively (a field holding `undefined` counts as absent, as in
+ * {@link canonicalJson}); anything else (Maps, RegExps, class instances, NaN) answers false and
+ * is left to the canonical JSON. So `plainEqual(a, b)` implies `canonicalJson(a) === canonicalJson(b)`.
+ */
+function plainEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!plainEqual(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b) || !isPlain(a) || !isPlain(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let defined = 0;
+  for (const k of Object.keys(x)) {
+    if (x[k] === undefined) continue;
+    defined++;
+    if (!plainEqual(x[k], y[k])) return false;
+  }
+  for (const k of Object.keys(y)) if (y[k] !== undefined) defined--;
+  return defined === 0;
+}
+
+function isPlain(o: object): boolean {
+  const proto = Object.getPrototypeOf(o);
+  return proto === Object.prototype || proto === null;
 }
 
 /** JSON with sorted keys; `undefined` fields dropped; Maps as sorted entries; RegExps as `/src/flags`. */

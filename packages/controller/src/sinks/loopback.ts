@@ -3,6 +3,7 @@ import type { FamilyName } from '../config/schema.js';
 import type { DesiredState, LoopbackAddress } from '../desired/types.js';
 import { diffKeyed } from '../reconcile/diff.js';
 import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../reconcile/sink.js';
+import type { AddressWatch } from './address-watch.js';
 import { runIpBatch } from './ip-batch.js';
 import type { IpRunner } from './ip-runner.js';
 
@@ -23,7 +24,11 @@ import type { IpRunner } from './ip-runner.js';
  * behind it (a reboot, an `ip addr flush`).
  *
  * Level-triggered: every pass reads `ip -j addr show dev DEV` and converges, so an address that
- * someone removed is restored by the next pass. Commands go in one `ip -force -batch -`.
+ * someone removed is restored by the next pass. With an `AddressWatch` (the kernel's
+ * address events), a read is reused while no event has come since it was taken, so a pass over
+ * an unchanged device forks nothing; the watch raises a pass on every event, so a removed
+ * address is now restored (or its route withdrawn) within milliseconds rather than at the next
+ * periodic pass. Commands go in one `ip -force -batch -`.
  * Already-present on add and already-gone on delete count as success (idempotent).
  */
 export class LoopbackSink implements Sink {
@@ -32,10 +37,14 @@ export class LoopbackSink implements Sink {
   readonly #ip: IpRunner;
   /** Every (device, metric) we have held addresses under, so a reload that changes them cleans up the old. */
   readonly #owners = new Map<string, { device: string; metric: number }>();
+  readonly #watch: AddressWatch | undefined;
+  /** The last read of each device, with the watch's generation taken before it. */
+  readonly #reads = new Map<string, { generation: number; addresses: ObservedAddress[] }>();
 
-  constructor(options: { readonly ip: IpRunner; readonly order?: number }) {
+  constructor(options: { readonly ip: IpRunner; readonly order?: number; readonly watch?: AddressWatch }) {
     this.#ip = options.ip;
     this.order = options.order ?? 10;
+    this.#watch = options.watch;
   }
 
   async apply(desired: DesiredState, phase: Phase): Promise<SinkResult> {
@@ -93,6 +102,8 @@ export class LoopbackSink implements Sink {
           });
         }
       }
+      // Our own changes make the last read stale (their events will say so too, later).
+      if (ops.length > 0) this.#reads.delete(owner.device);
       const failed = await runIpBatch(
         this.#ip,
         ops.map((o) => o.line),
@@ -117,10 +128,18 @@ export class LoopbackSink implements Sink {
   async #observe(
     device: string,
   ): Promise<{ kind: 'ok'; addresses: ObservedAddress[] } | { kind: 'error'; reason: string }> {
+    // Taken before the read: an event during the read leaves the read stale.
+    const generation = this.#watch?.generation(device);
+    const last = this.#reads.get(device);
+    if (generation !== undefined && last?.generation === generation)
+      return { kind: 'ok', addresses: last.addresses };
+    this.#reads.delete(device);
     const r = await this.#ip.run(['-j', 'addr', 'show', 'dev', device]);
     if (r.code !== 0) return { kind: 'error', reason: `ip -j addr show dev ${device}: ${r.stderr.trim()}` };
     try {
-      return { kind: 'ok', addresses: parseAddrJson(r.stdout) };
+      const addresses = parseAddrJson(r.stdout);
+      if (generation !== undefined) this.#reads.set(device, { generation, addresses });
+      return { kind: 'ok', addresses };
     } catch (err) {
       return {
         kind: 'error',

@@ -138,4 +138,37 @@ describe('log', () => {
       component: 'bgp',
     });
   });
+
+  it('drops a line below the level before formatting it, and follows a level changed later (reload)', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const stream = new Writable({
+      write(chunk, _enc, done) {
+        for (const l of String(chunk).split('\n')) if (l.trim() !== '') lines.push(JSON.parse(l));
+        done();
+      },
+    });
+    const logger = createLogger({ level: 'warn', stream });
+    let formatted = 0;
+    const fields = {
+      get vip() {
+        formatted++;
+        return '10.250.255.1/32';
+      },
+    };
+    logger.info('announced', fields);
+    logger.log('debug', 'reconciled', fields);
+    bgpLogger(logger).info('state change', { peer: '10.250.0.1' });
+    logger.warn('healthcheck down', { check: 'web' });
+    await settle();
+    expect(formatted).toBe(0);
+    expect(lines.map((l) => l.message)).toEqual(['healthcheck down']);
+    logger.level = 'info';
+    logger.info('announced', { vip: '10.250.255.1/32' });
+    bgpLogger(logger).info('state change', { peer: '10.250.0.1' });
+    await settle();
+    expect(lines.slice(1)).toMatchObject([
+      { level: 'info', message: 'announced', vip: '10.250.255.1/32' },
+      { level: 'info', message: 'state change', peer: '10.250.0.1', component: 'bgp' },
+    ]);
+  });
 });

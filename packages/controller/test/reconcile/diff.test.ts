@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson, diffKeyed, isEmptyDiff, sameData } from '../../src/reconcile/diff.js';
 
@@ -45,5 +46,33 @@ describe('sameData / canonicalJson', () => {
         ]),
       ),
     ).toBe('[["a",2],["b",1]]');
+  });
+
+  it('answers exactly as comparing canonical JSON does (its fast path for plain data included)', () => {
+    const value = fc.anything({
+      withNullPrototype: true,
+      withSparseArray: true,
+      withBoxedValues: true,
+      withDate: true,
+    });
+    fc.assert(
+      fc.property(value, value, (a, b) => {
+        expect(sameData(a, b)).toBe(canonicalJson(a) === canonicalJson(b));
+        expect(sameData(a, a)).toBe(true);
+      }),
+    );
+    // Equal plain data built apart (keys in another order, undefined fields added): the fast path.
+    const reordered = (v: unknown): unknown => {
+      if (Array.isArray(v)) return v.map(reordered);
+      if (v === null || typeof v !== 'object') return v;
+      const out: Record<string, unknown> = { extra: undefined };
+      for (const k of Object.keys(v).reverse()) out[k] = reordered((v as Record<string, unknown>)[k]);
+      return out;
+    };
+    fc.assert(
+      fc.property(fc.jsonValue(), (a) => {
+        expect(sameData(a, reordered(a))).toBe(true);
+      }),
+    );
   });
 });

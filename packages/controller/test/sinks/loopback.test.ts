@@ -194,4 +194,78 @@ describe('LoopbackSink', () => {
     await pass(sink, desired(['10.250.255.1/32'], 'dummy0'));
     expect(ip.commands).toEqual(['-j addr show dev dummy0', '-j addr show dev dummy0']);
   });
+
+  describe("with an address watch (the kernel's address events)", () => {
+    /** A watch whose generation the test moves, as `ip monitor` output would. */
+    class FakeWatch {
+      value: number | undefined = 1;
+      generation(_device: string): number | undefined {
+        return this.value;
+      }
+      close(): void {
+        this.value = undefined;
+      }
+    }
+
+    it('reuses its last read while no event came: an unchanged pass forks nothing', async () => {
+      const ip = new FakeIp();
+      const watch = new FakeWatch();
+      const sink = new LoopbackSink({ ip, watch });
+      await pass(sink, desired(['10.250.255.1/32']));
+      // Its own batch made the read stale: the next pass reads once, then never again.
+      ip.clearCommands();
+      const r = await pass(sink, desired(['10.250.255.1/32']));
+      expect(ip.commands).toEqual(['-j addr show dev lo']);
+      expect(r.add.applied).toEqual(['10.250.255.1/32']);
+      ip.clearCommands();
+      const again = await pass(sink, desired(['10.250.255.1/32']));
+      expect(ip.commands).toEqual([]);
+      expect(again.add.applied).toEqual(['10.250.255.1/32']);
+    });
+
+    it('reads again after an event, and restores an address someone removed', async () => {
+      const ip = new FakeIp();
+      const watch = new FakeWatch();
+      const sink = new LoopbackSink({ ip, watch });
+      await pass(sink, desired(['10.250.255.1/32']));
+      await pass(sink, desired(['10.250.255.1/32']));
+      ip.addresses.set(
+        'lo',
+        (ip.addresses.get('lo') ?? []).filter((a) => a.address !== '10.250.255.1'),
+      );
+      watch.value = 2;
+      ip.clearCommands();
+      await pass(sink, desired(['10.250.255.1/32']));
+      expect(ip.commands[0]).toBe('-j addr show dev lo');
+      expect(ip.batchLines).toEqual(['addr add 10.250.255.1/32 dev lo label lo:anyvip metric 7717']);
+    });
+
+    it('reads on every pass while the watch cannot vouch (not subscribed, or its child gone)', async () => {
+      const ip = new FakeIp();
+      const watch = new FakeWatch();
+      watch.value = undefined;
+      const sink = new LoopbackSink({ ip, watch });
+      await pass(sink, desired(['10.250.255.1/32']));
+      ip.clearCommands();
+      await pass(sink, desired(['10.250.255.1/32']));
+      expect(ip.commands).toEqual(['-j addr show dev lo', '-j addr show dev lo']);
+    });
+
+    it('never reuses a read taken before a generation it did not see (an event during the read)', async () => {
+      const ip = new FakeIp();
+      const watch = new FakeWatch();
+      const sink = new LoopbackSink({ ip, watch });
+      await pass(sink, desired(['10.250.255.1/32']));
+      // The event lands while `ip -j addr show` runs: the read is kept under the old generation.
+      const run = ip.run.bind(ip);
+      ip.run = async (args: readonly string[], input?: string) => {
+        const r = await run(args, input);
+        if (args[0] === '-j') watch.value = (watch.value ?? 0) + 1;
+        return r;
+      };
+      ip.clearCommands();
+      await pass(sink, desired(['10.250.255.1/32']));
+      expect(ip.commands).toEqual(['-j addr show dev lo', '-j addr show dev lo']);
+    });
+  });
 });

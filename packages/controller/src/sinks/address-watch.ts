@@ -1,0 +1,189 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+
+/**
+ * Says whether addresses read from the kernel earlier still describe it, so the loopback sink
+ * can skip `ip -j addr show` on a pass when nothing changed since its last read.
+ */
+export interface AddressWatch {
+  /**
+   * A number that changes whenever an address on `device` may have been added or removed since
+   * the watch subscribed; undefined while the watch cannot vouch for that (not yet subscribed,
+   * its subscription lost, closed). A caller takes the generation *before* it reads the kernel,
+   * and may reuse what it read for as long as the generation stays the same. Asking for a
+   * device also makes its events raise `changed`.
+   */
+  generation(device: string): number | undefined;
+  /** Ends the subscription; `generation()` is undefined from then on. */
+  close(): void;
+}
+
+export interface IpMonitorWatchOptions {
+  /** Default `ip` (from PATH), as the IpRunner. */
+  readonly binary?: string;
+  /** Watch this network namespace (`ip -n NS`), as the IpRunner. */
+  readonly netns?: string;
+  /**
+   * Called on every address event on a device someone asked `generation` for, and on output it
+   * cannot attribute (the reconcile loop coalesces them into one pass).
+   */
+  readonly changed: () => void;
+  /** Give up on a child whose subscription is not seen within this long. Default 5 s. */
+  readonly subscribeTimeoutMs?: number;
+  /** After a child ends, start no other for this long. Default 10 s. */
+  readonly restartDelayMs?: number;
+}
+
+/** rtnetlink multicast groups for IPv4 and IPv6 address changes (linux/rtnetlink.h). */
+const RTMGRP_IPV4_IFADDR = 0x10;
+const RTMGRP_IPV6_IFADDR = 0x100;
+const POLL_MS = 20;
+
+/**
+ * The kernel's address events through one long-lived `ip -o monitor address` child: an idle
+ * controller then forks nothing to confirm that its VIPs are still on lo (it forked
+ * `ip -j addr show` twice every reconcile interval before, most of its idle CPU).
+ *
+ * Trust starts only once the child's rtnetlink socket is seen subscribed to both address groups
+ * in `/proc/PID/net/netlink` (the socket's port id is the child's PID, and the file shows the
+ * child's own network namespace, so `-n NS` works too): an event between the spawn and the
+ * subscription would otherwise be missed. Events are counted by device (`[Deleted ]N: DEV …`),
+ * so addresses coming and going elsewhere (pods' veths on a busy node) raise no pass; output it
+ * cannot attribute, on stdout or stderr (ENOBUFS when the kernel dropped events), counts as a
+ * change on every device. If the child ends, trust ends with it and the sink
+ * reads on every pass again until a new child has subscribed (at most one start per
+ * `restartDelayMs`). Without `ip`, or without /proc, the watch never vouches and nothing changes
+ * from before.
+ */
+export class IpMonitorWatch implements AddressWatch {
+  readonly #binary: string;
+  readonly #prefix: readonly string[];
+  readonly #changed: () => void;
+  readonly #subscribeTimeoutMs: number;
+  readonly #restartDelayMs: number;
+  #child: ChildProcess | undefined;
+  #subscribed = false;
+  /** Changes every device saw: subscription gained or lost, output that names no device. */
+  #generation = 0;
+  /** Events by device, for the devices someone asked about. */
+  readonly #byDevice = new Map<string, number>();
+  /** An event line not yet ended by a newline. */
+  #partial = '';
+  #closed = false;
+  #notBeforeMs = Number.NEGATIVE_INFINITY;
+
+  constructor(options: IpMonitorWatchOptions) {
+    this.#binary = options.binary ?? 'ip';
+    this.#prefix = options.netns === undefined ? [] : ['-n', options.netns];
+    this.#changed = options.changed;
+    this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5000;
+    this.#restartDelayMs = options.restartDelayMs ?? 10_000;
+  }
+
+  generation(device: string): number | undefined {
+    if (this.#closed) return undefined;
+    if (!this.#byDevice.has(device)) this.#byDevice.set(device, 0);
+    if (this.#child === undefined) this.#start();
+    // Both counts only grow, so the sum moves whenever either does.
+    return this.#subscribed ? this.#generation + (this.#byDevice.get(device) as number) : undefined;
+  }
+
+  close(): void {
+    this.#closed = true;
+    const child = this.#child;
+    this.#ended(child);
+    child?.kill('SIGKILL');
+  }
+
+  #start(): void {
+    if (performance.now() < this.#notBeforeMs) return;
+    this.#notBeforeMs = performance.now() + this.#restartDelayMs;
+    let child: ChildProcess;
+    try {
+      child = spawn(this.#binary, [...this.#prefix, '-o', 'monitor', 'address'], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch {
+      return;
+    }
+    this.#child = child;
+    this.#partial = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      if (this.#child === child) this.#lines(chunk.toString('utf8'));
+    });
+    child.stderr?.on('data', () => {
+      if (this.#child !== child) return;
+      this.#generation++;
+      this.#changed();
+    });
+    child.on('error', () => this.#ended(child));
+    child.on('exit', () => this.#ended(child));
+    // The watch never keeps the process alive: the runtime closes it on stop, and a forgotten
+    // one must not hold an exiting controller.
+    child.unref();
+    for (const stream of [child.stdout, child.stderr]) (stream as { unref?: () => void } | null)?.unref?.();
+    void this.#awaitSubscription(child);
+  }
+
+  #lines(text: string): void {
+    const lines = (this.#partial + text).split('\n');
+    this.#partial = lines.pop() ?? '';
+    let changed = false;
+    for (const line of lines) {
+      if (line === '') continue;
+      const device = /^(?:Deleted )?\d+: ([^\s@:]+)/.exec(line)?.[1];
+      const count = device === undefined ? undefined : this.#byDevice.get(device);
+      if (device === undefined) {
+        this.#generation++;
+        changed = true;
+      } else if (count !== undefined) {
+        this.#byDevice.set(device, count + 1);
+        changed = true;
+      }
+    }
+    if (changed) this.#changed();
+  }
+
+  async #awaitSubscription(child: ChildProcess): Promise<void> {
+    const deadline = performance.now() + this.#subscribeTimeoutMs;
+    while (this.#child === child && child.pid !== undefined) {
+      if (await subscribed(child.pid)) {
+        if (this.#child !== child) return;
+        this.#subscribed = true;
+        this.#generation++;
+        return;
+      }
+      if (performance.now() >= deadline) break;
+      await new Promise((r) => setTimeout(r, POLL_MS).unref());
+    }
+    if (this.#child === child) {
+      this.#ended(child);
+      child.kill('SIGKILL');
+    }
+  }
+
+  #ended(child: ChildProcess | undefined): void {
+    if (child === undefined || this.#child !== child) return;
+    this.#child = undefined;
+    this.#subscribed = false;
+    this.#generation++;
+  }
+}
+
+/** Whether process `pid` holds an rtnetlink socket subscribed to both address groups. */
+async function subscribed(pid: number): Promise<boolean> {
+  let text: string;
+  try {
+    text = await readFile(`/proc/${pid}/net/netlink`, 'utf8');
+  } catch {
+    return false;
+  }
+  const want = RTMGRP_IPV4_IFADDR | RTMGRP_IPV6_IFADDR;
+  for (const line of text.split('\n').slice(1)) {
+    // sk Eth Pid Groups …: protocol 0 is NETLINK_ROUTE; Groups is hex.
+    const [, eth, port, groups] = line.trim().split(/\s+/);
+    if (eth === '0' && port === String(pid) && groups !== undefined && (parseInt(groups, 16) & want) === want)
+      return true;
+  }
+  return false;
+}
