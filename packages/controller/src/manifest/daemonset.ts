@@ -6,6 +6,7 @@ import {
   labels,
   type ManifestOptions,
   passwordMountPath,
+  terminationGraceSeconds,
 } from './options.js';
 import { checkRunFlags } from './run-validation.js';
 import { containerSecurityContext } from './security.js';
@@ -56,7 +57,7 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
           hostNetwork: true,
           dnsPolicy: 'ClusterFirstWithHostNet',
           priorityClassName: 'system-node-critical',
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: terminationGraceSeconds(o),
           tolerations: [
             { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
           ],
