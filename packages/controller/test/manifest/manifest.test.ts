@@ -191,6 +191,15 @@ describe('anyvip manifest', () => {
     expect([grace(undefined), grace('19s'), grace('25s'), grace('1m')]).toEqual([30, 30, 36, 71]);
   });
 
+  it('with --graceful-shutdown-wait the rollout waits 5 s after each new pod is Ready (routes installed) before the next node', () => {
+    const ds = (wait: string | undefined) =>
+      manifestObjects('daemonset', { ...example, gracefulShutdownWait: wait }).find(
+        (o) => o.kind === 'DaemonSet',
+      ) as unknown as DaemonSet;
+    expect(ds('5s').spec?.minReadySeconds).toBe(5);
+    expect(ds(undefined).spec?.minReadySeconds).toBeUndefined();
+  });
+
   it('listening below 1024 adds NET_BIND_SERVICE (and needs UID 0: see security.ts); 1179 does not', () => {
     const sc = (listenPort: number) =>
       (
