@@ -35,7 +35,16 @@ import {
 } from '../packages/bgp/test/interop/support/index.js';
 import { FibMonitor, type NextHopChange } from './fib-monitor.js';
 import { type Tally, tally } from './report.js';
-import { ANYVIP_CLI, type LabNode, NODE_ASN, ROUTER_ASN, SERVICES, type Topology, VIP } from './topology.js';
+import {
+  ANYVIP_CLI,
+  type LabNode,
+  NODE_ASN,
+  nodeBgpYaml,
+  routerSessions,
+  SERVICES,
+  type Topology,
+  VIP,
+} from './topology.js';
 
 /** The router the rollout lab runs, with its examples/routers configuration. */
 export type RolloutRouter = 'bird' | 'frr';
@@ -128,12 +137,7 @@ export function routerConfig(router: RolloutRouter, t: Topology, ignoreGracefulS
 /** anyvip's configuration on a rollout node: the VIP, no check, RFC 8326 on SIGTERM. */
 export function rolloutAnyvipConfig(node: LabNode, wait: string | undefined, graceful = true): string {
   return `# anyvip on ${node.name}: announce ${VIP}; on SIGTERM, GRACEFUL_SHUTDOWN first.
-bgp:
-  asn: ${NODE_ASN}
-  routerId: ${node.address}
-  peers:
-    - { address: ${node.routerAddress}, asn: ${ROUTER_ASN}, holdTime: 9, connectRetry: 1 }
-vips:
+${nodeBgpYaml(node)}vips:
   - ${VIP}
 allowedRanges: [${POOL}]
 gracefulShutdown: { enabled: ${graceful}${wait === undefined ? '' : `, wait: ${wait}`} }
@@ -147,15 +151,7 @@ export function startRolloutRouter(
   ignoreGracefulShutdown = false,
 ): Promise<BgpDaemon> {
   return startDaemon(t.lab, 'router', kind, {
-    routerId: t.routerClientAddress,
-    asn: ROUTER_ASN,
-    ecmp: true,
-    neighbors: t.nodes.map((n) => ({
-      address: n.address,
-      asn: NODE_ASN,
-      localAddress: n.routerAddress,
-      holdTimeSec: 9,
-    })),
+    ...routerSessions(t),
     rawConfig: routerConfig(kind, t, ignoreGracefulShutdown),
   });
 }
