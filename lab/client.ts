@@ -7,6 +7,8 @@
  *   {"ok":{"node1":21,"node3":19},"errors":{}}
  *
  * `ok` counts responses by body (the backend's name); `errors` counts failures by code.
+ * `--pause-ms N` sends each request N ms after its connection is established, so the
+ * connection carries data after a router's next-hop change made during that pause.
  * With `--detail`, `failures` lists each failure: its code, whether the TCP handshake had
  * completed (`established`: the connection was reset or timed out after the server accepted
  * it, as when a router's ECMP rehash sends its later packets to another node, which holds
@@ -23,6 +25,7 @@ const { values } = parseArgs({
     'report-ms': { type: 'string', default: '200' },
     'timeout-ms': { type: 'string', default: '1000' },
     detail: { type: 'boolean', default: false },
+    'pause-ms': { type: 'string', default: '0' },
   },
 });
 
@@ -30,6 +33,8 @@ const [host = '', portText = '80'] = values.target.split(/:(?=\d+$)/);
 const port = Number(portText);
 const ratePerSec = Number(values.rate);
 const timeoutMs = Number(values['timeout-ms']);
+/** Send the request this long after the connection is established (a client that thinks first). */
+const pauseMs = Number(values['pause-ms']);
 /** Requests still open; above this the client skips a beat rather than pile up. */
 const maxInFlight = 64;
 const tickMs = 10;
@@ -83,11 +88,12 @@ function once(): void {
   req.on('socket', (socket) =>
     socket.once('connect', () => {
       established = true;
+      if (pauseMs > 0) setTimeout(() => req.end(), pauseMs);
     }),
   );
   req.on('timeout', () => req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' })));
   req.on('error', (err: NodeJS.ErrnoException) => finish({ error: err.code ?? err.message }));
-  req.end();
+  if (pauseMs === 0) req.end();
 }
 
 let owed = 0;

@@ -65,7 +65,7 @@ const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
 const ROLLOUT_RATE = 200;
 const usage = `usage: ./run lab [--proxy local|iptables] [--weighted]
        ./run lab rollout [--router bird|frr] [--wait DURATION] [--slow-router MS]
-                         [--router-ignores-gshut] [--no-graceful-shutdown]
+                         [--router-ignores-gshut] [--no-graceful-shutdown] [--client-pause MS]
 
   --proxy local      the web backend listens on the VIP on each node (default)
   --proxy iptables   the VIP is DNATed to two backend pods per node, as kube-proxy's
@@ -80,6 +80,8 @@ const usage = `usage: ./run lab [--proxy local|iptables] [--weighted]
   --slow-router MS   rollout: the router acts on each shutdown UPDATE MS later (its daemons frozen)
   --router-ignores-gshut   rollout: drop the examples' 65535:0 → LOCAL_PREF 0 line
   --no-graceful-shutdown   rollout: the nodes without gracefulShutdown (anyvip's default)
+  --client-pause MS  rollout: the client sends each request MS after connecting (flows the
+                     router's rehash moves, open across a next-hop change, are reset)
 `;
 
 /** A node with its anyvip running. */
@@ -440,6 +442,7 @@ async function main(): Promise<number> {
     router: string;
     wait?: string | undefined;
     'slow-router'?: string | undefined;
+    'client-pause'?: string | undefined;
     'router-ignores-gshut': boolean;
     'no-graceful-shutdown': boolean;
   };
@@ -454,6 +457,7 @@ async function main(): Promise<number> {
         router: { type: 'string', default: 'bird' },
         wait: { type: 'string' },
         'slow-router': { type: 'string' },
+        'client-pause': { type: 'string' },
         'router-ignores-gshut': { type: 'boolean', default: false },
         'no-graceful-shutdown': { type: 'boolean', default: false },
       },
@@ -478,15 +482,21 @@ async function main(): Promise<number> {
       return 2;
     }
     const stall = Number(parsed['slow-router'] ?? '0');
-    if (!Number.isInteger(stall) || stall < 0) {
-      process.stderr.write(`--slow-router must be a number of ms, got ${parsed['slow-router']}\n${usage}`);
-      return 2;
-    }
+    const pause = Number(parsed['client-pause'] ?? '0');
+    for (const [flag, v] of [
+      ['--slow-router', stall],
+      ['--client-pause', pause],
+    ] as const)
+      if (!Number.isInteger(v) || v < 0) {
+        process.stderr.write(`${flag} must be a number of ms, got ${v}\n${usage}`);
+        return 2;
+      }
     return rolloutMain({
       router: parsed.router,
       rate: ROLLOUT_RATE,
       ...(parsed.wait === undefined ? {} : { wait: parsed.wait }),
       routerStallMs: stall,
+      clientPauseMs: pause,
       ignoreGracefulShutdown: parsed['router-ignores-gshut'],
       gracefulShutdown: !parsed['no-graceful-shutdown'],
     });

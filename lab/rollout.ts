@@ -70,6 +70,12 @@ export interface RolloutOptions {
    * Default 0.
    */
   readonly routerStallMs?: number;
+  /**
+   * The client sends each request this long after its connection is established (default 0):
+   * more flows send data across each next-hop change, and the router's rehash resets those it
+   * moves (what long-lived connections see).
+   */
+  readonly clientPauseMs?: number;
   /** Drop the example's 65535:0 → LOCAL_PREF 0 line: a router that ignores GRACEFUL_SHUTDOWN. */
   readonly ignoreGracefulShutdown?: boolean;
   /** New connections per second. */
@@ -162,8 +168,6 @@ function startAnyvip(t: Topology, n: LabNode): Promise<ManagedProcess> {
   });
 }
 
-const wall = (atMs: number): number => performance.timeOrigin + atMs;
-
 /**
  * SIGTERM to `anyvip` with a router that acts on each shutdown UPDATE `ms` late: the router's
  * daemons are frozen from the SIGTERM (the first UPDATE: 65535:0, or the withdrawal without
@@ -247,7 +251,16 @@ export async function runRollout(t: Topology, o: RolloutOptions): Promise<Rollou
   const client = await t.lab.spawn(
     'client',
     process.execPath,
-    [CLIENT, '--target', `${VIP}:80`, '--rate', String(o.rate), '--detail'],
+    [
+      CLIENT,
+      '--target',
+      `${VIP}:80`,
+      '--rate',
+      String(o.rate),
+      '--detail',
+      '--pause-ms',
+      String(o.clientPauseMs ?? 0),
+    ],
     { label: 'client' },
   );
   const firstReport = client.mark();
@@ -259,24 +272,25 @@ export async function runRollout(t: Topology, o: RolloutOptions): Promise<Rollou
     const old = anyvip.get(n.name);
     if (old === undefined) throw new Error(`no anyvip on ${n.name}`);
     const t0 = performance.now();
-    const moved = monitor.waitFor((h) => !h.includes(n.address), {
-      timeoutMs: WAIT_BOUND_MS,
-      what: `${n.name} out of the router's next hops`,
-    });
-    // Not awaited before the exit: with a router that ignores 65535:0 it leaves only at the withdraw.
-    moved.catch(() => {});
     const exit = await (o.routerStallMs
       ? stopWithSlowRouter(old, router, o.routerStallMs)
       : old.stop(WAIT_BOUND_MS, 'SIGTERM'));
     const exitedMs = performance.now() - t0;
-    const gone = monitor.changes.find((c) => c.atMs >= t0 && !c.nextHops.includes(n.address));
+    // Gone from the router by now (withdrawn, Cease); this loop may not have read it yet.
+    await monitor.waitFor((h) => !h.includes(n.address), {
+      timeoutMs: WAIT_BOUND_MS,
+      what: `${n.name} out of the router's next hops`,
+    });
+    // Times from ip's own stamps: when the router's kernel changed, not when this loop got to it.
+    const sigtermAt = performance.timeOrigin + t0;
+    const gone = monitor.changes.find((c) => c.wallMs >= sigtermAt && !c.nextHops.includes(n.address));
     const t1 = performance.now();
     const next = await startAnyvip(t, n);
     anyvip.set(n.name, next);
     await monitor.waitFor(all, { timeoutMs: WAIT_BOUND_MS, what: `${n.name} back at the router` });
     const timing: RestartTiming = {
       node: n.name,
-      movedMs: gone === undefined ? undefined : gone.atMs - t0,
+      movedMs: gone === undefined ? undefined : gone.wallMs - sigtermAt,
       exitedMs,
       exitCode: exit.code,
       backMs: performance.now() - t1,
@@ -297,12 +311,32 @@ export async function runRollout(t: Topology, o: RolloutOptions): Promise<Rollou
   });
   const hopChanges = monitor.changes
     .filter((c: NextHopChange) => c.atMs >= clientStart)
-    .map((c) => ({ at: wall(c.atMs), nextHops: c.nextHops }));
+    .map((c) => ({ at: c.wallMs, nextHops: c.nextHops }));
   const { failed, rehashed } = classifyFailures(failures, hopChanges);
   let requests = failures.length;
   for (const v of traffic.ok.values()) requests += v;
   await Promise.all([...anyvip.values()].map((p) => p.stop(WAIT_BOUND_MS, 'SIGTERM')));
   return { requests, traffic, failed, rehashed, restarts, hopChanges };
+}
+
+/**
+ * A failure with the nearest next-hop change, for the record: `ECONNRESET established, opened
+ * 1.2 ms before the change to 10.250.1.2,10.250.3.2, failed 0.8 ms after it`.
+ */
+export function describeFailure(
+  f: ClientFailure,
+  hopChanges: readonly { readonly at: number; readonly nextHops: readonly string[] }[],
+): string {
+  const head = `${f.code}${f.established ? ' established' : ' before connect'}`;
+  let nearest: (typeof hopChanges)[number] | undefined;
+  for (const c of hopChanges)
+    if (nearest === undefined || Math.abs(c.at - f.failedAt) < Math.abs(nearest.at - f.failedAt)) nearest = c;
+  if (nearest === undefined) return `${head}, no next-hop change`;
+  const rel = (t: number) => `${(t - (nearest?.at ?? 0)).toFixed(1)} ms`;
+  return (
+    `${head}: opened ${rel(f.openedAt)}, failed ${rel(f.failedAt)} from the change to ` +
+    `[${nearest.nextHops.join(', ')}]`
+  );
 }
 
 /** `node2: out of the ECMP set +12 ms, exited +5031 ms (code 0), back 1520 ms after its start`. */

@@ -24,6 +24,7 @@
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  describeFailure,
   type RolloutOptions,
   type RolloutResults,
   restartLine,
@@ -55,6 +56,7 @@ describe.skipIf(skipReason !== undefined)('rollout: three nodes restarted in tur
         `${JSON.stringify(o)}: ${r.requests} requests, ${r.failed.length} failed, ` +
           `${r.rehashed.length} reset by a next-hop change`,
         ...r.restarts.map(restartLine),
+        ...[...r.failed, ...r.rehashed].map((f) => describeFailure(f, r.hopChanges)),
       ].join('\n'),
     );
     return r;
