@@ -10,9 +10,12 @@
  * at the end, also after an error or on Ctrl-C.
  *
  *   node --import ./packages/bgp/scripts/ts-resolve.mjs lab/demo.ts [--proxy local|iptables] [--weighted]
+ *   node --import ./packages/bgp/scripts/ts-resolve.mjs lab/demo.ts rollout [--router bird|frr] [--wait 5s]
  *
  * `--weighted` runs the weighted ECMP lab instead (weighted.ts): FRR as the router, the three
  * nodes announcing with link bandwidth 1 : 2 : 5, and the client's split following it.
+ * `rollout` runs the rollout lab (rollout.ts): each node's anyvip restarted in turn under a
+ * client's stream of new connections, through the examples/routers policy; 0 failed requests.
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
@@ -39,6 +42,7 @@ import {
   type Tally,
   tally,
 } from './report.js';
+import { type RolloutOptions, type RolloutResults, restartLine, runRollout } from './rollout.js';
 import {
   ANYVIP_CLI,
   buildTopology,
@@ -58,13 +62,26 @@ const STEPS = 8;
 const TRAFFIC_WINDOW_MS = 3000;
 const CLIENT_RATE = 200;
 const CLIENT = fileURLToPath(new URL('./client.ts', import.meta.url));
+const ROLLOUT_RATE = 200;
 const usage = `usage: ./run lab [--proxy local|iptables] [--weighted]
+       ./run lab rollout [--router bird|frr] [--wait DURATION] [--slow-router MS]
+                         [--router-ignores-gshut] [--no-graceful-shutdown] [--client-pause MS]
 
   --proxy local      the web backend listens on the VIP on each node (default)
   --proxy iptables   the VIP is DNATed to two backend pods per node, as kube-proxy's
                      iptables mode does for a LoadBalancer Service (externalTrafficPolicy: Local)
   --weighted         weighted ECMP: an FRR router and three nodes announcing the link-bandwidth
                      community with weights 1, 2, 5; the client's split follows (docs/weighted-ecmp.md)
+  rollout            a rollout: each node's anyvip restarted in turn (SIGTERM, exit, start) while a
+                     client opens new connections through the router; RFC 8326 GRACEFUL_SHUTDOWN
+                     with the examples/routers policy; prints requests, failures (0), timings
+  --router bird|frr  rollout: the router and its examples/routers configuration (default bird)
+  --wait DURATION    rollout: the nodes' gracefulShutdown.wait (default: anyvip's default)
+  --slow-router MS   rollout: the router acts on each shutdown UPDATE MS later (its daemons frozen)
+  --router-ignores-gshut   rollout: drop the examples' 65535:0 → LOCAL_PREF 0 line
+  --no-graceful-shutdown   rollout: the nodes without gracefulShutdown (anyvip's default)
+  --client-pause MS  rollout: the client sends each request MS after connecting (flows the
+                     router's rehash moves, open across a next-hop change, are reset)
 `;
 
 /** A node with its anyvip running. */
@@ -418,15 +435,35 @@ function summary(proxy: ProxyMode, r: Results, names: string[]): void {
 }
 
 async function main(): Promise<number> {
-  let parsed: { proxy: string; help: boolean; weighted: boolean };
+  let parsed: {
+    proxy: string;
+    help: boolean;
+    weighted: boolean;
+    router: string;
+    wait?: string | undefined;
+    'slow-router'?: string | undefined;
+    'client-pause'?: string | undefined;
+    'router-ignores-gshut': boolean;
+    'no-graceful-shutdown': boolean;
+  };
+  let positionals: string[];
   try {
-    parsed = parseArgs({
+    const args = parseArgs({
+      allowPositionals: true,
       options: {
         proxy: { type: 'string', default: 'local' },
         help: { type: 'boolean', short: 'h', default: false },
         weighted: { type: 'boolean', default: false },
+        router: { type: 'string', default: 'bird' },
+        wait: { type: 'string' },
+        'slow-router': { type: 'string' },
+        'client-pause': { type: 'string' },
+        'router-ignores-gshut': { type: 'boolean', default: false },
+        'no-graceful-shutdown': { type: 'boolean', default: false },
       },
-    }).values;
+    });
+    parsed = args.values;
+    positionals = args.positionals;
   } catch (err) {
     process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n${usage}`);
     return 2;
@@ -434,6 +471,35 @@ async function main(): Promise<number> {
   if (parsed.help) {
     process.stdout.write(usage);
     return 0;
+  }
+  if (positionals.length > 1 || (positionals.length === 1 && positionals[0] !== 'rollout')) {
+    process.stderr.write(`unknown lab ${JSON.stringify(positionals.join(' '))}\n${usage}`);
+    return 2;
+  }
+  if (positionals[0] === 'rollout') {
+    if (parsed.router !== 'bird' && parsed.router !== 'frr') {
+      process.stderr.write(`--router must be bird or frr, got ${JSON.stringify(parsed.router)}\n${usage}`);
+      return 2;
+    }
+    const stall = Number(parsed['slow-router'] ?? '0');
+    const pause = Number(parsed['client-pause'] ?? '0');
+    for (const [flag, v] of [
+      ['--slow-router', stall],
+      ['--client-pause', pause],
+    ] as const)
+      if (!Number.isInteger(v) || v < 0) {
+        process.stderr.write(`${flag} must be a number of ms, got ${v}\n${usage}`);
+        return 2;
+      }
+    return rolloutMain({
+      router: parsed.router,
+      rate: ROLLOUT_RATE,
+      ...(parsed.wait === undefined ? {} : { wait: parsed.wait }),
+      routerStallMs: stall,
+      clientPauseMs: pause,
+      ignoreGracefulShutdown: parsed['router-ignores-gshut'],
+      gracefulShutdown: !parsed['no-graceful-shutdown'],
+    });
   }
   if (parsed.proxy !== 'local' && parsed.proxy !== 'iptables') {
     process.stderr.write(`--proxy must be local or iptables, got ${JSON.stringify(parsed.proxy)}\n${usage}`);
@@ -517,6 +583,82 @@ async function weightedMain(): Promise<number> {
     for (const [k, v] of weightedSummary(results, names)) if (v !== undefined) say(`${k.padEnd(20)} ${v}`);
   }
   return code;
+}
+
+/** `rollout`: the rollout lab, with the same clean-up guarantees. */
+async function rolloutMain(options: RolloutOptions): Promise<number> {
+  const { router } = options;
+  console.log(
+    `${bold('anyvip lab, rollout')}: 3 nodes announce ${VIP}; each node's anyvip is restarted in turn ` +
+      `while a client opens ${ROLLOUT_RATE} new connections/s through a ${router === 'bird' ? 'BIRD' : 'FRR'} router`,
+  );
+  const problems = preflight('local').filter((p) => router === 'bird' || !p.includes('bird'));
+  if (router === 'frr')
+    problems.push(
+      ...['/usr/lib/frr/zebra', '/usr/lib/frr/bgpd']
+        .filter((p) => !existsSync(p))
+        .map((p) => `${p} is missing: apt-get install frr`),
+    );
+  if (problems.length > 0) {
+    for (const p of problems) say(red(`✗ ${p}`));
+    return 1;
+  }
+  let results: RolloutResults | undefined;
+  const started = performance.now();
+  const { code } = await runCleaningUp(async (built) => {
+    header(1, 3, 'Building the network');
+    const t = await buildTopology('local');
+    built(t);
+    say(
+      `client ${t.clientAddress} ── ${t.routerClientAddress} router (AS ${ROUTER_ASN}, ` +
+        'examples/routers policy: 65535:0 → LOCAL_PREF 0; fib_multipath_hash_policy=1)',
+      ...t.nodes.map(
+        (n) =>
+          `router ${n.routerAddress} ── ${n.address} ${n.name}  (anyvip standalone, AS ${NODE_ASN}, ` +
+          `gracefulShutdown ${options.gracefulShutdown === false ? 'off' : 'on'}; web backend on ${VIP}:80)`,
+      ),
+    );
+    header(2, 3, 'Starting, then restarting each node in turn (SIGTERM, exit, start, next hop back)');
+    results = await runRollout(t, { ...options, say: (line) => say(line) });
+    header(3, 3, 'Traffic over the whole rollout');
+    say(
+      ...shareLines(
+        results.traffic,
+        t.nodes.map((n) => n.name),
+      ),
+    );
+  });
+  if (code !== 0 || results === undefined) return code || 1;
+  const r = results;
+  console.log(`\n${bold('Summary')}`);
+  const rows: [string, string][] = [
+    [
+      'setup',
+      `3 × anyvip standalone (gracefulShutdown ${options.gracefulShutdown === false ? 'off' : 'on'}) → ` +
+        `${router} (examples/routers/${router}.conf${options.ignoreGracefulShutdown ? ' without 65535:0' : ''}` +
+        `${options.routerStallMs ? `, ${options.routerStallMs} ms late` : ''}), ECMP`,
+    ],
+    ['requests', `${r.requests}, each on a new connection, ${ROLLOUT_RATE}/s`],
+    ['failed', r.failed.length === 0 ? green('0') : red(`${r.failed.length}: ${failureKinds(r.failed)}`)],
+    ...r.restarts.map((x, i): [string, string] => [`restart ${i + 1}`, restartLine(x)]),
+    [
+      'reset by rehash',
+      `${r.rehashed.length} (flows open across one of the router's ${r.hopChanges.length} next-hop ` +
+        'changes, hashed onto another node: RST; not failed requests, see docs/rollouts.md)',
+    ],
+    ['duration', ms(performance.now() - started)],
+  ];
+  for (const [k, v] of rows) say(`${k.padEnd(16)} ${v}`);
+  return r.failed.length === 0 ? 0 : 1;
+}
+
+function failureKinds(failures: RolloutResults['failed']): string {
+  const kinds = new Map<string, number>();
+  for (const f of failures) {
+    const k = `${f.code}${f.established ? ' after connect' : ''}`;
+    kinds.set(k, (kinds.get(k) ?? 0) + 1);
+  }
+  return [...kinds].map(([k, n]) => `${k} ${n}`).join(', ');
 }
 
 process.exit(await main());

@@ -24,6 +24,12 @@ import {
 export interface NextHopChange {
   /** `performance.now()` when the notification arrived. */
   readonly atMs: number;
+  /**
+   * Wall-clock ms when `ip monitor` read the notification (its `-ts` stamp): the kernel's change
+   * to within the scheduling of one small C process, and unlike `atMs` not delayed by a busy
+   * event loop here; comparable with other processes' `performance.timeOrigin + performance.now()`.
+   */
+  readonly wallMs: number;
   /** Gateways, sorted; empty when the route is gone. */
   readonly nextHops: readonly string[];
 }
@@ -54,6 +60,24 @@ export function parseRouteLine(line: string, prefix: string): string[] | undefin
   return gateways.filter((g) => g !== '').sort();
 }
 
+/** Wall-clock ms with sub-ms precision. */
+function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * `[2026-12-04T22:02:21.717383] 10.250.255.1 …` (`ip -ts monitor`, local time) → the stamp in
+ * wall-clock ms and the line without it; a line without a stamp is returned as it is.
+ */
+export function parseStamp(text: string): { wallMs: number | undefined; line: string } {
+  const m = /^\[(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\.(\d{1,9})\] ?(.*)$/.exec(text);
+  if (m === null) return { wallMs: undefined, line: text };
+  // An ISO date-time without an offset is local time, as ip's stamp is.
+  const seconds = new Date(m[1] ?? '').getTime();
+  const fraction = Number(`0.${m[2] ?? '0'}`) * 1000;
+  return { wallMs: Number.isNaN(seconds) ? undefined : seconds + fraction, line: m[3] ?? '' };
+}
+
 /** A running watch; stop it (or let the lab's teardown do it) when done. */
 export class FibMonitor {
   readonly prefix: string;
@@ -68,7 +92,7 @@ export class FibMonitor {
   private constructor(child: ChildProcess, prefix: string) {
     this.child = child;
     this.prefix = prefix;
-    this.current = { atMs: performance.now(), nextHops: [] };
+    this.current = { atMs: performance.now(), wallMs: wallNow(), nextHops: [] };
     this.exited = new Promise((resolve) => child.once('exit', () => resolve()));
     const pid = child.pid;
     if (pid !== undefined) {
@@ -82,11 +106,13 @@ export class FibMonitor {
     }
     void this.exited.then(() => this.unregister());
     if (child.stdout === null) throw new Error('ip monitor: no stdout');
-    createInterface({ input: child.stdout }).on('line', (line) => {
+    createInterface({ input: child.stdout }).on('line', (stamped) => {
+      const atMs = performance.now();
+      const { wallMs, line } = parseStamp(stamped);
       const hops = parseRouteLine(line, prefix);
       if (hops === undefined) return;
       this.linesSeen += 1;
-      this.apply(hops, performance.now());
+      this.apply(hops, atMs, wallMs ?? wallNow());
     });
   }
 
@@ -96,7 +122,7 @@ export class FibMonitor {
     // setpriv: the watcher dies with us even if we are SIGKILLed.
     const child = spawn(
       'setpriv',
-      ['--pdeathsig', 'KILL', '--', 'ip', '-n', ns, '-o', family, 'monitor', 'route'],
+      ['--pdeathsig', 'KILL', '--', 'ip', '-n', ns, '-ts', '-o', family, 'monitor', 'route'],
       {
         stdio: ['ignore', 'pipe', 'inherit'],
       },
@@ -112,7 +138,8 @@ export class FibMonitor {
     const seenBefore = monitor.linesSeen;
     const r = await runCommand('ip', ['-n', ns, '-o', family, 'route', 'show', 'exact', prefix]);
     const rows = r.stdout.split('\n').flatMap((l) => parseRouteLine(l, prefix) ?? []);
-    if (monitor.linesSeen === seenBefore) monitor.apply([...new Set(rows)].sort(), performance.now());
+    if (monitor.linesSeen === seenBefore)
+      monitor.apply([...new Set(rows)].sort(), performance.now(), wallNow());
     return monitor;
   }
 
@@ -162,12 +189,12 @@ export class FibMonitor {
     await this.exited;
   }
 
-  private apply(nextHops: readonly string[], atMs: number): void {
+  private apply(nextHops: readonly string[], atMs: number, wallMs: number): void {
     const same =
       nextHops.length === this.current.nextHops.length &&
       nextHops.every((h, i) => h === this.current.nextHops[i]);
     if (same) return;
-    this.current = { atMs, nextHops };
+    this.current = { atMs, wallMs, nextHops };
     this.log.push(this.current);
     for (const w of [...this.waiters]) {
       if (w.until(nextHops)) {

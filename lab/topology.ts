@@ -23,6 +23,7 @@ import {
   createLab,
   type Lab,
   type ManagedProcess,
+  type NodeDaemonConfig,
   startDaemon,
 } from '../packages/bgp/test/interop/support/index.js';
 import type { Certificate } from './certificate.js';
@@ -127,9 +128,9 @@ export async function buildTopology(proxy: ProxyMode): Promise<Topology> {
   }
 }
 
-/** BIRD 2 on the router: one eBGP session per node, multipath routes into the kernel. */
-export function startRouter(t: Topology): Promise<BirdDaemon> {
-  return startDaemon(t.lab, 'router', 'bird', {
+/** The router's side of the lab: one eBGP session per node, multipath routes into the kernel. */
+export function routerSessions(t: Topology): NodeDaemonConfig {
+  return {
     routerId: t.routerClientAddress,
     asn: ROUTER_ASN,
     ecmp: true,
@@ -139,18 +140,28 @@ export function startRouter(t: Topology): Promise<BirdDaemon> {
       localAddress: n.routerAddress,
       holdTimeSec: 9,
     })),
-  });
+  };
+}
+
+/** BIRD 2 on the router, with its generated configuration for {@link routerSessions}. */
+export function startRouter(t: Topology): Promise<BirdDaemon> {
+  return startDaemon(t.lab, 'router', 'bird', routerSessions(t));
+}
+
+/** The `bgp:` part of a node's anyvip configuration: its session to the router. */
+export function nodeBgpYaml(node: LabNode): string {
+  return `bgp:
+  asn: ${NODE_ASN}
+  routerId: ${node.address}
+  peers:
+    - { address: ${node.routerAddress}, asn: ${ROUTER_ASN}, holdTime: 9, connectRetry: 1 }
+`;
 }
 
 /** anyvip's configuration for `node`: the VIP, gated on the local apiserver's /livez. */
 export function anyvipConfig(node: LabNode, cert: Certificate): string {
   return `# anyvip on ${node.name}: announce ${VIP} to the router while the local apiserver is live.
-bgp:
-  asn: ${NODE_ASN}
-  routerId: ${node.address}
-  peers:
-    - { address: ${node.routerAddress}, asn: ${ROUTER_ASN}, holdTime: 9, connectRetry: 1 }
-healthchecks:
+${nodeBgpYaml(node)}healthchecks:
   apiserver:
     apiserver: { endpoint: livez, caFile: "${cert.certFile}" } # https://127.0.0.1:6443/livez
     interval: ${CHECK.intervalMs}ms

@@ -22,7 +22,9 @@ import {
   buildTopology,
   type LabNode,
   NODE_ASN,
+  nodeBgpYaml,
   ROUTER_ASN,
+  routerSessions,
   SERVICES,
   type Topology,
   VIP,
@@ -72,12 +74,7 @@ function frrConfig(t: Topology): string {
 
 function anyvipConfig(node: LabNode, weight: number): string {
   return `# anyvip on ${node.name}: announce ${VIP} with link bandwidth ${weight} × 1 Gbit/s.
-bgp:
-  asn: ${NODE_ASN}
-  routerId: ${node.address}
-  peers:
-    - { address: ${node.routerAddress}, asn: ${ROUTER_ASN}, holdTime: 9, connectRetry: 1 }
-vips:
+${nodeBgpYaml(node)}vips:
   - { address: ${VIP}, weight: ${weight} }
 allowedRanges: [10.250.255.0/24]
 `;
@@ -160,16 +157,8 @@ export async function runWeightedLab(results: WeightedResults, built: (t: Topolo
 
   header(2, STEPS, 'Starting FRR and the nodes');
   const frr = (await startDaemon(t.lab, 'router', 'frr', {
-    routerId: t.routerClientAddress,
-    asn: ROUTER_ASN,
-    ecmp: true,
+    ...routerSessions(t),
     rawConfig: frrConfig(t),
-    neighbors: t.nodes.map((n) => ({
-      address: n.address,
-      asn: NODE_ASN,
-      localAddress: n.routerAddress,
-      holdTimeSec: 9,
-    })),
   })) as FrrDaemon;
   const nodes: ManagedProcess[] = [];
   for (const [i, n] of t.nodes.entries()) {

@@ -302,9 +302,10 @@ export class AnyvipRuntime {
   /**
    * Shuts down by walking the desired world through its lifecycle states, each one a pass of
    * the loop: with `gracefulShutdown.enabled` every VIP is re-announced with GRACEFUL_SHUTDOWN
-   * (RFC 8326) and the runtime waits `gracefulShutdown.wait`; then `withdrawn` (every route,
-   * table route and loopback address removed, sessions still up), then `closed` (the speaker
-   * ends with Cease / Administrative Shutdown and `reason`, RFC 9003). With `restart`, one
+   * (RFC 8326) and the runtime waits `gracefulShutdown.wait`; then `withdrawn` (every route and
+   * table route removed, the addresses still on lo and the sessions still up; with
+   * `gracefulShutdown.enabled` held `gracefulShutdown.unbindDelay`), then `closed` (addresses
+   * removed, the speaker ends with Cease / Administrative Shutdown and `reason`, RFC 9003). With `restart`, one
    * `restart` pass instead: nothing is withdrawn and the VIPs stay on lo, so the node keeps
    * forwarding, and routers that negotiated GR keep the routes as stale (RFC 4724 §4).
    * The cluster feed stops first (watches, lease, Events). Idempotent.
@@ -338,16 +339,28 @@ export class AnyvipRuntime {
         const routes = report.applied.get(this.#bgp.name)?.length ?? 0;
         this.#emit({ kind: 'shutdown', phase: 'gracefulShutdown', reason, routes, waitMs: gs.waitMs });
         // The state holds until the world's wake-up (its untilMs); with no route out, nothing to wait for.
-        const wait = (this.#desired?.nextWakeMs ?? 0) - this.#clock.now();
-        if (routes > 0 && wait > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, wait));
+        if (routes > 0) await this.#untilWake();
       }
-      await this.#toLifecycle({ kind: 'withdrawn' });
-      this.#emit({ kind: 'shutdown', phase: 'withdrawn', reason });
+      const withdrawn = await this.#toLifecycle({
+        kind: 'withdrawn',
+        ...(gs.enabled ? { untilMs: this.#clock.now() + gs.unbindDelayMs } : {}),
+      });
+      const bound = withdrawn.applied.get('loopback')?.length ?? 0;
+      const hold = gs.enabled && bound > 0 ? { waitMs: gs.unbindDelayMs } : {};
+      this.#emit({ kind: 'shutdown', phase: 'withdrawn', reason, ...hold });
+      // Withdraw, then unbind: packets a router sends while it acts on the withdrawal still land.
+      if (bound > 0) await this.#untilWake();
       await this.#toLifecycle({ kind: 'closed', reason });
     } else await this.#bgp.close(reason);
     this.#addressWatch?.close();
     this.#state = 'stopped';
     this.#emit({ kind: 'shutdown', phase: 'done', reason });
+  }
+
+  /** Waits for the wake-up the last computed world asked for (a lifecycle state's `untilMs`). */
+  async #untilWake(): Promise<void> {
+    const wait = (this.#desired?.nextWakeMs ?? 0) - this.#clock.now();
+    if (wait > 0) await new Promise<void>((r) => this.#clock.setTimeout(r, wait));
   }
 
   /** Moves the desired world to `lifecycle` and runs the pass that applies it. */

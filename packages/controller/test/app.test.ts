@@ -425,10 +425,52 @@ describe('AnyvipRuntime: shutdown', () => {
     expect(r.calls.every((c) => c.startsWith('announce') && c.includes('65535:0'))).toBe(true);
     expect(r.calls).toHaveLength(3);
     await h.clock.advance(1);
+    await h.clock.advance(1000); // gracefulShutdown.unbindDelay (default 1 s)
     await stopping;
     running = undefined;
     expect(r.calls.slice(3).filter((c) => c.startsWith('withdraw'))).toHaveLength(3);
     expect(r.calls.at(-1)).toBe('close anyvip received SIGTERM');
+  });
+
+  it('with gracefulShutdown: 65535:0, wait, withdraw, wait, unbind, close (no address goes before its route)', async () => {
+    const h = await started(
+      parseConfigText(yaml('gracefulShutdown: { enabled: true, wait: 2s, unbindDelay: 500ms }')),
+    );
+    await h.clock.advance(100);
+    await h.runtime.settle();
+    const r = h.router();
+    r.calls.length = 0;
+    const bound = h.ip.addressList().sort();
+    expect(bound).toHaveLength(3);
+    const stopping = h.runtime.stop('anyvip received SIGTERM');
+    await h.clock.advance(2000);
+    // Withdrawn, sessions up, the addresses still on lo for the unbind delay.
+    expect(r.calls.filter((c) => c.startsWith('withdraw'))).toHaveLength(3);
+    await h.clock.advance(499);
+    expect(h.ip.addressList().sort()).toEqual(bound);
+    expect(r.calls.some((c) => c.startsWith('close'))).toBe(false);
+    await h.clock.advance(1);
+    await stopping;
+    running = undefined;
+    expect(h.ip.addressList()).toEqual([]);
+    expect(r.calls.at(-1)).toBe('close anyvip received SIGTERM');
+    const phases = h.events.flatMap((e) => (e.kind === 'shutdown' ? [[e.phase, e.waitMs]] : []));
+    expect(phases).toEqual([
+      ['begin', undefined],
+      ['gracefulShutdown', 2000],
+      ['withdrawn', 500],
+      ['done', undefined],
+    ]);
+  });
+
+  it('without gracefulShutdown: withdraw, then unbind and close at once (no wait)', async () => {
+    const h = await started(parseConfigText(yaml()));
+    await h.clock.advance(100);
+    await h.runtime.settle();
+    await h.runtime.stop('anyvip received SIGTERM');
+    running = undefined;
+    expect(h.ip.addressList()).toEqual([]);
+    expect(h.clock.pendingTimers).toBe(0);
   });
 
   it('removes its table routes on shutdown in table mode', async () => {

@@ -214,6 +214,12 @@ export interface GracefulShutdownConfig {
   readonly enabled: boolean;
   /** Then wait this long before withdrawing. Default 5 s. */
   readonly waitMs: number;
+  /**
+   * After the withdrawal, keep the VIPs on lo this long before removing them (and ending the
+   * sessions), so packets a router still sends while it acts on the withdrawal (one that
+   * ignored 65535:0) are still accepted. Default 1 s; only with `enabled`.
+   */
+  readonly unbindDelayMs: number;
 }
 
 /** `reconcile:`. */
@@ -650,12 +656,18 @@ function parseVip(input: unknown, path: string, healthchecks: ReadonlyMap<string
 /** The largest VIP weight: at the default 1 Gbit/s unit, still far inside binary32's range. */
 const maxVipWeight = 1_000_000;
 
+/** `gracefulShutdown`'s default durations (also what `anyvip manifest` sizes the pod's grace period by). */
+export const defaultGracefulShutdown = { waitMs: 5000, unbindDelayMs: 1000 } as const;
+
 function parseGracefulShutdown(input: unknown, path: string): GracefulShutdownConfig {
   const o = object(input, path);
-  known(o, path, ['enabled', 'wait']);
+  known(o, path, ['enabled', 'wait', 'unbindDelay']);
   return {
     enabled: absent(o.enabled) ? false : boolean(o.enabled, join(path, 'enabled')),
-    waitMs: absent(o.wait) ? 5000 : durationMs(o.wait, join(path, 'wait')),
+    waitMs: absent(o.wait) ? defaultGracefulShutdown.waitMs : durationMs(o.wait, join(path, 'wait')),
+    unbindDelayMs: absent(o.unbindDelay)
+      ? defaultGracefulShutdown.unbindDelayMs
+      : durationMs(o.unbindDelay, join(path, 'unbindDelay')),
   };
 }
 

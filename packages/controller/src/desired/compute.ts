@@ -55,6 +55,8 @@ export function computeDesiredWorld(o: Observation): DesiredState {
 
   const holds =
     lifecycle.kind === 'running' || lifecycle.kind === 'gracefulShutdown' || lifecycle.kind === 'restart';
+  // Withdraw before unbind: `withdrawn` keeps the addresses, only `closed` removes them.
+  const bound = holds || lifecycle.kind === 'withdrawn';
   const vips = new Map<string, VipPlan>();
   const addresses = new Map<string, LoopbackAddress>();
   const bgpRoutes = new Map<string, BgpRoute>();
@@ -75,9 +77,9 @@ export function computeDesiredWorld(o: Observation): DesiredState {
       bind,
       refused: undefined,
     });
-    if (!holds) continue;
+    if (!bound) continue;
     if (bind) addresses.set(vip.prefix, { prefix: vip.prefix, address: vip.address, family: vip.family });
-    if (!announce) continue;
+    if (!holds || !announce) continue;
     if (config.mode === 'bgp')
       bgpRoutes.set(vip.prefix, { prefix: vip.prefix, attributes: withLifecycle(vip.attributes, lifecycle) });
     else tableRoutes.set(vip.prefix, { prefix: vip.prefix, family: vip.family });
@@ -148,8 +150,12 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     kubernetes: lifecycle.kind === 'running' ? kubernetes : undefined,
     lifecycle,
     carry: plan === undefined ? undefined : { ...plan.carry, lastGood },
-    // Graceful shutdown holds the routes (with 65535:0) until its wait ends; then withdrawn.
-    nextWakeMs: lifecycle.kind === 'gracefulShutdown' ? lifecycle.untilMs : plan?.nextWakeMs,
+    // Graceful shutdown holds the routes (with 65535:0) until its wait ends, then withdrawn holds
+    // the addresses until its own; the runtime moves on at each wake-up.
+    nextWakeMs:
+      lifecycle.kind === 'gracefulShutdown' || lifecycle.kind === 'withdrawn'
+        ? lifecycle.untilMs
+        : plan?.nextWakeMs,
   };
 }
 

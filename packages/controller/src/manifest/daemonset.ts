@@ -6,9 +6,13 @@ import {
   labels,
   type ManifestOptions,
   passwordMountPath,
+  terminationGraceSeconds,
 } from './options.js';
 import { checkRunFlags } from './run-validation.js';
 import { containerSecurityContext } from './security.js';
+
+/** With `--graceful-shutdown-wait`: seconds a new pod must stay Ready before the next node's turn. */
+const ROLLOUT_MIN_READY_SECONDS = 5;
 
 /**
  * The DaemonSet for Service VIPs: one `anyvip run` per node, on the host network (VIPs go on
@@ -49,6 +53,10 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
     spec: {
       selector: { matchLabels: selector },
       updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 1 } },
+      // A hitless rollout (RFC 8326) also waits, after the new pod is Ready (a session
+      // Established), for the router to install its routes before the next node is stopped
+      // (BIRD may hold a batch up to 3 s): docs/rollouts.md.
+      ...(o.gracefulShutdownWait !== undefined ? { minReadySeconds: ROLLOUT_MIN_READY_SECONDS } : {}),
       template: {
         metadata: { labels: { ...selector, 'app.kubernetes.io/component': 'service-vips' } },
         spec: {
@@ -56,7 +64,7 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
           hostNetwork: true,
           dnsPolicy: 'ClusterFirstWithHostNet',
           priorityClassName: 'system-node-critical',
-          terminationGracePeriodSeconds: 30,
+          terminationGracePeriodSeconds: terminationGraceSeconds(o),
           tolerations: [
             { key: 'node-role.kubernetes.io/control-plane', operator: 'Exists', effect: 'NoSchedule' },
           ],

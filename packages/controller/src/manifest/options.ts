@@ -1,3 +1,5 @@
+import { durationMs } from '../config/field.js';
+import { defaultGracefulShutdown } from '../config/schema.js';
 /** What `anyvip manifest` builds manifests from (flags). */
 export interface ManifestOptions {
   /** Name of every object (DaemonSet, Pod, ServiceAccount, roles). Default `anyvip`. */
@@ -128,4 +130,21 @@ export function bgpArgs(o: ManifestOptions): string[] {
   if (o.gracefulShutdownWait !== undefined) args.push(`--graceful-shutdown-wait=${o.gracefulShutdownWait}`);
   if (o.logLevel !== undefined) args.push(`--log-level=${o.logLevel}`);
   return args;
+}
+
+/** The kubelet's default grace period, enough for a shutdown without RFC 8326's waits. */
+const defaultGraceSeconds = 30;
+/** Margin over the waits for the passes around them and the Cease: a SIGKILL must not cut them short. */
+const graceMarginSeconds = 10;
+
+/**
+ * The pod's `terminationGracePeriodSeconds`: the kubelet's 30 s, or longer when
+ * `--graceful-shutdown-wait` and the 1 s unbind delay after the withdrawal would not fit in it
+ * with a margin. A SIGKILL during the wait leaves the routes to the router's hold timer.
+ */
+export function terminationGraceSeconds(o: ManifestOptions): number {
+  if (o.gracefulShutdownWait === undefined) return defaultGraceSeconds;
+  const waitMs = durationMs(o.gracefulShutdownWait, '--graceful-shutdown-wait');
+  const needed = Math.ceil((waitMs + defaultGracefulShutdown.unbindDelayMs) / 1000) + graceMarginSeconds;
+  return Math.max(defaultGraceSeconds, needed);
 }

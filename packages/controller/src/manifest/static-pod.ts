@@ -6,6 +6,7 @@ import {
   labels,
   type ManifestOptions,
   passwordMountPath,
+  terminationGraceSeconds,
 } from './options.js';
 import { checkRunFlags } from './run-validation.js';
 import { containerSecurityContext } from './security.js';
@@ -50,7 +51,7 @@ export function staticPodManifest(o: ManifestOptions): KubernetesObject {
       priorityClassName: 'system-node-critical',
       automountServiceAccountToken: false,
       enableServiceLinks: false,
-      terminationGracePeriodSeconds: 30,
+      terminationGracePeriodSeconds: terminationGraceSeconds(o),
       containers: [
         {
           name: 'anyvip',

@@ -139,6 +139,7 @@ describe('controlPlaneConfig (anyvip run --control-plane)', () => {
     expect(controlPlaneConfig(flags({ gracefulShutdownWait: '12s' })).gracefulShutdown).toEqual({
       enabled: true,
       waitMs: 12_000,
+      unbindDelayMs: 1000,
     });
     expect(controlPlaneConfig(flags()).gracefulShutdown.enabled).toBe(false);
     expect(() => controlPlaneConfig(flags({ gracefulShutdownWait: 'soon' }))).toThrow(

@@ -81,7 +81,7 @@ describe('parseConfig: the issue example', () => {
         asPathPrepend: 0,
       },
     ]);
-    expect(c.gracefulShutdown).toEqual({ enabled: false, waitMs: 5000 });
+    expect(c.gracefulShutdown).toEqual({ enabled: false, waitMs: 5000, unbindDelayMs: 1000 });
     expect(c.reconcile).toEqual({ intervalMs: 10_000, retryMinMs: 200, retryMaxMs: 30_000 });
     expect(c.log).toEqual({ level: 'info' });
   });

@@ -228,16 +228,23 @@ describe('computeDesiredWorld: shutdown and restart are states of the world', ()
     expect(d.bgp?.routes.size).toBe(1);
   });
 
-  it('withdrawn: no routes, no addresses, speaker and peers stay', () => {
+  it('withdrawn: no routes, the addresses stay on lo (withdraw before unbind), speaker and peers stay', () => {
     const d = world({ services: svc, lifecycle: { kind: 'withdrawn' } });
-    expect([d.bgp?.routes.size, d.loopback.addresses.size, d.table.routes.size]).toEqual([0, 0, 0]);
+    expect([d.bgp?.routes.size, d.loopback.addresses.size, d.table.routes.size]).toEqual([0, 1, 0]);
     expect(d.bgp?.peers.size).toBe(1);
     expect(d.bgp?.end).toBeUndefined();
+    expect(d.nextWakeMs).toBeUndefined();
   });
 
-  it('closed: as withdrawn, and the speaker ends with the reason (RFC 9003)', () => {
+  it('withdrawn holds the addresses until its unbind delay ends: the world wakes the runtime then', () => {
+    const d = world({ services: svc, nowMs: 1000, lifecycle: { kind: 'withdrawn', untilMs: 2000 } });
+    expect(d.nextWakeMs).toBe(2000);
+    expect([d.bgp?.routes.size, d.loopback.addresses.size]).toEqual([0, 1]);
+  });
+
+  it('closed: no routes, no addresses, and the speaker ends with the reason (RFC 9003)', () => {
     const d = world({ services: svc, lifecycle: { kind: 'closed', reason: 'bye' } });
-    expect(d.bgp?.routes.size).toBe(0);
+    expect([d.bgp?.routes.size, d.loopback.addresses.size]).toEqual([0, 0]);
     expect(d.bgp?.end).toEqual({ reason: 'bye', restart: false });
   });
 

@@ -205,6 +205,26 @@ describe('anyvip manifest', () => {
       (o) => o.kind === 'DaemonSet',
     ) as unknown as DaemonSet;
     expect(ds.spec?.template.spec?.containers[0]?.args).toContain('--graceful-shutdown-wait=10s');
+    expect(ds.spec?.template.spec?.terminationGracePeriodSeconds).toBe(30);
+  });
+
+  it('a --graceful-shutdown-wait that would not fit in 30 s grows the grace period (wait + 1 s unbind + 10 s)', () => {
+    const grace = (wait: string | undefined) =>
+      (
+        manifestObjects('daemonset', { ...example, gracefulShutdownWait: wait }).find(
+          (o) => o.kind === 'DaemonSet',
+        ) as unknown as DaemonSet
+      ).spec?.template.spec?.terminationGracePeriodSeconds;
+    expect([grace(undefined), grace('19s'), grace('25s'), grace('1m')]).toEqual([30, 30, 36, 71]);
+  });
+
+  it('with --graceful-shutdown-wait the rollout waits 5 s after each new pod is Ready (routes installed) before the next node', () => {
+    const ds = (wait: string | undefined) =>
+      manifestObjects('daemonset', { ...example, gracefulShutdownWait: wait }).find(
+        (o) => o.kind === 'DaemonSet',
+      ) as unknown as DaemonSet;
+    expect(ds('5s').spec?.minReadySeconds).toBe(5);
+    expect(ds(undefined).spec?.minReadySeconds).toBeUndefined();
   });
 
   it('listening below 1024 adds NET_BIND_SERVICE (and needs UID 0: see security.ts); 1179 does not', () => {
