@@ -1,10 +1,12 @@
 import { type Clock, systemClock } from '@anyvip/healthcheck';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
 import { ClusterObserver } from './observe/kubernetes/cluster-observer.js';
 import { EventRecorder } from './sinks/event-recorder.js';
 import { KubernetesEventSink } from './sinks/kubernetes-events.js';
+import { NodeStatusSink } from './sinks/node-status.js';
 import { ServiceStatusSink } from './sinks/service-status.js';
 
 /**
@@ -54,8 +56,17 @@ export function createKubernetesFeed(
       : {}),
     poolsConfigMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,
   };
+  const nodeStatus = new NodeStatusSink({
+    api: clients.config.makeApiClient(CustomObjectsApi),
+    clock,
+    wake: hooks.changed,
+    report: hooks.report,
+    nodeUid: () =>
+      observer.snapshot()?.nodes.find((n) => n.metadata?.name === settings.nodeName)?.metadata?.uid,
+  });
   return {
     sinks: [
+      nodeStatus,
       new ServiceStatusSink({
         api: clients.core,
         lookup: (namespace, name) => observer.service(namespace, name),
@@ -72,6 +83,7 @@ export function createKubernetesFeed(
     synced: () => observer.synced(),
     start: () => observer.start(),
     stop: async () => {
+      nodeStatus.stop();
       await observer.stop();
       await events.flush();
     },

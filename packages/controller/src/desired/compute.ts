@@ -1,5 +1,6 @@
 import { defaultLinkBandwidthConfig } from '../config/link-bandwidth.js';
 import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
+import { computeAnnouncedBy } from './announced-by.js';
 import { computeApiServerAddresses } from './api-server-addresses.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
@@ -44,7 +45,9 @@ export function computeDesiredWorld(o: Observation): DesiredState {
   const { config, lifecycle } = o;
   const plan = o.cluster === undefined ? undefined : planCluster(o.cluster, o.nowMs);
   const sources: VipSource[] = config.vips.map((vip) => sourceOfConfig(vip, config));
-  for (const a of plan?.plan.announce ?? []) sources.push(sourceOfAddress(a, plan?.weights.get(a), config));
+  const owners = plan === undefined ? undefined : servicesByAddress(plan.plan);
+  for (const a of plan?.plan.announce ?? [])
+    sources.push(sourceOfAddress(a, plan?.weights.get(a), config, owners?.get(a)));
 
   const holds =
     lifecycle.kind === 'running' || lifecycle.kind === 'gracefulShutdown' || lifecycle.kind === 'restart';
@@ -67,6 +70,7 @@ export function computeDesiredWorld(o: Observation): DesiredState {
       announce,
       bind,
       refused: undefined,
+      ...(vip.services !== undefined ? { services: vip.services } : {}),
     });
     if (!holds) continue;
     if (bind) addresses.set(vip.prefix, { prefix: vip.prefix, address: vip.address, family: vip.family });
@@ -99,7 +103,10 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     },
     // Shutting down or restarting, the cluster is not told: Services keep their status, and
     // a node going away must not spam Withdrawn Events (its routes say it all).
-    kubernetes: plan !== undefined && lifecycle.kind === 'running' ? plan.kubernetes : undefined,
+    kubernetes:
+      plan !== undefined && lifecycle.kind === 'running'
+        ? { ...plan.kubernetes, ...(o.sessions !== undefined ? { sessions: o.sessions } : {}) }
+        : undefined,
     lifecycle,
     carry: plan?.carry,
     // Graceful shutdown holds the routes (with 65535:0) until its wait ends; then withdrawn.
@@ -145,6 +152,8 @@ interface VipSource {
   readonly family: FamilyName;
   readonly healthcheck: string | undefined;
   readonly attributes: RouteAttributes;
+  /** The Services a Service address belongs to (`namespace/name`, sorted). */
+  readonly services?: readonly string[];
 }
 
 const noAttributes: RouteAttributes = {
@@ -177,9 +186,15 @@ function sourceOfConfig(vip: VipConfig, config: ControllerConfig): VipSource {
  * A Service address (canonical text, from desired/services.ts): a host prefix, no check, no
  * attributes but the link bandwidth of a weighted ECMP VIP (desired/weighted-ecmp.ts).
  */
-function sourceOfAddress(address: string, weight: number | undefined, config: ControllerConfig): VipSource {
+function sourceOfAddress(
+  address: string,
+  weight: number | undefined,
+  config: ControllerConfig,
+  services: readonly string[] | undefined,
+): VipSource {
   const v6 = address.includes(':');
   return {
+    ...(services !== undefined ? { services } : {}),
     prefix: `${address}/${v6 ? 128 : 32}`,
     address,
     family: v6 ? 'ipv6' : 'ipv4',
@@ -266,6 +281,10 @@ function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
     // Make-before-break: a VIP placed elsewhere stays here one lease interval longer.
     handoverMs: interval ?? 0,
   });
+  const announcedBy =
+    snapshot.leader && snapshot.nodeStatuses !== undefined
+      ? computeAnnouncedBy(snapshot.nodeStatuses, snapshot.nodes, nowMs)
+      : undefined;
   const services = new Map<string, ServiceDesired>();
   for (const s of plan.services)
     services.set(s.key, {
@@ -275,6 +294,9 @@ function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
       ingress: snapshot.leader ? s.ingress : undefined,
       announcedHere: s.announcedHere,
       refused: s.refused,
+      addresses: s.addresses,
+      announcers: s.announcers,
+      ...(announcedBy !== undefined ? { announcedBy: announcedBy.get(s.key) ?? [] } : {}),
     });
   // Weighted ECMP: each weighted VIP's ready endpoints here, at most one change per VIP per
   // interval (the held change wakes the loop when it falls due).
@@ -300,8 +322,22 @@ function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
       leader: snapshot.leader,
       poolErrors: errors,
       poolsConfigMap: settings.poolsConfigMap,
+      nodeName: settings.nodeName,
     },
   };
+}
+
+/** Address → the Services announcing it from here (`namespace/name`, sorted; shared addresses have several). */
+function servicesByAddress(plan: ServicesPlan): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of plan.services)
+    for (const a of s.announcedHere) {
+      const keys = out.get(a);
+      if (keys === undefined) out.set(a, [s.key]);
+      else if (!keys.includes(s.key)) keys.push(s.key);
+    }
+  for (const keys of out.values()) keys.sort();
+  return out;
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {
