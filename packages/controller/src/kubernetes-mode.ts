@@ -4,6 +4,7 @@ import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
 import { ClusterObserver } from './observe/kubernetes/cluster-observer.js';
+import { AnnouncedBySink } from './sinks/announced-by.js';
 import { EventRecorder } from './sinks/event-recorder.js';
 import { KubernetesEventSink } from './sinks/kubernetes-events.js';
 import { NodeStatusSink } from './sinks/node-status.js';
@@ -64,9 +65,18 @@ export function createKubernetesFeed(
     nodeUid: () =>
       observer.snapshot()?.nodes.find((n) => n.metadata?.name === settings.nodeName)?.metadata?.uid,
   });
+  const announcedBy = new AnnouncedBySink({
+    api: clients.core,
+    lookup: (namespace, name) => observer.service(namespace, name),
+    stillLeader: () => observer.leader,
+    clock,
+    wake: hooks.changed,
+    report: hooks.report,
+  });
   return {
     sinks: [
       nodeStatus,
+      announcedBy,
       new ServiceStatusSink({
         api: clients.core,
         lookup: (namespace, name) => observer.service(namespace, name),
@@ -84,6 +94,7 @@ export function createKubernetesFeed(
     start: () => observer.start(),
     stop: async () => {
       nodeStatus.stop();
+      announcedBy.stop();
       await observer.stop();
       await events.flush();
     },
