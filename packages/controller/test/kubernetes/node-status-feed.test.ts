@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../src/app.js';
-import { kubernetesConfig } from '../../src/config/kubernetes-flags.js';
 import { createKubeClients } from '../../src/kubernetes/client.js';
 import { anyvipCustomResourceDefinitions } from '../../src/kubernetes/crds/index.js';
 import { createKubernetesFeed } from '../../src/kubernetes-mode.js';
@@ -9,6 +8,8 @@ import { type KubeObject, TestApiServer } from '../support/api-server.js';
 import { FakeIp } from '../support/fake-ip.js';
 import { fakeRouterFactory } from '../support/fake-router.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
+import { kubernetesNodeConfig } from '../support/kubernetes-node-config.js';
+import { vipRow } from '../support/node-statuses.js';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
   const end = performance.now() + timeoutMs;
@@ -31,16 +32,7 @@ function node2Status(): KubeObject {
       nodeName: 'node2',
       updatedAt: new Date().toISOString(),
       sessions: [],
-      vips: [
-        {
-          address: '10.250.255.1',
-          prefix: '10.250.255.1/32',
-          service: 'prod/web',
-          announced: true,
-          reason: 'healthy',
-          peers: ['10.250.0.1'],
-        },
-      ],
+      vips: [vipRow('10.250.255.1', 'prod/web', true, 'healthy', ['10.250.0.1'])],
     },
   };
 }
@@ -65,34 +57,7 @@ describe('Kubernetes mode end to end (test API server with the CRDs): node statu
       status: { loadBalancer: { ingress: [{ ip: '10.250.255.1' }] } },
     });
     s.apply('anyvip.io/v1alpha1', 'anyvipnodestatuses', node2Status());
-    const k = kubernetesConfig(
-      {
-        peers: ['10.250.0.1'],
-        peerAsns: [65000],
-        asn: 65001,
-        routerId: '10.250.0.11',
-        mode: 'bgp',
-        holdTimeSec: undefined,
-        passwordFile: undefined,
-        ttlSecurity: false,
-        bfdIntervalMs: undefined,
-        bfdMultiplier: undefined,
-        gracefulRestartTimeSec: undefined,
-        table: undefined,
-        tableProtocol: undefined,
-        logLevel: undefined,
-        kubeconfig: undefined,
-        nodeName: 'node1',
-        loadBalancerClass: undefined,
-        leaseName: undefined,
-        leaseNamespace: 'kube-system',
-        poolsConfigMap: undefined,
-        allowedRanges: ['10.250.255.0/24'],
-        singleAnnouncer: false,
-        localGrace: undefined,
-      },
-      {},
-    );
+    const k = kubernetesNodeConfig();
     const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
     const r = new AnyvipRuntime(k.config, {
       ip: new FakeIp(),
