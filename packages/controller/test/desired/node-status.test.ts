@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { computeAnnouncedBy } from '../../src/desired/announced-by.js';
 import { gateOnBinding } from '../../src/desired/bind-gate.js';
-import { computeNodeStatus, NODE_STATUS_STALE_MS, peerNameOf } from '../../src/desired/node-status.js';
+import {
+  computeNodeStatus,
+  MAX_VIP_ROWS,
+  NODE_STATUS_STALE_MS,
+  peerNameOf,
+} from '../../src/desired/node-status.js';
 import type { SessionObservation } from '../../src/desired/session-observation.js';
 import { config, established, nodes, world } from '../support/node-status-world.js';
 
@@ -126,6 +131,23 @@ describe('computeNodeStatus: what the node status says, from the world the pass 
       communities: ['65000:100'],
       localPref: 200,
     });
+  });
+
+  it('stays under the object size limit: at most MAX_VIP_ROWS rows, those announced here first, and says so', () => {
+    const many = Array.from({ length: MAX_VIP_ROWS + 2 }, (_, i) => ({
+      metadata: { name: `s${i}`, namespace: 'bulk', uid: `u${i}` },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' },
+      status: { loadBalancer: { ingress: [{ ip: `10.251.${i >> 8}.${i & 255}` }] } },
+    }));
+    const web = {
+      metadata: { name: 'web', namespace: 'prod', uid: 'u-web' },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' },
+      status: { loadBalancer: { ingress: [{ ip: '10.250.1.10' }] } },
+    };
+    const status = computeNodeStatus(world([established], { services: [...many, web] }));
+    expect(status?.vips).toHaveLength(MAX_VIP_ROWS);
+    expect(status?.vips.find((v) => v.service === 'prod/web')?.announced).toBe(true);
+    expect(status?.ready.message).toMatch(/; 3 more VIPs not listed \(object size limit\)$/);
   });
 
   it('no Kubernetes part (standalone, shutting down): no status', () => {
