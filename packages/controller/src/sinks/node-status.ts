@@ -17,7 +17,6 @@ import {
   anyvipNodeStatusDefinition,
   anyvipVersion,
 } from '../kubernetes/crds/index.js';
-import { canonicalJson } from '../reconcile/diff.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 
@@ -100,7 +99,8 @@ export class NodeStatusSink implements Sink {
     if (phase !== 'add' || this.#stopped) return emptyResult();
     const content = computeNodeStatus(desired);
     if (content === undefined) return emptyResult();
-    const key = canonicalJson(content);
+    // The content is built in a fixed key and row order (pure, sorted): plain JSON compares it.
+    const key = JSON.stringify(content);
     const nowMs = this.#o.clock.now();
     const decision = this.#pacer.decide(nowMs, key !== this.#written);
     if (decision.kind === 'wait') {
