@@ -181,6 +181,17 @@ describe('computeAnnouncedBy: which nodes announce each Service, from their stat
       1001 + NODE_STATUS_STALE_MS,
     );
     expect(later.size).toBe(0);
+    // With node leases: a node whose anyvip is not live (stopped: lease deleted) drops out at once.
+    const live = computeAnnouncedBy(
+      [
+        { node: 'node1', changedAtMs: 1000, announcing: ['prod/web'] },
+        { node: 'node2', changedAtMs: 1000, announcing: ['prod/web'] },
+      ],
+      nodes,
+      2000,
+      new Set(['node1']),
+    );
+    expect(Object.fromEntries(live)).toEqual({ 'prod/web': ['node1'] });
   });
 
   it('the leader gets announcedBy on every Service it handles (empty when none announces); others none', () => {
