@@ -1,9 +1,11 @@
+import { systemClock } from '@anyvip/healthcheck';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../src/app.js';
 import { createKubeClients } from '../../src/kubernetes/client.js';
 import { anyvipCustomResourceDefinitions } from '../../src/kubernetes/crds/index.js';
 import { createKubernetesFeed } from '../../src/kubernetes-mode.js';
 import { silentLogger } from '../../src/observability/log.js';
+import { NodeLeaseRenewer } from '../../src/observe/kubernetes/node-lease.js';
 import { type KubeObject, TestApiServer } from '../support/api-server.js';
 import { FakeIp } from '../support/fake-ip.js';
 import { fakeRouterFactory } from '../support/fake-router.js';
@@ -40,7 +42,9 @@ function node2Status(): KubeObject {
 describe('Kubernetes mode end to end (test API server with the CRDs): node status, announced-by, metric labels', () => {
   let server: TestApiServer | undefined;
   let runtime: AnyvipRuntime | undefined;
+  let stopNode2: (() => Promise<void>) | undefined;
   afterEach(async () => {
+    await stopNode2?.();
     await runtime?.stop();
     await server?.close();
   });
@@ -59,6 +63,17 @@ describe('Kubernetes mode end to end (test API server with the CRDs): node statu
     s.apply('anyvip.io/v1alpha1', 'anyvipnodestatuses', node2Status());
     const k = kubernetesNodeConfig();
     const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
+    // node2's anyvip is alive: its liveness lease is renewed (announced-by counts live nodes only).
+    const node2 = new NodeLeaseRenewer({
+      api: clients.coordination,
+      namespace: k.kubernetes.leaseNamespace,
+      instance: k.kubernetes.leaseName,
+      node: 'node2',
+      clock: systemClock,
+      intervalMs: k.kubernetes.nodeLeaseIntervalMs ?? 2000,
+    });
+    await node2.start();
+    stopNode2 = () => node2.stop();
     const r = new AnyvipRuntime(k.config, {
       ip: new FakeIp(),
       createRouter: fakeRouterFactory().create,
