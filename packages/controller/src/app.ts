@@ -411,6 +411,13 @@ export class AnyvipRuntime {
     speaker.on('peerDown', (e) =>
       this.#emit({ kind: 'peerDown', peer: e.peer, reason: describeDownReason(e.reason) }),
     );
+    // The last NOTIFICATION per peer, for the node status (a session refused before Established).
+    speaker.on('notificationSent', (e) =>
+      this.#sessions.noteNotification(e.peer, 'sent', e.name, e.shutdownMessage),
+    );
+    speaker.on('notificationReceived', (e) =>
+      this.#sessions.noteNotification(e.peer, 'received', e.name, e.shutdownMessage),
+    );
     speaker.on('bfdStateChange', (e) =>
       this.#emit({
         kind: 'bfdStateChanged',

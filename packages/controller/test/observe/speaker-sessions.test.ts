@@ -26,6 +26,18 @@ const info = (address: string, over: Partial<PeerInfo> = {}): PeerInfo => ({
 });
 
 describe('SessionObserver: the speaker as an observer of sessions', () => {
+  it('last error: the last NOTIFICATION (a session refused before Established) or session loss, newest wins', () => {
+    const peers: PeerInfo[] = [info('10.250.0.1', { state: 'active', localAddress: undefined })];
+    const o = new SessionObserver({ peers: () => peers });
+    expect(o.snapshot()[0]?.lastError).toBeUndefined();
+    o.noteNotification('10.250.0.1', 'received', 'OPEN_MESSAGE_ERROR/BAD_PEER_AS');
+    expect(o.snapshot()[0]?.lastError).toBe('received OPEN_MESSAGE_ERROR/BAD_PEER_AS');
+    o.observe({ kind: 'peerDown', peer: '10.250.0.1', reason: 'connection lost' });
+    expect(o.snapshot()[0]?.lastError).toBe('connection lost');
+    o.noteNotification('10.250.0.1', 'received', 'CEASE/ADMINISTRATIVE_SHUTDOWN', 'maintenance');
+    expect(o.snapshot()[0]?.lastError).toBe('received CEASE/ADMINISTRATIVE_SHUTDOWN: maintenance');
+  });
+
   it('joins the speaker facts with the times and BFD states its events told, and says which events matter', () => {
     let now = Date.UTC(2026, 11, 4, 21, 0, 0);
     let peers: PeerInfo[] = [
