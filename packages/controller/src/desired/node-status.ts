@@ -1,6 +1,6 @@
 import type { PeerConfig } from '../config/schema.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
-import type { BgpDesired, BgpRoute, DesiredState, VipPlan } from './types.js';
+import type { BgpDesired, DesiredState, VipPlan } from './types.js';
 
 /**
  * What this node's AnyvipNodeStatus says, from the desired world a pass applied (after the
@@ -76,16 +76,9 @@ export interface NodeStatusContent {
   readonly ready: NodeReadiness;
 }
 
-/** Where a session's peer came from (`PeerConfig.source`, from the AnyvipPeer observer). */
-type SourcedPeer = PeerConfig & { readonly source?: string };
-/** The per-peer export, where the BGP part has one (AnyvipAdvertisement). */
-type PerPeerBgp = BgpDesired & {
-  readonly routesByPeer?: ReadonlyMap<string, ReadonlyMap<string, BgpRoute>>;
-};
-
 /** The peer name status shows: the AnyvipPeer's name, `node-annotation`, or `flags`. */
 export function peerNameOf(peer: PeerConfig): string {
-  const source = (peer as SourcedPeer).source;
+  const source = peer.source;
   if (source === undefined || source === '') return 'flags';
   return source.startsWith('AnyvipPeer/') ? source.slice('AnyvipPeer/'.length) : source;
 }
@@ -191,13 +184,13 @@ function vipRow(
   service: string | undefined,
 ): NodeVipStatus {
   const plan = d.vips.get(prefix);
-  const bgp = d.bgp as PerPeerBgp | undefined;
+  const bgp = d.bgp;
   const route = bgp?.routes.get(prefix);
   const tableRoute = d.table.routes.has(prefix);
   if (plan?.announce === true && (route !== undefined || tableRoute)) {
     const peers = route === undefined ? [] : peersOf(bgp, prefix);
     const a =
-      (peers[0] === undefined ? undefined : bgp?.routesByPeer?.get(peers[0])?.get(prefix))?.attributes ??
+      (peers[0] === undefined ? undefined : bgp?.routesByPeer.get(peers[0])?.get(prefix))?.attributes ??
       route?.attributes;
     return {
       address,
@@ -216,15 +209,12 @@ function vipRow(
   return { ...notAnnounced(address, prefix, service), reason: whyNot(d, plan, prefix, service) };
 }
 
-/** The peers a route is exported to: per peer where the world says so, else every peer. */
-function peersOf(bgp: PerPeerBgp | undefined, prefix: string): string[] {
+/** The peers a route is exported to (`routesByPeer`: every peer without AnyvipAdvertisements). */
+function peersOf(bgp: BgpDesired | undefined, prefix: string): string[] {
   if (bgp === undefined) return [];
-  const byPeer = bgp.routesByPeer;
-  const peers =
-    byPeer === undefined
-      ? [...bgp.peers.keys()]
-      : [...byPeer].flatMap(([peer, routes]) => (routes.has(prefix) ? [peer] : []));
-  return peers.sort(compareText);
+  return [...bgp.routesByPeer]
+    .flatMap(([peer, routes]) => (routes.has(prefix) ? [peer] : []))
+    .sort(compareText);
 }
 
 function whyNot(
