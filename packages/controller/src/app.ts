@@ -13,6 +13,7 @@ import { HeapTrim } from './heap-trim.js';
 import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './observability/log.js';
 import { ControllerMetrics } from './observability/metrics.js';
 import { HealthObserver } from './observe/health-checks.js';
+import { SessionObserver } from './observe/speaker-sessions.js';
 import { diffKeyed, sameData } from './reconcile/diff.js';
 import { type PassReport, ReconcileLoop } from './reconcile/loop.js';
 import type { Sink } from './reconcile/sink.js';
@@ -107,6 +108,8 @@ export class AnyvipRuntime {
   readonly #logger: ControllerLogger;
   readonly metrics: ControllerMetrics;
   readonly #health: HealthObserver;
+  /** The speaker's sessions as observations (the node status reports them). */
+  readonly #sessions = new SessionObserver({ peers: () => this.peerInfos() });
   readonly #cluster: ClusterFeed | undefined;
   readonly #listeners = new Set<ControllerListener>();
   readonly #bgp: BgpSink;
@@ -211,6 +214,7 @@ export class AnyvipRuntime {
       lifecycle: this.#lifecycle,
       restarting: this.#restarting,
       nowMs: this.#clock.now(),
+      ...(cluster !== undefined ? { sessions: this.#sessions.snapshot() } : {}),
     });
     this.#desired = d;
     if (d.carry !== undefined) this.#memory = d.carry;
@@ -378,12 +382,16 @@ export class AnyvipRuntime {
       this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
     const withheld = new Map(withheldVips(report.desired).map((w) => [w.vip, w.reason]));
+    const servicesOf = (vip: string): { services?: readonly string[] } => {
+      const services = report.desired.vips.get(vip)?.services;
+      return services === undefined ? {} : { services };
+    };
     for (const [vip, reason] of withheld)
       if (this.#withheld.get(vip) !== reason)
-        this.#emit({ kind: 'vipWithheld', vip, withheld: true, reason });
+        this.#emit({ kind: 'vipWithheld', vip, withheld: true, reason, ...servicesOf(vip) });
     for (const vip of this.#withheld.keys())
       if (!withheld.has(vip) && report.desired.vips.get(vip)?.announce === true)
-        this.#emit({ kind: 'vipWithheld', vip, withheld: false, reason: '' });
+        this.#emit({ kind: 'vipWithheld', vip, withheld: false, reason: '', ...servicesOf(vip) });
     this.#withheld = withheld;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;
@@ -396,6 +404,7 @@ export class AnyvipRuntime {
         ...(c.vip !== undefined ? { vip: c.vip } : {}),
         ...(c.peer !== undefined ? { peer: c.peer } : {}),
         ...(health !== undefined ? { health } : {}),
+        ...(c.vip !== undefined ? servicesOf(c.vip) : {}),
       });
     }
     for (const e of report.errors) {
@@ -432,6 +441,13 @@ export class AnyvipRuntime {
     speaker.on('peerDown', (e) =>
       this.#emit({ kind: 'peerDown', peer: e.peer, reason: describeDownReason(e.reason) }),
     );
+    // The last NOTIFICATION per peer, for the node status (a session refused before Established).
+    speaker.on('notificationSent', (e) =>
+      this.#sessions.noteNotification(e.peer, 'sent', e.name, e.shutdownMessage),
+    );
+    speaker.on('notificationReceived', (e) =>
+      this.#sessions.noteNotification(e.peer, 'received', e.name, e.shutdownMessage),
+    );
     speaker.on('bfdStateChange', (e) =>
       this.#emit({
         kind: 'bfdStateChanged',
@@ -446,6 +462,8 @@ export class AnyvipRuntime {
   }
 
   #emit(event: ControllerEvent): void {
+    // Kubernetes mode reports the sessions (node status): a state change is worth a pass.
+    if (this.#sessions.observe(event) && this.#cluster !== undefined) this.loop.trigger('session');
     logEvent(this.#logger, event);
     this.metrics.observe(event);
     for (const l of this.#listeners) {

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '@anyvip/healthcheck';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
@@ -10,10 +11,12 @@ import {
   fabricVersion,
 } from './observe/kubernetes/fabric-observer.js';
 import { type IpReader, NodeNetworkObserver } from './observe/node-network.js';
+import { AnnouncedBySink } from './sinks/announced-by.js';
 import { EventRecorder } from './sinks/event-recorder.js';
 import { FabricConditionSink, type FabricStatusObject } from './sinks/fabric-conditions.js';
 import { createIpRunner } from './sinks/ip-runner.js';
 import { KubernetesEventSink } from './sinks/kubernetes-events.js';
+import { NodeStatusSink } from './sinks/node-status.js';
 import { ServiceStatusSink } from './sinks/service-status.js';
 
 /**
@@ -87,8 +90,26 @@ export function createKubernetesFeed(
       ? { kubeVipAnnotationPrefix: settings.kubeVipAnnotationPrefix }
       : {}),
   };
+  const nodeStatus = new NodeStatusSink({
+    api: clients.config.makeApiClient(CustomObjectsApi),
+    clock,
+    wake: hooks.changed,
+    report: hooks.report,
+    nodeUid: () =>
+      observer.snapshot()?.nodes.find((n) => n.metadata?.name === settings.nodeName)?.metadata?.uid,
+  });
+  const announcedBy = new AnnouncedBySink({
+    api: clients.core,
+    lookup: (namespace, name) => observer.service(namespace, name),
+    stillLeader: () => observer.leader,
+    clock,
+    wake: hooks.changed,
+    report: hooks.report,
+  });
   return {
     sinks: [
+      nodeStatus,
+      announcedBy,
       new ServiceStatusSink({
         api: clients.core,
         lookup: (namespace, name) => observer.service(namespace, name),
@@ -133,6 +154,8 @@ export function createKubernetesFeed(
       observer.start();
     },
     stop: async () => {
+      nodeStatus.stop();
+      announcedBy.stop();
       network.stop();
       fabric.stop();
       await observer.stop();
