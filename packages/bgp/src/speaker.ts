@@ -187,6 +187,12 @@ export interface AddPeerOptions {
    * through `notification: true`; `true` here does not set it.
    */
   readonly gracefulRestart?: boolean | GracefulRestartOptions;
+  /**
+   * Whether the speaker-wide routes (`speaker.announce`) go to this peer. Default
+   * true. With false, the peer gets only its own routes ({@link Peer.announce}), as
+   * with an export policy that denies everything but what is set per peer.
+   */
+  readonly exportSpeakerRoutes?: boolean;
 }
 
 /** A locally originated route as `speaker.routes()` reports it. */
@@ -232,6 +238,37 @@ export interface Peer {
   routesSent(options?: { readonly signal?: AbortSignal }): Promise<void>;
   /** Sends ROUTE-REFRESH (RFC 2918) for one family or all negotiated ones; throws LocalProtocolError if not possible. */
   requestRefresh(family?: FamilyName): void;
+  /**
+   * Originates a route for this peer only (or changes its attributes). It overrides
+   * the speaker-wide route of the same prefix for this peer: `speaker.announce` and
+   * `speaker.withdraw` of that prefix then do not reach this peer. The route lives
+   * until {@link Peer.withdraw} or `removePeer`, across session restarts, and is sent
+   * whenever the session is Established. Validation and error codes are those of
+   * `speaker.announce`; a removed peer's handle throws `ANYVIP_UNKNOWN_PEER`.
+   */
+  announce(options: AnnounceOptions): void;
+  /**
+   * Originates many routes for this peer only, with one set of attributes (see
+   * {@link Peer.announce}). Every prefix is checked before any is applied: a bad one
+   * throws `LocalProtocolError` and nothing is announced. Returns how many were given.
+   */
+  announceMany(prefixes: Iterable<string | Prefix>, attributes?: RouteAttributesInput): number;
+  /**
+   * Removes this peer's own route of `prefix`. If the speaker announces `prefix`
+   * (and `exportSpeakerRoutes` is on), the peer gets that route instead, sent as one
+   * replacement (an implicit withdraw, RFC 4271 §3.1), never a withdrawal followed by
+   * an announcement; otherwise the route is withdrawn. Returns false if the peer had
+   * no own route of `prefix`. Throws LocalProtocolError for a bad prefix.
+   */
+  withdraw(prefix: string | Prefix): boolean;
+  /**
+   * Removes many of this peer's own routes (see {@link Peer.withdraw}). Every prefix
+   * is checked first (a bad one throws `LocalProtocolError` with nothing withdrawn);
+   * returns how many the peer had.
+   */
+  withdrawMany(prefixes: Iterable<string | Prefix>): number;
+  /** This peer's own routes (those of {@link Peer.announce}); the speaker-wide ones are `speaker.routes()`. */
+  routes(): AnnouncedRoute[];
   /** The BFD session's state, or undefined without BFD (or before its socket is bound). */
   readonly bfdState: BfdState | undefined;
 }
@@ -273,8 +310,10 @@ export class BgpSpeaker {
   /** Templates in use, by key, so that equal attributes share one template. */
   readonly #templates = new Map<string, RouteTemplate>();
   readonly #peers = new Map<string, PeerSession>();
-  /** The peers as an array, for the per-route loops. */
+  /** The peers as an array. */
   #peerList: PeerSession[] = [];
+  /** The peers the speaker-wide routes go to (`exportSpeakerRoutes`), for the per-route loops. */
+  #speakerPeers: PeerSession[] = [];
   readonly #handles = new Map<string, Peer>();
   readonly #servers = new Set<TransportServer>();
   /** What each configured peer asks of its sockets (TTL, TCP-MD5, GTSM), for the listeners. */
@@ -426,6 +465,7 @@ export class BgpSpeaker {
       transport: this.#transport,
       table: this.#table,
       routes: this.#routes,
+      exportSpeakerRoutes: options.exportSpeakerRoutes ?? true,
       emit: (event) => this.#emit(event),
       listening: (kind) => this.#events.listening(kind),
       seed: (Math.random() * 0x100000000) | 0,
@@ -448,7 +488,7 @@ export class BgpSpeaker {
       );
     }
     this.#peers.set(address, session);
-    this.#peerList = [...this.#peers.values()];
+    this.#listPeers();
     const bfdReady = this.#bfdReady;
     const handle: Peer = {
       address,
@@ -481,6 +521,27 @@ export class BgpSpeaker {
         ),
       requestRefresh: (family) =>
         session.requestRefresh(family === undefined ? undefined : unicastFamilies[family]),
+      announce: (o) => {
+        this.#checkPeer(session);
+        const prefix = checkPrefix(o.prefix);
+        this.#setOwn(session, prefix, this.#intern(buildRouteTemplate(o), prefix.afi));
+      },
+      announceMany: (prefixes, attributes = {}) => {
+        this.#checkPeer(session);
+        return this.#announceAll(prefixes, attributes, (p, t) => this.#setOwn(session, p, t));
+      },
+      withdraw: (prefix) => {
+        this.#checkPeer(session);
+        return this.#withdrawOwn(session, checkPrefix(prefix));
+      },
+      withdrawMany: (prefixes) => {
+        this.#checkPeer(session);
+        const checked = [...prefixes].map(checkPrefix);
+        let n = 0;
+        for (const p of checked) if (this.#withdrawOwn(session, p)) n++;
+        return n;
+      },
+      routes: () => [...session.ownRoutes()].map(([p, t]) => describeRoute(p, t)),
       get bfdState() {
         return bfdReady.get(address)?.state;
       },
@@ -581,8 +642,12 @@ export class BgpSpeaker {
     const session = this.#peers.get(key);
     if (session === undefined) misuse('ANYVIP_UNKNOWN_PEER', `peer ${address} is not configured`);
     this.#peers.delete(key);
-    this.#peerList = [...this.#peers.values()];
+    this.#listPeers();
     this.#handles.delete(key);
+    // Templates only its own routes used are forgotten with it.
+    const own = new Set<RouteTemplate>();
+    for (const [, t] of session.ownRoutes()) own.add(t);
+    for (const t of own) this.#dropIfUnused(t);
     this.#socketSecurity.delete(key);
     try {
       this.#applySocketSecurity();
@@ -700,7 +765,8 @@ export class BgpSpeaker {
 
   /**
    * Originates a route (or changes its attributes) and sends it to every Established
-   * peer. Throws {@link LocalProtocolError} for a bad prefix, a next hop of the other
+   * peer, except peers added with `exportSpeakerRoutes: false` and peers with their
+   * own route of the prefix ({@link Peer.announce}), which overrides it. Throws {@link LocalProtocolError} for a bad prefix, a next hop of the other
    * family, or a malformed attribute.
    */
   announce(options: AnnounceOptions): void {
@@ -718,6 +784,15 @@ export class BgpSpeaker {
    */
   announceMany(prefixes: Iterable<string | Prefix>, attributes: RouteAttributesInput = {}): number {
     this.#checkOpen();
+    return this.#announceAll(prefixes, attributes, (p, t) => this.#set(p, t));
+  }
+
+  /** Checks every prefix, then sets each with one interned template per family through `set`. */
+  #announceAll(
+    prefixes: Iterable<string | Prefix>,
+    attributes: RouteAttributesInput,
+    set: (prefix: Prefix, template: RouteTemplate) => void,
+  ): number {
     const template = buildRouteTemplate(attributes);
     // Every prefix is checked before any is applied: a bad one throws with nothing announced.
     const checked: Prefix[] = [];
@@ -733,7 +808,7 @@ export class BgpSpeaker {
         t = this.#intern(template, prefix.afi);
         interned = i === 0 ? [t, interned[1]] : [interned[0], t];
       }
-      this.#set(prefix, t);
+      set(prefix, t);
       n++;
     }
     // A template interned for no route (an empty list) is not kept.
@@ -747,7 +822,7 @@ export class BgpSpeaker {
     const p = checkPrefix(prefix);
     const old = this.#routes.delete(p);
     if (old === undefined) return false;
-    for (const peer of this.#peerList) peer.withdraw(p);
+    for (const peer of this.#speakerPeers) peer.withdraw(p);
     this.#dropIfUnused(old);
     return true;
   }
@@ -769,19 +844,7 @@ export class BgpSpeaker {
   /** Routes originated now. */
   routes(): AnnouncedRoute[] {
     const out: AnnouncedRoute[] = [];
-    for (const [prefix, t] of this.#routes.entries()) {
-      out.push({
-        prefix: formatPrefix(prefix),
-        nextHop: t.nextHop,
-        origin: ORIGIN_NAMES[t.origin]!,
-        med: t.med,
-        localPref: t.localPref,
-        communities: t.communities.map(formatCommunity),
-        largeCommunities: t.largeCommunities.map(formatLargeCommunity),
-        extendedCommunities: t.extendedCommunities.map(formatExtendedCommunity),
-        asPathPrepend: t.asPathPrepend,
-      });
-    }
+    for (const [prefix, t] of this.#routes.entries()) out.push(describeRoute(prefix, t));
     return out;
   }
 
@@ -801,14 +864,46 @@ export class BgpSpeaker {
   #set(prefix: Prefix, template: RouteTemplate): void {
     const old = this.#routes.set(prefix, template);
     if (old === template) return;
-    const peers = this.#peerList;
+    const peers = this.#speakerPeers;
     for (let i = 0; i < peers.length; i++) peers[i]!.announce(prefix, template);
     if (old !== undefined) this.#dropIfUnused(old);
   }
 
-  /** A template no route uses any more is forgotten, by the speaker and by every peer. */
+  /** Sets a peer's own route; a template it replaced may go. */
+  #setOwn(session: PeerSession, prefix: Prefix, template: RouteTemplate): void {
+    const old = session.announceOwn(prefix, template);
+    if (old !== undefined && old !== template) this.#dropIfUnused(old);
+  }
+
+  /** Removes a peer's own route; false if it had none. */
+  #withdrawOwn(session: PeerSession, prefix: Prefix): boolean {
+    const old = session.withdrawOwn(prefix);
+    if (old === undefined) return false;
+    this.#dropIfUnused(old);
+    return true;
+  }
+
+  /** Throws unless the speaker is open and `session` is still the configured peer of its address. */
+  #checkPeer(session: PeerSession): void {
+    this.#checkOpen();
+    if (this.#peers.get(session.address) !== session) {
+      misuse('ANYVIP_UNKNOWN_PEER', `peer ${session.address} was removed`);
+    }
+  }
+
+  #listPeers(): void {
+    this.#peerList = [...this.#peers.values()];
+    this.#speakerPeers = this.#peerList.filter((p) => p.exportsSpeakerRoutes);
+  }
+
+  /**
+   * A template no route uses any more, speaker-wide or a peer's own, is forgotten,
+   * by the speaker and by every peer. (Own routes are looked at only once no
+   * speaker-wide route uses the template, which is rare.)
+   */
   #dropIfUnused(template: RouteTemplate): void {
     if (this.#routes.refs(template) > 0) return;
+    for (const peer of this.#peerList) if (peer.ownRefs(template) > 0) return;
     if (this.#templates.get(template.key) === template) this.#templates.delete(template.key);
     for (const peer of this.#peerList) peer.forgetTemplate(template);
   }
@@ -880,6 +975,21 @@ export class BgpSpeaker {
     logEvent(this.#logger, event);
     this.#events.emit(event);
   }
+}
+
+/** A route as `routes()` reports it. */
+function describeRoute(prefix: Prefix, t: RouteTemplate): AnnouncedRoute {
+  return {
+    prefix: formatPrefix(prefix),
+    nextHop: t.nextHop,
+    origin: ORIGIN_NAMES[t.origin]!,
+    med: t.med,
+    localPref: t.localPref,
+    communities: t.communities.map(formatCommunity),
+    largeCommunities: t.largeCommunities.map(formatLargeCommunity),
+    extendedCommunities: t.extendedCommunities.map(formatExtendedCommunity),
+    asPathPrepend: t.asPathPrepend,
+  };
 }
 
 function parseNextHopOrUndefined(text: string): { text: string; afi: UnicastAfi } | undefined {

@@ -27,7 +27,10 @@ export type ControllerEvent =
   | LeaderChangedEvent
   | VipRefusedEvent
   | VipWithheldEvent
-  | ServiceStatusEvent;
+  | ServiceStatusEvent
+  | KubernetesKindAbsentEvent
+  | FabricRefusedEvent
+  | NodeWarningEvent;
 
 /** The runtime started with a configuration. */
 export interface StartedEvent {
@@ -190,6 +193,37 @@ export interface KubernetesErrorEvent {
   readonly resource: string;
   readonly reason: string;
   readonly retryInMs?: number;
+}
+
+/**
+ * Kubernetes mode: a kind's CRD is not installed (its list answered 404): it counts as empty
+ * (flags keep working) and is looked for again every `recheckInMs`. Told once.
+ */
+export interface KubernetesKindAbsentEvent {
+  readonly kind: 'kubernetesKindAbsent';
+  readonly resource: string;
+  readonly recheckInMs: number;
+}
+
+/**
+ * Kubernetes mode: an anyvip.io object is refused (Accepted=False), or accepted again
+ * (`accepted: true`), told when its condition changes. Its last accepted spec, if any, stays in force.
+ */
+export interface FabricRefusedEvent {
+  readonly kind: 'fabricRefused';
+  /** `AnyvipPeer/tor-a`. */
+  readonly object: string;
+  readonly accepted: boolean;
+  readonly reason: string;
+  readonly message: string;
+}
+
+/** Kubernetes mode: a fabric problem only this node has (no default gateway of a family, …), when it appears. */
+export interface NodeWarningEvent {
+  readonly kind: 'nodeWarning';
+  readonly node: string;
+  readonly reason: string;
+  readonly message: string;
 }
 
 /**

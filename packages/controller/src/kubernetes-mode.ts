@@ -3,7 +3,16 @@ import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
 import { ClusterObserver } from './observe/kubernetes/cluster-observer.js';
+import {
+  FabricObserver,
+  fabricGroup,
+  fabricKinds,
+  fabricVersion,
+} from './observe/kubernetes/fabric-observer.js';
+import { type IpReader, NodeNetworkObserver } from './observe/node-network.js';
 import { EventRecorder } from './sinks/event-recorder.js';
+import { FabricConditionSink, type FabricStatusObject } from './sinks/fabric-conditions.js';
+import { createIpRunner } from './sinks/ip-runner.js';
 import { KubernetesEventSink } from './sinks/kubernetes-events.js';
 import { ServiceStatusSink } from './sinks/service-status.js';
 
@@ -16,7 +25,12 @@ import { ServiceStatusSink } from './sinks/service-status.js';
 export function createKubernetesFeed(
   settings: KubernetesSettings,
   hooks: ClusterHooks,
-  deps: { readonly clients?: KubeClients; readonly clock?: Clock } = {},
+  deps: {
+    readonly clients?: KubeClients;
+    readonly clock?: Clock;
+    /** Reads this node's routes and addresses (`ip -j …`); default iproute2 here. */
+    readonly ip?: IpReader;
+  } = {},
 ): ClusterFeed {
   const clients = deps.clients ?? createKubeClients(kubeConfigSourceOf(settings.kubeconfig, process.env));
   const clock = deps.clock ?? systemClock;
@@ -32,6 +46,22 @@ export function createKubernetesFeed(
     clock,
     onChange: hooks.changed,
     report: hooks.report,
+  });
+  const fabric = new FabricObserver({
+    clients,
+    namespace: settings.leaseNamespace,
+    clock,
+    onChange: hooks.changed,
+    report: hooks.report,
+    nodeAnnotations: () => observer.node(settings.nodeName)?.metadata?.annotations,
+  });
+  const ipRunner = deps.ip === undefined ? createIpRunner() : undefined;
+  const network = new NodeNetworkObserver({
+    ip: deps.ip ?? ((args) => (ipRunner ?? createIpRunner()).run(args)),
+    clock,
+    onChange: hooks.changed,
+    onError: (reason) =>
+      hooks.report({ kind: 'kubernetesError', resource: 'node routes (ip -j route)', reason }),
   });
   const events = new EventRecorder({
     api: clients.core,
@@ -53,6 +83,9 @@ export function createKubernetesFeed(
       ? { nodeLeaseIntervalMs: settings.nodeLeaseIntervalMs }
       : {}),
     poolsConfigMap: cm === undefined ? '' : `${cm.namespace}/${cm.name}`,
+    ...(settings.kubeVipAnnotationPrefix !== undefined
+      ? { kubeVipAnnotationPrefix: settings.kubeVipAnnotationPrefix }
+      : {}),
   };
   return {
     sinks: [
@@ -63,15 +96,45 @@ export function createKubernetesFeed(
         events,
         report: hooks.report,
       }),
+      new FabricConditionSink({
+        // The cache holds the object as the API served it (plain JSON, status as written).
+        lookup: (kind, name) => fabric.object(kind, name) as FabricStatusObject | undefined,
+        write: async (kind, name, body) => {
+          await clients.custom.replaceClusterCustomObjectStatus({
+            group: fabricGroup,
+            version: fabricVersion,
+            plural: fabricKinds[kind],
+            name,
+            body,
+          });
+        },
+        events,
+        report: hooks.report,
+      }),
       new KubernetesEventSink({ events, report: hooks.report, nodeName: settings.nodeName }),
     ],
     observe: () => {
       const snapshot = observer.snapshot();
-      return snapshot === undefined ? undefined : { snapshot, settings: clusterSettings };
+      // Until the anyvip.io kinds are listed (or known absent), no world: announcing every VIP
+      // to every peer first and narrowing it when the advertisements arrive would be a leak.
+      if (snapshot === undefined || !fabric.synced || !network.read) return undefined;
+      return {
+        snapshot: { ...snapshot, fabric: { ...fabric.snapshot(), network: network.network } },
+        settings: clusterSettings,
+      };
     },
-    synced: () => observer.synced(),
-    start: () => observer.start(),
+    synced: async () => {
+      await observer.synced();
+      await Promise.all([fabric.whenSynced(), network.firstRead()]);
+    },
+    start: () => {
+      network.start();
+      fabric.start();
+      observer.start();
+    },
     stop: async () => {
+      network.stop();
+      fabric.stop();
       await observer.stop();
       await events.flush();
     },

@@ -128,17 +128,25 @@ export class EstablishedSession {
 
   // ---- the Adj-RIB-Out and the export cache ----------------------------------------------
 
-  /** Puts `prefix` in the Adj-RIB-Out with this peer's form of `template`; false if not exported. */
+  /**
+   * Puts `prefix` in the Adj-RIB-Out with this peer's form of `template`; false if
+   * not exported. A route this peer cannot be sent is withdrawn from it: the peer
+   * must not keep older attributes of a route that changed.
+   */
   export(prefix: Prefix, template: RouteTemplate): boolean {
     const afi = prefix.afi;
     if (!this.#enabled[afi - 1]) return false;
     const path = this.#exports.resolve(template, afi);
-    if (path === null) return false;
+    if (path === null) {
+      this.ribOut.withdraw(prefix);
+      return false;
+    }
     try {
       this.ribOut.set(prefix, path.set, path.nextHop);
     } catch (e) {
       if (!(e instanceof LocalProtocolError)) throw e;
       this.#opts.logger.warn('route not exported', { peer: this.#opts.address, reason: e.message });
+      this.ribOut.withdraw(prefix);
       return false;
     }
     return true;

@@ -4,7 +4,9 @@ import type { FsmConfig } from '../fsm/config.js';
 import type { MaxPrefixLimit } from '../rib/adj-rib-in.js';
 import type { AttributeSetTable } from '../rib/attribute-set.js';
 import type { RouteWalk } from '../rib/route-table.js';
+import type { RouteTemplate } from '../rib/route-template.js';
 import type { UnicastAfi } from '../wire/family.js';
+import type { Prefix } from '../wire/prefix.js';
 import type { Logger } from './logger.js';
 import type { TcpSecurity } from './tcp-security.js';
 import type { Transport } from './transport.js';
@@ -13,6 +15,8 @@ import type { Transport } from './transport.js';
 export interface OriginatedRoutes {
   /** A walk over the routes of `afis` that exist now, taken slice by slice (see `RouteTable`). */
   walk(afis: readonly UnicastAfi[]): RouteWalk;
+  /** The route of `prefix`, if any. */
+  get(prefix: Prefix): RouteTemplate | undefined;
 }
 
 /** Everything a `PeerSession` needs, resolved by the speaker. */
@@ -36,7 +40,10 @@ export interface PeerSessionOptions {
   readonly transport: Transport;
   /** Attribute sets, shared by all peers of a speaker. */
   readonly table: AttributeSetTable;
+  /** The speaker-wide originated routes. */
   readonly routes: OriginatedRoutes;
+  /** Whether the speaker-wide routes go to this peer; default true (else only its own routes). */
+  readonly exportSpeakerRoutes?: boolean;
   readonly emit: (event: PeerEvent) => void;
   /** Whether anyone listens for events of `kind` (costly payloads are built only then). */
   readonly listening: (kind: PeerEvent['kind']) => boolean;

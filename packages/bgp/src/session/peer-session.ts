@@ -22,6 +22,7 @@ import type { RouteRefreshMessage } from '../wire/route-refresh.js';
 import type { ParsedUpdate } from '../wire/update.js';
 import { BgpConnection, type ConnectionOwner, type MessageCounters } from './connection.js';
 import { EstablishedSession } from './established-session.js';
+import { PeerRoutes } from './peer-routes.js';
 import type { PeerSessionOptions } from './peer-session-options.js';
 import type { TransportConnection } from './transport.js';
 
@@ -89,6 +90,10 @@ const PUMP_SLICE_MS = 8;
 export class PeerSession {
   readonly address: string;
   readonly #opts: PeerSessionOptions;
+  /** What this peer is sent: its own routes over the speaker-wide ones; they live until the peer is removed. */
+  readonly #routes: PeerRoutes;
+  /** `#opts` with `routes` as this peer sees them, for each Established session. */
+  readonly #sessionOpts: PeerSessionOptions;
   readonly #fsmConfig: FsmConfig;
   readonly #owner: ConnectionOwner;
   readonly #counters: MessageCounters = {
@@ -115,6 +120,8 @@ export class PeerSession {
   constructor(opts: PeerSessionOptions) {
     this.address = opts.address;
     this.#opts = opts;
+    this.#routes = new PeerRoutes(opts.routes, opts.exportSpeakerRoutes ?? true);
+    this.#sessionOpts = { ...opts, routes: this.#routes };
     this.#fsmConfig = opts.fsm;
     // Checks the configuration at once: a mistake throws LocalProtocolError here.
     resolveFsmConfig(opts.fsm);
@@ -232,20 +239,66 @@ export class PeerSession {
     return true;
   }
 
-  /** Makes `prefix` reach the peer with `template` (if Established and the family was negotiated). */
+  /** Whether speaker-wide routes go to this peer (`exportSpeakerRoutes`). */
+  get exportsSpeakerRoutes(): boolean {
+    return this.#routes.exportSpeakerRoutes;
+  }
+
+  /**
+   * A speaker-wide route: makes `prefix` reach the peer with `template` (if
+   * Established and the family was negotiated), unless the peer has its own route
+   * for `prefix`.
+   */
   announce(prefix: Prefix, template: RouteTemplate): void {
     const s = this.#session;
-    if (s === undefined) return;
+    if (s === undefined || this.#routes.shadows(prefix)) return;
     s.export(prefix, template);
     this.#scheduleFlush();
   }
 
-  /** Withdraws `prefix` from the peer. */
+  /** A speaker-wide withdrawal: withdraws `prefix` from the peer, unless the peer has its own route for it. */
   withdraw(prefix: Prefix): void {
     const s = this.#session;
-    if (s === undefined) return;
+    if (s === undefined || this.#routes.shadows(prefix)) return;
     s.withdraw(prefix);
     this.#scheduleFlush();
+  }
+
+  /** Sets the peer's own route of `prefix`, which overrides the speaker-wide one; returns the own template it replaces. */
+  announceOwn(prefix: Prefix, template: RouteTemplate): RouteTemplate | undefined {
+    const old = this.#routes.setOwn(prefix, template);
+    const s = this.#session;
+    if (s !== undefined && old !== template) {
+      s.export(prefix, template);
+      this.#scheduleFlush();
+    }
+    return old;
+  }
+
+  /**
+   * Removes the peer's own route of `prefix`; the peer then gets the speaker-wide
+   * route of `prefix` if there is one (the Adj-RIB-Out sends the difference: one
+   * replacement, no withdraw first), else a withdrawal. Returns the own template
+   * removed, undefined if there was none.
+   */
+  withdrawOwn(prefix: Prefix): RouteTemplate | undefined {
+    const old = this.#routes.deleteOwn(prefix);
+    const s = this.#session;
+    if (old === undefined || s === undefined) return old;
+    const fallback = this.#routes.fallback(prefix);
+    if (fallback === undefined || !s.export(prefix, fallback)) s.withdraw(prefix);
+    this.#scheduleFlush();
+    return old;
+  }
+
+  /** The peer's own routes. */
+  ownRoutes(): Generator<[Prefix, RouteTemplate]> {
+    return this.#routes.ownEntries();
+  }
+
+  /** Own routes using `template`. */
+  ownRefs(template: RouteTemplate): number {
+    return this.#routes.ownRefs(template);
   }
 
   /** Drops what this peer cached for a template no route uses any more. */
@@ -506,8 +559,13 @@ export class PeerSession {
     if (c !== this.#main) this.#promote(c);
     const transport = c.transport;
     const localAddress = transport?.localAddress ?? '';
-    const session = new EstablishedSession(this.#opts, c, negotiated, localAddress, this.#counters, () =>
-      this.#scheduleFlush(),
+    const session = new EstablishedSession(
+      this.#sessionOpts,
+      c,
+      negotiated,
+      localAddress,
+      this.#counters,
+      () => this.#scheduleFlush(),
     );
     this.#session = session;
     this.#establishedTransitions++;

@@ -10,13 +10,15 @@
  * {"cmd":"removePeer","address":"…"}, {"cmd":"refresh","peer":"…"}, {"cmd":"peers"}, {"cmd":"close","reason":"…"},
  * {"cmd":"closeForRestart"} (BFD AdminDown, then TCP closed without NOTIFICATION where GR was negotiated),
  * {"cmd":"receivedRoutes","peer":"…","family":"ipv4"|"ipv6"} (routes as `anyvip-bgp decode` prints attributes).
+ * Per-peer export: {"cmd":"peerAnnounce","peer":"…",…AnnounceOptions}, {"cmd":"peerAnnounceMany","peer":"…",
+ * "prefixes":[…],"attributes":{…}}, {"cmd":"peerWithdraw","peer":"…","prefix":"…"}, {"cmd":"peerRoutes","peer":"…"}.
  */
 import { createInterface } from 'node:readline';
 import { formatAttributes } from '../../src/cli/format-json.js';
 import { eventLine } from '../../src/cli/speak.js';
-import type { AnnounceOptions } from '../../src/rib/route-template.js';
+import type { AnnounceOptions, RouteAttributesInput } from '../../src/rib/route-template.js';
 import type { LogFields } from '../../src/session/logger.js';
-import { type AddPeerOptions, BgpSpeaker, type FamilyName } from '../../src/speaker.js';
+import { type AddPeerOptions, BgpSpeaker, type FamilyName, type Peer } from '../../src/speaker.js';
 import { LocalProtocolError } from '../../src/wire/errors.js';
 import { formatPrefix } from '../../src/wire/prefix.js';
 
@@ -57,8 +59,18 @@ type Command =
   | { cmd: 'refresh'; peer: string }
   | { cmd: 'peers' }
   | { cmd: 'receivedRoutes'; peer: string; family?: FamilyName }
+  | ({ cmd: 'peerAnnounce'; peer: string } & AnnounceOptions)
+  | { cmd: 'peerAnnounceMany'; peer: string; prefixes: string[]; attributes?: RouteAttributesInput }
+  | { cmd: 'peerWithdraw'; peer: string; prefix: string }
+  | { cmd: 'peerRoutes'; peer: string }
   | { cmd: 'close'; reason?: string }
   | { cmd: 'closeForRestart'; reason?: string };
+
+function peer(address: string): Peer {
+  const p = speaker.peer(address);
+  if (p === undefined) throw new Error(`no peer ${address}`);
+  return p;
+}
 
 async function run(c: Command): Promise<void> {
   switch (c.cmd) {
@@ -84,6 +96,20 @@ async function run(c: Command): Promise<void> {
     case 'refresh':
       speaker.peer(c.peer)?.requestRefresh();
       break;
+    case 'peerAnnounce': {
+      const { cmd: _, peer: address, ...options } = c;
+      peer(address).announce(options);
+      break;
+    }
+    case 'peerAnnounceMany':
+      peer(c.peer).announceMany(c.prefixes, c.attributes);
+      break;
+    case 'peerWithdraw':
+      print({ event: 'reply', cmd: c.cmd, withdrawn: peer(c.peer).withdraw(c.prefix) });
+      return;
+    case 'peerRoutes':
+      print({ event: 'reply', cmd: c.cmd, routes: peer(c.peer).routes() });
+      return;
     case 'peers':
       print({
         event: 'reply',

@@ -147,6 +147,11 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
           type: 'string',
           describe:
             "Kubernetes mode: renew this node's liveness lease this often; a stopped anyvip's single-announcer VIPs move within ~3 intervals (default 2s)",
+        })
+        .option('kube-vip-annotation-prefix', {
+          type: 'string',
+          describe:
+            "Kubernetes mode: prefix of kube-vip's node annotations read for per-node peers (<prefix>/peer-ip, peer-asn, node-asn, src-ip, peer-multi-hop; default kube-vip.io)",
         }),
     async (args) => {
       if (!args['control-plane']) {
@@ -186,6 +191,7 @@ export function runCommand<T>(y: Argv<T>, setExit: (code: number) => void): Argv
               linkBandwidthUnit: args['link-bandwidth-unit'],
               linkBandwidthTransitive: args['link-bandwidth-transitive'],
               nodeLeaseInterval: args['node-lease-interval'],
+              kubeVipAnnotationPrefix: args['kube-vip-annotation-prefix'],
             },
             process.env,
           );

@@ -1,6 +1,6 @@
 import { AnyvipError } from '../errors.js';
 import { preflight } from './preflight.js';
-import { type ControllerConfig, type Mode, parseConfig } from './schema.js';
+import { type ControllerConfig, type Mode, type ParseOptions, parseConfig } from './schema.js';
 
 /** `anyvip run --control-plane` flags. */
 export interface ControlPlaneFlags {
@@ -87,20 +87,30 @@ export type NodeFlags = Pick<
  *
  * @throws AnyvipError `ANYVIP_USAGE` naming the flag at fault
  */
-export function speakerFromFlags(flags: NodeFlags): Record<string, unknown> {
+export function speakerFromFlags(
+  flags: NodeFlags,
+  options: { readonly kubernetes?: boolean } = {},
+): Record<string, unknown> {
   const raw: Record<string, unknown> = { mode: flags.mode };
+  const k8s = options.kubernetes === true;
   if (flags.mode === 'bgp') {
-    if (flags.peers.length === 0) throw usage('--peer is required in mode bgp');
-    if (flags.peerAsns.length !== 1 && flags.peerAsns.length !== flags.peers.length) {
+    // Kubernetes mode: peers may come from AnyvipPeer objects or node annotations, and the
+    // router id from the Node (desired/peers.ts).
+    if (flags.peers.length === 0 && !k8s) throw usage('--peer is required in mode bgp');
+    if (
+      flags.peers.length > 0 &&
+      flags.peerAsns.length !== 1 &&
+      flags.peerAsns.length !== flags.peers.length
+    ) {
       throw usage(`give one --peer-asn for all peers or one per --peer (${flags.peers.length})`);
     }
     if (flags.asn === undefined) throw usage('--asn is required in mode bgp');
-    if (flags.routerId === undefined) throw usage('--router-id is required in mode bgp');
+    if (flags.routerId === undefined && !k8s) throw usage('--router-id is required in mode bgp');
     if (flags.listenAddress !== undefined && flags.listenPort === undefined)
       throw usage('--listen-address needs --listen-port');
     raw.bgp = {
       asn: flags.asn,
-      routerId: flags.routerId,
+      ...(flags.routerId !== undefined ? { routerId: flags.routerId } : {}),
       ...(flags.listenPort !== undefined
         ? {
             listen: {
@@ -216,9 +226,9 @@ function healthProbe(flags: ControlPlaneFlags): string | Record<string, unknown>
  * Validates a configuration built from flags and runs the start-up preflight on it; a fault
  * names the flag it came from.
  */
-export function parseFlagConfig(raw: Record<string, unknown>): ControllerConfig {
+export function parseFlagConfig(raw: Record<string, unknown>, options: ParseOptions = {}): ControllerConfig {
   try {
-    return preflight(parseConfig(raw));
+    return preflight(parseConfig(raw, options));
   } catch (err) {
     if (err instanceof AnyvipError && err.path !== undefined)
       throw usage(`${flagOf(err.path)}: ${err.detail}`);

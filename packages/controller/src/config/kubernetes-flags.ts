@@ -31,6 +31,8 @@ export interface KubernetesFlags extends NodeFlags {
   readonly linkBandwidthTransitive?: boolean;
   /** `--node-lease-interval`: how often this node renews its liveness lease (default 2s). */
   readonly nodeLeaseInterval?: string | undefined;
+  /** `--kube-vip-annotation-prefix`: kube-vip's node annotations (default `kube-vip.io`). */
+  readonly kubeVipAnnotationPrefix?: string | undefined;
 }
 
 /** Everything Kubernetes mode needs besides the runtime's configuration. */
@@ -56,6 +58,8 @@ export interface KubernetesSettings {
    * undefined: node leases off (tests that build settings by hand).
    */
   readonly nodeLeaseIntervalMs?: number;
+  /** kube-vip's node annotation prefix (`<prefix>/peer-ip`, …); default `kube-vip.io`. */
+  readonly kubeVipAnnotationPrefix?: string;
 }
 
 /** Default damping of weight changes: one UPDATE per VIP per 5 s at most during a rolling update. */
@@ -80,7 +84,7 @@ export function kubernetesConfig(
   const nodeName = flags.nodeName ?? env.NODE_NAME;
   if (nodeName === undefined || nodeName === '')
     throw usage('--node-name is required (or NODE_NAME from the downward API: spec.nodeName)');
-  const raw = speakerFromFlags(flags);
+  const raw = speakerFromFlags(flags, { kubernetes: true });
   raw.vips = [];
   if (
     (flags.linkBandwidthUnit !== undefined || flags.linkBandwidthTransitive === true) &&
@@ -91,7 +95,12 @@ export function kubernetesConfig(
       ...(flags.linkBandwidthUnit !== undefined ? { unit: flags.linkBandwidthUnit } : {}),
       ...(flags.linkBandwidthTransitive === true ? { transitive: true } : {}),
     };
-  const config = parseFlagConfig(raw);
+  const config = parseFlagConfig(raw, { peersFromCluster: true });
+  const prefix = flags.kubeVipAnnotationPrefix;
+  if (prefix !== undefined && !/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(prefix))
+    throw usage(
+      `--kube-vip-annotation-prefix: ${JSON.stringify(prefix)} is not a DNS subdomain such as kube-vip.io`,
+    );
   const leaseNamespace = flags.leaseNamespace ?? (env.POD_NAMESPACE || 'kube-system');
   let poolsConfigMap: KubernetesSettings['poolsConfigMap'];
   if (flags.poolsConfigMap !== undefined && flags.poolsConfigMap !== '') {
@@ -155,6 +164,7 @@ export function kubernetesConfig(
       weightedEcmp: flags.weightedEcmp ?? false,
       weightedEcmpIntervalMs,
       nodeLeaseIntervalMs,
+      ...(prefix !== undefined ? { kubeVipAnnotationPrefix: prefix } : {}),
     },
   };
 }

@@ -28,6 +28,7 @@ import {
 } from './field.js';
 import { parseHealthcheck } from './healthchecks.js';
 import { type LinkBandwidthConfig, parseLinkBandwidth } from './link-bandwidth.js';
+import type { PeerPassword } from './peer-password.js';
 
 /**
  * The controller's one configuration schema, for every mode: a standalone YAML file, the
@@ -87,6 +88,13 @@ export interface PeerConfig {
   readonly bfd?: PeerBfdConfig;
   /** Graceful Restart as the restarting speaker (RFC 4724); absent: off. */
   readonly gracefulRestart?: PeerGracefulRestartConfig;
+  /**
+   * Where the peer came from, for status: `AnyvipPeer/<name>`, `node-annotation`, or undefined
+   * (flags, a configuration file).
+   */
+  readonly source?: string;
+  /** Kubernetes mode: the TCP-MD5 key from a Secret (`passwordSecretRef`); JSON shows only its fingerprint. */
+  readonly password?: PeerPassword;
 }
 
 /** `peers[].bfd`: `true` for the defaults, or the intervals. */
@@ -120,9 +128,13 @@ export interface ListenConfig {
 /** `bgp:`: our speaker and its neighbors. */
 export interface BgpConfig {
   readonly asn: number;
-  /** BGP Identifier, a non-zero dotted quad (RFC 6286). */
-  readonly routerId: string;
+  /**
+   * BGP Identifier, a non-zero dotted quad (RFC 6286). Undefined only in Kubernetes mode without
+   * `--router-id`: each node's comes from its Node (desired/peers.ts).
+   */
+  readonly routerId: string | undefined;
   readonly listen: ListenConfig | undefined;
+  /** May be empty only in Kubernetes mode (peers from AnyvipPeer objects or node annotations). */
   readonly peers: readonly PeerConfig[];
   /**
    * Where a planned restart (SIGUSR2) leaves its mark, so that the next start sets the
@@ -245,17 +257,26 @@ const topKeys = [
   'admin',
 ];
 
+/** How {@link parseConfig} reads a document. */
+export interface ParseOptions {
+  /**
+   * Kubernetes mode: `bgp.peers` may be empty and `bgp.routerId` absent, since AnyvipPeer
+   * objects, node annotations and the Node itself supply them per node.
+   */
+  readonly peersFromCluster?: boolean;
+}
+
 /**
  * Validates a parsed YAML/JSON document and fills in defaults.
  *
  * @throws AnyvipError `ANYVIP_CONFIG_INVALID` (with `path`), or `ANYVIP_VIP_OUTSIDE_POOL`
  */
-export function parseConfig(input: unknown): ControllerConfig {
+export function parseConfig(input: unknown, options: ParseOptions = {}): ControllerConfig {
   const o = object(input ?? {}, '');
   known(o, '', topKeys);
   const mode = absent(o.mode) ? 'bgp' : oneOf(o.mode, 'mode', modes);
   let bgp: BgpConfig | undefined;
-  if (!absent(o.bgp)) bgp = parseBgp(o.bgp, 'bgp');
+  if (!absent(o.bgp)) bgp = parseBgp(o.bgp, 'bgp', options.peersFromCluster === true);
   if (mode === 'bgp' && bgp === undefined) throw invalidConfig('is required when mode is bgp', 'bgp');
   if (mode === 'table' && bgp !== undefined) {
     throw invalidConfig('is not used in mode table (BIRD or FRR on the node announces); remove it', 'bgp');
@@ -316,16 +337,19 @@ export function parseConfig(input: unknown): ControllerConfig {
   };
 }
 
-function parseBgp(input: unknown, path: string): BgpConfig {
+function parseBgp(input: unknown, path: string, fromCluster: boolean): BgpConfig {
   const o = object(input, path);
   known(o, path, ['asn', 'routerId', 'listen', 'peers', 'restartStateFile', 'linkBandwidth']);
   const asn = asNumber(o.asn, join(path, 'asn'));
-  const routerId = dottedQuad(o.routerId, join(path, 'routerId'));
+  const routerId =
+    fromCluster && absent(o.routerId) ? undefined : dottedQuad(o.routerId, join(path, 'routerId'));
   const listen = absent(o.listen) ? undefined : parseListen(o.listen, join(path, 'listen'));
   const peersPath = join(path, 'peers');
-  if (absent(o.peers)) throw invalidConfig('must list at least one peer', peersPath);
-  const peers = list(o.peers, peersPath).map((p, i) => parsePeer(p, `${peersPath}[${i}]`));
-  if (peers.length === 0) throw invalidConfig('must list at least one peer', peersPath);
+  if (absent(o.peers) && !fromCluster) throw invalidConfig('must list at least one peer', peersPath);
+  const peers = absent(o.peers)
+    ? []
+    : list(o.peers, peersPath).map((p, i) => parsePeer(p, `${peersPath}[${i}]`));
+  if (peers.length === 0 && !fromCluster) throw invalidConfig('must list at least one peer', peersPath);
   const seen = new Map<string, number>();
   peers.forEach((p, i) => {
     const earlier = seen.get(p.address);

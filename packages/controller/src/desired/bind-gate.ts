@@ -50,7 +50,15 @@ export function gateOnBinding(
     ...desired,
     vips,
     bgp:
-      desired.bgp === undefined ? undefined : { ...desired.bgp, routes: keep<BgpRoute>(desired.bgp.routes) },
+      desired.bgp === undefined
+        ? undefined
+        : {
+            ...desired.bgp,
+            routes: keep<BgpRoute>(desired.bgp.routes),
+            routesByPeer: new Map(
+              [...desired.bgp.routesByPeer].map(([peer, routes]) => [peer, keep<BgpRoute>(routes)]),
+            ),
+          },
     table: { ...desired.table, routes: keep<TableRoute>(desired.table.routes) },
   };
 }

@@ -1,12 +1,19 @@
+import { parseAddress, rangeContains } from '../address/ip-range.js';
 import { defaultLinkBandwidthConfig } from '../config/link-bandwidth.js';
 import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
+import { computeExport, type ExportPlan, type VipOwner } from './advertisements.js';
 import { computeApiServerAddresses } from './api-server-addresses.js';
+import { serviceKey } from './cluster.js';
+import type { FabricCondition, FabricSnapshot } from './fabric.js';
+import { mergePools } from './fabric-pools.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
+import type { LastGood } from './last-good.js';
 import { GRACEFUL_SHUTDOWN, type Lifecycle, running } from './lifecycle.js';
 import { computeLinkBandwidthCommunity } from './link-bandwidth.js';
 import { computeLiveNodes } from './node-liveness.js';
 import type { ClusterInput, ClusterMemory, Observation } from './observation.js';
+import { computeNodePeers, type NodePeersPlan } from './peers.js';
 import { planServices, type ServicesPlan } from './services.js';
 import type {
   BgpDesired,
@@ -42,7 +49,7 @@ import { computeLocalWeights } from './weighted-ecmp.js';
  */
 export function computeDesiredWorld(o: Observation): DesiredState {
   const { config, lifecycle } = o;
-  const plan = o.cluster === undefined ? undefined : planCluster(o.cluster, o.nowMs);
+  const plan = o.cluster === undefined ? undefined : planCluster(o.cluster, o.nowMs, config);
   const sources: VipSource[] = config.vips.map((vip) => sourceOfConfig(vip, config));
   for (const a of plan?.plan.announce ?? []) sources.push(sourceOfAddress(a, plan?.weights.get(a), config));
 
@@ -77,16 +84,55 @@ export function computeDesiredWorld(o: Observation): DesiredState {
   }
 
   let bgp: BgpDesired | undefined;
+  let exported: ExportPlan | undefined;
   if (config.mode === 'bgp' && config.bgp !== undefined) {
     const { asn, routerId, listen, peers } = config.bgp;
-    bgp = {
-      speaker: { asn, routerId, listen },
-      peers: new Map(peers.map((p) => [p.address, p])),
-      routes: bgpRoutes,
-      restarting: o.restarting,
-      end: endOf(lifecycle),
-    };
+    const node = plan?.peers;
+    const speaker =
+      node !== undefined ? node.speaker : routerId === undefined ? undefined : { asn, routerId };
+    const peerMap = node === undefined ? new Map(peers.map((p) => [p.address, p])) : node.peers;
+    exported =
+      plan === undefined || node === undefined
+        ? undefined
+        : computeExport({
+            routes: bgpRoutes,
+            owners: plan.owners(bgpRoutes),
+            peers: peerMap,
+            peerLabels: node.peerLabels,
+            advertisements: plan.fabric?.advertisements,
+            nodeLabels: plan.nodeLabels,
+            lastGood: plan.lastGood,
+          });
+    if (speaker !== undefined)
+      bgp = {
+        speaker: { ...speaker, listen },
+        peers: peerMap,
+        routes: bgpRoutes,
+        routesByPeer: exported?.routesByPeer ?? new Map([...peerMap.keys()].map((a) => [a, bgpRoutes])),
+        restarting: o.restarting,
+        end: endOf(lifecycle),
+      };
   }
+  const kubernetes: KubernetesDesired | undefined =
+    plan === undefined
+      ? undefined
+      : {
+          ...plan.kubernetes,
+          fabric: {
+            conditions: [
+              ...(plan.peers?.conditions ?? []),
+              ...(exported?.conditions ?? []),
+              ...plan.poolConditions,
+            ],
+            nodeWarnings: plan.peers?.nodeWarnings ?? [],
+            nodeName: o.cluster?.settings.nodeName ?? '',
+          },
+        };
+  const lastGood = new Map([
+    ...(plan?.peers?.lastGood ?? []),
+    ...(exported?.lastGood ?? []),
+    ...(plan?.poolsLastGood ?? []),
+  ]);
   return {
     vips,
     loopback: { device: config.loopback.device, metric: config.loopback.metric, addresses },
@@ -99,9 +145,9 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     },
     // Shutting down or restarting, the cluster is not told: Services keep their status, and
     // a node going away must not spam Withdrawn Events (its routes say it all).
-    kubernetes: plan !== undefined && lifecycle.kind === 'running' ? plan.kubernetes : undefined,
+    kubernetes: lifecycle.kind === 'running' ? kubernetes : undefined,
     lifecycle,
-    carry: plan?.carry,
+    carry: plan === undefined ? undefined : { ...plan.carry, lastGood },
     // Graceful shutdown holds the routes (with 65535:0) until its wait ends; then withdrawn.
     nextWakeMs: lifecycle.kind === 'gracefulShutdown' ? lifecycle.untilMs : plan?.nextWakeMs,
   };
@@ -131,7 +177,14 @@ export function computeShutdownState(last: DesiredState): DesiredState {
   return {
     ...last,
     loopback: { ...last.loopback, addresses: new Map() },
-    bgp: last.bgp === undefined ? undefined : { ...last.bgp, routes: new Map() },
+    bgp:
+      last.bgp === undefined
+        ? undefined
+        : {
+            ...last.bgp,
+            routes: new Map(),
+            routesByPeer: new Map([...last.bgp.routesByPeer.keys()].map((a) => [a, new Map()])),
+          },
     table: { ...last.table, routes: new Map() },
     kubernetes: undefined,
     lifecycle: { kind: 'withdrawn' },
@@ -234,17 +287,46 @@ function poolsOf(data: Readonly<Record<string, string>> | undefined): {
 /** Kubernetes mode's part of the world, and what it carries to the next computation. */
 interface ClusterPlan {
   readonly plan: ServicesPlan;
+  /** This node's speaker and peers (mode bgp). */
+  readonly peers: NodePeersPlan | undefined;
+  readonly fabric: FabricSnapshot | undefined;
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** The Services each announced prefix belongs to, for advertisements. */
+  readonly owners: (routes: ReadonlyMap<string, BgpRoute>) => ReadonlyMap<string, readonly VipOwner[]>;
+  readonly poolConditions: readonly FabricCondition[];
+  readonly poolsLastGood: ReadonlyMap<string, LastGood>;
+  /** What the previous computation kept in force. */
+  readonly lastGood: ReadonlyMap<string, LastGood>;
   /** Weighted ECMP: address → the weight announced now (damped). */
   readonly weights: ReadonlyMap<string, number>;
-  readonly kubernetes: KubernetesDesired;
+  readonly kubernetes: Omit<KubernetesDesired, 'fabric'>;
   readonly carry: ClusterMemory;
   /** The earliest of a grace period's end and a held weight change falling due. */
   readonly nextWakeMs: number | undefined;
 }
 
-function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
+function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): ClusterPlan {
   const { snapshot, settings } = c;
-  const { pools, errors } = poolsOf(snapshot.poolsData);
+  const configMapPools = poolsOf(snapshot.poolsData);
+  const errors = configMapPools.errors;
+  const fabric = snapshot.fabric;
+  const lastGood = c.memory.lastGood ?? new Map<string, LastGood>();
+  const merged = mergePools(configMapPools.pools, fabric?.pools, lastGood);
+  const pools = merged.pools;
+  const node = snapshot.nodes.find((n) => n.metadata?.name === settings.nodeName);
+  const peers =
+    config.mode === 'bgp'
+      ? computeNodePeers({
+          flags: config.bgp,
+          nodeName: settings.nodeName,
+          node,
+          peers: fabric?.peers,
+          secrets: fabric?.secrets ?? new Map(),
+          network: fabric?.network,
+          kubeVipPrefix: settings.kubeVipAnnotationPrefix ?? 'kube-vip.io',
+          lastGood,
+        })
+      : undefined;
   const interval = settings.nodeLeaseIntervalMs;
   const leases = snapshot.nodeLeases;
   const plan = planServices(c.memory.services, {
@@ -290,8 +372,37 @@ function planCluster(c: ClusterInput, nowMs: number): ClusterPlan {
     nowMs,
     settings.weightedEcmpIntervalMs,
   );
+  const labelsOf = new Map(snapshot.services.map((s) => [serviceKey(s), s.metadata?.labels ?? {}]));
+  const owners = (routes: ReadonlyMap<string, BgpRoute>): ReadonlyMap<string, readonly VipOwner[]> => {
+    const out = new Map<string, VipOwner[]>();
+    for (const s of plan.services)
+      for (const a of s.announcedHere) {
+        const prefix = `${a}/${a.includes(':') ? 128 : 32}`;
+        if (!routes.has(prefix)) continue;
+        const address = parseAddress(a);
+        const owner: VipOwner = {
+          namespace: s.namespace,
+          labels: labelsOf.get(s.key) ?? {},
+          pools:
+            address === undefined
+              ? []
+              : pools.filter((p) => p.ranges.some((r) => rangeContains(r, address))).map((p) => p.name),
+        };
+        const list = out.get(prefix);
+        if (list === undefined) out.set(prefix, [owner]);
+        else list.push(owner);
+      }
+    return out;
+  };
   return {
     plan,
+    peers,
+    fabric,
+    nodeLabels: node?.metadata?.labels ?? {},
+    owners,
+    poolConditions: merged.conditions,
+    poolsLastGood: merged.lastGood,
+    lastGood,
     weights: damped.weights,
     carry: { services: plan.state, weights: damped.state },
     nextWakeMs: earliest(plan.nextWakeMs, damped.nextWakeMs),

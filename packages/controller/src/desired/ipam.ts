@@ -7,6 +7,7 @@ import {
   parseRange,
   rangeContains,
 } from '../address/ip-range.js';
+import { type LabelSelector, matchesSelector } from './label-selector.js';
 
 /**
  * Address pools, the allowed-range rule, and allocation (IPAM) for Kubernetes Services. Pure:
@@ -22,12 +23,16 @@ import {
  * JSON list pasted in works too.
  */
 
-/** One pool. */
+/** One pool (a pools ConfigMap key or an AnyvipPool). */
 export interface Pool {
   readonly name: string;
   readonly ranges: readonly IpRange[];
   /** Undefined: every namespace. */
   readonly namespaces: readonly string[] | undefined;
+  /** AnyvipPool `serviceAllocation.serviceSelector`: only Services it selects may draw. Undefined: any. */
+  readonly serviceSelector?: LabelSelector;
+  /** AnyvipPool `autoAssign: false`: only Services asking for it (address or `anyvip.io/pool`) draw. Default true. */
+  readonly autoAssign?: boolean;
 }
 
 /** A pools ConfigMap key that does not parse; the whole pool is ignored (never half of it). */
@@ -105,8 +110,15 @@ export interface Forbidden {
   readonly apiServerAddresses: ReadonlySet<string>;
 }
 
-function servesNamespace(p: Pool, namespace: string): boolean {
-  return p.namespaces === undefined || p.namespaces.includes(namespace);
+function servesNamespace(
+  p: Pool,
+  namespace: string,
+  labels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  return (
+    (p.namespaces === undefined || p.namespaces.includes(namespace)) &&
+    (p.serviceSelector === undefined || matchesSelector(p.serviceSelector, labels))
+  );
 }
 
 /**
@@ -120,6 +132,8 @@ export function admitAddress(
   pools: readonly Pool[],
   allowList: readonly IpRange[],
   forbidden: Forbidden,
+  /** The Service's labels, for pools with a `serviceSelector`. */
+  labels?: Readonly<Record<string, string>>,
 ): Admission {
   const a = parseAddress(text);
   if (a === undefined)
@@ -144,13 +158,13 @@ export function admitAddress(
     };
   if (allowList.some((r) => rangeContains(r, a))) return { kind: 'allowed', address: a, text: canonical };
   const holders = pools.filter((p) => p.ranges.some((r) => rangeContains(r, a)));
-  if (holders.some((p) => servesNamespace(p, namespace)))
+  if (holders.some((p) => servesNamespace(p, namespace, labels)))
     return { kind: 'allowed', address: a, text: canonical };
   if (holders.length > 0)
     return {
       kind: 'refused',
       code: 'ANYVIP_VIP_POOL_NAMESPACE',
-      reason: `ANYVIP_VIP_POOL_NAMESPACE: ${canonical} is in pool ${holders.map((p) => p.name).join(', ')}, which does not serve namespace ${namespace}`,
+      reason: `ANYVIP_VIP_POOL_NAMESPACE: ${canonical} is in pool ${holders.map((p) => p.name).join(', ')}, which does not serve ${holders.some((p) => p.serviceSelector !== undefined) ? 'this Service in ' : ''}namespace ${namespace}`,
     };
   const ranges = [...pools.flatMap((p) => p.ranges), ...allowList].map((r) => r.text);
   return {
@@ -221,10 +235,19 @@ export class AddressBook {
     else list.push(address);
   }
 
-  /** The pools a Service in `namespace` allocates from (optionally only `poolName`), namespaced ones first. */
-  poolsFor(namespace: string, poolName: string | undefined): readonly Pool[] {
+  /**
+   * The pools a Service in `namespace` allocates from (optionally only `poolName`), namespaced
+   * ones first; a pool with `autoAssign: false` only when named.
+   */
+  poolsFor(
+    namespace: string,
+    poolName: string | undefined,
+    labels?: Readonly<Record<string, string>>,
+  ): readonly Pool[] {
     const usable = this.#pools.filter(
-      (p) => servesNamespace(p, namespace) && (poolName === undefined || p.name === poolName),
+      (p) =>
+        servesNamespace(p, namespace, labels) &&
+        (poolName === undefined ? p.autoAssign !== false : p.name === poolName),
     );
     return [
       ...usable.filter((p) => p.namespaces !== undefined),

@@ -1,7 +1,9 @@
 import type { IpRange } from '../address/ip-range.js';
 import type { ControllerConfig } from '../config/schema.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from './cluster.js';
+import type { FabricSnapshot } from './fabric.js';
 import type { HealthLookup } from './health.js';
+import type { LastGood } from './last-good.js';
 import type { Lifecycle } from './lifecycle.js';
 import { initialServicesState, type ServicesState } from './services.js';
 import { type DampingState, initialDampingState } from './weight-damping.js';
@@ -39,6 +41,8 @@ export interface ClusterSnapshot {
    * last changed (desired/node-liveness.ts decides who is live). Undefined: node leases off.
    */
   readonly nodeLeases?: ReadonlyMap<string, number>;
+  /** anyvip.io objects, Secrets peers name, this node's kernel view; undefined: none observed (flags only). */
+  readonly fabric?: FabricSnapshot;
 }
 
 /** Kubernetes mode's settings, from the flags and the kubeconfig (fixed for the process). */
@@ -61,6 +65,8 @@ export interface ClusterSettings {
   readonly nodeLeaseIntervalMs?: number;
   /** `namespace/name` of the pools ConfigMap, for messages; empty when none. */
   readonly poolsConfigMap: string;
+  /** `--kube-vip-annotation-prefix` for kube-vip's node annotations. Default `kube-vip.io`. */
+  readonly kubeVipAnnotationPrefix?: string;
 }
 
 /** Kubernetes mode's part of the observation. */
@@ -77,6 +83,8 @@ export interface ClusterMemory {
   readonly services: ServicesState;
   /** Weighted ECMP: the weight each VIP last published, and when (weight-damping.ts). */
   readonly weights: DampingState;
+  /** The last accepted spec of each anyvip.io object, in force while a newer one is refused (last-good.ts). */
+  readonly lastGood?: ReadonlyMap<string, LastGood>;
 }
 
 export const initialClusterMemory: ClusterMemory = {

@@ -289,7 +289,14 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
         });
         continue;
       }
-      const verdict = admitAddress(text, namespace, input.pools, input.allowList, forbidden);
+      const verdict = admitAddress(
+        text,
+        namespace,
+        input.pools,
+        input.allowList,
+        forbidden,
+        s.metadata?.labels,
+      );
       if (verdict.kind === 'refused') {
         w.refused.push({ address: text, code: verdict.code, reason: verdict.reason });
         continue;
@@ -323,11 +330,12 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       const pools = book.poolsFor(
         w.namespace,
         w.service.metadata?.annotations?.[Annotation.pool] || undefined,
+        w.service.metadata?.labels,
       );
       for (const a of before) {
         const fam = parseAddress(a)?.family;
         if (w.addresses.some((x) => parseAddress(x)?.family === fam)) continue;
-        const verdict = admitAddress(a, w.namespace, pools, [], forbidden);
+        const verdict = admitAddress(a, w.namespace, pools, [], forbidden, w.service.metadata?.labels);
         if (verdict.kind === 'allowed' && book.claim(a, w.holder).kind === 'claimed') w.allocated.push(a);
       }
     }
@@ -338,7 +346,11 @@ export function planServices(prev: ServicesState, input: ServicesInput): Service
       if (requestedAddresses(w.service) !== undefined) continue;
       const ann = w.service.metadata?.annotations ?? {};
       const poolName = ann[Annotation.pool];
-      const pools = book.poolsFor(w.namespace, poolName === '' ? undefined : poolName);
+      const pools = book.poolsFor(
+        w.namespace,
+        poolName === '' ? undefined : poolName,
+        w.service.metadata?.labels,
+      );
       if (poolName !== undefined && poolName !== '' && pools.length === 0) {
         w.refused.push({
           address: poolName,

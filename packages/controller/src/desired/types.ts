@@ -1,5 +1,6 @@
 import type { HealthState } from '@anyvip/healthcheck';
 import type { FamilyName, ListenConfig, PeerConfig } from '../config/schema.js';
+import type { FabricCondition, NodeWarning } from './fabric.js';
 import type { PoolError } from './ipam.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { ClusterMemory } from './observation.js';
@@ -79,8 +80,14 @@ export interface BgpDesired {
   readonly speaker: SpeakerSpec;
   /** By canonical address. */
   readonly peers: ReadonlyMap<string, PeerConfig>;
-  /** By prefix. */
+  /** By prefix: every route this node announces (to at least one peer). */
   readonly routes: ReadonlyMap<string, BgpRoute>;
+  /**
+   * Canonical peer address → prefix → route: the complete export to each peer, always filled
+   * (without any AnyvipAdvertisement every peer gets every route of `routes`; desired/advertisements.ts).
+   * Only prefixes of `routes` appear here.
+   */
+  readonly routesByPeer: ReadonlyMap<string, ReadonlyMap<string, BgpRoute>>;
   /** RFC 4724 §3: the previous process closed for a planned restart; peers get the R bit. */
   readonly restarting: boolean;
   /**
@@ -146,4 +153,15 @@ export interface KubernetesDesired {
   readonly poolErrors: readonly PoolError[];
   /** The pools ConfigMap, `namespace/name`, for messages; empty when none is configured. */
   readonly poolsConfigMap: string;
+  /** The anyvip.io objects' conditions (the leader writes them) and this node's fabric warnings; undefined: none (tests). */
+  readonly fabric?: FabricDesired;
+}
+
+/** Conditions on anyvip.io objects and Warning Events on this Node (sinks/fabric-conditions.ts). */
+export interface FabricDesired {
+  /** One per AnyvipPeer, AnyvipAdvertisement and AnyvipPool, the same on every node. */
+  readonly conditions: readonly FabricCondition[];
+  /** Problems only this node has (a Warning Event on its Node, a log line). */
+  readonly nodeWarnings: readonly NodeWarning[];
+  readonly nodeName: string;
 }

@@ -1,4 +1,10 @@
-import { CoordinationV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
+import {
+  CoordinationV1Api,
+  CoreV1Api,
+  CustomObjectsApi,
+  DiscoveryV1Api,
+  KubeConfig,
+} from '@kubernetes/client-node';
 import { assertNever } from '../assert-never.js';
 
 /**
@@ -10,6 +16,8 @@ export interface KubeClients {
   readonly core: CoreV1Api;
   readonly discovery: DiscoveryV1Api;
   readonly coordination: CoordinationV1Api;
+  /** The anyvip.io kinds (AnyvipPeer, AnyvipAdvertisement, AnyvipPool) and their status. */
+  readonly custom: CustomObjectsApi;
 }
 
 /** Where the connection comes from. */
@@ -52,5 +60,6 @@ export function createKubeClients(source: KubeConfigSource): KubeClients {
     core: config.makeApiClient(CoreV1Api),
     discovery: config.makeApiClient(DiscoveryV1Api),
     coordination: config.makeApiClient(CoordinationV1Api),
+    custom: config.makeApiClient(CustomObjectsApi),
   };
 }

@@ -1,19 +1,21 @@
 import type { Argv, CommandModule } from 'yargs';
 import { describeError } from '../errors.js';
+import { anyvipCustomResourceDefinitions } from '../kubernetes/crds/custom-resource-definition.js';
 import { daemonSetManifest } from './daemonset.js';
-import { defaultManifestOptions, type KubernetesObject, type ManifestOptions } from './options.js';
+import { defaultManifestOptions, type KubernetesObject, labels, type ManifestOptions } from './options.js';
 import { rbacManifests } from './rbac.js';
 import { renderManifests } from './render.js';
 import { staticPodManifest } from './static-pod.js';
 
 /** What `anyvip manifest` can print. */
-export type ManifestKind = 'daemonset' | 'pod' | 'rbac';
-export const manifestKinds: readonly ManifestKind[] = ['daemonset', 'pod', 'rbac'];
+export type ManifestKind = 'daemonset' | 'pod' | 'rbac' | 'crds';
+export const manifestKinds: readonly ManifestKind[] = ['daemonset', 'pod', 'rbac', 'crds'];
 
 /**
  * The objects for one kind. `daemonset` includes its ServiceAccount and RBAC, so one
  * `kubectl apply -f -` installs Service VIPs; `rbac` prints them alone; `pod` is the static
- * control-plane Pod (no RBAC: it never talks to the API server). A pod's flags are first
+ * control-plane Pod (no RBAC: it never talks to the API server); `crds` the four anyvip.io
+ * CustomResourceDefinitions (apply them before the DaemonSet). A pod's flags are first
  * checked as `anyvip run` checks them (run-validation.ts).
  *
  * @throws AnyvipError `ANYVIP_USAGE` with the message `anyvip run` would print
@@ -26,6 +28,8 @@ export function manifestObjects(kind: ManifestKind, o: ManifestOptions): Kuberne
       return rbacManifests(o);
     case 'pod':
       return [staticPodManifest(o)];
+    case 'crds':
+      return anyvipCustomResourceDefinitions(labels(o, 'crds')) as unknown as KubernetesObject[];
   }
 }
 
@@ -68,13 +72,13 @@ interface ManifestArgs {
   readonly 'bfd-multiplier': number | undefined;
 }
 
-/** `anyvip manifest daemonset|pod|rbac [flags]`: prints manifests on stdout. */
+/** `anyvip manifest daemonset|pod|rbac|crds [flags]`: prints manifests on stdout. */
 export function manifestCommand(setExit: (code: number) => void): CommandModule<object, ManifestArgs> {
   const d = defaultManifestOptions;
   return {
     command: 'manifest <kind>',
     describe:
-      'Print Kubernetes manifests: daemonset (Service VIPs, with RBAC), pod (static control-plane Pod), rbac',
+      'Print Kubernetes manifests: daemonset (Service VIPs, with RBAC), pod (static control-plane Pod), rbac, crds (the anyvip.io kinds)',
     builder: (y: Argv) =>
       y
         .positional('kind', { type: 'string', choices: manifestKinds, demandOption: true })

@@ -3,6 +3,11 @@ import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
+import { anyvipAdvertisementDefinition } from '../kubernetes/crds/anyvip-advertisement.js';
+import { anyvipNodeStatusDefinition } from '../kubernetes/crds/anyvip-node-status.js';
+import { anyvipPeerDefinition } from '../kubernetes/crds/anyvip-peer.js';
+import { anyvipPoolDefinition } from '../kubernetes/crds/anyvip-pool.js';
+import { anyvipGroup } from '../kubernetes/crds/group.js';
 import { type KubernetesObject, labels, type ManifestOptions } from './options.js';
 
 /**
@@ -12,8 +17,14 @@ import { type KubernetesObject, labels, type ManifestOptions } from './options.j
  * watched; Events are recorded on Services, so in their namespaces (core/v1 Events, created,
  * and updated when repeated). In anyvip's namespace only: the leader Lease (read, created,
  * renewed). With `--pools-configmap`, that one ConfigMap (by name: it is listed and watched
- * with a `metadata.name` field selector) in its namespace. Nothing is deleted, and no Secret
- * is readable.
+ * with a `metadata.name` field selector) in its namespace. Nothing is deleted.
+ *
+ * The anyvip.io kinds (issue 14): AnyvipPeer, AnyvipAdvertisement and AnyvipPool are read
+ * (get/list/watch) and only their status written (the leader's `Accepted` condition); each
+ * node creates and updates its own AnyvipNodeStatus (and its status), and the leader lists and
+ * watches them to write the Services' `anyvip.io/announced-by` annotation (hence `patch` on
+ * Services). Secrets (the peers' TCP-MD5 keys, `passwordSecretRef`) are readable in anyvip's
+ * own namespace only, by a Role: never cluster-wide.
  */
 export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
   const meta = (component: string) => ({ name: o.name, labels: labels(o, component) });
@@ -38,6 +49,7 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'update'] },
+      ...anyvipRules,
     ],
   } satisfies IClusterRole;
   const clusterRoleBinding = {
@@ -58,6 +70,8 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
         resources: ['leases'],
         verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
       },
+      // AnyvipPeer.spec.passwordSecretRef names a Secret here, and only here.
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
     ],
   } satisfies IRole;
   const roleBinding = {
@@ -88,6 +102,33 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
   } satisfies IRoleBinding;
   return [...objects, poolsRole, poolsBinding];
 }
+
+const configPlurals = [
+  anyvipPeerDefinition.plural,
+  anyvipAdvertisementDefinition.plural,
+  anyvipPoolDefinition.plural,
+];
+
+/** The ClusterRole rules for the anyvip.io kinds (see {@link rbacManifests}). */
+const anyvipRules = [
+  { apiGroups: [''], resources: ['services'], verbs: ['patch'] },
+  { apiGroups: [anyvipGroup], resources: configPlurals, verbs: ['get', 'list', 'watch'] },
+  {
+    apiGroups: [anyvipGroup],
+    resources: configPlurals.map((p) => `${p}/status`),
+    verbs: ['update', 'patch'],
+  },
+  {
+    apiGroups: [anyvipGroup],
+    resources: [anyvipNodeStatusDefinition.plural],
+    verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'],
+  },
+  {
+    apiGroups: [anyvipGroup],
+    resources: [`${anyvipNodeStatusDefinition.plural}/status`],
+    verbs: ['get', 'update', 'patch'],
+  },
+];
 
 /** `--pools-configmap [NS/]NAME`: a bare name is in anyvip's namespace. */
 export function poolsConfigMap(

@@ -136,6 +136,19 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
         reason: e.reason,
       });
       return;
+    case 'kubernetesKindAbsent':
+      logger.info('CRD not installed; using the flags alone for it', {
+        resource: e.resource,
+        recheckInMs: e.recheckInMs,
+      });
+      return;
+    case 'fabricRefused':
+      if (e.accepted) logger.info('object accepted', { object: e.object });
+      else logger.warn('object refused', { object: e.object, reason: e.reason, message: e.message });
+      return;
+    case 'nodeWarning':
+      logger.warn('node fabric problem', { node: e.node, reason: e.reason, message: e.message });
+      return;
     case 'kubernetesError':
       logger.warn('kubernetes unreachable; keeping the last known state', {
         resource: e.resource,

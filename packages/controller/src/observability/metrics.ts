@@ -323,6 +323,9 @@ export class ControllerMetrics {
       case 'kubernetesError':
       case 'poolRejected':
       case 'serviceStatus':
+      case 'kubernetesKindAbsent':
+      case 'fabricRefused':
+      case 'nodeWarning':
         return;
       default:
         assertNever(e);

@@ -4,11 +4,18 @@ import { describeError } from '../errors.js';
 
 /** The object an Event is about. */
 export interface EventSubject {
-  readonly kind: 'Service';
+  /** `Service`, `Node`, `AnyvipPeer`, … */
+  readonly kind: string;
+  /** Default `v1`. */
+  readonly apiVersion?: string;
+  /** Empty for a cluster-scoped object (a Node, the anyvip.io kinds): its Events go to `default`, as kubectl looks for them. */
   readonly namespace: string;
   readonly name: string;
   readonly uid: string | undefined;
 }
+
+/** Where Events about cluster-scoped objects live (kubectl describe looks there). */
+const clusterScopedEventNamespace = 'default';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -75,7 +82,7 @@ export class EventRecorder {
   record(note: EventNote): void {
     const now = this.#o.clock.now();
     const s = note.subject;
-    const objectKey = `${s.namespace}/${s.name}/${s.uid ?? ''}`;
+    const objectKey = `${s.kind}/${s.namespace}/${s.name}/${s.uid ?? ''}`;
     const key = `${objectKey}|${note.type}|${note.reason}|${note.message}`;
     const seen = this.#seen.get(key);
     if (seen !== undefined && now - seen.atMs < (this.#o.dedupWindowMs ?? 600_000)) {
@@ -87,7 +94,7 @@ export class EventRecorder {
       this.#enqueue(async () => {
         await this.#o.api.replaceNamespacedEvent({
           name: seen.name,
-          namespace: s.namespace,
+          namespace: s.namespace || clusterScopedEventNamespace,
           body: this.#body(seen.name, seen.note, count, seen.firstTimestamp, last),
         });
       });
@@ -100,7 +107,7 @@ export class EventRecorder {
     this.#prune(now);
     this.#enqueue(async () => {
       await this.#o.api.createNamespacedEvent({
-        namespace: s.namespace,
+        namespace: s.namespace || clusterScopedEventNamespace,
         body: this.#body(name, note, 1, wall, wall),
       });
     });
@@ -111,11 +118,11 @@ export class EventRecorder {
     return {
       apiVersion: 'v1',
       kind: 'Event',
-      metadata: { name, namespace: s.namespace },
+      metadata: { name, namespace: s.namespace || clusterScopedEventNamespace },
       involvedObject: {
-        apiVersion: 'v1',
+        apiVersion: s.apiVersion ?? 'v1',
         kind: s.kind,
-        namespace: s.namespace,
+        ...(s.namespace !== '' ? { namespace: s.namespace } : {}),
         name: s.name,
         ...(s.uid !== undefined ? { uid: s.uid } : {}),
       },

@@ -25,7 +25,8 @@ describe('npm packages', () => {
       controller: true,
       healthcheck: true,
       // A strict consumer (exactOptionalPropertyTypes, noUncheckedIndexedAccess, skipLibCheck false)
-      // compiled and ran: awaitables, the received-route view, error code unions, ListenError.
+      // compiled and ran: awaitables, the received-route view, error code unions, ListenError,
+      // per-peer export.
       consumer: {
         peerUp: '127.0.0.1',
         prefix: '10.250.255.1/32',
@@ -35,6 +36,14 @@ describe('npm packages', () => {
         badPrefix: 'ANYVIP_BAD_PREFIX',
         announcedAfterBadBatch: 1,
         listenError: 'EADDRINUSE',
+        // Per-peer export: a route announced on one peer's handle, with its own attributes.
+        perPeer: {
+          prefix: '10.250.255.3/32',
+          med: 7,
+          largeCommunities: ['65002:1:1'],
+          ownRoutes: ['10.250.255.3/32'],
+          withdrawUnknown: false,
+        },
       },
       // require() of the ESM packages from CommonJS works (Node >= 22.12, no top-level await).
       cjs: true,

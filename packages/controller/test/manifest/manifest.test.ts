@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1/CustomResourceDefinition';
 import { DaemonSet } from 'kubernetes-models/apps/v1/DaemonSet';
 import { ClusterRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRoleBinding';
@@ -27,6 +28,7 @@ import {
  * at compile time: the generator's literals `satisfies` the same models' interfaces.
  */
 const models: Record<string, new (data: never) => { validate(): void }> = {
+  CustomResourceDefinition,
   DaemonSet,
   Pod,
   ServiceAccount,
@@ -76,11 +78,13 @@ const exampleArgv: Record<ManifestKind, string[]> = {
     '10.250.0.11',
   ],
   rbac: ['--pools-configmap', 'anyvip-pools'],
+  crds: [],
 };
 const exampleFile: Record<ManifestKind, string> = {
   daemonset: 'daemonset.yaml',
   pod: 'control-plane-pod.yaml',
   rbac: 'rbac.yaml',
+  crds: 'crds.yaml',
 };
 
 describe('anyvip manifest', () => {
@@ -115,7 +119,7 @@ describe('anyvip manifest', () => {
     },
   );
 
-  it('RBAC is what Kubernetes mode calls: no delete, no Secrets; the Lease in its namespace, the pools ConfigMap by name', () => {
+  it('RBAC is what Kubernetes mode calls: no delete; Secrets and the Lease in its namespace only, the pools ConfigMap by name', () => {
     const objects = manifestObjects('rbac', { ...example, poolsConfigMap: 'ipam/anyvip-pools' });
     const rules = (kind: string, name = 'anyvip') =>
       (objects.find((o) => o.kind === kind && o.metadata.name === name)?.rules ?? []) as {
@@ -128,6 +132,27 @@ describe('anyvip manifest', () => {
       { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['nodes'], verbs: ['list', 'watch'] },
       { apiGroups: [''], resources: ['events'], verbs: ['create', 'update'] },
+      { apiGroups: [''], resources: ['services'], verbs: ['patch'] },
+      {
+        apiGroups: ['anyvip.io'],
+        resources: ['anyvippeers', 'anyvipadvertisements', 'anyvippools'],
+        verbs: ['get', 'list', 'watch'],
+      },
+      {
+        apiGroups: ['anyvip.io'],
+        resources: ['anyvippeers/status', 'anyvipadvertisements/status', 'anyvippools/status'],
+        verbs: ['update', 'patch'],
+      },
+      {
+        apiGroups: ['anyvip.io'],
+        resources: ['anyvipnodestatuses'],
+        verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'],
+      },
+      {
+        apiGroups: ['anyvip.io'],
+        resources: ['anyvipnodestatuses/status'],
+        verbs: ['get', 'update', 'patch'],
+      },
     ]);
     expect(rules('Role')).toEqual([
       {
@@ -135,7 +160,12 @@ describe('anyvip manifest', () => {
         resources: ['leases'],
         verbs: ['get', 'list', 'watch', 'create', 'update', 'delete'],
       },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['get', 'list', 'watch'] },
     ]);
+    // Secrets never cluster-wide, and nothing of anyvip.io is deleted.
+    const clusterRules = rules('ClusterRole') as { resources: string[]; verbs: string[] }[];
+    expect(clusterRules.flatMap((r) => r.resources)).not.toContain('secrets');
+    expect(clusterRules.flatMap((r) => r.verbs)).not.toContain('delete');
     const pools = objects.find((o) => o.kind === 'Role' && o.metadata.name === 'anyvip-pools');
     expect(pools?.metadata.namespace).toBe('ipam');
     expect(pools?.rules).toEqual([
@@ -265,7 +295,9 @@ describe('anyvip manifest', () => {
       defaultMode: 0o440,
     });
     expect(spec?.securityContext?.fsGroup).toBeUndefined(); // root owns the file: no group needed
-    expect(JSON.stringify(objects)).not.toMatch(/"kind":"Secret"|resources":\["secrets/);
+    // No Secret object; Secrets are readable in anyvip's namespace only (a Role, for AnyvipPeer.passwordSecretRef).
+    expect(JSON.stringify(objects)).not.toMatch(/"kind":"Secret"/);
+    expect(JSON.stringify(objects.filter((o) => o.kind === 'ClusterRole'))).not.toMatch(/secrets/);
     expect(() => manifestObjects('daemonset', { ...example, passwordSecret: 'a/b/c' })).toThrow(
       /NAME or NAME\/KEY/,
     );

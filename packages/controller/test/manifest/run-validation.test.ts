@@ -40,7 +40,6 @@ const daemonsetCases: [string, string[], string[], RegExp][] = [
     [],
     /one per --peer \(2\)/,
   ],
-  ['no --peer', ['--asn', '65001', '--peer-asn', '65000'], [], /--peer is required in mode bgp/],
   ['no --asn', ['--peer', '10.0.0.1', '--peer-asn', '65000'], [], /--asn is required in mode bgp/],
   [
     'a --peer that is not an address',
@@ -130,5 +129,11 @@ describe('anyvip manifest refuses what anyvip run refuses, with the same message
     const p = await cli(['manifest', 'pod', ...bgp, ...pod]);
     expect(p.code).toBe(0);
     expect(p.stdout).toContain('kind: Pod');
+  });
+
+  it('a DaemonSet needs no --peer: AnyvipPeer objects and node annotations give each node its peers', async () => {
+    const m = await cli(['manifest', 'daemonset', '--asn', '65001']);
+    expect([m.code, m.stderr]).toEqual([0, '']);
+    expect(m.stdout).toContain('kind: DaemonSet');
   });
 });

@@ -175,6 +175,11 @@ export class ClusterObserver {
     };
   }
 
+  /** One Node as the cache holds it (this node's annotations, for the fabric observer). */
+  node(name: string): V1Node | undefined {
+    return this.#nodes.get(name);
+  }
+
   /** One Service as the cache holds it (with its resourceVersion), for the status sink. */
   service(namespace: string, name: string): V1Service | undefined {
     return this.#services.get(name, namespace);

@@ -1,0 +1,262 @@
+import { createHmac, randomBytes } from 'node:crypto';
+import type { Clock } from '@anyvip/healthcheck';
+import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
+import { assertNever } from '../../assert-never.js';
+import { PeerPassword } from '../../config/peer-password.js';
+import type {
+  AdvertisementSpec,
+  FabricObject,
+  FabricSecret,
+  FabricSnapshot,
+  PeerSpec,
+  PoolSpec,
+} from '../../desired/fabric.js';
+import { nodePeerPasswordSecretKey } from '../../desired/peers.js';
+import type { ControllerEvent } from '../../events.js';
+import type { KubeClients } from '../../kubernetes/client.js';
+import { pagedList, WatchedKind } from './list-watch.js';
+import { OptionalKind, type OptionalKindEvent } from './optional-kind.js';
+
+/**
+ * Kubernetes mode's fabric observer: lists and watches the anyvip.io/v1alpha1 kinds
+ * (AnyvipPeer, AnyvipAdvertisement, AnyvipPool; cluster-scoped) when their CRDs are installed,
+ * and the Secrets peers name (`passwordSecretRef`, this node's `anyvip.io/peer-password-secret`),
+ * each by name, in anyvip's own namespace only. It never decides: objects go to desired/ as
+ * they are, with the schema check's verdict (`validate`, run here at the edge), and a Secret's
+ * keys only wrapped ({@link PeerPassword}: the key never reaches JSON, logs or status).
+ *
+ * Level-triggered like the cluster observer: any change raises one coalesced pass.
+ */
+
+export const fabricGroup = 'anyvip.io';
+export const fabricVersion = 'v1alpha1';
+
+/** The kinds and their plurals. */
+export const fabricKinds = {
+  AnyvipPeer: 'anyvippeers',
+  AnyvipAdvertisement: 'anyvipadvertisements',
+  AnyvipPool: 'anyvippools',
+} as const;
+
+export type FabricKind = keyof typeof fabricKinds;
+
+/** A custom object as the API hands it (plain JSON). */
+export interface CustomObject extends KubernetesObject {
+  readonly spec?: unknown;
+  readonly status?: unknown;
+}
+
+export interface FabricObserverOptions {
+  readonly clients: KubeClients;
+  /** anyvip's namespace: the only one Secrets are read from. */
+  readonly namespace: string;
+  readonly clock: Clock;
+  readonly onChange: (reason: string) => void;
+  readonly report: (event: ControllerEvent) => void;
+  /** This node's annotations (the node-annotation peer's Secret). */
+  readonly nodeAnnotations: () => Readonly<Record<string, string>> | undefined;
+  /** The schema check (the CRD's OpenAPI schema): why an object does not validate, or undefined. */
+  readonly validate?: (kind: FabricKind, object: unknown) => string | undefined;
+  /** How often a CRD that is not installed is looked for again. Default 60 s. */
+  readonly recheckMs?: number;
+}
+
+/** Objects per list page. */
+const LIST_PAGE = 500;
+
+/** Keys Secret fingerprints, so they say "changed" and nothing else (a new key per process). */
+const fingerprintKey = randomBytes(32);
+
+export class FabricObserver {
+  readonly #o: FabricObserverOptions;
+  readonly #kinds: Record<FabricKind, OptionalKind<CustomObject>>;
+  readonly #secrets = new Map<string, WatchedKind<V1Secret>>();
+  /** Converted objects by the object the cache holds (a watch replaces it on change). */
+  readonly #converted = new WeakMap<object, FabricObject<unknown>>();
+  readonly #wrapped = new WeakMap<object, FabricSecret>();
+  #started = false;
+  #resolveSynced: () => void = () => {};
+  readonly #syncedPromise = new Promise<void>((resolve) => {
+    this.#resolveSynced = resolve;
+  });
+
+  constructor(options: FabricObserverOptions) {
+    this.#o = options;
+    const kind = (k: FabricKind): OptionalKind<CustomObject> => {
+      const plural = fabricKinds[k];
+      return new OptionalKind<CustomObject>(options.clients.config, {
+        path: `/apis/${fabricGroup}/${fabricVersion}/${plural}`,
+        list: pagedList(
+          (c) =>
+            options.clients.custom.listClusterCustomObject({
+              group: fabricGroup,
+              version: fabricVersion,
+              plural,
+              limit: LIST_PAGE,
+              ...(c !== undefined ? { _continue: c } : {}),
+            }) as Promise<{
+              items: CustomObject[];
+              metadata?: { resourceVersion?: string; _continue?: string };
+            }>,
+        ),
+        clock: options.clock,
+        ...(options.recheckMs !== undefined ? { recheckMs: options.recheckMs } : {}),
+        onEvent: (e) => this.#onEvent(e),
+      });
+    };
+    this.#kinds = {
+      AnyvipPeer: kind('AnyvipPeer'),
+      AnyvipAdvertisement: kind('AnyvipAdvertisement'),
+      AnyvipPool: kind('AnyvipPool'),
+    };
+  }
+
+  /** Every kind listed (or known not installed) and every named Secret listed. */
+  get synced(): boolean {
+    return (
+      Object.values(this.#kinds).every((k) => k.synced) && [...this.#secrets.values()].every((w) => w.synced)
+    );
+  }
+
+  /** Resolves once every kind was listed (or found not installed) and the named Secrets listed. */
+  whenSynced(): Promise<void> {
+    return this.#syncedPromise;
+  }
+
+  start(): void {
+    this.#started = true;
+    for (const k of Object.values(this.#kinds)) k.start();
+    this.#syncSecretWatches();
+  }
+
+  stop(): void {
+    this.#started = false;
+    for (const k of Object.values(this.#kinds)) k.stop();
+    for (const w of this.#secrets.values()) w.stop();
+    this.#secrets.clear();
+  }
+
+  /** One object as the cache holds it (with its resourceVersion), for the condition writer. */
+  object(kind: FabricKind, name: string): CustomObject | undefined {
+    return this.#kinds[kind].items()?.find((o) => o.metadata?.name === name);
+  }
+
+  /** The fabric as last seen (without the node's network, which another observer reads). */
+  snapshot(): Omit<FabricSnapshot, 'network'> {
+    this.#syncSecretWatches();
+    const secrets = new Map<string, FabricSecret>();
+    for (const [name, w] of this.#secrets) {
+      const s = w.items()[0];
+      if (s !== undefined) secrets.set(name, this.#wrap(name, s));
+    }
+    return {
+      peers: this.#objects<PeerSpec>('AnyvipPeer'),
+      advertisements: this.#objects<AdvertisementSpec>('AnyvipAdvertisement'),
+      pools: this.#objects<PoolSpec>('AnyvipPool'),
+      secrets,
+    };
+  }
+
+  #objects<S>(kind: FabricKind): FabricObject<S>[] | undefined {
+    const items = this.#kinds[kind].items();
+    if (items === undefined) return undefined;
+    return items.map((o) => {
+      let c = this.#converted.get(o);
+      if (c === undefined) {
+        const invalid = this.#o.validate?.(kind, o);
+        c = {
+          name: o.metadata?.name ?? '',
+          ...(o.metadata?.uid !== undefined ? { uid: o.metadata.uid } : {}),
+          generation: o.metadata?.generation,
+          labels: o.metadata?.labels ?? {},
+          spec: (typeof o.spec === 'object' && o.spec !== null ? o.spec : {}) as S,
+          ...(invalid !== undefined ? { invalid } : {}),
+        };
+        this.#converted.set(o, c);
+      }
+      return c as FabricObject<S>;
+    });
+  }
+
+  /** A Secret's keys, each wrapped with its fingerprint (decoded once per version of the Secret). */
+  #wrap(name: string, s: V1Secret): FabricSecret {
+    let w = this.#wrapped.get(s);
+    if (w === undefined) {
+      const keys = new Map<string, PeerPassword>();
+      for (const [k, b64] of Object.entries(s.data ?? {})) {
+        // As a key file: one trailing newline (from `--from-file`) is not part of the key.
+        const key = Buffer.from(b64, 'base64')
+          .toString('utf8')
+          .replace(/\r?\n$/, '');
+        const fingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex').slice(0, 16);
+        keys.set(k, new PeerPassword(key, `${name}/${k}`, fingerprint));
+      }
+      w = { name, keys };
+      this.#wrapped.set(s, w);
+    }
+    return w;
+  }
+
+  /** Watches exactly the Secrets named now (by a `metadata.name` field selector each). */
+  #syncSecretWatches(): void {
+    if (!this.#started) return;
+    const names = new Set<string>();
+    for (const o of this.#kinds.AnyvipPeer.items() ?? []) {
+      const ref = (o.spec as PeerSpec | undefined)?.passwordSecretRef?.name;
+      if (typeof ref === 'string' && ref !== '') names.add(ref);
+    }
+    const annotated = this.#o.nodeAnnotations()?.[nodePeerPasswordSecretKey];
+    if (annotated !== undefined && annotated !== '') names.add(annotated);
+    for (const [name, w] of this.#secrets)
+      if (!names.has(name)) {
+        w.stop();
+        this.#secrets.delete(name);
+      }
+    const { clients, namespace, clock } = this.#o;
+    for (const name of names) {
+      if (this.#secrets.has(name)) continue;
+      const fieldSelector = `metadata.name=${name}`;
+      const w = new WatchedKind<V1Secret>(clients.config, {
+        path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
+        fieldSelector,
+        list: () => clients.core.listNamespacedSecret({ namespace, fieldSelector }),
+        clock,
+        onEvent: (e) => this.#onEvent(e),
+      });
+      this.#secrets.set(name, w);
+      w.start();
+    }
+  }
+
+  #onEvent(e: OptionalKindEvent): void {
+    switch (e.kind) {
+      case 'absent':
+        this.#o.report({ kind: 'kubernetesKindAbsent', resource: e.resource, recheckInMs: e.recheckInMs });
+        return;
+      case 'synced':
+        this.#o.report({ kind: 'kubernetesSynced', resource: e.resource, items: e.items });
+        this.#changed();
+        return;
+      case 'changed':
+        this.#changed();
+        return;
+      case 'error':
+        this.#o.report({
+          kind: 'kubernetesError',
+          resource: e.resource,
+          reason: e.reason,
+          retryInMs: e.retryInMs,
+        });
+        return;
+      default:
+        assertNever(e);
+    }
+  }
+
+  #changed(): void {
+    if (!this.#started) return;
+    this.#syncSecretWatches();
+    if (this.synced) this.#resolveSynced();
+    this.#o.onChange('fabric');
+  }
+}
