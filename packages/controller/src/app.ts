@@ -13,6 +13,7 @@ import { HeapTrim } from './heap-trim.js';
 import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './observability/log.js';
 import { ControllerMetrics } from './observability/metrics.js';
 import { HealthObserver } from './observe/health-checks.js';
+import { SessionObserver } from './observe/speaker-sessions.js';
 import { diffKeyed, sameData } from './reconcile/diff.js';
 import { type PassReport, ReconcileLoop } from './reconcile/loop.js';
 import type { Sink } from './reconcile/sink.js';
@@ -100,6 +101,8 @@ export class AnyvipRuntime {
   readonly #logger: ControllerLogger;
   readonly metrics: ControllerMetrics;
   readonly #health: HealthObserver;
+  /** The speaker's sessions as observations (the node status reports them). */
+  readonly #sessions = new SessionObserver({ peers: () => this.peerInfos() });
   readonly #cluster: ClusterFeed | undefined;
   readonly #listeners = new Set<ControllerListener>();
   readonly #bgp: BgpSink;
@@ -196,6 +199,7 @@ export class AnyvipRuntime {
       lifecycle: this.#lifecycle,
       restarting: this.#restarting,
       nowMs: this.#clock.now(),
+      ...(cluster !== undefined ? { sessions: this.#sessions.snapshot() } : {}),
     });
     this.#desired = d;
     if (d.carry !== undefined) this.#memory = d.carry;
@@ -416,6 +420,8 @@ export class AnyvipRuntime {
   }
 
   #emit(event: ControllerEvent): void {
+    // Kubernetes mode reports the sessions (node status): a state change is worth a pass.
+    if (this.#sessions.observe(event) && this.#cluster !== undefined) this.loop.trigger('session');
     logEvent(this.#logger, event);
     this.metrics.observe(event);
     for (const l of this.#listeners) {

@@ -1,4 +1,5 @@
 import { type Clock, systemClock } from '@anyvip/healthcheck';
+import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
@@ -14,6 +15,7 @@ import { EventRecorder } from './sinks/event-recorder.js';
 import { FabricConditionSink, type FabricStatusObject } from './sinks/fabric-conditions.js';
 import { createIpRunner } from './sinks/ip-runner.js';
 import { KubernetesEventSink } from './sinks/kubernetes-events.js';
+import { NodeStatusSink } from './sinks/node-status.js';
 import { ServiceStatusSink } from './sinks/service-status.js';
 
 /**
@@ -87,8 +89,17 @@ export function createKubernetesFeed(
       ? { kubeVipAnnotationPrefix: settings.kubeVipAnnotationPrefix }
       : {}),
   };
+  const nodeStatus = new NodeStatusSink({
+    api: clients.config.makeApiClient(CustomObjectsApi),
+    clock,
+    wake: hooks.changed,
+    report: hooks.report,
+    nodeUid: () =>
+      observer.snapshot()?.nodes.find((n) => n.metadata?.name === settings.nodeName)?.metadata?.uid,
+  });
   return {
     sinks: [
+      nodeStatus,
       new ServiceStatusSink({
         api: clients.core,
         lookup: (namespace, name) => observer.service(namespace, name),
@@ -135,6 +146,7 @@ export function createKubernetesFeed(
     stop: async () => {
       network.stop();
       fabric.stop();
+      nodeStatus.stop();
       await observer.stop();
       await events.flush();
     },

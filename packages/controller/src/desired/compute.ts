@@ -2,6 +2,7 @@ import { parseAddress, rangeContains } from '../address/ip-range.js';
 import { defaultLinkBandwidthConfig } from '../config/link-bandwidth.js';
 import type { ControllerConfig, FamilyName, VipConfig } from '../config/schema.js';
 import { computeExport, type ExportPlan, type VipOwner } from './advertisements.js';
+import { computeAnnouncedBy } from './announced-by.js';
 import { computeApiServerAddresses } from './api-server-addresses.js';
 import { serviceKey } from './cluster.js';
 import type { FabricCondition, FabricSnapshot } from './fabric.js';
@@ -51,7 +52,9 @@ export function computeDesiredWorld(o: Observation): DesiredState {
   const { config, lifecycle } = o;
   const plan = o.cluster === undefined ? undefined : planCluster(o.cluster, o.nowMs, config);
   const sources: VipSource[] = config.vips.map((vip) => sourceOfConfig(vip, config));
-  for (const a of plan?.plan.announce ?? []) sources.push(sourceOfAddress(a, plan?.weights.get(a), config));
+  const owners = plan === undefined ? undefined : servicesByAddress(plan.plan);
+  for (const a of plan?.plan.announce ?? [])
+    sources.push(sourceOfAddress(a, plan?.weights.get(a), config, owners?.get(a)));
 
   const holds =
     lifecycle.kind === 'running' || lifecycle.kind === 'gracefulShutdown' || lifecycle.kind === 'restart';
@@ -74,6 +77,7 @@ export function computeDesiredWorld(o: Observation): DesiredState {
       announce,
       bind,
       refused: undefined,
+      ...(vip.services !== undefined ? { services: vip.services } : {}),
     });
     if (!holds) continue;
     if (bind) addresses.set(vip.prefix, { prefix: vip.prefix, address: vip.address, family: vip.family });
@@ -145,7 +149,10 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     },
     // Shutting down or restarting, the cluster is not told: Services keep their status, and
     // a node going away must not spam Withdrawn Events (its routes say it all).
-    kubernetes: lifecycle.kind === 'running' ? kubernetes : undefined,
+    kubernetes:
+      kubernetes !== undefined && lifecycle.kind === 'running'
+        ? { ...kubernetes, ...(o.sessions !== undefined ? { sessions: o.sessions } : {}) }
+        : undefined,
     lifecycle,
     carry: plan === undefined ? undefined : { ...plan.carry, lastGood },
     // Graceful shutdown holds the routes (with 65535:0) until its wait ends; then withdrawn.
@@ -198,6 +205,8 @@ interface VipSource {
   readonly family: FamilyName;
   readonly healthcheck: string | undefined;
   readonly attributes: RouteAttributes;
+  /** The Services a Service address belongs to (`namespace/name`, sorted). */
+  readonly services?: readonly string[];
 }
 
 const noAttributes: RouteAttributes = {
@@ -230,9 +239,15 @@ function sourceOfConfig(vip: VipConfig, config: ControllerConfig): VipSource {
  * A Service address (canonical text, from desired/services.ts): a host prefix, no check, no
  * attributes but the link bandwidth of a weighted ECMP VIP (desired/weighted-ecmp.ts).
  */
-function sourceOfAddress(address: string, weight: number | undefined, config: ControllerConfig): VipSource {
+function sourceOfAddress(
+  address: string,
+  weight: number | undefined,
+  config: ControllerConfig,
+  services: readonly string[] | undefined,
+): VipSource {
   const v6 = address.includes(':');
   return {
+    ...(services !== undefined ? { services } : {}),
     prefix: `${address}/${v6 ? 128 : 32}`,
     address,
     family: v6 ? 'ipv6' : 'ipv4',
@@ -348,6 +363,10 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
     // Make-before-break: a VIP placed elsewhere stays here one lease interval longer.
     handoverMs: interval ?? 0,
   });
+  const announcedBy =
+    snapshot.leader && snapshot.nodeStatuses !== undefined
+      ? computeAnnouncedBy(snapshot.nodeStatuses, snapshot.nodes, nowMs)
+      : undefined;
   const services = new Map<string, ServiceDesired>();
   for (const s of plan.services)
     services.set(s.key, {
@@ -357,6 +376,9 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
       ingress: snapshot.leader ? s.ingress : undefined,
       announcedHere: s.announcedHere,
       refused: s.refused,
+      addresses: s.addresses,
+      announcers: s.announcers,
+      ...(announcedBy !== undefined ? { announcedBy: announcedBy.get(s.key) ?? [] } : {}),
     });
   // Weighted ECMP: each weighted VIP's ready endpoints here, at most one change per VIP per
   // interval (the held change wakes the loop when it falls due).
@@ -411,8 +433,22 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
       leader: snapshot.leader,
       poolErrors: errors,
       poolsConfigMap: settings.poolsConfigMap,
+      nodeName: settings.nodeName,
     },
   };
+}
+
+/** Address → the Services announcing it from here (`namespace/name`, sorted; shared addresses have several). */
+function servicesByAddress(plan: ServicesPlan): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const s of plan.services)
+    for (const a of s.announcedHere) {
+      const keys = out.get(a);
+      if (keys === undefined) out.set(a, [s.key]);
+      else if (!keys.includes(s.key)) keys.push(s.key);
+    }
+  for (const keys of out.values()) keys.sort();
+  return out;
 }
 
 function earliest(a: number | undefined, b: number | undefined): number | undefined {

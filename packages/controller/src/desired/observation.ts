@@ -1,11 +1,13 @@
 import type { IpRange } from '../address/ip-range.js';
 import type { ControllerConfig } from '../config/schema.js';
+import type { ObservedNodeStatus } from './announced-by.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from './cluster.js';
 import type { FabricSnapshot } from './fabric.js';
 import type { HealthLookup } from './health.js';
 import type { LastGood } from './last-good.js';
 import type { Lifecycle } from './lifecycle.js';
 import { initialServicesState, type ServicesState } from './services.js';
+import type { SessionObservation } from './session-observation.js';
 import { type DampingState, initialDampingState } from './weight-damping.js';
 
 /**
@@ -25,6 +27,8 @@ export interface Observation {
   readonly restarting: boolean;
   /** Monotonic milliseconds (grace periods). */
   readonly nowMs: number;
+  /** The BGP speaker's sessions now (observe/speaker-sessions.ts); absent: none observed. */
+  readonly sessions?: readonly SessionObservation[];
 }
 
 /** The cluster objects the Kubernetes decisions read. */
@@ -43,6 +47,11 @@ export interface ClusterSnapshot {
   readonly nodeLeases?: ReadonlyMap<string, number>;
   /** anyvip.io objects, Secrets peers name, this node's kernel view; undefined: none observed (flags only). */
   readonly fabric?: FabricSnapshot;
+  /**
+   * The leader: every node's AnyvipNodeStatus as far as the `anyvip.io/announced-by`
+   * annotation reads it (desired/announced-by.ts). Undefined: not the leader, or not listed yet.
+   */
+  readonly nodeStatuses?: readonly ObservedNodeStatus[];
 }
 
 /** Kubernetes mode's settings, from the flags and the kubeconfig (fixed for the process). */

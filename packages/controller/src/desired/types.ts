@@ -5,6 +5,7 @@ import type { PoolError } from './ipam.js';
 import type { Lifecycle } from './lifecycle.js';
 import type { ClusterMemory } from './observation.js';
 import type { Refusal } from './services.js';
+import type { SessionObservation } from './session-observation.js';
 
 /**
  * DesiredState: the whole desired world, as the one pure function `computeDesiredWorld`
@@ -33,6 +34,8 @@ export interface VipPlan {
    * `desired/bind-gate.ts`). Undefined when nothing is withheld.
    */
   readonly withheld?: string;
+  /** Kubernetes mode: the Services (`namespace/name`, sorted) this address belongs to; absent for a configured VIP. */
+  readonly services?: readonly string[];
 }
 
 /** An address to hold on the loopback device. */
@@ -141,6 +144,15 @@ export interface ServiceDesired {
   readonly announcedHere: readonly string[];
   /** Refused addresses (Warning Events, by the leader). */
   readonly refused: readonly Refusal[];
+  /** Admitted addresses, wherever they are announced (the node status reports each). */
+  readonly addresses?: readonly string[];
+  /** Nodes announcing them: `all` eligible nodes (Cluster), or these (Local, single announcer). */
+  readonly announcers?: 'all' | readonly string[];
+  /**
+   * The leader: the nodes whose status says they announce this Service (sorted), for the
+   * `anyvip.io/announced-by` annotation (desired/announced-by.ts); undefined: leave it alone.
+   */
+  readonly announcedBy?: readonly string[];
 }
 
 /** The Kubernetes sinks' part: Service status and Events. */
@@ -155,6 +167,10 @@ export interface KubernetesDesired {
   readonly poolsConfigMap: string;
   /** The anyvip.io objects' conditions (the leader writes them) and this node's fabric warnings; undefined: none (tests). */
   readonly fabric?: FabricDesired;
+  /** This node (its AnyvipNodeStatus is named after it). */
+  readonly nodeName?: string;
+  /** The speaker's sessions as observed at the start of the pass (the node status reports them). */
+  readonly sessions?: readonly SessionObservation[];
 }
 
 /** Conditions on anyvip.io objects and Warning Events on this Node (sinks/fabric-conditions.ts). */

@@ -111,6 +111,8 @@ describe('computeDesiredWorld: Kubernetes mode is one more input to the one func
       announce: true,
       bind: true,
       refused: undefined,
+      // Which Service it belongs to (node status, metric labels).
+      services: ['default/web'],
     });
     expect(d.bgp?.routes.get('10.250.1.5/32')?.attributes).toEqual({
       communities: [],
