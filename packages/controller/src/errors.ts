@@ -8,6 +8,8 @@
  * - `ANYVIP_VIP_OUTSIDE_POOL`: a VIP is not inside any of `allowedRanges`.
  * - `ANYVIP_USAGE`: a command line that cannot work (a missing flag, a mode not built yet).
  * - `ANYVIP_ADMIN_UNREACHABLE`: `anyvip status` got no usable answer from the admin listener.
+ * - `ANYVIP_KUBERNETES_UNREACHABLE`: `anyvip status --cluster` could not list the node statuses
+ *   (no API server, forbidden, or the AnyvipNodeStatus CRD missing).
  * - `ANYVIP_TCP_AUTH_UNAVAILABLE`: a peer asks for TCP-MD5 (`passwordFile`) or GTSM
  *   (`ttlSecurity`), and the optional @anyvip/tcp-auth addon is not built here.
  */
@@ -18,6 +20,7 @@ export type AnyvipErrorCode =
   | 'ANYVIP_VIP_OUTSIDE_POOL'
   | 'ANYVIP_USAGE'
   | 'ANYVIP_ADMIN_UNREACHABLE'
+  | 'ANYVIP_KUBERNETES_UNREACHABLE'
   | 'ANYVIP_TCP_AUTH_UNAVAILABLE';
 
 /**

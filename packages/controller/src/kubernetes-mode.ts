@@ -11,6 +11,7 @@ import {
   fabricVersion,
 } from './observe/kubernetes/fabric-observer.js';
 import { type IpReader, NodeNetworkObserver } from './observe/node-network.js';
+import { AnnouncedBySink } from './sinks/announced-by.js';
 import { EventRecorder } from './sinks/event-recorder.js';
 import { FabricConditionSink, type FabricStatusObject } from './sinks/fabric-conditions.js';
 import { createIpRunner } from './sinks/ip-runner.js';
@@ -97,9 +98,18 @@ export function createKubernetesFeed(
     nodeUid: () =>
       observer.snapshot()?.nodes.find((n) => n.metadata?.name === settings.nodeName)?.metadata?.uid,
   });
+  const announcedBy = new AnnouncedBySink({
+    api: clients.core,
+    lookup: (namespace, name) => observer.service(namespace, name),
+    stillLeader: () => observer.leader,
+    clock,
+    wake: hooks.changed,
+    report: hooks.report,
+  });
   return {
     sinks: [
       nodeStatus,
+      announcedBy,
       new ServiceStatusSink({
         api: clients.core,
         lookup: (namespace, name) => observer.service(namespace, name),
@@ -147,6 +157,7 @@ export function createKubernetesFeed(
       network.stop();
       fabric.stop();
       nodeStatus.stop();
+      announcedBy.stop();
       await observer.stop();
       await events.flush();
     },

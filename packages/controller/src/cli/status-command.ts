@@ -1,8 +1,14 @@
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Argv, CommandModule } from 'yargs';
 import type { StatusReport } from '../admin/status-report.js';
 import { defaultAdminAddress, formatAdminAddress, parseAdminAddress } from '../config/admin.js';
 import { loadConfigFile } from '../config/load.js';
 import { AnyvipError, describeError } from '../errors.js';
+import { statusCodeOf } from '../kubernetes/api-status.js';
+import { createKubeClients, kubeConfigSourceOf } from '../kubernetes/client.js';
+import { anyvipGroup, anyvipNodeStatusDefinition, anyvipVersion } from '../kubernetes/crds/index.js';
+import { buildClusterStatus, type ClusterStatus } from './cluster-status.js';
+import { formatClusterStatus } from './cluster-status-format.js';
 import { formatStatus } from './status-format.js';
 
 /**
@@ -22,8 +28,34 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
         })
         .option('config', { type: 'string', describe: 'Take the admin address from this configuration file' })
         .option('timeout', { type: 'number', default: 3000, describe: 'Request timeout, ms' })
-        .option('json', { type: 'boolean', default: false, describe: 'Print the /status document as JSON' }),
+        .option('json', { type: 'boolean', default: false, describe: 'Print the /status document as JSON' })
+        .option('cluster', {
+          type: 'boolean',
+          default: false,
+          describe:
+            'Every node: read the AnyvipNodeStatus objects through the Kubernetes API and print all sessions and VIPs',
+        })
+        .option('kubeconfig', {
+          type: 'string',
+          describe: 'With --cluster: kubeconfig file (default: in-cluster, then $KUBECONFIG, ~/.kube/config)',
+        }),
     handler: async (args) => {
+      if (args.cluster) {
+        try {
+          const status = await readClusterStatus(
+            createKubeClients(kubeConfigSourceOf(args.kubeconfig, process.env)).config,
+            args.timeout,
+          );
+          process.stdout.write(
+            args.json ? `${JSON.stringify(status, null, 2)}\n` : formatClusterStatus(status),
+          );
+          setExit(0);
+        } catch (err) {
+          process.stderr.write(`anyvip: ${describeError(err)}\n`);
+          setExit(1);
+        }
+        return;
+      }
       let url: string;
       try {
         url = await statusUrl(args['admin-address'], args.config, process.env[adminAddressEnv]);
@@ -49,6 +81,50 @@ interface StatusArgs {
   readonly config: string | undefined;
   readonly timeout: number;
   readonly json: boolean;
+  readonly cluster: boolean;
+  readonly kubeconfig: string | undefined;
+}
+
+/**
+ * Lists every AnyvipNodeStatus (in pages) and joins them ({@link buildClusterStatus}).
+ *
+ * @throws AnyvipError `ANYVIP_KUBERNETES_UNREACHABLE` (no answer, forbidden, the CRD missing)
+ */
+export async function readClusterStatus(config: KubeConfig, timeoutMs: number): Promise<ClusterStatus> {
+  const api = config.makeApiClient(CustomObjectsApi);
+  const items: unknown[] = [];
+  let cont: string | undefined;
+  try {
+    do {
+      const page = (await Promise.race([
+        api.listClusterCustomObject({
+          group: anyvipGroup,
+          version: anyvipVersion,
+          plural: anyvipNodeStatusDefinition.plural,
+          limit: 500,
+          ...(cont !== undefined ? { _continue: cont } : {}),
+        }),
+        new Promise((_, reject) =>
+          setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+        ),
+      ])) as { items?: unknown[]; metadata?: { _continue?: string } };
+      items.push(...(page.items ?? []));
+      cont = page.metadata?._continue || undefined;
+    } while (cont !== undefined);
+  } catch (err) {
+    const code = statusCodeOf(err);
+    const hint =
+      code === 404
+        ? ': is the AnyvipNodeStatus CRD installed (anyvip manifest crds)?'
+        : code === 403
+          ? ': may this identity list anyvipnodestatuses.anyvip.io?'
+          : '';
+    throw new AnyvipError(
+      'ANYVIP_KUBERNETES_UNREACHABLE',
+      `cannot list ${anyvipNodeStatusDefinition.plural}.${anyvipGroup}: ${describeError(err)}${hint}`,
+    );
+  }
+  return buildClusterStatus(items, Date.now());
 }
 
 /**

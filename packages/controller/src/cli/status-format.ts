@@ -2,7 +2,7 @@ import type { SessionState } from '@anyvip/bgp';
 import type { StatusReport } from '../admin/status-report.js';
 
 /** RFC 4271 §8.2.2 state names as routers print them. */
-const stateNames: Readonly<Record<SessionState, string>> = {
+export const stateNames: Readonly<Record<SessionState, string>> = {
   idle: 'Idle',
   connect: 'Connect',
   active: 'Active',
@@ -94,7 +94,7 @@ function when(iso: string | undefined): string {
 }
 
 /** Left-aligned columns two spaces apart; the last column is not padded. */
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const line = (cells: readonly string[]): string =>
     cells

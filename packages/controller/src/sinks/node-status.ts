@@ -10,16 +10,23 @@ import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
+import {
+  type AnyvipNodeStatusStatus,
+  anyvipApiVersion,
+  anyvipGroup,
+  anyvipNodeStatusDefinition,
+  anyvipVersion,
+} from '../kubernetes/crds/index.js';
 import { canonicalJson } from '../reconcile/diff.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 
 /** Where AnyvipNodeStatus objects live (cluster-scoped). */
 export const nodeStatusResource = {
-  group: 'anyvip.io',
-  version: 'v1alpha1',
-  plural: 'anyvipnodestatuses',
-  kind: 'AnyvipNodeStatus',
+  group: anyvipGroup,
+  version: anyvipVersion,
+  plural: anyvipNodeStatusDefinition.plural,
+  kind: anyvipNodeStatusDefinition.kind,
 } as const;
 
 /** The longest wait between attempts while writes fail. */
@@ -40,23 +47,6 @@ export interface NodeStatusSinkOptions {
   readonly minIntervalMs?: number;
   readonly refreshMs?: number;
   readonly order?: number;
-}
-
-/** The `status` written: the computed content, the time, and the Ready condition. */
-export interface NodeStatusBody {
-  readonly nodeName: string;
-  readonly asn?: number;
-  readonly routerID?: string;
-  readonly updatedAt: string;
-  readonly sessions: NodeStatusContent['sessions'];
-  readonly vips: NodeStatusContent['vips'];
-  readonly conditions: readonly {
-    readonly type: 'Ready';
-    readonly status: 'True' | 'False';
-    readonly reason: string;
-    readonly message: string;
-    readonly lastTransitionTime: string;
-  }[];
 }
 
 /**
@@ -181,7 +171,7 @@ export class NodeStatusSink implements Sink {
   async #ensureObject(name: string): Promise<void> {
     const uid = this.#o.nodeUid?.();
     const body = {
-      apiVersion: `${nodeStatusResource.group}/${nodeStatusResource.version}`,
+      apiVersion: anyvipApiVersion,
       kind: nodeStatusResource.kind,
       metadata: {
         name,
@@ -197,7 +187,7 @@ export class NodeStatusSink implements Sink {
     this.#exists = true;
   }
 
-  #body(c: NodeStatusContent): NodeStatusBody {
+  #body(c: NodeStatusContent): AnyvipNodeStatusStatus {
     const nowIso = new Date(this.#now()).toISOString();
     if (this.#ready?.status !== c.ready.status) this.#ready = { status: c.ready.status, sinceIso: nowIso };
     return {
@@ -205,8 +195,14 @@ export class NodeStatusSink implements Sink {
       ...(c.asn !== undefined ? { asn: c.asn } : {}),
       ...(c.routerID !== undefined ? { routerID: c.routerID } : {}),
       updatedAt: nowIso,
-      sessions: c.sessions,
-      vips: c.vips,
+      // The schema's types are mutable; ours are not: copies, checked field by field by the compiler.
+      sessions: c.sessions.map((x) => ({ ...x })),
+      vips: c.vips.map((v) => ({
+        ...v,
+        peers: [...v.peers],
+        communities: [...v.communities],
+        largeCommunities: [...v.largeCommunities],
+      })),
       conditions: [{ type: 'Ready', ...c.ready, lastTransitionTime: this.#ready.sinceIso }],
     };
   }

@@ -8,6 +8,7 @@ import type { KubeClients } from '../../kubernetes/client.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
 import { NodeLeaseRenewer, nodeLeaseLabel } from './node-lease.js';
+import { NodeStatusWatch } from './node-statuses.js';
 
 /**
  * Kubernetes mode's observer: it lists and watches Services, EndpointSlices, Nodes, the
@@ -63,6 +64,8 @@ export class ClusterObserver {
   /** The live set the last lease event implied: a pass is raised only when it changes. */
   #liveNodes: Set<string> | undefined;
   readonly #elector: LeaderElector;
+  /** The leader's watch on every AnyvipNodeStatus (the announced-by annotation); none while following. */
+  #nodeStatuses: NodeStatusWatch | undefined;
   #stopped = false;
   #synced: () => void = () => {};
   readonly #syncedPromise: Promise<void>;
@@ -172,6 +175,7 @@ export class ClusterObserver {
       poolsData: this.#pools?.items()[0]?.data,
       leader: this.#elector.leader,
       ...(this.#nodeLeases !== undefined ? { nodeLeases: this.#recordLeases() } : {}),
+      ...this.#observedNodeStatuses(),
     };
   }
 
@@ -199,6 +203,7 @@ export class ClusterObserver {
   async stop(): Promise<void> {
     this.#stopped = true;
     for (const w of this.#watched()) w.stop();
+    this.#watchNodeStatuses(false);
     await this.#renewer?.stop();
     await this.#elector.stop();
   }
@@ -274,13 +279,35 @@ export class ClusterObserver {
     }
   }
 
+  /** The node statuses, for the leader once listed (they never hold back the snapshot: the CRD may be missing). */
+  #observedNodeStatuses(): { nodeStatuses?: ReturnType<NodeStatusWatch['observed']> } {
+    const statuses = this.#elector.leader ? this.#nodeStatuses?.observed() : undefined;
+    return statuses === undefined ? {} : { nodeStatuses: statuses };
+  }
+
+  /** Starts watching every node's status (elected) or stops (deposed, stopping). */
+  #watchNodeStatuses(on: boolean): void {
+    this.#nodeStatuses?.stop();
+    this.#nodeStatuses = undefined;
+    if (!on || this.#stopped) return;
+    this.#nodeStatuses = new NodeStatusWatch({
+      clients: this.#o.clients,
+      clock: this.#o.clock,
+      onChange: (reason) => this.#changed(reason),
+      onEvent: (e) => this.#onWatch(e),
+    });
+    this.#nodeStatuses.start();
+  }
+
   #onLeader(e: LeaderEvent): void {
     switch (e.kind) {
       case 'elected':
+        this.#watchNodeStatuses(true);
         this.#o.report({ kind: 'leaderChanged', lease: e.lease, leader: true, detail: e.from });
         this.#changed('leader');
         return;
       case 'deposed':
+        this.#watchNodeStatuses(false);
         this.#o.report({ kind: 'leaderChanged', lease: e.lease, leader: false, detail: e.reason });
         this.#changed('leader');
         return;

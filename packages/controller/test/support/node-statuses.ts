@@ -1,0 +1,131 @@
+/**
+ * Two AnyvipNodeStatus objects as two nodes' anyvip would write them (rack A's node-a1 fresh,
+ * rack B's node-b1 with one session down), for `anyvip status --cluster` tests. `updatedAt`
+ * of node-a1 is `readAtMs` minus 10 s; node-b1's is `b1AgeMs` old.
+ */
+export const readAtMs = Date.UTC(2026, 11, 4, 22, 0, 0);
+
+export function sampleNodeStatuses(b1AgeMs = 20_000): Record<string, unknown>[] {
+  const iso = (ms: number): string => new Date(ms).toISOString();
+  return [
+    {
+      apiVersion: 'anyvip.io/v1alpha1',
+      kind: 'AnyvipNodeStatus',
+      metadata: { name: 'node-b1' },
+      spec: { nodeName: 'node-b1' },
+      status: {
+        nodeName: 'node-b1',
+        asn: 65021,
+        routerID: '10.250.2.11',
+        updatedAt: iso(readAtMs - b1AgeMs),
+        sessions: [
+          {
+            peer: 'tor-b',
+            peerAddress: '10.250.2.1',
+            peerASN: 65020,
+            state: 'active',
+            since: iso(readAtMs - 95_000),
+            lastError: 'received HOLD_TIMER_EXPIRED',
+            prefixesSent: 0,
+            prefixesReceived: 0,
+            bfd: 'down',
+          },
+        ],
+        vips: [
+          {
+            address: '10.250.255.1',
+            prefix: '10.250.255.1/32',
+            service: 'prod/web',
+            announced: false,
+            reason: 'announced by node-a1, not this node',
+            peers: [],
+            communities: [],
+            largeCommunities: [],
+            asPathPrepend: 0,
+          },
+          {
+            address: '10.250.255.2',
+            prefix: '10.250.255.2/32',
+            service: 'prod/db',
+            announced: false,
+            reason:
+              'no node is eligible (externalTrafficPolicy Local without ready endpoints, or no live node to place it on)',
+            peers: [],
+            communities: [],
+            largeCommunities: [],
+            asPathPrepend: 0,
+          },
+        ],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'False',
+            reason: 'SessionsNotEstablished',
+            message: '1 of 1 sessions not Established: 10.250.2.1 (active)',
+            lastTransitionTime: iso(readAtMs - 95_000),
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'anyvip.io/v1alpha1',
+      kind: 'AnyvipNodeStatus',
+      metadata: { name: 'node-a1' },
+      spec: { nodeName: 'node-a1' },
+      status: {
+        nodeName: 'node-a1',
+        asn: 65011,
+        routerID: '10.250.1.11',
+        updatedAt: iso(readAtMs - 10_000),
+        sessions: [
+          {
+            peer: 'tor-a',
+            peerAddress: '10.250.1.1',
+            peerASN: 65010,
+            localAddress: '10.250.1.11',
+            state: 'established',
+            since: iso(readAtMs - 3 * 3600_000 - 12 * 60_000),
+            prefixesSent: 1,
+            prefixesReceived: 3,
+            holdTimeSeconds: 90,
+            bfd: 'up',
+          },
+        ],
+        vips: [
+          {
+            address: '10.250.255.1',
+            prefix: '10.250.255.1/32',
+            service: 'prod/web',
+            announced: true,
+            reason: 'healthy',
+            peers: ['10.250.1.1'],
+            communities: ['65000:100'],
+            largeCommunities: [],
+            asPathPrepend: 0,
+          },
+          {
+            address: '10.250.255.2',
+            prefix: '10.250.255.2/32',
+            service: 'prod/db',
+            announced: false,
+            reason:
+              'no node is eligible (externalTrafficPolicy Local without ready endpoints, or no live node to place it on)',
+            peers: [],
+            communities: [],
+            largeCommunities: [],
+            asPathPrepend: 0,
+          },
+        ],
+        conditions: [
+          {
+            type: 'Ready',
+            status: 'True',
+            reason: 'Established',
+            message: '1 sessions Established',
+            lastTransitionTime: iso(readAtMs - 3600_000),
+          },
+        ],
+      },
+    },
+  ];
+}
