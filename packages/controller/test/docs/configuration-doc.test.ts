@@ -3,7 +3,8 @@
  * (what yargs defines) and every key the schema accepts (the key lists passed to `known()` in
  * src/config/) appears in it; so do the metrics the controller registers, the Kubernetes Event
  * reasons and refusal codes, and the Service annotations it reads, and its pools ConfigMap
- * example parses. Adding any of these without documenting it fails here.
+ * example parses; every field of every anyvip.io kind (spec and status, from the CRD schemas)
+ * has a row in its custom resources reference. Adding any of these without documenting it fails here.
  */
 import { execFile } from 'node:child_process';
 import { readdir, readFile } from 'node:fs/promises';
@@ -150,5 +151,107 @@ describe('docs/configuration.md: Kubernetes mode and metrics, against the code',
       ['global', 2, undefined],
       ['team-a', 2, ['team-a', 'team-b']],
     ]);
+  });
+});
+
+describe('docs/configuration.md: the anyvip.io custom resources', () => {
+  type Node = {
+    type?: string;
+    properties?: Record<string, Node>;
+    items?: Node;
+    additionalProperties?: Node;
+  };
+  const isSelector = (n: Node) => Object.keys(n.properties ?? {}).join() === 'matchLabels,matchExpressions';
+  const isConditions = (n: Node) => n.items?.properties?.lastTransitionTime !== undefined;
+
+  /** `spec.bfd.minTxMs`, `status.sessions[].state`: every field path, selectors and conditions as leaves. */
+  function fieldPaths(n: Node, at: string): string[] {
+    const out: string[] = [];
+    for (const [k, v] of Object.entries(n.properties ?? {})) {
+      const path = at === '' ? k : `${at}.${k}`;
+      out.push(path);
+      if (isSelector(v) || isConditions(v)) continue;
+      if (v.properties !== undefined) out.push(...fieldPaths(v, path));
+      if (v.items?.properties !== undefined) out.push(...fieldPaths(v.items, `${path}[]`));
+    }
+    return out;
+  }
+
+  /** The doc from `## Custom resources` up to the next `## ` heading. */
+  const reference = (): string => {
+    const start = doc.indexOf('\n## Custom resources (anyvip.io/v1alpha1)\n');
+    expect(start).toBeGreaterThan(0);
+    const rest = doc.slice(start + 1);
+    const end = rest.indexOf('\n## ', 3);
+    return end === -1 ? rest : rest.slice(0, end);
+  };
+
+  it('has a row for every spec and status field of every kind, under the kind', async () => {
+    const { anyvipKinds, toStructural } = await import('../../src/kubernetes/crds/index.js');
+    const text = reference();
+    for (const kind of anyvipKinds) {
+      const schema = toStructural(kind.schema) as Node;
+      const paths = fieldPaths(
+        { properties: { spec: schema.properties?.spec ?? {}, status: schema.properties?.status ?? {} } },
+        '',
+      );
+      expect(paths.length, kind.kind).toBeGreaterThan(2);
+      const start = text.indexOf(`\n### ${kind.kind}\n`);
+      expect(start, kind.kind).toBeGreaterThan(0);
+      const after = text.slice(start + 1);
+      const next = after.indexOf('\n### ');
+      const own = next === -1 ? after : after.slice(0, next);
+      expect(
+        paths.filter((p) => !own.includes(`| \`${p}\` |`)),
+        kind.kind,
+      ).toEqual([]);
+    }
+  });
+
+  it('documents the shared LabelSelector and Condition fields, and every check reason', async () => {
+    const text = reference();
+    for (const f of [
+      'matchLabels',
+      'matchExpressions[].key',
+      'matchExpressions[].operator',
+      'matchExpressions[].values',
+    ])
+      expect(text).toContain(`| \`${f}\` |`);
+    const { ConditionSchema } = await import('../../src/kubernetes/crds/index.js');
+    for (const f of Object.keys(ConditionSchema.properties))
+      expect(text).toContain(`| \`conditions[].${f}\` |`);
+    const problem = await readFile(here('../../src/kubernetes/crds/problem.ts'), 'utf8');
+    const reasons = [
+      ...(/export type ProblemReason =([^;]*);/.exec(problem)?.[1] ?? '').matchAll(/'([A-Za-z]+)'/g),
+    ].map((m) => m[1] ?? '');
+    expect(reasons.length).toBeGreaterThan(5);
+    expect(reasons.filter((r) => !text.includes(`| \`${r}\` |`))).toEqual([]);
+  });
+});
+
+describe('docs/migrating-from-metallb.md', () => {
+  it("its anyvip objects are accepted by the kinds' checks, and it covers the three MetalLB kinds", async () => {
+    const text = await readFile(here('../../../../docs/migrating-from-metallb.md'), 'utf8');
+    const { parse } = await import('yaml');
+    const { checkAnyvipAdvertisement, checkAnyvipPeer, checkAnyvipPool } = await import(
+      '../../src/kubernetes/crds/index.js'
+    );
+    const check: Record<string, (o: unknown) => { ok: boolean }> = {
+      AnyvipPeer: checkAnyvipPeer,
+      AnyvipAdvertisement: checkAnyvipAdvertisement,
+      AnyvipPool: checkAnyvipPool,
+    };
+    const objects = [...text.matchAll(/```yaml\n([\s\S]*?)```/g)].map(
+      (m) => parse(m[1] ?? '') as { kind: string },
+    );
+    const ours = objects.filter((o) => o.kind.startsWith('Anyvip'));
+    expect(ours.map((o) => o.kind).sort()).toEqual(['AnyvipAdvertisement', 'AnyvipPeer', 'AnyvipPool']);
+    for (const o of ours) expect(check[o.kind]?.(o), o.kind).toMatchObject({ ok: true });
+    expect(
+      objects
+        .filter((o) => !o.kind.startsWith('Anyvip'))
+        .map((o) => o.kind)
+        .sort(),
+    ).toEqual(['BGPAdvertisement', 'BGPPeer', 'IPAddressPool']);
   });
 });

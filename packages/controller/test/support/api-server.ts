@@ -16,6 +16,14 @@
  *   main resource never changes it; patch: JSON merge patch (RFC 7386; strategic merge is
  *   treated as merge) and JSON patch (RFC 6902: add, replace, remove, test).
  * - `fieldSelector` `metadata.name=` / `metadata.namespace=`; `labelSelector` `k=v,k2=v2`.
+ * - CustomResourceDefinitions (`POST /apis/apiextensions.k8s.io/v1/customresourcedefinitions`,
+ *   or `installCrds()`): each served version's resources appear at `/apis/G/V/[namespaces/NS/]PLURAL`
+ *   with everything above, `metadata.generation` (1 on create, bumped only when something
+ *   outside metadata and status changes), the status subresource when the CRD declares it,
+ *   and every write (main or `/status`) pruned, defaulted and validated against the version's
+ *   `openAPIV3Schema` with ajv and its CEL rules (crd-schema.ts): a refusal is 422 `Invalid`
+ *   with `details.causes[{reason, field, message}]`, as kube-apiserver answers. Deleting a CRD
+ *   deletes its resources.
  * - `goDown()` closes the listener and every connection (the API server is unreachable);
  *   `comeUp()` listens on the same port or path again with all state kept.
  *
@@ -26,6 +34,7 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { CrdSchema, type JsonSchema, type StatusCause } from './crd-schema.js';
 
 /** A stored object: any JSON object with Kubernetes metadata. */
 export type KubeObject = {
@@ -54,6 +63,22 @@ interface ResourceType {
   readonly kind: string;
   readonly namespaced: boolean;
   readonly hasStatus: boolean;
+  /** A custom resource: its schema, and `metadata.generation` is kept. */
+  readonly schema?: CrdSchema;
+}
+
+const crdType: ResourceType = {
+  group: 'apiextensions.k8s.io',
+  version: 'v1',
+  plural: 'customresourcedefinitions',
+  kind: 'CustomResourceDefinition',
+  namespaced: false,
+  hasStatus: true,
+};
+
+/** `group/version/plural`: one resource type's store key. */
+function typeKey(t: Pick<ResourceType, 'group' | 'version' | 'plural'>): string {
+  return `${t.group}/${t.version}/${t.plural}`;
 }
 
 const resourceTypes: readonly ResourceType[] = [
@@ -85,6 +110,7 @@ const resourceTypes: readonly ResourceType[] = [
     namespaced: true,
     hasStatus: false,
   },
+  crdType,
 ];
 
 interface HistoryEntry {
@@ -122,21 +148,31 @@ export interface TestApiServerOptions {
   readonly historyLimit?: number;
   /** Bookmark period for watches that ask for bookmarks. Default 1000 ms. */
   readonly bookmarkIntervalMs?: number;
+  /**
+   * Evaluate the CRDs' CEL rules (`x-kubernetes-validations`), as kube-apiserver ≥ 1.25 does.
+   * Default true; false plays an API server that admits what only CEL would refuse.
+   */
+  readonly celRules?: boolean;
 }
 
 class HttpError extends Error {
   readonly status: number;
   readonly reason: string;
-  constructor(status: number, reason: string, message: string) {
+  readonly details: Record<string, unknown> | undefined;
+  constructor(status: number, reason: string, message: string, details?: Record<string, unknown>) {
     super(message);
     this.status = status;
     this.reason = reason;
+    this.details = details;
   }
 }
 
 /** The test API server. `await TestApiServer.start()`, then `url` for a kubeconfig. */
 export class TestApiServer {
-  readonly #store = new Map<ResourceType, Map<string, KubeObject>>();
+  readonly #store = new Map<string, Map<string, KubeObject>>();
+  /** Built-in types, then the versions of every CRD stored. */
+  readonly #types = new Map<string, ResourceType>();
+  readonly #celRules: boolean;
   readonly #history: HistoryEntry[] = [];
   readonly #watchers = new Set<Watcher>();
   readonly #snapshots = new Map<string, ListSnapshot>();
@@ -155,7 +191,11 @@ export class TestApiServer {
   private constructor(options: TestApiServerOptions) {
     this.#historyLimit = options.historyLimit ?? 10_000;
     this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 1000;
-    for (const t of resourceTypes) this.#store.set(t, new Map());
+    this.#celRules = options.celRules ?? true;
+    for (const t of resourceTypes) {
+      this.#types.set(typeKey(t), t);
+      this.#store.set(typeKey(t), new Map());
+    }
     this.#server = this.#makeServer();
   }
 
@@ -243,20 +283,34 @@ export class TestApiServer {
 
   // Direct access for test setup, with the same semantics as the HTTP verbs.
 
-  /** Creates or replaces an object (no resourceVersion check); returns the stored copy. */
+  /** Stores CustomResourceDefinitions (created or replaced), so their resources are served. */
+  installCrds(crds: readonly object[]): void {
+    for (const crd of crds)
+      this.apply('apiextensions.k8s.io/v1', 'customresourcedefinitions', crd as KubeObject);
+  }
+
+  /**
+   * Creates or replaces an object (no resourceVersion check); returns the stored copy. A custom
+   * resource is validated as over HTTP: a refused one throws with the causes.
+   */
   apply(apiVersion: string, plural: string, object: KubeObject): KubeObject {
     const t = this.#type(apiVersion, plural);
     const key = keyOf(t, object.metadata.namespace, object.metadata.name);
-    const old = this.#store.get(t)?.get(key);
-    const stored = this.#write(t, key, { ...object, metadata: { ...object.metadata } }, old);
-    return clone(stored);
+    const old = this.#store.get(typeKey(t))?.get(key);
+    try {
+      const stored = this.#write(t, key, clone({ ...object, metadata: { ...object.metadata } }), old);
+      return clone(stored);
+    } catch (err) {
+      if (err instanceof HttpError) throw new Error(`${err.message} ${JSON.stringify(err.details ?? {})}`);
+      throw err;
+    }
   }
 
   /** Deletes an object; false when it was not there. */
   remove(apiVersion: string, plural: string, name: string, namespace?: string): boolean {
     const t = this.#type(apiVersion, plural);
     const key = keyOf(t, namespace, name);
-    const old = this.#store.get(t)?.get(key);
+    const old = this.#store.get(typeKey(t))?.get(key);
     if (old === undefined) return false;
     this.#delete(t, key, old);
     return true;
@@ -264,22 +318,56 @@ export class TestApiServer {
 
   get(apiVersion: string, plural: string, name: string, namespace?: string): KubeObject | undefined {
     const t = this.#type(apiVersion, plural);
-    const o = this.#store.get(t)?.get(keyOf(t, namespace, name));
+    const o = this.#store.get(typeKey(t))?.get(keyOf(t, namespace, name));
     return o === undefined ? undefined : clone(o);
   }
 
   list(apiVersion: string, plural: string, namespace?: string): KubeObject[] {
     const t = this.#type(apiVersion, plural);
-    return [...(this.#store.get(t)?.values() ?? [])]
+    return [...(this.#store.get(typeKey(t))?.values() ?? [])]
       .filter((o) => namespace === undefined || o.metadata.namespace === namespace)
       .map(clone);
   }
 
   #type(apiVersion: string, plural: string): ResourceType {
-    const [group, version] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
-    const t = resourceTypes.find((r) => r.group === group && r.version === version && r.plural === plural);
+    const [group = '', version = ''] = apiVersion.includes('/') ? apiVersion.split('/') : ['', apiVersion];
+    const t = this.#types.get(typeKey({ group, version, plural }));
     if (t === undefined) throw new Error(`unknown resource ${apiVersion} ${plural}`);
     return t;
+  }
+
+  /** Serves (or stops serving) the versions of a stored CRD; deleting a CRD deletes its objects. */
+  #serveCrd(crd: KubeObject | undefined, old: KubeObject | undefined): void {
+    const versionsOf = (o: KubeObject | undefined): ResourceType[] => {
+      if (o === undefined) return [];
+      const spec = o.spec as CrdSpec;
+      return spec.versions
+        .filter((v) => v.served !== false)
+        .map((v) => ({
+          group: spec.group,
+          version: v.name,
+          plural: spec.names.plural,
+          kind: spec.names.kind,
+          namespaced: spec.scope === 'Namespaced',
+          hasStatus: v.subresources?.status !== undefined,
+          schema: new CrdSchema(
+            v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
+            {
+              celRules: this.#celRules,
+            },
+          ),
+        }));
+    };
+    const next = versionsOf(crd);
+    for (const t of versionsOf(old)) {
+      if (next.some((n) => typeKey(n) === typeKey(t))) continue;
+      this.#types.delete(typeKey(t));
+      this.#store.delete(typeKey(t));
+    }
+    for (const t of next) {
+      this.#types.set(typeKey(t), t);
+      if (!this.#store.has(typeKey(t))) this.#store.set(typeKey(t), new Map());
+    }
   }
 
   #makeServer(): Server {
@@ -302,7 +390,9 @@ export class TestApiServer {
     };
     try {
       const body = await readBody(req);
-      const route = parsePath(url.pathname);
+      const route = parsePath(url.pathname, (g, v, p) =>
+        this.#types.get(typeKey({ group: g, version: v, plural: p })),
+      );
       if (route === undefined)
         throw new HttpError(404, 'NotFound', `the server could not find ${url.pathname}`);
       const { resource: t, namespace, name, status } = route;
@@ -317,7 +407,7 @@ export class TestApiServer {
         throw new HttpError(405, 'MethodNotAllowed', `${method} on a collection`);
       }
       const key = keyOf(t, namespace, name);
-      const old = this.#store.get(t)?.get(key);
+      const old = this.#store.get(typeKey(t))?.get(key);
       if (old === undefined && method !== 'PUT')
         throw new HttpError(404, 'NotFound', `${t.plural} "${name}" not found`);
       switch (method) {
@@ -358,6 +448,7 @@ export class TestApiServer {
           status: 'Failure',
           message: e.message,
           reason: e.reason,
+          ...(e.details !== undefined ? { details: e.details } : {}),
           code: e.status,
         },
         record,
@@ -384,7 +475,7 @@ export class TestApiServer {
       const matches = selectorOf(params);
       snapshot = {
         rv: this.#rv,
-        items: [...(this.#store.get(t)?.values() ?? [])].filter(
+        items: [...(this.#store.get(typeKey(t))?.values() ?? [])].filter(
           (o) => (namespace === undefined || o.metadata.namespace === namespace) && matches(o),
         ),
       };
@@ -418,9 +509,14 @@ export class TestApiServer {
     if (t.namespaced && namespace === undefined)
       throw new HttpError(400, 'BadRequest', 'a namespace is required');
     const key = keyOf(t, namespace, name);
-    if (this.#store.get(t)?.has(key))
+    if (this.#store.get(typeKey(t))?.has(key))
       throw new HttpError(409, 'AlreadyExists', `${t.plural} "${name}" already exists`);
     const { resourceVersion: _ignored, ...meta } = o.metadata;
+    // With the status subresource, a create ignores status (kube-apiserver resets it).
+    if (t.schema !== undefined && t.hasStatus) {
+      const { status: _dropped, ...rest } = o;
+      o = rest as KubeObject;
+    }
     return clone(
       this.#write(
         t,
@@ -456,6 +552,13 @@ export class TestApiServer {
   }
 
   #write(t: ResourceType, key: string, o: KubeObject, old: KubeObject | undefined): KubeObject {
+    if (t.schema !== undefined) {
+      const candidate = clone({ ...o, apiVersion: apiVersionOf(t), kind: t.kind });
+      const causes = t.schema.admit(candidate);
+      if (causes.length > 0) throw invalid(t, o.metadata.name, causes);
+      o = { ...candidate, metadata: { ...candidate.metadata, generation: generationOf(candidate, old) } };
+    }
+    if (t === crdType) this.#serveCrd(o, old);
     this.#rv += 1;
     const stored: KubeObject = clone({
       ...o,
@@ -469,13 +572,14 @@ export class TestApiServer {
         resourceVersion: String(this.#rv),
       },
     });
-    this.#store.get(t)?.set(key, stored);
+    this.#store.get(typeKey(t))?.set(key, stored);
     this.#record(t, old === undefined ? 'ADDED' : 'MODIFIED', stored);
     return stored;
   }
 
   #delete(t: ResourceType, key: string, old: KubeObject): void {
-    this.#store.get(t)?.delete(key);
+    if (t === crdType) this.#serveCrd(undefined, old);
+    this.#store.get(typeKey(t))?.delete(key);
     this.#rv += 1;
     this.#record(t, 'DELETED', { ...old, metadata: { ...old.metadata, resourceVersion: String(this.#rv) } });
   }
@@ -488,7 +592,7 @@ export class TestApiServer {
       this.#compactedRv = dropped.at(-1)?.rv ?? this.#compactedRv;
     }
     for (const w of this.#watchers) {
-      if (w.resource !== t) continue;
+      if (typeKey(w.resource) !== typeKey(t)) continue;
       if (w.namespace !== undefined && object.metadata.namespace !== w.namespace) continue;
       if (!w.matches(object)) continue;
       writeEvent(w.res, type, object);
@@ -503,7 +607,8 @@ export class TestApiServer {
       (namespace === undefined || o.metadata.namespace === namespace) && matches(o);
     const fromText = params.get('resourceVersion') ?? '';
     if (fromText === '' || fromText === '0') {
-      for (const o of this.#store.get(t)?.values() ?? []) if (inScope(o)) writeEvent(res, 'ADDED', o);
+      for (const o of this.#store.get(typeKey(t))?.values() ?? [])
+        if (inScope(o)) writeEvent(res, 'ADDED', o);
     } else {
       const from = Number(fromText);
       if (!Number.isInteger(from) || from < this.#compactedRv) {
@@ -520,7 +625,8 @@ export class TestApiServer {
         return;
       }
       for (const h of this.#history) {
-        if (h.rv > from && h.resource === t && inScope(h.object)) writeEvent(res, h.type, h.object);
+        if (h.rv > from && typeKey(h.resource) === typeKey(t) && inScope(h.object))
+          writeEvent(res, h.type, h.object);
       }
     }
     const watcher: Watcher = { resource: t, namespace, matches, res };
@@ -550,6 +656,51 @@ export class TestApiServer {
   }
 }
 
+/** What the server reads of a CRD's spec. */
+interface CrdSpec {
+  readonly group: string;
+  readonly names: { readonly plural: string; readonly kind: string };
+  readonly scope: 'Cluster' | 'Namespaced';
+  readonly versions: readonly {
+    readonly name: string;
+    readonly served?: boolean;
+    readonly subresources?: { readonly status?: object };
+    readonly schema?: { readonly openAPIV3Schema?: JsonSchema };
+  }[];
+}
+
+/** 1 on create; bumped when anything but metadata and status changed, as for custom resources. */
+function generationOf(next: KubeObject, old: KubeObject | undefined): number {
+  const before = Number(old?.metadata.generation ?? 0);
+  if (old === undefined) return 1;
+  const { metadata: _a, status: _b, ...nextSpec } = next;
+  const { metadata: _c, status: _d, ...oldSpec } = old;
+  return canonicalJson(nextSpec) === canonicalJson(oldSpec) ? before : before + 1;
+}
+
+/** JSON with object keys sorted, so that key order never counts as a change. */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;
+  if (typeof v === 'object' && v !== null)
+    return `{${Object.keys(v)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonicalJson((v as Record<string, unknown>)[k])}`)
+      .join(',')}}`;
+  return JSON.stringify(v);
+}
+
+/** A 422 as kube-apiserver words it: `AnyvipPeer.anyvip.io "x" is invalid: [field: message, ...]`. */
+function invalid(t: ResourceType, name: string, causes: readonly StatusCause[]): HttpError {
+  const each = causes.map((c) => `${c.field}: ${c.message}`);
+  const list = each.length === 1 ? each[0] : `[${each.join(', ')}]`;
+  return new HttpError(422, 'Invalid', `${t.kind}.${t.group} "${name}" is invalid: ${list}`, {
+    name,
+    group: t.group,
+    kind: t.kind,
+    causes: causes.map((c) => ({ reason: c.reason, message: c.message, field: c.field })),
+  });
+}
+
 function apiVersionOf(t: ResourceType): string {
   return t.group === '' ? t.version : `${t.group}/${t.version}`;
 }
@@ -558,9 +709,10 @@ function keyOf(t: ResourceType, namespace: string | undefined, name: string): st
   return t.namespaced ? `${namespace ?? ''}/${name}` : name;
 }
 
-/** `/api/v1/...` or `/apis/G/V/...` → resource type, namespace, name, `/status`. */
+/** `/api/v1/...` or `/apis/G/V/...` → resource type (by `find`), namespace, name, `/status`. */
 function parsePath(
   path: string,
+  find: (group: string, version: string, plural: string) => ResourceType | undefined,
 ):
   | { resource: ResourceType; namespace: string | undefined; name: string | undefined; status: boolean }
   | undefined {
@@ -587,9 +739,7 @@ function parsePath(
   }
   const [plural, name, sub, ...extra] = rest;
   if (plural === undefined || extra.length > 0 || (sub !== undefined && sub !== 'status')) return undefined;
-  const resource = resourceTypes.find(
-    (r) => r.group === group && r.version === version && r.plural === plural,
-  );
+  const resource = find(group, version, plural);
   if (resource === undefined) return undefined;
   if (!resource.namespaced && namespace !== undefined) return undefined;
   if (resource.namespaced && namespace === undefined && name !== undefined) return undefined;
