@@ -154,7 +154,7 @@ type AdvertisementVerdict = Verdict<{
 }>;
 
 function checkAdvertisement(o: FabricObject<AdvertisementSpec>): AdvertisementVerdict {
-  if (o.invalid !== undefined) return refused('InvalidSpec', o.invalid);
+  if (o.invalid !== undefined) return refused(o.invalidReason ?? 'InvalidSpec', o.invalid);
   const s = o.spec;
   const communities: string[] = [];
   for (const text of s.communities ?? []) {

@@ -55,7 +55,7 @@ export function mergePools(
 }
 
 function checkPool(o: FabricObject<PoolSpec>): Verdict<{ readonly ranges: readonly IpRange[] }> {
-  if (o.invalid !== undefined) return refused('InvalidSpec', o.invalid);
+  if (o.invalid !== undefined) return refused(o.invalidReason ?? 'InvalidSpec', o.invalid);
   const ranges: IpRange[] = [];
   const problems: string[] = [];
   for (const text of o.spec.addresses ?? []) {

@@ -1,5 +1,12 @@
 import type { PeerPassword } from '../config/peer-password.js';
-import type { LabelSelector } from './label-selector.js';
+import type { AnyvipAdvertisementSpec, AnyvipPeerSpec, AnyvipPoolSpec } from '../kubernetes/crds/index.js';
+
+/** AnyvipPeer `spec` (the crd contract's type: kubernetes/crds/). */
+export type PeerSpec = AnyvipPeerSpec;
+/** AnyvipAdvertisement `spec`. */
+export type AdvertisementSpec = AnyvipAdvertisementSpec;
+/** AnyvipPool `spec`. */
+export type PoolSpec = AnyvipPoolSpec;
 
 /**
  * The fabric part of the cluster observation: anyvip.io objects (AnyvipPeer,
@@ -8,9 +15,9 @@ import type { LabelSelector } from './label-selector.js';
  */
 
 /**
- * One anyvip.io object as the planner reads it. `invalid` is the schema check's verdict (the
- * crd branch's runtime validator, run by the observer at the edge): such an object is refused
- * with Accepted=False and never used.
+ * One anyvip.io object as the planner reads it. `invalid` is the kind's `check*` verdict
+ * (kubernetes/crds/, run by the observer at the edge, which also fills in the schema's
+ * defaults): such an object is refused with Accepted=False and never used.
  */
 export interface FabricObject<S> {
   readonly name: string;
@@ -19,60 +26,10 @@ export interface FabricObject<S> {
   readonly generation: number | undefined;
   readonly labels: Readonly<Record<string, string>>;
   readonly spec: S;
-  /** Why the object does not validate against its schema; undefined: it does. */
+  /** Why the object does not check (its schema, rules, addresses); undefined: it does. */
   readonly invalid?: string;
-}
-
-// TEMPORARY local spec shapes (fields as CRDS.md names them), until the crd branch's types in
-// kubernetes/crds/ are merged; only what the planner reads, every field optional (unchecked input).
-
-/** AnyvipPeer `spec`. */
-export interface PeerSpec {
-  readonly nodeSelector?: LabelSelector;
-  readonly peerAddress?: string;
-  readonly autoDiscovery?: { readonly mode?: string; readonly family?: string };
-  readonly peerASN?: number;
-  readonly myASN?: number;
-  readonly port?: number;
-  readonly sourceAddress?: string;
-  readonly sourceInterface?: string;
-  readonly ebgpMultihop?: number;
-  readonly passive?: boolean;
-  readonly holdTimeSeconds?: number;
-  readonly keepaliveTimeSeconds?: number;
-  readonly connectRetryTimeSeconds?: number;
-  readonly bfd?: { readonly minTxMs?: number; readonly minRxMs?: number; readonly multiplier?: number };
-  readonly passwordSecretRef?: { readonly name?: string; readonly key?: string };
-  readonly ttlSecurity?: { readonly hops?: number };
-  readonly gracefulRestart?: { readonly enabled?: boolean; readonly restartTimeSeconds?: number };
-  readonly families?: readonly string[];
-  readonly nextHop?: { readonly ipv4?: string; readonly ipv6?: string };
-  readonly routerID?: string;
-}
-
-/** AnyvipAdvertisement `spec`. */
-export interface AdvertisementSpec {
-  readonly serviceSelector?: LabelSelector;
-  readonly namespaces?: readonly string[];
-  readonly pools?: readonly string[];
-  readonly peerSelector?: LabelSelector;
-  readonly nodeSelector?: LabelSelector;
-  readonly communities?: readonly string[];
-  readonly largeCommunities?: readonly string[];
-  readonly localPref?: number;
-  readonly med?: number;
-  readonly asPathPrepend?: number;
-  readonly noExport?: boolean;
-}
-
-/** AnyvipPool `spec`. */
-export interface PoolSpec {
-  readonly addresses?: readonly string[];
-  readonly autoAssign?: boolean;
-  readonly serviceAllocation?: {
-    readonly namespaces?: readonly string[];
-    readonly serviceSelector?: LabelSelector;
-  };
+  /** The check's reason word (`InvalidAddress`, `ConflictingFields`, …); default `InvalidSpec`. */
+  readonly invalidReason?: string;
 }
 
 /** A Secret in anyvip's namespace: its keys, each already wrapped (never as plain text). */

@@ -1,21 +1,12 @@
+import type { LabelSelector } from '../kubernetes/crds/index.js';
+
+export type { LabelSelector };
+
 /**
- * The Kubernetes `LabelSelector` (meta/v1), as anyvip.io objects use it to pick nodes, peers
- * and Services. Pure. An absent selector and an empty one (`{}`) both select everything
+ * Matching the Kubernetes `LabelSelector` (meta/v1; the type is the crd contract's), as
+ * anyvip.io objects use it to pick nodes, peers and Services. Pure. An absent selector and an empty one (`{}`) both select everything
  * (Kubernetes convention, and what CRDS.md promises operators).
  */
-
-/** One `matchExpressions[]` entry. */
-export interface LabelSelectorRequirement {
-  readonly key: string;
-  readonly operator: string;
-  readonly values?: readonly string[];
-}
-
-/** `{ matchLabels, matchExpressions }`; every term must hold (AND). */
-export interface LabelSelector {
-  readonly matchLabels?: Readonly<Record<string, string>>;
-  readonly matchExpressions?: readonly LabelSelectorRequirement[];
-}
 
 /**
  * Whether `labels` satisfy `selector` (undefined: everything). An unknown operator matches

@@ -149,7 +149,7 @@ type PeerVerdict = Verdict<{ readonly password: PeerConfig['password'] }>;
 
 /** What is wrong with an AnyvipPeer wherever it is used (beyond what the schema check saw). */
 function checkPeer(o: FabricObject<PeerSpec>, secrets: ReadonlyMap<string, FabricSecret>): PeerVerdict {
-  if (o.invalid !== undefined) return refused('InvalidSpec', o.invalid);
+  if (o.invalid !== undefined) return refused(o.invalidReason ?? 'InvalidSpec', o.invalid);
   const s = o.spec;
   if ((s.peerAddress === undefined) === (s.autoDiscovery === undefined))
     return refused('InvalidSpec', 'give exactly one of peerAddress and autoDiscovery');

@@ -15,6 +15,8 @@ export interface BgpRouter {
   removePeer(address: string): Promise<void>;
   announce(options: AnnounceOptions): void;
   withdraw(prefix: string): boolean;
+  /** A configured peer's own routes (per-peer export); undefined for an unknown peer. */
+  peer(address: string): PeerRouter | undefined;
   listen(options: {
     readonly port?: number;
     readonly host?: string;
@@ -22,6 +24,15 @@ export interface BgpRouter {
   close(reason?: string): Promise<void>;
   /** Ends the sessions for a planned restart (RFC 4724): no NOTIFICATION where GR was negotiated. */
   closeForRestart?(reason?: string): Promise<void>;
+}
+
+/**
+ * One peer's own routes (`@anyvip/bgp` `Peer`): a peer's own route of a prefix overrides the
+ * speaker-wide one for that peer; withdrawing it falls back to the speaker-wide route, if any.
+ */
+export interface PeerRouter {
+  announce(options: AnnounceOptions): void;
+  withdraw(prefix: string): boolean;
 }
 
 /** Makes a router for a speaker identity (the app wires events and the logger in). */
@@ -38,7 +49,14 @@ export { GRACEFUL_SHUTDOWN };
  * - peers are added and removed one by one; a peer whose settings changed is removed and added
  *   again (a new session); the others keep theirs;
  * - routes: withdrawn when no longer desired, announced when new, re-announced (an implicit
- *   replace, RFC 4271 §3.1, no withdraw) when their attributes changed.
+ *   replace, RFC 4271 §3.1, no withdraw) when their attributes changed;
+ * - per-peer export (`routesByPeer`, from AnyvipAdvertisements): a route every peer gets with
+ *   the same attributes is speaker-wide (as above: one entry, whatever the number of peers);
+ *   a route only some peers get, or with attributes that differ by peer, is each such peer's
+ *   own route (`Peer.announce`, which overrides the speaker-wide one). A route moving between
+ *   the two is announced where it goes before it is withdrawn where it went, so a peer that
+ *   keeps it sees at most an implicit replace, never a withdrawal; an advertisement change
+ *   sends only the difference. Without advertisements nothing is per peer (no cost).
  *
  * The remove phase withdraws routes and removes peers; the add phase makes the speaker, adds
  * peers and announces routes. Graceful shutdown (RFC 8326) and a planned restart (RFC 4724)
@@ -54,6 +72,8 @@ export class BgpSink implements Sink {
   #listening = false;
   readonly #peers = new Map<string, PeerConfig>();
   readonly #routes = new Map<string, RouteAttributes>();
+  /** Peer → its own routes (per-peer export), as announced. */
+  readonly #own = new Map<string, Map<string, RouteAttributes>>();
   /** No peer added yet since start: a restarting process may still hold its first peers back. */
   #firstPeers = true;
   /** When this restarting process first held its peers back (ms, `now()`). */
@@ -95,7 +115,19 @@ export class BgpSink implements Sink {
       else await this.#remove(want, changes, errors);
     } else if (want !== undefined && want.end === undefined)
       await this.#add(want, desired.vips, changes, errors);
-    return { changes, errors, applied: [...this.#routes.keys()].sort() };
+    return { changes, errors, applied: this.#appliedPrefixes() };
+  }
+
+  /** Every prefix announced to some peer (speaker-wide or a peer's own). */
+  #appliedPrefixes(): string[] {
+    const all = new Set(this.#routes.keys());
+    for (const own of this.#own.values()) for (const p of own.keys()) all.add(p);
+    return [...all].sort();
+  }
+
+  /** Each peer's own routes now, by peer (for status and tests). */
+  get peerRoutes(): ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>> {
+    return this.#own;
   }
 
   async #remove(want: BgpDesired | undefined, changes: SinkChange[], errors: SinkFailure[]): Promise<void> {
@@ -110,6 +142,10 @@ export class BgpSink implements Sink {
     }
     const routes = diffKeyed(want.routes, this.#routes as ReadonlyMap<string, unknown>, () => true);
     this.#withdrawRoutes(router, [...routes.remove.keys()], changes, errors);
+    for (const [peer, own] of this.#own) {
+      const gone = [...own.keys()].filter((p) => !want.routes.has(p));
+      if (gone.length > 0) this.#withdrawOwn(router, peer, gone, changes, errors);
+    }
     const peers = diffKeyed(want.peers, this.#peers, sameData);
     for (const address of [...peers.remove.keys(), ...peers.change.keys()]) {
       await this.#removePeer(router, address, changes, errors);
@@ -173,11 +209,26 @@ export class BgpSink implements Sink {
       }
     }
 
-    const routes = diffKeyed(
-      new Map([...want.routes].map(([k, r]) => [k, r.attributes])),
-      this.#routes,
-      sameData,
-    );
+    const split = splitExport(want);
+    // 1. Each peer's own routes where they are new or changed (before any speaker-wide
+    //    withdrawal, so a peer keeping a route never sees it withdrawn).
+    for (const [peer, want] of split.own) {
+      if (!this.#peers.has(peer)) continue;
+      const have = this.#own.get(peer) ?? new Map<string, RouteAttributes>();
+      const d = diffKeyed(want, have, sameData);
+      for (const [prefix, attributes] of [...d.add, ...[...d.change].map(([k, c]) => [k, c.to] as const)])
+        this.#announceOwn(
+          router,
+          peer,
+          prefix,
+          attributes,
+          d.add.has(prefix) ? 'add' : 'change',
+          changes,
+          errors,
+        );
+    }
+    // 2. Speaker-wide routes: announced, re-announced, then withdrawn where they went per peer.
+    const routes = diffKeyed(split.common, this.#routes, sameData);
     const toAnnounce: [string, RouteAttributes, 'add' | 'change'][] = [
       ...[...routes.add].map(([k, a]) => [k, a, 'add'] as [string, RouteAttributes, 'add']),
       ...[...routes.change].map(([k, c]) => [k, c.to, 'change'] as [string, RouteAttributes, 'change']),
@@ -196,6 +247,82 @@ export class BgpSink implements Sink {
         errors.push({ key: prefix, vip: prefix, reason: `cannot announce: ${describeError(err)}` });
       }
     }
+    this.#withdrawRoutes(router, [...routes.remove.keys()], changes, errors);
+    // 3. Own routes no longer wanted: the peer falls back to the speaker-wide route (an
+    //    implicit replace) or, without one, gets the withdrawal.
+    for (const [peer, have] of this.#own) {
+      const wanted = split.own.get(peer);
+      const gone = [...have.keys()].filter((p) => wanted?.has(p) !== true);
+      if (gone.length > 0) this.#withdrawOwn(router, peer, gone, changes, errors);
+    }
+  }
+
+  #announceOwn(
+    router: BgpRouter,
+    peer: string,
+    prefix: string,
+    attributes: RouteAttributes,
+    action: 'add' | 'change',
+    changes: SinkChange[],
+    errors: SinkFailure[],
+  ): void {
+    try {
+      const handle = router.peer(peer);
+      if (handle === undefined) throw new Error(`peer ${peer} is not configured`);
+      handle.announce(this.#announceOptions(prefix, attributes));
+      let own = this.#own.get(peer);
+      if (own === undefined) {
+        own = new Map();
+        this.#own.set(peer, own);
+      }
+      own.set(prefix, attributes);
+      changes.push({
+        action,
+        key: `${peer} ${prefix}`,
+        vip: prefix,
+        peer,
+        what: action === 'add' ? 'announced to this peer' : 're-announced to this peer',
+      });
+    } catch (err) {
+      errors.push({
+        key: `${peer} ${prefix}`,
+        vip: prefix,
+        peer,
+        reason: `cannot announce: ${describeError(err)}`,
+      });
+    }
+  }
+
+  #withdrawOwn(
+    router: BgpRouter,
+    peer: string,
+    prefixes: readonly string[],
+    changes: SinkChange[],
+    errors: SinkFailure[],
+  ): void {
+    const own = this.#own.get(peer);
+    const handle = router.peer(peer);
+    for (const prefix of prefixes) {
+      try {
+        handle?.withdraw(prefix);
+        own?.delete(prefix);
+        changes.push({
+          action: 'remove',
+          key: `${peer} ${prefix}`,
+          vip: prefix,
+          peer,
+          what: 'withdrawn from this peer',
+        });
+      } catch (err) {
+        errors.push({
+          key: `${peer} ${prefix}`,
+          vip: prefix,
+          peer,
+          reason: `cannot withdraw: ${describeError(err)}`,
+        });
+      }
+    }
+    if (own !== undefined && own.size === 0) this.#own.delete(peer);
   }
 
   /**
@@ -254,6 +381,7 @@ export class BgpSink implements Sink {
     this.#listening = false;
     this.#peers.clear();
     this.#routes.clear();
+    this.#own.clear();
     await router.closeForRestart(reason);
   }
 
@@ -298,8 +426,9 @@ export class BgpSink implements Sink {
     } catch (err) {
       errors.push({ key: address, peer: address, reason: `cannot remove peer: ${describeError(err)}` });
     }
-    // The speaker forgets the peer before its session has closed, whatever happened after.
+    // The speaker forgets the peer (and its own routes) before its session has closed, whatever happened after.
     this.#peers.delete(address);
+    this.#own.delete(address);
   }
 
   async #closeRouter(reason: string): Promise<void> {
@@ -309,6 +438,7 @@ export class BgpSink implements Sink {
     this.#listening = false;
     this.#peers.clear();
     this.#routes.clear();
+    this.#own.clear();
     if (router !== undefined) await router.close(reason);
   }
 }
@@ -327,6 +457,8 @@ export function addPeerOptions(p: PeerConfig, restarting = false): AddPeerOption
     ...(p.nextHopSelf !== undefined ? { nextHopSelf: p.nextHopSelf } : {}),
     ...(p.connectRetrySec !== undefined ? { connectRetryTimeSec: p.connectRetrySec } : {}),
     ...(p.passwordFile !== undefined ? { passwordFile: p.passwordFile } : {}),
+    // The key from a Secret goes to the speaker only here (in memory; never logged).
+    ...(p.password !== undefined ? { password: p.password.reveal() } : {}),
     ...(p.ttlSecurity !== undefined ? { ttlSecurity: p.ttlSecurity } : {}),
     ...(p.bfd !== undefined
       ? {
@@ -348,4 +480,46 @@ export function addPeerOptions(p: PeerConfig, restarting = false): AddPeerOption
         }
       : {}),
   };
+}
+
+/**
+ * Splits the per-peer export into what every peer gets alike (speaker-wide) and each peer's own
+ * routes. Only prefixes of `routes` count (the bind gate and shutdown narrow `routes`).
+ */
+export function splitExport(want: BgpDesired): {
+  readonly common: ReadonlyMap<string, RouteAttributes>;
+  readonly own: ReadonlyMap<string, ReadonlyMap<string, RouteAttributes>>;
+} {
+  const common = new Map<string, RouteAttributes>();
+  const own = new Map<string, Map<string, RouteAttributes>>();
+  const exports = [...want.peers.keys()].map((p) => [p, want.routesByPeer.get(p) ?? want.routes] as const);
+  // Without advertisements every peer's export is `routes` itself: all speaker-wide, nothing compared.
+  if (exports.every(([, r]) => r === want.routes)) {
+    for (const [k, r] of want.routes) common.set(k, r.attributes);
+    return { common, own };
+  }
+  for (const [prefix, route] of want.routes) {
+    const first = exports[0]?.[1].get(prefix)?.attributes;
+    const alike =
+      first !== undefined &&
+      exports.every(([, r]) => {
+        const a = r.get(prefix)?.attributes;
+        return a !== undefined && (a === first || sameData(a, first));
+      });
+    if (alike || exports.length === 0) {
+      common.set(prefix, first ?? route.attributes);
+      continue;
+    }
+    for (const [peer, r] of exports) {
+      const a = r.get(prefix)?.attributes;
+      if (a === undefined) continue;
+      let m = own.get(peer);
+      if (m === undefined) {
+        m = new Map();
+        own.set(peer, m);
+      }
+      m.set(prefix, a);
+    }
+  }
+  return { common, own };
 }

@@ -7,6 +7,7 @@ import { parseRange } from '../../src/address/ip-range.js';
 import { parseConfig } from '../../src/config/schema.js';
 import type { ClusterEndpointSlice, ClusterNode, ClusterService } from '../../src/desired/cluster.js';
 import { computeDesiredWorld } from '../../src/desired/compute.js';
+import type { FabricObject, FabricSecret, NodeNetwork } from '../../src/desired/fabric.js';
 import type { Lifecycle } from '../../src/desired/lifecycle.js';
 import {
   type ClusterMemory,
@@ -14,8 +15,14 @@ import {
   initialClusterMemory,
 } from '../../src/desired/observation.js';
 import type { DesiredState } from '../../src/desired/types.js';
+import {
+  type CustomObject,
+  fabricObjectOf,
+  fabricSecretOf,
+} from '../../src/observe/kubernetes/fabric-observer.js';
 import { type PassReport, ReconcileLoop } from '../../src/reconcile/loop.js';
 import { BgpSink } from '../../src/sinks/bgp.js';
+import { FabricConditionSink, type FabricStatusObject } from '../../src/sinks/fabric-conditions.js';
 import { KubernetesEventSink } from '../../src/sinks/kubernetes-events.js';
 import { LoopbackSink } from '../../src/sinks/loopback.js';
 import { FakeStatusSink, RecordedEvents, type StatusHolder } from '../support/fake-cluster-sinks.js';
@@ -39,6 +46,13 @@ import { formatTxtar, parseTxtar, type Txtar } from './txtar.js';
  *   reconcile                          one pass; the sinks must converge with no error
  *   cmp FILE                           the world (and the Events told since the last cmp) equals FILE
  *   reconcile again: nothing changes   one more pass: no sink changes anything, nothing is told
+ *   record calls                       from now on, cmp also lists what the speaker was asked (peers,
+ *                                      per-peer routes): proves what a change touched and what it did not
+ *
+ * anyvip.io objects (AnyvipPeer, AnyvipAdvertisement, AnyvipPool) are applied like the others and
+ * checked as the fabric observer checks them; Secrets in kube-system (anyvip's namespace here)
+ * give TCP-MD5 keys. `settings.yaml` may hold `defaultGateway: { ipv4, ipv6 }` (this node's
+ * routes, for autoDiscovery).
  *
  * `-- settings.yaml --` holds Kubernetes mode's settings (nodeName, allowedRanges,
  * singleAnnouncer, localGraceMs, loadBalancerClass, weightedEcmp, weightedEcmpIntervalMs; the API
@@ -92,11 +106,24 @@ function settingsOf(t: Txtar): ClusterSettings {
   };
 }
 
+function networkOf(t: Txtar): NodeNetwork {
+  const text = t.files.find((f) => f.name === 'settings.yaml')?.data ?? '';
+  const raw = (parseAllDocuments(text)[0]?.toJSON() ?? {}) as {
+    defaultGateway?: { ipv4?: string; ipv6?: string };
+  };
+  return { defaultGateway: raw.defaultGateway ?? {}, interfaces: new Map() };
+}
+
+const fabricKindsApplied = ['AnyvipPeer', 'AnyvipAdvertisement', 'AnyvipPool'] as const;
+
 /** The desired world as text: what each sink should hold, one fact per line, sorted within a kind. */
 function dump(d: DesiredState, told: readonly string[]): string {
   const out: string[] = [`lifecycle ${d.lifecycle.kind}`];
   if (d.bgp !== undefined) {
-    for (const p of d.bgp.peers.values()) out.push(`peer ${p.address} as ${p.asn}`);
+    for (const p of d.bgp.peers.values())
+      out.push(
+        `peer ${p.address} as ${p.asn}${p.source === undefined ? '' : ` from ${p.source} hold ${p.holdTimeSec}${p.password !== undefined ? ` key ${p.password.from}` : ''}`}`,
+      );
     if (d.bgp.end !== undefined)
       out.push(`speaker end${d.bgp.end.restart ? ' (restart)' : ''}: ${d.bgp.end.reason}`);
     for (const r of [...d.bgp.routes.values()].sort((a, b) => a.prefix.localeCompare(b.prefix))) {
@@ -109,6 +136,28 @@ function dump(d: DesiredState, told: readonly string[]): string {
       out.push(`route ${r.prefix}${attrs.length > 0 ? ` ${attrs.join(' ')}` : ''}`);
     }
   }
+  if (d.bgp !== undefined) {
+    const routes = d.bgp.routes;
+    // Per-peer export, only where it differs from every route to every peer.
+    for (const [peer, r] of d.bgp.routesByPeer) {
+      if (r === routes) continue;
+      for (const x of [...r.values()].sort((a, b) => a.prefix.localeCompare(b.prefix))) {
+        const a = x.attributes;
+        const attrs = [
+          a.communities.length > 0 ? `communities ${a.communities.join(' ')}` : '',
+          a.largeCommunities.length > 0 ? `large ${a.largeCommunities.join(' ')}` : '',
+          a.localPref !== undefined ? `localpref ${a.localPref}` : '',
+          a.med !== undefined ? `med ${a.med}` : '',
+          a.asPathPrepend > 0 ? `prepend ${a.asPathPrepend}` : '',
+        ].filter((t) => t !== '');
+        out.push(`export ${peer} ${x.prefix}${attrs.length > 0 ? ` ${attrs.join(' ')}` : ''}`);
+      }
+      if (r.size === 0) out.push(`export ${peer} nothing`);
+    }
+    const { asn, routerId } = d.bgp.speaker;
+    if (asn !== config.bgp?.asn || routerId !== config.bgp.routerId)
+      out.push(`speaker as ${asn} id ${routerId}`);
+  }
   for (const k of [...d.loopback.addresses.keys()].sort()) out.push(`lo ${k}`);
   const k8s = d.kubernetes;
   if (k8s !== undefined) {
@@ -118,9 +167,14 @@ function dump(d: DesiredState, told: readonly string[]): string {
       for (const r of s.refused) out.push(`refused ${key} ${r.address} ${r.code}`);
     }
     for (const e of k8s.poolErrors) out.push(`pool error ${e.key}: ${e.reason}`);
+    for (const c of k8s.fabric?.conditions ?? [])
+      out.push(
+        `condition ${c.kind}/${c.name} Accepted=${c.accepted ? 'True' : 'False'} ${c.reason}${c.accepted ? '' : `: ${c.message}`}${c.warning !== undefined ? ` (warning: ${c.warning})` : ''}`,
+      );
+    for (const w of k8s.fabric?.nodeWarnings ?? []) out.push(`node warning ${w.reason}: ${w.message}`);
   }
   if (d.nextWakeMs !== undefined) out.push(`wake at ${d.nextWakeMs}`);
-  for (const e of told) out.push(`event ${e}`);
+  for (const e of told) out.push(e.startsWith('speaker: ') ? e : `event ${e}`);
   return `${out.join('\n')}\n`;
 }
 
@@ -152,6 +206,10 @@ async function runScenario(file: string): Promise<void> {
   let nowMs = 0;
   let lifecycle: Lifecycle = { kind: 'running' };
   let memory: ClusterMemory = initialClusterMemory;
+  const network = networkOf(archive);
+  /** Checked once per object version, as the observer does (an apply replaces the object). */
+  const converted = new WeakMap<object, FabricObject<unknown>>();
+  let recording = false;
 
   const events = new RecordedEvents();
   const ip = new FakeIp();
@@ -165,6 +223,16 @@ async function runScenario(file: string): Promise<void> {
       new LoopbackSink({ ip }),
       new BgpSink({ createRouter: routers.create }),
       status,
+      // Conditions go straight into the scenario's objects (the watch would bring them back).
+      new FabricConditionSink({
+        lookup: (kind, name) => objects.get(keyOf(kind, undefined, name)) as FabricStatusObject | undefined,
+        write: async (kind, name, body) => {
+          objects.set(keyOf(kind, undefined, name), body as KubeObject);
+        },
+        events,
+        report: () => {},
+        now: () => new Date(0),
+      }),
       new KubernetesEventSink({ events, report: () => {}, nodeName: settings.nodeName }),
     ],
     desired: () => world(),
@@ -178,6 +246,21 @@ async function runScenario(file: string): Promise<void> {
     const pools = objects.get(keyOf('ConfigMap', 'kube-system', 'anyvip-pools')) as
       | { data?: Record<string, string> }
       | undefined;
+    const anyFabric = [...objects.keys()].some((k) => fabricKindsApplied.some((f) => k.startsWith(`${f}/`)));
+    const fabricOf = <S>(kind: (typeof fabricKindsApplied)[number]): FabricObject<S>[] =>
+      list<CustomObject>(kind).map((o) => {
+        let c = converted.get(o);
+        if (c === undefined) {
+          c = fabricObjectOf(kind, { apiVersion: 'anyvip.io/v1alpha1', kind, ...o });
+          converted.set(o, c);
+        }
+        return c as FabricObject<S>;
+      });
+    const secrets = new Map<string, FabricSecret>(
+      list<{ metadata?: { name?: string; namespace?: string }; data?: Record<string, string> }>('Secret')
+        .filter((x) => x.metadata?.namespace === 'kube-system')
+        .map((x) => [x.metadata?.name ?? '', fabricSecretOf(x.metadata?.name ?? '', x)]),
+    );
     const d = computeDesiredWorld({
       config,
       health: () => undefined,
@@ -188,6 +271,17 @@ async function runScenario(file: string): Promise<void> {
           nodes: list<ClusterNode>('Node'),
           poolsData: pools?.data,
           leader,
+          ...(anyFabric || secrets.size > 0
+            ? {
+                fabric: {
+                  peers: fabricOf('AnyvipPeer'),
+                  advertisements: fabricOf('AnyvipAdvertisement'),
+                  pools: fabricOf('AnyvipPool'),
+                  secrets,
+                  network,
+                },
+              }
+            : {}),
         },
         settings,
         memory,
@@ -208,8 +302,12 @@ async function runScenario(file: string): Promise<void> {
     const report = await loop.runPass(d, 'scenario');
     expect(report.errors, `${file}: sink errors`).toEqual([]);
     // The sinks converged on the desired world (a speaker that ended holds nothing any more;
-    // after a planned restart the routers keep the routes as stale, RFC 4724).
-    const routes = d.bgp?.end === undefined ? [...(d.bgp?.routes.keys() ?? [])].sort() : [];
+    // after a planned restart the routers keep the routes as stale, RFC 4724): every route
+    // some peer gets.
+    const exported = new Set<string>();
+    for (const r of d.bgp?.routesByPeer.values() ?? []) for (const p of r.keys()) exported.add(p);
+    if ((d.bgp?.peers.size ?? 0) === 0) for (const p of d.bgp?.routes.keys() ?? []) exported.add(p);
+    const routes = d.bgp?.end === undefined ? [...exported].sort() : [];
     expect(report.applied.get('bgp') ?? []).toEqual(routes);
     expect([...(report.applied.get('loopback') ?? [])].sort()).toEqual(
       [...d.loopback.addresses.keys()].sort(),
@@ -267,6 +365,15 @@ async function runScenario(file: string): Promise<void> {
       case 'reconcile':
         await pass();
         told = [...told, ...events.take()];
+        if (recording)
+          for (const r of routers.routers) {
+            told = [...told, ...r.calls.map((c) => `speaker: ${c}`)];
+            r.calls.splice(0);
+          }
+        break;
+      case 'record':
+        recording = true;
+        for (const r of routers.routers) r.calls.splice(0);
         break;
       case 'cmp': {
         if (last === undefined) throw new Error(`${file}: cmp before reconcile`);

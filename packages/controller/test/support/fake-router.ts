@@ -1,6 +1,6 @@
 import type { AddPeerOptions, AnnounceOptions } from '@anyvip/bgp';
 import type { SpeakerSpec } from '../../src/desired/types.js';
-import type { BgpRouter } from '../../src/sinks/bgp.js';
+import type { BgpRouter, PeerRouter } from '../../src/sinks/bgp.js';
 
 /**
  * A fake BGP speaker for unit tests: it records every call in order (`addPeer 10.250.0.1`,
@@ -13,6 +13,8 @@ export class FakeRouter implements BgpRouter {
   readonly calls: string[] = [];
   readonly peers = new Map<string, AddPeerOptions>();
   readonly routes = new Map<string, AnnounceOptions>();
+  /** Each peer's own routes (per-peer export). */
+  readonly peerRoutes = new Map<string, Map<string, AnnounceOptions>>();
   closed: string | undefined;
   /** Makes the next addPeer throw (as the speaker does for an invalid option). */
   failAddPeer: string | undefined;
@@ -36,7 +38,35 @@ export class FakeRouter implements BgpRouter {
 
   async removePeer(address: string): Promise<void> {
     if (!this.peers.delete(address)) throw new Error(`peer ${address} is not configured`);
+    this.peerRoutes.delete(address);
     this.calls.push(`removePeer ${address}`);
+  }
+
+  peer(address: string): PeerRouter | undefined {
+    if (!this.peers.has(address)) return undefined;
+    return {
+      announce: (options) => {
+        this.#open();
+        const prefix = String(options.prefix);
+        this.calls.push(`peer ${address} announce ${prefix} [${(options.communities ?? []).join(' ')}]`);
+        let own = this.peerRoutes.get(address);
+        if (own === undefined) {
+          own = new Map();
+          this.peerRoutes.set(address, own);
+        }
+        own.set(prefix, options);
+      },
+      withdraw: (prefix) => {
+        this.#open();
+        this.calls.push(`peer ${address} withdraw ${prefix}`);
+        return this.peerRoutes.get(address)?.delete(prefix) ?? false;
+      },
+    };
+  }
+
+  /** What `address` receives now: its own routes over the speaker-wide ones (as @anyvip/bgp exports). */
+  exportTo(address: string): Map<string, AnnounceOptions> {
+    return new Map([...this.routes, ...(this.peerRoutes.get(address) ?? [])]);
   }
 
   announce(options: AnnounceOptions): void {

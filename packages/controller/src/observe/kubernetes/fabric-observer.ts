@@ -14,6 +14,14 @@ import type {
 import { nodePeerPasswordSecretKey } from '../../desired/peers.js';
 import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from '../../kubernetes/client.js';
+import {
+  anyvipGroup,
+  anyvipVersion,
+  checkAnyvipAdvertisement,
+  checkAnyvipPeer,
+  checkAnyvipPool,
+  type Problem,
+} from '../../kubernetes/crds/index.js';
 import { pagedList, WatchedKind } from './list-watch.js';
 import { OptionalKind, type OptionalKindEvent } from './optional-kind.js';
 
@@ -28,8 +36,8 @@ import { OptionalKind, type OptionalKindEvent } from './optional-kind.js';
  * Level-triggered like the cluster observer: any change raises one coalesced pass.
  */
 
-export const fabricGroup = 'anyvip.io';
-export const fabricVersion = 'v1alpha1';
+export const fabricGroup = anyvipGroup;
+export const fabricVersion = anyvipVersion;
 
 /** The kinds and their plurals. */
 export const fabricKinds = {
@@ -55,11 +63,19 @@ export interface FabricObserverOptions {
   readonly report: (event: ControllerEvent) => void;
   /** This node's annotations (the node-annotation peer's Secret). */
   readonly nodeAnnotations: () => Readonly<Record<string, string>> | undefined;
-  /** The schema check (the CRD's OpenAPI schema): why an object does not validate, or undefined. */
-  readonly validate?: (kind: FabricKind, object: unknown) => string | undefined;
   /** How often a CRD that is not installed is looked for again. Default 60 s. */
   readonly recheckMs?: number;
 }
+
+/** Each kind's check (kubernetes/crds/): the object with defaults, or its problems. */
+const checkers: Record<
+  FabricKind,
+  (o: unknown) => { ok: true; value: { spec: unknown } } | { ok: false; problems: readonly Problem[] }
+> = {
+  AnyvipPeer: checkAnyvipPeer,
+  AnyvipAdvertisement: checkAnyvipAdvertisement,
+  AnyvipPool: checkAnyvipPool,
+};
 
 /** Objects per list page. */
 const LIST_PAGE = 500;
@@ -163,15 +179,7 @@ export class FabricObserver {
     return items.map((o) => {
       let c = this.#converted.get(o);
       if (c === undefined) {
-        const invalid = this.#o.validate?.(kind, o);
-        c = {
-          name: o.metadata?.name ?? '',
-          ...(o.metadata?.uid !== undefined ? { uid: o.metadata.uid } : {}),
-          generation: o.metadata?.generation,
-          labels: o.metadata?.labels ?? {},
-          spec: (typeof o.spec === 'object' && o.spec !== null ? o.spec : {}) as S,
-          ...(invalid !== undefined ? { invalid } : {}),
-        };
+        c = fabricObjectOf(kind, o);
         this.#converted.set(o, c);
       }
       return c as FabricObject<S>;
@@ -182,16 +190,7 @@ export class FabricObserver {
   #wrap(name: string, s: V1Secret): FabricSecret {
     let w = this.#wrapped.get(s);
     if (w === undefined) {
-      const keys = new Map<string, PeerPassword>();
-      for (const [k, b64] of Object.entries(s.data ?? {})) {
-        // As a key file: one trailing newline (from `--from-file`) is not part of the key.
-        const key = Buffer.from(b64, 'base64')
-          .toString('utf8')
-          .replace(/\r?\n$/, '');
-        const fingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex').slice(0, 16);
-        keys.set(k, new PeerPassword(key, `${name}/${k}`, fingerprint));
-      }
-      w = { name, keys };
+      w = fabricSecretOf(name, s);
       this.#wrapped.set(s, w);
     }
     return w;
@@ -259,4 +258,41 @@ export class FabricObserver {
     if (this.synced) this.#resolveSynced();
     this.#o.onChange('fabric');
   }
+}
+
+/**
+ * One object as desired/ reads it: the kind's check (schema, CEL rules, addresses) gives the
+ * spec with the schema's defaults filled in, as the API server would have, or the first
+ * problem in its words (`invalid`, `invalidReason`). Pure.
+ */
+export function fabricObjectOf(kind: FabricKind, o: CustomObject): FabricObject<unknown> {
+  const checked = checkers[kind](o);
+  const first = checked.ok ? undefined : checked.problems[0];
+  const more = checked.ok ? 0 : checked.problems.length - 1;
+  return {
+    name: o.metadata?.name ?? '',
+    ...(o.metadata?.uid !== undefined ? { uid: o.metadata.uid } : {}),
+    generation: o.metadata?.generation,
+    labels: o.metadata?.labels ?? {},
+    spec: checked.ok ? checked.value.spec : (o.spec ?? {}),
+    ...(first !== undefined
+      ? {
+          invalid: `${first.path === '' ? '' : `${first.path}: `}${first.message}${more > 0 ? ` (and ${more} more)` : ''}`,
+          invalidReason: first.reason,
+        }
+      : {}),
+  };
+}
+
+/** A Secret's keys, each wrapped with its fingerprint; one trailing newline (as `--from-file` leaves) is not part of a key. */
+export function fabricSecretOf(name: string, s: Pick<V1Secret, 'data'>): FabricSecret {
+  const keys = new Map<string, PeerPassword>();
+  for (const [k, b64] of Object.entries(s.data ?? {})) {
+    const key = Buffer.from(b64, 'base64')
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
+    const fingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex').slice(0, 16);
+    keys.set(k, new PeerPassword(key, `${name}/${k}`, fingerprint));
+  }
+  return { name, keys };
 }
