@@ -85,6 +85,7 @@ const resourceTypes: readonly ResourceType[] = [
   { group: '', version: 'v1', plural: 'services', kind: 'Service', namespaced: true, hasStatus: true },
   { group: '', version: 'v1', plural: 'nodes', kind: 'Node', namespaced: false, hasStatus: true },
   { group: '', version: 'v1', plural: 'configmaps', kind: 'ConfigMap', namespaced: true, hasStatus: false },
+  { group: '', version: 'v1', plural: 'secrets', kind: 'Secret', namespaced: true, hasStatus: false },
   { group: '', version: 'v1', plural: 'events', kind: 'Event', namespaced: true, hasStatus: false },
   {
     group: 'discovery.k8s.io',

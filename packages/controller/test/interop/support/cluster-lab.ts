@@ -1,6 +1,7 @@
 /**
  * A Kubernetes cluster for interop tests, on top of a {@link Lab}: the in-repo test API
- * server (in this process, on a Unix socket in the lab's directory), a TCP forwarder in one
+ * server (in this process, on a Unix socket in the lab's directory) serving anyvip's CRDs,
+ * a TCP forwarder in one
  * namespace that puts it on the lab's network at `<that namespace's address>:6443`, and
  * `anyvip run` (the built CLI, dist/main.js) started per node with its own kubeconfig.
  *
@@ -9,10 +10,11 @@
  * Everything it starts is a lab process, and the API server closes with the lab:
  * `lab.destroy()` stops all of it (processes by PID).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Lab, ManagedProcess } from '../../../../bgp/test/interop/support/index.js';
+import type { CommandResult, Lab, ManagedProcess } from '../../../../bgp/test/interop/support/index.js';
+import { anyvipCustomResourceDefinitions } from '../../../src/kubernetes/crds/index.js';
 import { type KubeObject, TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 
@@ -77,6 +79,7 @@ export class ClusterLab {
     if (!existsSync(anyvipCli)) throw new Error(`${anyvipCli} is missing: build first (pnpm -r build)`);
     const socket = join(lab.dir, 'api.sock');
     const api = await TestApiServer.start({ path: socket });
+    api.installCrds(anyvipCustomResourceDefinitions());
     // The lab's teardown closes the API server too, so a failed start-up leaks nothing.
     lab.onDestroy(() => api.close());
     const script = join(lab.dir, 'api-forwarder.cjs');
@@ -106,6 +109,21 @@ export class ClusterLab {
   }
 
   /**
+   * Runs `anyvip ARGS… --kubeconfig K` to completion in lab node `node` (e.g. `status
+   * --cluster`), with the API server at `apiHost:6443`; fails on a non-zero exit.
+   */
+  async runCli(node: string, apiHost: string, args: readonly string[]): Promise<CommandResult> {
+    const kubeconfig = writeKubeconfig(
+      `http://${apiHost}:${apiPort}`,
+      this.lab.dir,
+      `cli-${node}.kubeconfig`,
+    );
+    return this.lab.exec(node, process.execPath, [anyvipCli, ...args, '--kubeconfig', kubeconfig], {
+      timeoutMs: 30_000,
+    });
+  }
+
+  /**
    * Waits for each node's "started" log line. Start-up has its own generous bound (several
    * processes importing @kubernetes/client-node at once on a loaded 2-core host took 18 s
    * to the first log line), so that each check's waits time only what it checks.
@@ -119,6 +137,16 @@ export class ClusterLab {
         what: `anyvip@${n} started`,
       });
     }
+  }
+
+  /** Writes each node's whole output to `DIR/<node>.log` (stdout, then stderr). */
+  writeLogs(dir: string): void {
+    mkdirSync(dir, { recursive: true });
+    for (const [node, p] of this.nodes)
+      writeFileSync(
+        join(dir, `${node}.log`),
+        [...p.lines(0), '--- stderr', ...p.lines(0, 'stderr'), ''].join('\n'),
+      );
   }
 
   /** Events (core/v1) about the object `name` of `kind`, oldest first. */

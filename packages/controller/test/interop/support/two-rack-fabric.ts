@@ -195,3 +195,51 @@ export async function startTwoRackFabric(): Promise<TwoRackFabric> {
     throw err;
   }
 }
+
+/**
+ * One mark per router-side session that changes exactly when the session is reset: BIRD's
+ * "Since" (ms) of the protocol, FRR's connectionsEstablished/connectionsDropped counters.
+ * Keys are `tora <node address>` / `torb <node address>`.
+ */
+export async function sessionMarks(fabric: TwoRackFabric): Promise<Map<string, string>> {
+  const marks = new Map<string, string>();
+  const protocols = await fabric.torA.birdc(['show', 'protocols']);
+  for (const n of rackNodes('a')) {
+    for (const address of [n.ipv4, n.ipv6]) {
+      const name = await fabric.torA.protocolName(address);
+      const row = protocols.split('\n').find((l) => l.startsWith(`${name} `));
+      // name  BGP  ---  up  21:36:59.635  Established
+      const cols = row?.trim().split(/\s+/) ?? [];
+      marks.set(`tora ${address}`, `${cols[3] ?? '?'} ${cols[4] ?? '?'} ${cols[5] ?? ''}`.trim());
+    }
+  }
+  for (const n of rackNodes('b')) {
+    for (const address of [n.ipv4, n.ipv6]) {
+      const j = await frrNeighbor(fabric.torB, address);
+      marks.set(
+        `torb ${address}`,
+        `${j.bgpState} established ${j.connectionsEstablished} dropped ${j.connectionsDropped}`,
+      );
+    }
+  }
+  return marks;
+}
+
+/** The parts of FRR's `show bgp neighbors ADDRESS json` the checks read. */
+export interface FrrNeighborFacts {
+  readonly bgpState?: string;
+  readonly remoteRouterId?: string;
+  /** Negotiated hold time (ms). */
+  readonly bgpTimerHoldTimeMsecs?: number;
+  readonly connectionsEstablished?: number;
+  readonly connectionsDropped?: number;
+}
+
+/** FRR's view of its session to `address`. */
+export async function frrNeighbor(frr: FrrDaemon, address: string): Promise<FrrNeighborFacts> {
+  const r = await frr.vtysh([`show bgp neighbors ${address} json`]);
+  const j = JSON.parse(r.stdout) as Record<string, FrrNeighborFacts>;
+  const facts = j[address];
+  if (facts === undefined) throw new Error(`FRR has no neighbor ${address}: ${r.stdout.slice(0, 200)}`);
+  return facts;
+}
