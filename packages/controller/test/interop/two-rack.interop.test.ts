@@ -5,9 +5,9 @@
  * support/two-rack-fabric.ts builds the fabric: rack A's top-of-rack is BIRD in AS 65010 with
  * nodes a1, a2 on routed links (each its own gateway), rack B's is FRR in AS 65020 with b1, b2
  * on one rack subnet, a client behind both; dual-stack everywhere. Four nodes run `anyvip run`
- * (the built CLI) against the in-repo API server with `--asn 65001` and the VIP ranges as flags,
- * and nothing else: their peers come from four AnyvipPeer objects (a v4 and a v6 one per rack,
- * so every node has two sessions, eight in all):
+ * (the built CLI) against the in-repo API server with `--asn 65001` and no other BGP flag: the
+ * VIP ranges are an AnyvipPool, and the peers come from four AnyvipPeer objects (a v4 and a v6
+ * one per rack, so every node has two sessions, eight in all):
  * - rack A's by default-gateway discovery (`autoDiscovery: DefaultGateway`, IPv4 and IPv6):
  *   a1 finds 10.250.1.1, a2 10.250.2.1, where one static address could not serve both;
  * - rack B's at the rack subnet's ToR address, and in AS 65021 by the node label
@@ -188,6 +188,13 @@ s.on('error', (e) => console.log(e.code));`;
         'nodes',
         nodeObject({ name: n.name, addresses: [n.ipv4, n.ipv6], labels: rackLabels(n.rack) }),
       );
+    // The VIP ranges: Services name their addresses (no auto-assignment from here).
+    api.apply(API, 'anyvippools', {
+      apiVersion: API,
+      kind: 'AnyvipPool',
+      metadata: { name: 'lab' },
+      spec: { addresses: [vipRange.ipv4, vipRange.ipv6], autoAssign: false },
+    });
     for (const family of ['ipv4', 'ipv6'] as const) {
       api.apply(API, 'anyvippeers', rackPeer('a', family, torAHoldTimeSec));
       api.apply(API, 'anyvippeers', rackPeer('b', family, RACK_B_HOLD_SEC.before));
@@ -217,14 +224,7 @@ s.on('error', (e) => console.log(e.code));`;
       }),
     );
     for (const n of fabricNodes) {
-      await cluster.startNode(n.name, n.apiHost, [
-        '--asn',
-        String(fabricAsn.rackA),
-        '--allowed-range',
-        vipRange.ipv4,
-        '--allowed-range',
-        vipRange.ipv6,
-      ]);
+      await cluster.startNode(n.name, n.apiHost, ['--asn', String(fabricAsn.rackA)]);
     }
     await cluster.waitStarted(fabricNodes.map((n) => n.name));
   });
