@@ -65,6 +65,7 @@ export type { ClusterInput, ClusterSettings, ClusterSnapshot, Observation } from
 export type * from './desired/types.js';
 export { AnyvipError, type AnyvipErrorCode } from './errors.js';
 export type * from './events.js';
+export * from './kubernetes/crds/index.js';
 export {
   bgpLogger,
   type ControllerLogger,

@@ -106,7 +106,6 @@ export function createKubernetesFeed(
     wake: hooks.changed,
     report: hooks.report,
   });
-  let lastFabric: ReturnType<FabricObserver['snapshot']> | undefined;
   return {
     sinks: [
       nodeStatus,
@@ -139,15 +138,9 @@ export function createKubernetesFeed(
       const snapshot = observer.snapshot();
       // Until the anyvip.io kinds are listed (or known absent), no world: announcing every VIP
       // to every peer first and narrowing it when the advertisements arrive would be a leak.
-      // After that, a Secret newly named by a Peer is listed while the rest runs on: the last
-      // complete view of the kinds stays in force meanwhile (no world at all would close the
-      // speaker and withdraw every VIP; a view without the Secret would refuse its Peer).
-      if (snapshot === undefined || !network.read) return undefined;
-      const current = fabric.snapshot(); // starts the watch of any Secret newly named
-      if (fabric.synced) lastFabric = current;
-      if (lastFabric === undefined) return undefined;
+      if (snapshot === undefined || !fabric.initialSynced || !network.read) return undefined;
       return {
-        snapshot: { ...snapshot, fabric: { ...lastFabric, network: network.network } },
+        snapshot: { ...snapshot, fabric: { ...fabric.snapshot(), network: network.network } },
         settings: clusterSettings,
       };
     },

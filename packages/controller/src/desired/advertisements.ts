@@ -33,8 +33,11 @@ export interface VipOwner {
 
 export interface ExportInput {
   readonly routes: ReadonlyMap<string, BgpRoute>;
-  /** Prefix → the Services it belongs to (several when shared); absent: a VIP of no Service. */
-  readonly owners: ReadonlyMap<string, readonly VipOwner[]>;
+  /**
+   * Prefix → the Services it belongs to (several when shared); absent: a VIP of no Service.
+   * Asked for only when some advertisement is in force (10,000 Services cost nothing otherwise).
+   */
+  readonly owners: () => ReadonlyMap<string, readonly VipOwner[]>;
   readonly peers: ReadonlyMap<string, PeerConfig>;
   readonly peerLabels: ReadonlyMap<string, Readonly<Record<string, string>>>;
   /** Undefined: the CRD is not installed. */
@@ -82,13 +85,14 @@ export function computeExport(input: ExportInput): ExportPlan {
     return { routesByPeer, conditions, lastGood };
   }
   const here = policies.filter((p) => matchesSelector(p.spec.nodeSelector, input.nodeLabels));
+  const owners = input.owners();
   for (const address of input.peers.keys()) {
     const labels = input.peerLabels.get(address) ?? {};
     const forPeer = here.filter((p) => matchesSelector(p.spec.peerSelector, labels));
     const out = new Map<string, BgpRoute>();
     for (const [prefix, route] of input.routes) {
-      const owners = input.owners.get(prefix) ?? [];
-      const selecting = forPeer.filter((p) => selectsVip(p.spec, owners));
+      const vipOwners = owners.get(prefix) ?? [];
+      const selecting = forPeer.filter((p) => selectsVip(p.spec, vipOwners));
       if (selecting.length === 0) continue;
       out.set(prefix, { prefix, attributes: combine(route.attributes, selecting) });
     }

@@ -6,7 +6,7 @@ import { computeAnnouncedBy } from './announced-by.js';
 import { computeApiServerAddresses } from './api-server-addresses.js';
 import { serviceKey } from './cluster.js';
 import type { FabricCondition, FabricSnapshot } from './fabric.js';
-import { mergePools } from './fabric-pools.js';
+import { mergePools, withPoolUsage } from './fabric-pools.js';
 import type { HealthLookup } from './health.js';
 import { type Pool, type PoolError, parsePools } from './ipam.js';
 import type { LastGood } from './last-good.js';
@@ -100,7 +100,7 @@ export function computeDesiredWorld(o: Observation): DesiredState {
         ? undefined
         : computeExport({
             routes: bgpRoutes,
-            owners: plan.owners(bgpRoutes),
+            owners: () => plan.owners(bgpRoutes),
             peers: peerMap,
             peerLabels: node.peerLabels,
             advertisements: plan.fabric?.advertisements,
@@ -337,6 +337,7 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
           node,
           peers: fabric?.peers,
           secrets: fabric?.secrets ?? new Map(),
+          ...(fabric?.pendingSecrets !== undefined ? { pendingSecrets: fabric.pendingSecrets } : {}),
           network: fabric?.network,
           kubeVipPrefix: settings.kubeVipAnnotationPrefix ?? 'kube-vip.io',
           lastGood,
@@ -422,7 +423,10 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
     fabric,
     nodeLabels: node?.metadata?.labels ?? {},
     owners,
-    poolConditions: merged.conditions,
+    // Usage counts what Services hold (status) or were just given, once per pass.
+    poolConditions: withPoolUsage(merged.conditions, pools, () =>
+      plan.services.flatMap((s) => [...s.addresses, ...(s.ingress ?? [])]),
+    ),
     poolsLastGood: merged.lastGood,
     lastGood,
     weights: damped.weights,

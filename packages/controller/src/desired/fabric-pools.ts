@@ -1,4 +1,4 @@
-import { type IpRange, parseRange } from '../address/ip-range.js';
+import { type IpRange, parseAddress, parseRange, rangeContains } from '../address/ip-range.js';
 import type { FabricCondition, FabricObject, PoolSpec } from './fabric.js';
 import type { Pool } from './ipam.js';
 import { checkWithLastGood, type LastGood, lastGoodKey, refused, type Verdict } from './last-good.js';
@@ -66,4 +66,26 @@ function checkPool(o: FabricObject<PoolSpec>): Verdict<{ readonly ranges: readon
   if (problems.length > 0) return refused('InvalidAddress', problems.join('; '));
   if (ranges.length === 0) return refused('InvalidSpec', 'addresses must list at least one CIDR or range');
   return { kind: 'ok', ranges };
+}
+
+/**
+ * Each accepted AnyvipPool's usage for its status: how many distinct addresses Services hold in
+ * its ranges, and how many are left. Pure.
+ */
+export function withPoolUsage(
+  conditions: readonly FabricCondition[],
+  pools: readonly Pool[],
+  held: () => Iterable<string>,
+): readonly FabricCondition[] {
+  if (!conditions.some((c) => c.kind === 'AnyvipPool' && c.accepted)) return conditions;
+  const addresses = [...new Set(held())].flatMap((t) => parseAddress(t) ?? []);
+  return conditions.map((c) => {
+    if (c.kind !== 'AnyvipPool' || !c.accepted) return c;
+    const pool = pools.find((p) => p.name === c.name);
+    if (pool === undefined) return c;
+    let size = 0n;
+    for (const r of pool.ranges) size += r.last - r.first + 1n;
+    const assigned = addresses.filter((a) => pool.ranges.some((r) => rangeContains(r, a))).length;
+    return { ...c, usage: { assigned, available: String(size - BigInt(assigned)) } };
+  });
 }

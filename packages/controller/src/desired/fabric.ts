@@ -54,6 +54,8 @@ export interface FabricSnapshot {
   readonly pools: readonly FabricObject<PoolSpec>[] | undefined;
   /** Secrets named by peers, in anyvip's own namespace, by name. */
   readonly secrets: ReadonlyMap<string, FabricSecret>;
+  /** Secrets named but not listed yet (a watch just started): not "missing", not known either. */
+  readonly pendingSecrets?: ReadonlySet<string>;
   /** Undefined until first read (autoDiscovery peers wait for it). */
   readonly network: NodeNetwork | undefined;
 }
@@ -70,6 +72,13 @@ export interface FabricCondition {
   readonly message: string;
   /** Accepted, but something a human should know (told as a Warning Event). */
   readonly warning?: string;
+  /** AnyvipPool: addresses Services hold in it, and how many are left (decimal text: IPv6 pools are huge). */
+  readonly usage?: { readonly assigned: number; readonly available: string };
+  /**
+   * Not decided yet (its Secret is still being listed): nothing is written or told for it,
+   * and the object is not used (or its last accepted spec stays in force).
+   */
+  readonly pending?: boolean;
 }
 
 /** A problem only this node has (no default gateway of a family, …): a Warning Event on the Node. */

@@ -18,13 +18,20 @@ export interface LastGood {
 /** A check's verdict on an object's spec: usable (with what the check found), or why not. */
 export type Verdict<T> =
   | ({ readonly kind: 'ok' } & T)
-  | { readonly kind: 'refused'; readonly reason: string; readonly message: string };
+  | {
+      readonly kind: 'refused';
+      readonly reason: string;
+      readonly message: string;
+      /** Not decided yet (a Secret still being listed). */
+      readonly pending?: boolean;
+    };
 
 export function refused(
   reason: string,
   message: string,
-): { kind: 'refused'; reason: string; message: string } {
-  return { kind: 'refused', reason, message };
+  pending = false,
+): { kind: 'refused'; reason: string; message: string; pending?: boolean } {
+  return pending ? { kind: 'refused', reason, message, pending } : { kind: 'refused', reason, message };
 }
 
 /** The key an object's last good spec is kept under: kind and uid (a re-created object starts afresh). */
@@ -47,20 +54,27 @@ export function checkWithLastGood<S, T>(
 } {
   const verdict = check(o);
   if (verdict.kind === 'ok') return { condition: acceptedCondition(kind, o), used: { o, verdict } };
+  const pending = verdict.pending === true ? { pending: true } : {};
   const last = lastGood.get(lastGoodKey(kind, o));
   if (last !== undefined) {
     const before: FabricObject<S> = { ...o, spec: last.spec as S, generation: last.generation };
     const again = check({ ...before, invalid: undefined });
     if (again.kind === 'ok')
       return {
-        condition: refusedCondition(
-          kind,
-          o,
-          verdict.reason,
-          `${verdict.message}; generation ${last.generation ?? '?'} stays in force`,
-        ),
+        condition: {
+          ...refusedCondition(
+            kind,
+            o,
+            verdict.reason,
+            `${verdict.message}; generation ${last.generation ?? '?'} stays in force`,
+          ),
+          ...pending,
+        },
         used: { o: { ...before, invalid: undefined }, verdict: again },
       };
   }
-  return { condition: refusedCondition(kind, o, verdict.reason, verdict.message), used: undefined };
+  return {
+    condition: { ...refusedCondition(kind, o, verdict.reason, verdict.message), ...pending },
+    used: undefined,
+  };
 }

@@ -42,6 +42,8 @@ export interface NodePeersInput {
   /** Undefined: the AnyvipPeer CRD is not installed. */
   readonly peers: readonly FabricObject<PeerSpec>[] | undefined;
   readonly secrets: ReadonlyMap<string, FabricSecret>;
+  /** Secrets being listed: a peer naming one waits (no condition yet). */
+  readonly pendingSecrets?: ReadonlySet<string>;
   readonly network: NodeNetwork | undefined;
   /** kube-vip's annotation prefix (`kube-vip.io`). */
   readonly kubeVipPrefix: string;
@@ -85,7 +87,7 @@ export function computeNodePeers(input: NodePeersInput): NodePeersPlan {
   const lastGood = new Map<string, LastGood>();
   for (const given of [...(input.peers ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
     const checked = checkWithLastGood('AnyvipPeer', given, input.lastGood, (o) =>
-      checkPeer(o, input.secrets),
+      checkPeer(o, input.secrets, input.pendingSecrets),
     );
     conditions.push(checked.condition);
     if (checked.used === undefined) continue;
@@ -148,7 +150,11 @@ export function computeNodePeers(input: NodePeersInput): NodePeersPlan {
 type PeerVerdict = Verdict<{ readonly password: PeerConfig['password'] }>;
 
 /** What is wrong with an AnyvipPeer wherever it is used (beyond what the schema check saw). */
-function checkPeer(o: FabricObject<PeerSpec>, secrets: ReadonlyMap<string, FabricSecret>): PeerVerdict {
+function checkPeer(
+  o: FabricObject<PeerSpec>,
+  secrets: ReadonlyMap<string, FabricSecret>,
+  pendingSecrets: ReadonlySet<string> | undefined,
+): PeerVerdict {
   if (o.invalid !== undefined) return refused(o.invalidReason ?? 'InvalidSpec', o.invalid);
   const s = o.spec;
   if ((s.peerAddress === undefined) === (s.autoDiscovery === undefined))
@@ -196,6 +202,8 @@ function checkPeer(o: FabricObject<PeerSpec>, secrets: ReadonlyMap<string, Fabri
   const ref = s.passwordSecretRef;
   if (ref !== undefined) {
     const secret = ref.name === undefined ? undefined : secrets.get(ref.name);
+    if (secret === undefined && pendingSecrets?.has(ref.name ?? '') === true)
+      return refused('SecretPending', `Secret ${JSON.stringify(ref.name)} is being read`, true);
     if (secret === undefined)
       return refused(
         'SecretNotFound',
@@ -384,6 +392,8 @@ function annotationPeers(
   let password: PeerConfig['password'];
   const secretName = annotations[nodePeerPasswordSecretKey];
   if (secretName !== undefined) {
+    // Still being listed: no peer yet, and nothing to warn about.
+    if (input.pendingSecrets?.has(secretName) === true) return [];
     password = input.secrets.get(secretName)?.keys.get('password');
     if (password === undefined) {
       warnings.push({

@@ -3,11 +3,13 @@ import type { IClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k
 import type { IRole } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import type { IRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import type { IServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { anyvipAdvertisementDefinition } from '../kubernetes/crds/anyvip-advertisement.js';
-import { anyvipNodeStatusDefinition } from '../kubernetes/crds/anyvip-node-status.js';
-import { anyvipPeerDefinition } from '../kubernetes/crds/anyvip-peer.js';
-import { anyvipPoolDefinition } from '../kubernetes/crds/anyvip-pool.js';
 import { anyvipGroup } from '../kubernetes/crds/group.js';
+import {
+  anyvipAdvertisementNames,
+  anyvipNodeStatusNames,
+  anyvipPeerNames,
+  anyvipPoolNames,
+} from '../kubernetes/crds/names.js';
 import { type KubernetesObject, labels, type ManifestOptions } from './options.js';
 
 /**
@@ -103,11 +105,7 @@ export function rbacManifests(o: ManifestOptions): KubernetesObject[] {
   return [...objects, poolsRole, poolsBinding];
 }
 
-const configPlurals = [
-  anyvipPeerDefinition.plural,
-  anyvipAdvertisementDefinition.plural,
-  anyvipPoolDefinition.plural,
-];
+const configPlurals = [anyvipPeerNames.plural, anyvipAdvertisementNames.plural, anyvipPoolNames.plural];
 
 /** The ClusterRole rules for the anyvip.io kinds (see {@link rbacManifests}). */
 const anyvipRules = [
@@ -120,12 +118,12 @@ const anyvipRules = [
   },
   {
     apiGroups: [anyvipGroup],
-    resources: [anyvipNodeStatusDefinition.plural],
+    resources: [anyvipNodeStatusNames.plural],
     verbs: ['create', 'get', 'list', 'watch', 'update', 'patch'],
   },
   {
     apiGroups: [anyvipGroup],
-    resources: [`${anyvipNodeStatusDefinition.plural}/status`],
+    resources: [`${anyvipNodeStatusNames.plural}/status`],
     verbs: ['get', 'update', 'patch'],
   },
 ];

@@ -91,7 +91,9 @@ export class FabricConditionSink implements Sink {
     const leader = desired.kubernetes?.leader ?? false;
 
     const told = new Map<string, string>();
-    for (const c of fabric.conditions) {
+    // A pending condition (its Secret still being listed) is not decided: nothing is told or written.
+    const decided = fabric.conditions.filter((c) => c.pending !== true);
+    for (const c of decided) {
       const key = `${c.kind}/${c.name}`;
       const text = `${c.accepted}|${c.reason}|${c.message}|${c.warning ?? ''}`;
       told.set(key, text);
@@ -120,7 +122,7 @@ export class FabricConditionSink implements Sink {
     this.#told = told;
 
     if (leader)
-      for (const c of fabric.conditions) {
+      for (const c of decided) {
         const r = await this.#write(c);
         if (r === 'written')
           changes.push({ action: 'change', key: `${c.kind}/${c.name}`, what: 'condition written' });
@@ -152,7 +154,7 @@ export class FabricConditionSink implements Sink {
       this.#written.delete(key);
       return 'gone';
     }
-    const text = `${c.accepted}|${c.reason}|${c.message}|${c.generation ?? ''}`;
+    const text = `${c.accepted}|${c.reason}|${c.message}|${c.generation ?? ''}|${c.usage?.assigned ?? ''}|${c.usage?.available ?? ''}`;
     const written = this.#written.get(key);
     if (written !== undefined && written.over === o.metadata?.resourceVersion && written.text === text)
       return 'unchanged';
@@ -165,7 +167,9 @@ export class FabricConditionSink implements Sink {
       before.reason === c.reason &&
       before.message === c.message &&
       before.observedGeneration === c.generation &&
-      o.status?.observedGeneration === c.generation
+      o.status?.observedGeneration === c.generation &&
+      (c.usage === undefined ||
+        (o.status?.assigned === c.usage.assigned && o.status?.available === c.usage.available))
     )
       return 'unchanged';
     const accepted: StatusCondition = {
@@ -184,6 +188,7 @@ export class FabricConditionSink implements Sink {
       status: {
         ...o.status,
         ...(c.generation !== undefined ? { observedGeneration: c.generation } : {}),
+        ...(c.usage !== undefined ? { assigned: c.usage.assigned, available: c.usage.available } : {}),
         conditions: [...conditions.filter((x) => x.type !== 'Accepted'), accepted],
       },
     };

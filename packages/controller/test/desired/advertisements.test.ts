@@ -42,10 +42,11 @@ const routes = new Map([route('10.250.255.1/32'), route('10.250.255.2/32')].map(
 function input(advertisements: ExportInput['advertisements']): ExportInput {
   return {
     routes,
-    owners: new Map([
-      ['10.250.255.1/32', [{ namespace: 'prod', labels: { app: 'web' }, pools: ['blue'] }]],
-      ['10.250.255.2/32', [{ namespace: 'dev', labels: { app: 'api' }, pools: ['green'] }]],
-    ]),
+    owners: () =>
+      new Map([
+        ['10.250.255.1/32', [{ namespace: 'prod', labels: { app: 'web' }, pools: ['blue'] }]],
+        ['10.250.255.2/32', [{ namespace: 'dev', labels: { app: 'api' }, pools: ['green'] }]],
+      ]),
     peers,
     peerLabels: new Map([
       ['10.250.1.1', { rack: 'a' }],

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FabricObject, PoolSpec } from '../../src/desired/fabric.js';
-import { mergePools } from '../../src/desired/fabric-pools.js';
+import { mergePools, withPoolUsage } from '../../src/desired/fabric-pools.js';
 import { parsePools } from '../../src/desired/ipam.js';
 import { type LabelSelector, matchesSelector } from '../../src/desired/label-selector.js';
 
@@ -38,6 +38,23 @@ describe('mergePools: AnyvipPool objects beside the pools ConfigMap', () => {
     );
     expect(merged.pools.map((p) => p.name)).toEqual(['blue', 'green']);
     expect(merged.conditions[0]).toMatchObject({ accepted: false, reason: 'InvalidAddress', generation: 3 });
+  });
+
+  it('counts each accepted AnyvipPool’s assigned and available addresses (IPv6 sizes as text)', () => {
+    const merged = mergePools(
+      [],
+      [pool('v4', { addresses: ['10.250.250.0/30'] }), pool('v6', { addresses: ['fd00:250::/64'] })],
+      new Map(),
+    );
+    const usage = withPoolUsage(merged.conditions, merged.pools, () => [
+      '10.250.250.1',
+      '10.250.250.1',
+      'fd00:250::5',
+    ]);
+    expect(usage.map((c) => [c.name, c.usage])).toEqual([
+      ['v4', { assigned: 1, available: '3' }],
+      ['v6', { assigned: 1, available: '18446744073709551615' }],
+    ]);
   });
 
   it('carries serviceAllocation into the pool', () => {

@@ -3,6 +3,7 @@ import {
   ApiextensionsV1Api,
   CustomObjectsApi,
   KubeConfig,
+  KubernetesObjectApi,
   PatchStrategy,
   setHeaderOptions,
   Watch,
@@ -388,6 +389,21 @@ describe('custom resources through client-node against the test API server', () 
     );
     await until('410', () => errors.length === 1);
     expect(errors).toEqual([{ code: 410, reason: 'Expired' }]);
+  });
+
+  it('discovery lists the kinds, so the generic KubernetesObjectApi reads and writes them', async () => {
+    const { config } = await setup();
+    const generic = KubernetesObjectApi.makeApiClient(config);
+    const created = await generic.create(peer('tor-a', { peerAddress: '10.250.1.1', peerASN: 65010 }));
+    expect((created as unknown as { spec: { port: number } }).spec.port).toBe(179);
+    const read = await generic.read({
+      apiVersion: 'anyvip.io/v1alpha1',
+      kind: 'AnyvipPeer',
+      metadata: { name: 'tor-a' },
+    });
+    expect(read.metadata?.generation).toBe(1);
+    const listed = await generic.list('anyvip.io/v1alpha1', 'AnyvipPeer');
+    expect(listed.items.map((o) => o.metadata?.name)).toEqual(['tor-a']);
   });
 
   it('deleting the CRD stops serving its resources', async () => {

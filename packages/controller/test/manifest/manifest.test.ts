@@ -8,19 +8,16 @@ import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role';
 import { RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1/RoleBinding';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import {
-  type ManifestKind,
-  manifestKinds,
-  manifestObjects,
-  manifestText,
-} from '../../src/manifest/command.js';
+import { type ManifestKind, manifestKinds } from '../../src/manifest/command.js';
+import { manifestObjects, manifestText } from '../../src/manifest/objects.js';
 import {
   defaultManifestOptions,
   type KubernetesObject,
   type ManifestOptions,
 } from '../../src/manifest/options.js';
+import { runCli } from '../support/run-cli.js';
 
 /**
  * Each object is checked by kubernetes-models' validators: ajv functions compiled from the
@@ -311,5 +308,22 @@ describe('anyvip manifest', () => {
       path: '/etc/anyvip/md5.key',
       type: 'File',
     });
+  });
+});
+
+describe('anyvip manifest crds (the CLI)', () => {
+  afterEach(() => vi.restoreAllMocks());
+
+  it('prints the four CRDs, exit 0, ready for kubectl apply', async () => {
+    const { code, stdout, stderr } = await runCli(['manifest', 'crds']);
+    expect([code, stderr]).toEqual([0, '']);
+    const docs = parseAllDocuments(stdout).map((d) => d.toJS() as KubernetesObject);
+    expect(docs.map((d) => [d.kind, d.metadata.name])).toEqual([
+      ['CustomResourceDefinition', 'anyvippeers.anyvip.io'],
+      ['CustomResourceDefinition', 'anyvipadvertisements.anyvip.io'],
+      ['CustomResourceDefinition', 'anyvippools.anyvip.io'],
+      ['CustomResourceDefinition', 'anyvipnodestatuses.anyvip.io'],
+    ]);
+    for (const d of docs) validate(d);
   });
 });

@@ -169,7 +169,7 @@ function dump(d: DesiredState, told: readonly string[]): string {
     for (const e of k8s.poolErrors) out.push(`pool error ${e.key}: ${e.reason}`);
     for (const c of k8s.fabric?.conditions ?? [])
       out.push(
-        `condition ${c.kind}/${c.name} Accepted=${c.accepted ? 'True' : 'False'} ${c.reason}${c.accepted ? '' : `: ${c.message}`}${c.warning !== undefined ? ` (warning: ${c.warning})` : ''}`,
+        `condition ${c.kind}/${c.name} Accepted=${c.accepted ? 'True' : 'False'} ${c.reason}${c.accepted ? '' : `: ${c.message}`}${c.warning !== undefined ? ` (warning: ${c.warning})` : ''}${c.usage !== undefined ? ` assigned ${c.usage.assigned} available ${c.usage.available}` : ''}`,
       );
     for (const w of k8s.fabric?.nodeWarnings ?? []) out.push(`node warning ${w.reason}: ${w.message}`);
   }

@@ -23,7 +23,8 @@
  *   and every write (main or `/status`) pruned, defaulted and validated against the version's
  *   `openAPIV3Schema` with ajv and its CEL rules (crd-schema.ts): a refusal is 422 `Invalid`
  *   with `details.causes[{reason, field, message}]`, as kube-apiserver answers. Deleting a CRD
- *   deletes its resources.
+ *   deletes its resources. Discovery (`GET /api/v1`, `GET /apis/G/V`) lists the resources, so
+ *   client-node's generic KubernetesObjectApi finds them.
  * - `goDown()` closes the listener and every connection (the API server is unreachable);
  *   `comeUp()` listens on the same port or path again with all state kept.
  *
@@ -65,6 +66,9 @@ interface ResourceType {
   readonly hasStatus: boolean;
   /** A custom resource: its schema, and `metadata.generation` is kept. */
   readonly schema?: CrdSchema;
+  /** For discovery (`GET /apis/G/V`): the CRD's singular name and short names. */
+  readonly singular?: string;
+  readonly shortNames?: readonly string[];
 }
 
 const crdType: ResourceType = {
@@ -337,6 +341,47 @@ export class TestApiServer {
     return t;
   }
 
+  /**
+   * Discovery, as client-node's KubernetesObjectApi asks it: `GET /api/v1` or `GET /apis/G/V`
+   * → the APIResourceList of that group version (with `/status` subresources); undefined for
+   * any other path or an unknown group version.
+   */
+  #discovery(path: string): unknown {
+    const m = /^\/(?:api\/(v1)|apis\/([^/]+)\/([^/]+))\/?$/.exec(path);
+    if (m === null) return undefined;
+    const group = m[1] !== undefined ? '' : (m[2] ?? '');
+    const version = m[1] ?? m[3] ?? '';
+    const types = [...this.#types.values()].filter((t) => t.group === group && t.version === version);
+    if (types.length === 0) return undefined;
+    const verbs = ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'];
+    return {
+      kind: 'APIResourceList',
+      apiVersion: 'v1',
+      groupVersion: group === '' ? version : `${group}/${version}`,
+      resources: types.flatMap((t) => [
+        {
+          name: t.plural,
+          singularName: t.singular ?? '',
+          namespaced: t.namespaced,
+          kind: t.kind,
+          verbs,
+          ...(t.shortNames !== undefined && t.shortNames.length > 0 ? { shortNames: [...t.shortNames] } : {}),
+        },
+        ...(t.hasStatus
+          ? [
+              {
+                name: `${t.plural}/status`,
+                singularName: '',
+                namespaced: t.namespaced,
+                kind: t.kind,
+                verbs: ['get', 'patch', 'update'],
+              },
+            ]
+          : []),
+      ]),
+    };
+  }
+
   /** Serves (or stops serving) the versions of a stored CRD; deleting a CRD deletes its objects. */
   #serveCrd(crd: KubeObject | undefined, old: KubeObject | undefined): void {
     const versionsOf = (o: KubeObject | undefined): ResourceType[] => {
@@ -351,6 +396,8 @@ export class TestApiServer {
           kind: spec.names.kind,
           namespaced: spec.scope === 'Namespaced',
           hasStatus: v.subresources?.status !== undefined,
+          singular: spec.names.singular ?? spec.names.kind.toLowerCase(),
+          shortNames: spec.names.shortNames ?? [],
           schema: new CrdSchema(
             v.schema?.openAPIV3Schema ?? { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
             {
@@ -391,6 +438,8 @@ export class TestApiServer {
     };
     try {
       const body = await readBody(req);
+      const discovery = method === 'GET' ? this.#discovery(url.pathname) : undefined;
+      if (discovery !== undefined) return send(res, 200, discovery, record);
       const route = parsePath(url.pathname, (g, v, p) =>
         this.#types.get(typeKey({ group: g, version: v, plural: p })),
       );
@@ -660,7 +709,12 @@ export class TestApiServer {
 /** What the server reads of a CRD's spec. */
 interface CrdSpec {
   readonly group: string;
-  readonly names: { readonly plural: string; readonly kind: string };
+  readonly names: {
+    readonly plural: string;
+    readonly kind: string;
+    readonly singular?: string;
+    readonly shortNames?: readonly string[];
+  };
   readonly scope: 'Cluster' | 'Namespaced';
   readonly versions: readonly {
     readonly name: string;

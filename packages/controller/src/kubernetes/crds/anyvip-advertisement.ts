@@ -1,9 +1,10 @@
 import { parseCommunity, parseLargeCommunity, WellKnownCommunity } from '@anyvip/bgp/wire';
 import { type Static, Type } from '@sinclair/typebox';
 import { checkObject } from './check-object.js';
-import { ConditionsSchema } from './condition.js';
+import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
+import { anyvipAdvertisementNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import { dnsLabelPattern, dnsSubdomainPattern, IntegerIn, StringSet, Text } from './schema-builders.js';
 
@@ -64,18 +65,13 @@ export const AnyvipAdvertisementSpecSchema = Type.Object(
 
 /** The status of an AnyvipAdvertisement, written by the leader. */
 export const AnyvipAdvertisementStatusSchema = Type.Object(
-  {
-    observedGeneration: Type.Optional(
-      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
-    ),
-    conditions: Type.Optional(ConditionsSchema('Accepted: True, or False with a reason.')),
-  },
+  acceptedStatusProperties('Accepted: True, or False with a reason.'),
   { description: 'Written by the leader.' },
 );
 
 /** The whole AnyvipAdvertisement object. */
 export const AnyvipAdvertisementSchema = customResourceSchema(
-  'AnyvipAdvertisement',
+  anyvipAdvertisementNames.kind,
   AnyvipAdvertisementSpecSchema,
   AnyvipAdvertisementStatusSchema,
   'AnyvipAdvertisement: which VIPs go to which peers, with which BGP attributes.',
@@ -93,10 +89,7 @@ export type AnyvipAdvertisement = Static<typeof AnyvipAdvertisementSchema>;
 
 /** The CRD facts for AnyvipAdvertisement. */
 export const anyvipAdvertisementDefinition: KindDefinition<typeof AnyvipAdvertisementSchema> = {
-  kind: 'AnyvipAdvertisement',
-  plural: 'anyvipadvertisements',
-  singular: 'anyvipadvertisement',
-  shortNames: ['avadv'],
+  ...anyvipAdvertisementNames,
   description: 'AnyvipAdvertisement: which VIPs go to which peers, with which BGP attributes.',
   schema: AnyvipAdvertisementSchema,
   printerColumns: [

@@ -4,6 +4,7 @@ import { addressProblem } from './anyvip-peer.js';
 import { checkObject } from './check-object.js';
 import { ConditionsSchema } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
+import { anyvipNodeStatusNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import { IntegerIn, StringEnum, Text } from './schema-builders.js';
 import { withRules } from './validation-rule.js';
@@ -93,7 +94,7 @@ export const AnyvipNodeStatusStatusSchema = Type.Object(
 /** The whole AnyvipNodeStatus object. */
 export const AnyvipNodeStatusSchema = withRules(
   customResourceSchema(
-    'AnyvipNodeStatus',
+    anyvipNodeStatusNames.kind,
     AnyvipNodeStatusSpecSchema,
     AnyvipNodeStatusStatusSchema,
     "AnyvipNodeStatus: one node's BGP sessions and VIPs, kept current by that node's anyvip.",
@@ -127,10 +128,7 @@ export type AnyvipNodeStatus = Static<typeof AnyvipNodeStatusSchema>;
 
 /** The CRD facts for AnyvipNodeStatus. */
 export const anyvipNodeStatusDefinition: KindDefinition<typeof AnyvipNodeStatusSchema> = {
-  kind: 'AnyvipNodeStatus',
-  plural: 'anyvipnodestatuses',
-  singular: 'anyvipnodestatus',
-  shortNames: ['avstatus'],
+  ...anyvipNodeStatusNames,
   description: "AnyvipNodeStatus: one node's BGP sessions and VIPs, kept current by that node's anyvip.",
   schema: AnyvipNodeStatusSchema,
   printerColumns: [

@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { parseAddress } from '../../address/ip-range.js';
 import { checkObject } from './check-object.js';
-import { ConditionsSchema } from './condition.js';
+import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
+import { anyvipPeerNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import {
   dnsSubdomainPattern,
@@ -219,22 +220,15 @@ export const AnyvipPeerSpecSchema = withRules(
 
 /** The status of an AnyvipPeer, written by the leader. */
 export const AnyvipPeerStatusSchema = Type.Object(
-  {
-    observedGeneration: Type.Optional(
-      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
-    ),
-    conditions: Type.Optional(
-      ConditionsSchema(
-        'Accepted: True, or False with a reason (InvalidAddress, SecretNotFound, ConflictingASN, ...).',
-      ),
-    ),
-  },
+  acceptedStatusProperties(
+    'Accepted: True, or False with a reason (InvalidAddress, SecretNotFound, ConflictingASN, ...).',
+  ),
   { description: 'Written by the leader.' },
 );
 
 /** The whole AnyvipPeer object. */
 export const AnyvipPeerSchema = customResourceSchema(
-  'AnyvipPeer',
+  anyvipPeerNames.kind,
   AnyvipPeerSpecSchema,
   AnyvipPeerStatusSchema,
   'AnyvipPeer: one BGP neighbour for the nodes it selects.',
@@ -253,10 +247,7 @@ export type SecretKeyRef = Static<typeof SecretKeyRefSchema>;
 
 /** The CRD facts for AnyvipPeer. */
 export const anyvipPeerDefinition: KindDefinition<typeof AnyvipPeerSchema> = {
-  kind: 'AnyvipPeer',
-  plural: 'anyvippeers',
-  singular: 'anyvippeer',
-  shortNames: ['avpeer'],
+  ...anyvipPeerNames,
   description: 'AnyvipPeer: one BGP neighbour for the nodes it selects.',
   schema: AnyvipPeerSchema,
   printerColumns: [

@@ -1,9 +1,10 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { parseRange } from '../../address/ip-range.js';
 import { checkObject } from './check-object.js';
-import { ConditionsSchema } from './condition.js';
+import { acceptedStatusProperties } from './condition.js';
 import { customResourceSchema, type KindDefinition } from './custom-resource.js';
 import { checkLabelSelector, labelSelectorSchema } from './label-selector.js';
+import { anyvipPoolNames } from './names.js';
 import type { CheckResult, Problem } from './problem.js';
 import { dnsLabelPattern, IntegerIn, StringSet, Text } from './schema-builders.js';
 
@@ -42,12 +43,7 @@ export const AnyvipPoolSpecSchema = Type.Object(
 /** The status of an AnyvipPool, written by the leader. */
 export const AnyvipPoolStatusSchema = Type.Object(
   {
-    observedGeneration: Type.Optional(
-      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
-    ),
-    conditions: Type.Optional(
-      ConditionsSchema('Accepted: True, or False with a reason (InvalidRange, ...).'),
-    ),
+    ...acceptedStatusProperties('Accepted: True, or False with a reason (InvalidRange, ...).'),
     assigned: Type.Optional(
       IntegerIn(0, Number.MAX_SAFE_INTEGER, {
         format: 'int64',
@@ -65,7 +61,7 @@ export const AnyvipPoolStatusSchema = Type.Object(
 
 /** The whole AnyvipPool object. */
 export const AnyvipPoolSchema = customResourceSchema(
-  'AnyvipPool',
+  anyvipPoolNames.kind,
   AnyvipPoolSpecSchema,
   AnyvipPoolStatusSchema,
   'AnyvipPool: addresses Services may draw their VIPs from.',
@@ -83,10 +79,7 @@ export type AnyvipPool = Static<typeof AnyvipPoolSchema>;
 
 /** The CRD facts for AnyvipPool. */
 export const anyvipPoolDefinition: KindDefinition<typeof AnyvipPoolSchema> = {
-  kind: 'AnyvipPool',
-  plural: 'anyvippools',
-  singular: 'anyvippool',
-  shortNames: ['avpool'],
+  ...anyvipPoolNames,
   description: 'AnyvipPool: addresses Services may draw their VIPs from.',
   schema: AnyvipPoolSchema,
   printerColumns: [

@@ -54,3 +54,16 @@ export function ConditionsSchema(description: string) {
     description,
   });
 }
+
+/**
+ * The status fields every configuration kind shares: the generation the leader last judged,
+ * and its `Accepted` condition (`conditionsDescription` names the kind's reasons).
+ */
+export function acceptedStatusProperties(conditionsDescription: string) {
+  return {
+    observedGeneration: Type.Optional(
+      IntegerIn(0, Number.MAX_SAFE_INTEGER, { format: 'int64', description: 'The generation last judged.' }),
+    ),
+    conditions: Type.Optional(ConditionsSchema(conditionsDescription)),
+  };
+}

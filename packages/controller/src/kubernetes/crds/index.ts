@@ -64,6 +64,13 @@ export {
   LabelSelectorSchema,
   labelSelectorOperators,
 } from './label-selector.js';
+export {
+  anyvipAdvertisementNames,
+  anyvipNodeStatusNames,
+  anyvipPeerNames,
+  anyvipPoolNames,
+  type KindNames,
+} from './names.js';
 export type { ObjectMeta } from './object-meta.js';
 export type { CheckResult, Problem, ProblemReason } from './problem.js';
 export { type StructuralSchema, toStructural } from './structural-schema.js';

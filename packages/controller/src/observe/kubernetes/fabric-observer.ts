@@ -91,6 +91,7 @@ export class FabricObserver {
   readonly #converted = new WeakMap<object, FabricObject<unknown>>();
   readonly #wrapped = new WeakMap<object, FabricSecret>();
   #started = false;
+  #initialSynced = false;
   #resolveSynced: () => void = () => {};
   readonly #syncedPromise = new Promise<void>((resolve) => {
     this.#resolveSynced = resolve;
@@ -127,6 +128,14 @@ export class FabricObserver {
     };
   }
 
+  /**
+   * Listed once (every kind, or known not installed, and the Secrets named then): sticky, so
+   * a Secret watch started later never takes the whole world away (its peers wait instead).
+   */
+  get initialSynced(): boolean {
+    return this.#initialSynced;
+  }
+
   /** Every kind listed (or known not installed) and every named Secret listed. */
   get synced(): boolean {
     return (
@@ -161,11 +170,14 @@ export class FabricObserver {
   snapshot(): Omit<FabricSnapshot, 'network'> {
     this.#syncSecretWatches();
     const secrets = new Map<string, FabricSecret>();
+    const pendingSecrets = new Set<string>();
     for (const [name, w] of this.#secrets) {
+      if (!w.synced) pendingSecrets.add(name);
       const s = w.items()[0];
       if (s !== undefined) secrets.set(name, this.#wrap(name, s));
     }
     return {
+      pendingSecrets,
       peers: this.#objects<PeerSpec>('AnyvipPeer'),
       advertisements: this.#objects<AdvertisementSpec>('AnyvipAdvertisement'),
       pools: this.#objects<PoolSpec>('AnyvipPool'),
@@ -255,7 +267,10 @@ export class FabricObserver {
   #changed(): void {
     if (!this.#started) return;
     this.#syncSecretWatches();
-    if (this.synced) this.#resolveSynced();
+    if (this.synced && !this.#initialSynced) {
+      this.#initialSynced = true;
+      this.#resolveSynced();
+    }
     this.#o.onChange('fabric');
   }
 }
