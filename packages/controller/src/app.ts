@@ -352,12 +352,16 @@ export class AnyvipRuntime {
       this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
     const withheld = new Map(withheldVips(report.desired).map((w) => [w.vip, w.reason]));
+    const servicesOf = (vip: string): { services?: readonly string[] } => {
+      const services = report.desired.vips.get(vip)?.services;
+      return services === undefined ? {} : { services };
+    };
     for (const [vip, reason] of withheld)
       if (this.#withheld.get(vip) !== reason)
-        this.#emit({ kind: 'vipWithheld', vip, withheld: true, reason });
+        this.#emit({ kind: 'vipWithheld', vip, withheld: true, reason, ...servicesOf(vip) });
     for (const vip of this.#withheld.keys())
       if (!withheld.has(vip) && report.desired.vips.get(vip)?.announce === true)
-        this.#emit({ kind: 'vipWithheld', vip, withheld: false, reason: '' });
+        this.#emit({ kind: 'vipWithheld', vip, withheld: false, reason: '', ...servicesOf(vip) });
     this.#withheld = withheld;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;
@@ -370,6 +374,7 @@ export class AnyvipRuntime {
         ...(c.vip !== undefined ? { vip: c.vip } : {}),
         ...(c.peer !== undefined ? { peer: c.peer } : {}),
         ...(health !== undefined ? { health } : {}),
+        ...(c.vip !== undefined ? servicesOf(c.vip) : {}),
       });
     }
     for (const e of report.errors) {
@@ -405,6 +410,13 @@ export class AnyvipRuntime {
     speaker.on('peerUp', (e) => this.#emit({ kind: 'peerUp', peer: e.peer }));
     speaker.on('peerDown', (e) =>
       this.#emit({ kind: 'peerDown', peer: e.peer, reason: describeDownReason(e.reason) }),
+    );
+    // The last NOTIFICATION per peer, for the node status (a session refused before Established).
+    speaker.on('notificationSent', (e) =>
+      this.#sessions.noteNotification(e.peer, 'sent', e.name, e.shutdownMessage),
+    );
+    speaker.on('notificationReceived', (e) =>
+      this.#sessions.noteNotification(e.peer, 'received', e.name, e.shutdownMessage),
     );
     speaker.on('bfdStateChange', (e) =>
       this.#emit({

@@ -105,6 +105,8 @@ export interface AppliedEvent {
   readonly peer?: string;
   /** The VIP's health at the time, when the change is about a VIP. */
   readonly health?: string;
+  /** Kubernetes mode: the Services (`namespace/name`) the VIP belongs to (metric labels). */
+  readonly services?: readonly string[];
 }
 
 /** A sink could not do something; the pass is retried after `retryInMs`. */
@@ -268,6 +270,8 @@ export interface VipWithheldEvent {
   readonly withheld: boolean;
   /** Why (withheld), e.g. `address not bound to lo: ip addr add …: Operation not permitted`. */
   readonly reason: string;
+  /** Kubernetes mode: the Services (`namespace/name`) the VIP belongs to (metric labels). */
+  readonly services?: readonly string[];
 }
 
 /** Kubernetes mode (leader): `status.loadBalancer.ingress` of a Service written, or refused with 409. */

@@ -21,19 +21,22 @@ export interface ObservedNodeStatus {
  * Which nodes announce each Service, from the node statuses (the leader writes it as the
  * `anyvip.io/announced-by` annotation): Service key → node names, sorted. A status counts
  * while it is fresh (changed within {@link NODE_STATUS_STALE_MS}: every anyvip rewrites its
- * own at least every refresh interval) and its Node exists; a node whose anyvip died stops
- * counting once its status goes stale. Pure.
+ * own at least every refresh interval), its Node exists and, with node leases (`live`), its
+ * anyvip is live: one that stopped deletes its lease and drops out at once, one that died
+ * within 3 lease intervals, else once its status goes stale. Pure.
  */
 export function computeAnnouncedBy(
   statuses: readonly ObservedNodeStatus[],
   nodes: readonly ClusterNode[],
   nowMs: number,
+  live?: ReadonlySet<string>,
   staleMs: number = NODE_STATUS_STALE_MS,
 ): Map<string, string[]> {
   const known = new Set(nodes.flatMap((n) => (n.metadata?.name === undefined ? [] : [n.metadata.name])));
   const out = new Map<string, string[]>();
   for (const s of statuses) {
     if (!known.has(s.node) || nowMs - s.changedAtMs > staleMs) continue;
+    if (live !== undefined && !live.has(s.node)) continue;
     for (const key of new Set(s.announcing)) {
       const list = out.get(key);
       if (list === undefined) out.set(key, [s.node]);

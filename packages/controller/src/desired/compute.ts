@@ -345,6 +345,10 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
       : undefined;
   const interval = settings.nodeLeaseIntervalMs;
   const leases = snapshot.nodeLeases;
+  const live =
+    leases !== undefined && interval !== undefined
+      ? computeLiveNodes(leases, 3 * interval, settings.nodeName)
+      : undefined;
   const plan = planServices(c.memory.services, {
     services: snapshot.services,
     endpointSlices: snapshot.endpointSlices,
@@ -358,15 +362,13 @@ function planCluster(c: ClusterInput, nowMs: number, config: ControllerConfig): 
     singleAnnouncer: settings.singleAnnouncer,
     localGraceMs: settings.localGraceMs,
     nowMs,
-    ...(leases !== undefined && interval !== undefined
-      ? { liveNodes: computeLiveNodes(leases, 3 * interval, settings.nodeName) }
-      : {}),
+    ...(live !== undefined ? { liveNodes: live } : {}),
     // Make-before-break: a VIP placed elsewhere stays here one lease interval longer.
     handoverMs: interval ?? 0,
   });
   const announcedBy =
     snapshot.leader && snapshot.nodeStatuses !== undefined
-      ? computeAnnouncedBy(snapshot.nodeStatuses, snapshot.nodes, nowMs)
+      ? computeAnnouncedBy(snapshot.nodeStatuses, snapshot.nodes, nowMs, live)
       : undefined;
   const services = new Map<string, ServiceDesired>();
   for (const s of plan.services)

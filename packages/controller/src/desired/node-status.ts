@@ -99,17 +99,36 @@ export function computeNodeStatus(d: DesiredState): NodeStatusContent | undefine
   const k = d.kubernetes;
   if (k?.nodeName === undefined) return undefined;
   const sessions = computeSessions(d.bgp, k.sessions ?? []);
-  const vips = computeVips(d);
+  const all = computeVips(d);
+  const vips = all.length <= MAX_VIP_ROWS ? all : keepAnnouncedFirst(all, MAX_VIP_ROWS);
+  const ready = computeReadiness(
+    sessions,
+    [...d.vips.values()].flatMap((v) => (v.withheld === undefined ? [] : [v.address])),
+  );
+  const omitted = all.length - vips.length;
   return {
     nodeName: k.nodeName,
     ...(d.bgp !== undefined ? { asn: d.bgp.speaker.asn, routerID: d.bgp.speaker.routerId } : {}),
     sessions,
     vips,
-    ready: computeReadiness(
-      sessions,
-      [...d.vips.values()].flatMap((v) => (v.withheld === undefined ? [] : [v.address])),
-    ),
+    ready:
+      omitted === 0
+        ? ready
+        : { ...ready, message: `${ready.message}; ${omitted} more VIPs not listed (object size limit)` },
   };
+}
+
+/**
+ * VIP rows one status holds at most: an object must stay well under etcd's 1.5 MiB request
+ * limit (a row is 150-300 bytes). Past it, the rows of VIPs announced here are kept first.
+ */
+export const MAX_VIP_ROWS = 4000;
+
+/** The first `max` rows, those announced first, each group in its order. */
+function keepAnnouncedFirst(rows: readonly NodeVipStatus[], max: number): NodeVipStatus[] {
+  const kept = [...rows.filter((r) => r.announced), ...rows.filter((r) => !r.announced)].slice(0, max);
+  const order = new Map(rows.map((r, i) => [r, i]));
+  return kept.sort((a, b) => (order.get(a) ?? 0) - (order.get(b) ?? 0));
 }
 
 function computeSessions(
@@ -279,6 +298,9 @@ function hostPrefix(address: string): string {
   return `${address}/${address.includes(':') ? 128 : 32}`;
 }
 
+/** Code-unit order (not `localeCompare`: the same on every node whatever its locale, and far cheaper). */
 function compareText(a: string | undefined, b: string | undefined): number {
-  return (a ?? '').localeCompare(b ?? '');
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
 }

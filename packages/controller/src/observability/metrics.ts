@@ -26,6 +26,9 @@ export const bfdSessionStates: readonly BfdSessionState[] = ['adminDown', 'down'
 
 const healthStates: readonly HealthState[] = ['unknown', 'up', 'down'];
 
+/** A VIP series' labels: the Service's in Kubernetes mode, none in standalone. */
+type VipLabels = { readonly vip: string; readonly namespace?: string; readonly service?: string };
+
 /**
  * The controller's Prometheus metrics, on a registry of its own (not prom-client's global
  * one). Names follow the Prometheus conventions: `anyvip_` prefix, base units in the name
@@ -45,6 +48,10 @@ const healthStates: readonly HealthState[] = ['unknown', 'up', 'down'];
 export class ControllerMetrics {
   readonly registry = new Registry();
   #peers: () => Iterable<PeerCounters> = () => [];
+  /** Kubernetes mode: each VIP's Service labels as last set (a remove event no longer knows them). */
+  readonly #vipServices = new Map<string, readonly VipLabels[]>();
+  /** Kubernetes mode: each VIP's gauge values as last set, carried over when its labels change. */
+  readonly #vipValues = new Map<string, { announced?: number; bound?: number }>();
   /** The peers read once for the scrape {@link text} is serving (nine collectors share them). */
   #scrapePeers: readonly PeerCounters[] | undefined;
 
@@ -53,21 +60,21 @@ export class ControllerMetrics {
   readonly vipAnnounced = new Gauge({
     name: 'anyvip_vip_announced',
     help: 'Whether the VIP is announced (BGP) or written to the routing table (table mode): 1 or 0.',
-    labelNames: ['vip'] as const,
+    labelNames: ['vip', 'namespace', 'service'] as const,
     registers: [this.registry],
   });
 
   readonly vipBound = new Gauge({
     name: 'anyvip_vip_bound',
     help: 'Whether the VIP is bound to the loopback device: 1 or 0.',
-    labelNames: ['vip'] as const,
+    labelNames: ['vip', 'namespace', 'service'] as const,
     registers: [this.registry],
   });
 
   readonly vipFailovers = new Counter({
     name: 'anyvip_vip_failovers_total',
     help: 'Announce/withdraw transitions of the VIP on this node, by new state (announced, withdrawn).',
-    labelNames: ['vip', 'to'] as const,
+    labelNames: ['vip', 'namespace', 'service', 'to'] as const,
     registers: [this.registry],
   });
 
@@ -313,8 +320,8 @@ export class ControllerMetrics {
       case 'vipWithheld':
         // Not bound, so not announced: both read 0 (a series that is absent alerts nobody).
         if (e.withheld) {
-          this.vipBound.set({ vip: e.vip }, 0);
-          this.vipAnnounced.set({ vip: e.vip }, 0);
+          this.#setVip(e.vip, e.services, 'bound', 0);
+          this.#setVip(e.vip, e.services, 'announced', 0);
         }
         return;
       case 'started':
@@ -352,14 +359,62 @@ export class ControllerMetrics {
       return;
     }
     if (e.vip === undefined) return;
-    if (e.sink === 'loopback') {
-      this.vipBound.set({ vip: e.vip }, e.action === 'remove' ? 0 : 1);
-    } else if (e.sink === 'bgp' || e.sink === 'routeTable') {
-      this.vipAnnounced.set({ vip: e.vip }, e.action === 'remove' ? 0 : 1);
+    if (e.sink === 'loopback') this.#setVip(e.vip, e.services, 'bound', e.action === 'remove' ? 0 : 1);
+    else if (e.sink === 'bgp' || e.sink === 'routeTable') {
+      const labels = this.#setVip(e.vip, e.services, 'announced', e.action === 'remove' ? 0 : 1);
       // `change` re-announces with new attributes: not a failover.
       if (e.action !== 'change')
-        this.vipFailovers.inc({ vip: e.vip, to: e.action === 'add' ? 'announced' : 'withdrawn' });
+        for (const l of labels)
+          this.vipFailovers.inc({ ...l, to: e.action === 'add' ? 'announced' : 'withdrawn' });
     }
+  }
+
+  /** Sets a VIP gauge under each of its label sets; returns them. */
+  #setVip(
+    vip: string,
+    services: readonly string[] | undefined,
+    gauge: 'announced' | 'bound',
+    value: number,
+  ): readonly VipLabels[] {
+    const labels = this.#vipLabels(vip, services);
+    const values = this.#vipValues.get(vip) ?? {};
+    values[gauge] = value;
+    this.#vipValues.set(vip, values);
+    for (const l of labels) (gauge === 'announced' ? this.vipAnnounced : this.vipBound).set(l, value);
+    return labels;
+  }
+
+  /**
+   * The label sets of a VIP's series: `{vip}` alone in standalone mode (an absent label is an
+   * empty one to Prometheus), and in Kubernetes mode `{vip, namespace, service}` once per Service
+   * the address belongs to (a shared address has one series per Service; `max by (vip)` folds
+   * them). `services` undefined (a withdrawal, the VIP gone from the world): the labels last set.
+   * When a VIP's Services change, its gauges move to the new label sets with their values.
+   */
+  #vipLabels(vip: string, services: readonly string[] | undefined): readonly VipLabels[] {
+    const before = this.#vipServices.get(vip);
+    if (services === undefined) return before ?? [{ vip }];
+    const now: VipLabels[] =
+      services.length === 0
+        ? [{ vip }]
+        : services.map((s) => {
+            const at = s.indexOf('/');
+            return { vip, namespace: s.slice(0, at), service: s.slice(at + 1) };
+          });
+    if (before !== undefined && JSON.stringify(before) !== JSON.stringify(now)) {
+      // The series move to the new labels with their values.
+      const values = this.#vipValues.get(vip) ?? {};
+      for (const old of before) {
+        this.vipAnnounced.remove(old);
+        this.vipBound.remove(old);
+      }
+      for (const l of now) {
+        if (values.announced !== undefined) this.vipAnnounced.set(l, values.announced);
+        if (values.bound !== undefined) this.vipBound.set(l, values.bound);
+      }
+    }
+    this.#vipServices.set(vip, now);
+    return now;
   }
 
   #setPeerState(peer: string, to: SessionState): void {

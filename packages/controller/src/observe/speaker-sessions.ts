@@ -25,6 +25,8 @@ export class SessionObserver {
   readonly #now: () => number;
   readonly #since = new Map<string, number>();
   readonly #bfd = new Map<string, BfdStateName>();
+  /** The last NOTIFICATION or session loss per peer, as text (also for sessions never Established). */
+  readonly #lastError = new Map<string, string>();
 
   constructor(options: SessionObserverOptions) {
     this.#peers = options.peers;
@@ -40,16 +42,29 @@ export class SessionObserver {
       case 'bfdStateChanged':
         this.#bfd.set(e.peer, e.to);
         return true;
+      case 'peerDown':
+        this.#lastError.set(e.peer, e.reason);
+        return true;
       case 'applied':
         // A de-configured peer: forget what its events said (a new session starts afresh).
         if (e.sink === 'bgp' && e.peer !== undefined && e.vip === undefined && e.action === 'remove') {
           this.#since.delete(e.peer);
           this.#bfd.delete(e.peer);
+          this.#lastError.delete(e.peer);
         }
         return false;
       default:
         return false;
     }
+  }
+
+  /**
+   * A NOTIFICATION sent or received (the speaker's `notificationSent` / `notificationReceived`):
+   * the error a session stuck before Established shows (an OPEN refused for a bad peer AS),
+   * which `peerDown` never reports. `name` is the registry name (`OPEN_MESSAGE_ERROR/BAD_PEER_AS`).
+   */
+  noteNotification(peer: string, direction: 'sent' | 'received', name: string, message?: string): void {
+    this.#lastError.set(peer, `${direction} ${name}${message ? `: ${message}` : ''}`);
   }
 
   /** Every session the speaker holds now, in its order. */
@@ -59,7 +74,9 @@ export class SessionObserver {
       state: p.state,
       sinceMs: this.#since.get(p.address),
       localAddress: p.localAddress,
-      lastError: p.lastDownReason === undefined ? undefined : describeDownReason(p.lastDownReason),
+      lastError:
+        this.#lastError.get(p.address) ??
+        (p.lastDownReason === undefined ? undefined : describeDownReason(p.lastDownReason)),
       prefixesSent: p.prefixesSent,
       prefixesReceived: p.prefixesReceived,
       holdTimeSec: p.negotiated?.holdTimeSec,

@@ -17,7 +17,6 @@ import {
   anyvipNodeStatusDefinition,
   anyvipVersion,
 } from '../kubernetes/crds/index.js';
-import { canonicalJson } from '../reconcile/diff.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 
@@ -79,6 +78,8 @@ export class NodeStatusSink implements Sink {
   #ready: { readonly status: string; readonly sinceIso: string } | undefined;
   /** The object exists (created by us or found); unknown at start. */
   #exists = false;
+  /** Creating with an owner reference was forbidden: create without. */
+  #ownerRefused = false;
   #wakeTimer: TimerHandle | undefined;
   #wakeAtMs: number | undefined;
   #stopped = false;
@@ -98,7 +99,8 @@ export class NodeStatusSink implements Sink {
     if (phase !== 'add' || this.#stopped) return emptyResult();
     const content = computeNodeStatus(desired);
     if (content === undefined) return emptyResult();
-    const key = canonicalJson(content);
+    // The content is built in a fixed key and row order (pure, sorted): plain JSON compares it.
+    const key = JSON.stringify(content);
     const nowMs = this.#o.clock.now();
     const decision = this.#pacer.decide(nowMs, key !== this.#written);
     if (decision.kind === 'wait') {
@@ -167,22 +169,35 @@ export class NodeStatusSink implements Sink {
     }
   }
 
-  /** Creates `{spec: {nodeName}}` unless it exists (409 AlreadyExists is fine). */
+  /**
+   * Creates `{spec: {nodeName}}` unless it exists (409 AlreadyExists is fine), owned by the
+   * Node so that garbage collection removes it with the Node. Where setting an owner needs
+   * more than create (the OwnerReferencesPermissionEnforcement admission plugin wants delete
+   * on the object: 403), it is created without one rather than not at all.
+   */
   async #ensureObject(name: string): Promise<void> {
-    const uid = this.#o.nodeUid?.();
-    const body = {
+    const uid = this.#ownerRefused ? undefined : this.#o.nodeUid?.();
+    const body = (owned: boolean) => ({
       apiVersion: anyvipApiVersion,
       kind: nodeStatusResource.kind,
       metadata: {
         name,
-        ...(uid !== undefined ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid }] } : {}),
+        ...(owned && uid !== undefined
+          ? { ownerReferences: [{ apiVersion: 'v1', kind: 'Node', name, uid }] }
+          : {}),
       },
       spec: { nodeName: name },
-    };
+    });
     try {
-      await this.#o.api.createClusterCustomObject({ ...nodeStatusResource, body });
+      await this.#o.api.createClusterCustomObject({ ...nodeStatusResource, body: body(true) });
     } catch (err) {
-      if (statusCodeOf(err) !== 409) throw err;
+      const code = statusCodeOf(err);
+      if (code === 403 && uid !== undefined) {
+        this.#ownerRefused = true;
+        await this.#ensureObject(name);
+        return;
+      }
+      if (code !== 409) throw err;
     }
     this.#exists = true;
   }

@@ -1,102 +1,14 @@
-import type { V1EndpointSlice, V1Node, V1Service } from '@kubernetes/client-node';
 import { describe, expect, it } from 'vitest';
-import { parseRange } from '../../src/address/ip-range.js';
-import { parseConfig } from '../../src/config/schema.js';
 import { computeAnnouncedBy } from '../../src/desired/announced-by.js';
 import { gateOnBinding } from '../../src/desired/bind-gate.js';
-import { computeDesiredWorld } from '../../src/desired/compute.js';
-import { running } from '../../src/desired/lifecycle.js';
-import { computeNodeStatus, NODE_STATUS_STALE_MS, peerNameOf } from '../../src/desired/node-status.js';
 import {
-  type ClusterSettings,
-  type ClusterSnapshot,
-  initialClusterMemory,
-} from '../../src/desired/observation.js';
+  computeNodeStatus,
+  MAX_VIP_ROWS,
+  NODE_STATUS_STALE_MS,
+  peerNameOf,
+} from '../../src/desired/node-status.js';
 import type { SessionObservation } from '../../src/desired/session-observation.js';
-import type { DesiredState } from '../../src/desired/types.js';
-
-const range = parseRange('10.250.1.0/24');
-if ('error' in range) throw new Error(range.error);
-const settings: ClusterSettings = {
-  nodeName: 'node1',
-  loadBalancerClass: undefined,
-  singleAnnouncer: false,
-  localGraceMs: 0,
-  weightedEcmp: false,
-  weightedEcmpIntervalMs: 5000,
-  allowList: [range],
-  poolsConfigMap: '',
-};
-const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
-const nodes: V1Node[] = [
-  { metadata: { name: 'node1', uid: 'n1' }, status: ready },
-  { metadata: { name: 'node2', uid: 'n2' }, status: ready },
-];
-const service = (name: string, ip: string, extra: Partial<V1Service['spec']> = {}): V1Service => ({
-  metadata: { name, namespace: 'prod', uid: `u-${name}` },
-  spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster', ...extra },
-  status: { loadBalancer: { ingress: [{ ip }] } },
-});
-/** `local` has its one ready endpoint on node2. */
-const slices: V1EndpointSlice[] = [
-  {
-    addressType: 'IPv4',
-    metadata: { name: 'local-1', namespace: 'prod', labels: { 'kubernetes.io/service-name': 'local' } },
-    endpoints: [{ addresses: ['10.244.1.1'], nodeName: 'node2', conditions: { ready: true } }],
-  },
-];
-const config = parseConfig({
-  bgp: {
-    asn: 65001,
-    routerId: '10.250.1.2',
-    peers: [
-      { address: '10.250.1.1', asn: 65000 },
-      { address: '10.250.1.3', asn: 65000, bfd: {} },
-    ],
-  },
-});
-
-const established: SessionObservation = {
-  peerAddress: '10.250.1.1',
-  state: 'established',
-  sinceMs: Date.UTC(2026, 11, 4, 21, 0, 0),
-  localAddress: '10.250.1.2',
-  lastError: undefined,
-  prefixesSent: 2,
-  prefixesReceived: 0,
-  holdTimeSec: 90,
-  bfd: undefined,
-};
-
-function world(
-  sessions: readonly SessionObservation[],
-  snapshot: Partial<ClusterSnapshot> = {},
-): DesiredState {
-  return computeDesiredWorld({
-    config,
-    health: () => undefined,
-    cluster: {
-      snapshot: {
-        services: [
-          service('web', '10.250.1.10'),
-          service('local', '10.250.1.11', { externalTrafficPolicy: 'Local' }),
-          service('outside', '10.250.9.9'),
-        ],
-        endpointSlices: slices,
-        nodes,
-        poolsData: undefined,
-        leader: false,
-        ...snapshot,
-      },
-      settings,
-      memory: initialClusterMemory,
-    },
-    lifecycle: running,
-    restarting: false,
-    nowMs: 0,
-    sessions,
-  });
-}
+import { config, established, nodes, world } from '../support/node-status-world.js';
 
 describe('computeNodeStatus: what the node status says, from the world the pass applied', () => {
   it('lists every configured session with the speaker facts, idle with BFD down where it has none yet', () => {
@@ -221,6 +133,23 @@ describe('computeNodeStatus: what the node status says, from the world the pass 
     });
   });
 
+  it('stays under the object size limit: at most MAX_VIP_ROWS rows, those announced here first, and says so', () => {
+    const many = Array.from({ length: MAX_VIP_ROWS + 2 }, (_, i) => ({
+      metadata: { name: `s${i}`, namespace: 'bulk', uid: `u${i}` },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' },
+      status: { loadBalancer: { ingress: [{ ip: `10.251.${i >> 8}.${i & 255}` }] } },
+    }));
+    const web = {
+      metadata: { name: 'web', namespace: 'prod', uid: 'u-web' },
+      spec: { type: 'LoadBalancer', externalTrafficPolicy: 'Cluster' },
+      status: { loadBalancer: { ingress: [{ ip: '10.250.1.10' }] } },
+    };
+    const status = computeNodeStatus(world([established], { services: [...many, web] }));
+    expect(status?.vips).toHaveLength(MAX_VIP_ROWS);
+    expect(status?.vips.find((v) => v.service === 'prod/web')?.announced).toBe(true);
+    expect(status?.ready.message).toMatch(/; 3 more VIPs not listed \(object size limit\)$/);
+  });
+
   it('no Kubernetes part (standalone, shutting down): no status', () => {
     expect(computeNodeStatus({ ...world([]), kubernetes: undefined })).toBeUndefined();
   });
@@ -252,6 +181,17 @@ describe('computeAnnouncedBy: which nodes announce each Service, from their stat
       1001 + NODE_STATUS_STALE_MS,
     );
     expect(later.size).toBe(0);
+    // With node leases: a node whose anyvip is not live (stopped: lease deleted) drops out at once.
+    const live = computeAnnouncedBy(
+      [
+        { node: 'node1', changedAtMs: 1000, announcing: ['prod/web'] },
+        { node: 'node2', changedAtMs: 1000, announcing: ['prod/web'] },
+      ],
+      nodes,
+      2000,
+      new Set(['node1']),
+    );
+    expect(Object.fromEntries(live)).toEqual({ 'prod/web': ['node1'] });
   });
 
   it('the leader gets announcedBy on every Service it handles (empty when none announces); others none', () => {

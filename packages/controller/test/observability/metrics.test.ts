@@ -108,6 +108,50 @@ describe('ControllerMetrics', () => {
     expect(samples(text, 'anyvip_vip_announced')).toEqual(['anyvip_vip_announced{vip="10.250.255.1/32"} 1']);
   });
 
+  it('Kubernetes mode: VIP series carry the Service namespace and name, one per Service sharing the address', async () => {
+    const m = new ControllerMetrics();
+    const vip = '10.250.255.7/32';
+    const applied = (sink: string, action: 'add' | 'remove', services?: readonly string[]) =>
+      m.observe({
+        kind: 'applied',
+        sink,
+        action,
+        key: vip,
+        what: action,
+        vip,
+        ...(services ? { services } : {}),
+      });
+    applied('loopback', 'add', ['prod/web']);
+    applied('bgp', 'add', ['prod/web', 'prod/web-udp']);
+    let text = await m.text();
+    expect(samples(text, 'anyvip_vip_announced')).toEqual([
+      'anyvip_vip_announced{vip="10.250.255.7/32",namespace="prod",service="web"} 1',
+      'anyvip_vip_announced{vip="10.250.255.7/32",namespace="prod",service="web-udp"} 1',
+    ]);
+    // A second Service shares the address: the bound gauge moves to both label sets with its value.
+    expect(samples(text, 'anyvip_vip_bound')).toEqual([
+      'anyvip_vip_bound{vip="10.250.255.7/32",namespace="prod",service="web"} 1',
+      'anyvip_vip_bound{vip="10.250.255.7/32",namespace="prod",service="web-udp"} 1',
+    ]);
+    applied('loopback', 'add', ['prod/web']);
+    // A withdrawal no longer knows the Services (the VIP left the world): the labels last set.
+    applied('bgp', 'remove');
+    text = await m.text();
+    expect(samples(text, 'anyvip_vip_announced')).toEqual([
+      'anyvip_vip_announced{vip="10.250.255.7/32",namespace="prod",service="web"} 0',
+    ]);
+    expect(samples(text, 'anyvip_vip_bound')).toEqual([
+      'anyvip_vip_bound{vip="10.250.255.7/32",namespace="prod",service="web"} 1',
+    ]);
+    expect(samples(text, 'anyvip_vip_failovers_total')).toContain(
+      'anyvip_vip_failovers_total{vip="10.250.255.7/32",namespace="prod",service="web",to="withdrawn"} 1',
+    );
+    m.observe({ kind: 'vipWithheld', vip, withheld: true, reason: 'not bound', services: ['prod/web'] });
+    expect(samples(await m.text(), 'anyvip_vip_bound')).toEqual([
+      'anyvip_vip_bound{vip="10.250.255.7/32",namespace="prod",service="web"} 0',
+    ]);
+  });
+
   it('counts routing-table writes as announcements too, and loopback binds apart', async () => {
     const m = new ControllerMetrics();
     const vip = 'fd00:250::ff:1/128';

@@ -5,6 +5,31 @@
  */
 export const readAtMs = Date.UTC(2026, 11, 4, 22, 0, 0);
 
+/** One VIP row of a node status (no attributes but the communities given). */
+export function vipRow(
+  address: string,
+  service: string,
+  announced: boolean,
+  reason: string,
+  peers: readonly string[] = [],
+  communities: readonly string[] = [],
+): Record<string, unknown> {
+  return {
+    address,
+    prefix: `${address}/32`,
+    service,
+    announced,
+    reason,
+    peers,
+    communities,
+    largeCommunities: [],
+    asPathPrepend: 0,
+  };
+}
+
+const noNode =
+  'no node is eligible (externalTrafficPolicy Local without ready endpoints, or no live node to place it on)';
+
 export function sampleNodeStatuses(b1AgeMs = 20_000): Record<string, unknown>[] {
   const iso = (ms: number): string => new Date(ms).toISOString();
   return [
@@ -32,29 +57,8 @@ export function sampleNodeStatuses(b1AgeMs = 20_000): Record<string, unknown>[] 
           },
         ],
         vips: [
-          {
-            address: '10.250.255.1',
-            prefix: '10.250.255.1/32',
-            service: 'prod/web',
-            announced: false,
-            reason: 'announced by node-a1, not this node',
-            peers: [],
-            communities: [],
-            largeCommunities: [],
-            asPathPrepend: 0,
-          },
-          {
-            address: '10.250.255.2',
-            prefix: '10.250.255.2/32',
-            service: 'prod/db',
-            announced: false,
-            reason:
-              'no node is eligible (externalTrafficPolicy Local without ready endpoints, or no live node to place it on)',
-            peers: [],
-            communities: [],
-            largeCommunities: [],
-            asPathPrepend: 0,
-          },
+          vipRow('10.250.255.1', 'prod/web', false, 'announced by node-a1, not this node'),
+          vipRow('10.250.255.2', 'prod/db', false, noNode),
         ],
         conditions: [
           {
@@ -92,29 +96,8 @@ export function sampleNodeStatuses(b1AgeMs = 20_000): Record<string, unknown>[] 
           },
         ],
         vips: [
-          {
-            address: '10.250.255.1',
-            prefix: '10.250.255.1/32',
-            service: 'prod/web',
-            announced: true,
-            reason: 'healthy',
-            peers: ['10.250.1.1'],
-            communities: ['65000:100'],
-            largeCommunities: [],
-            asPathPrepend: 0,
-          },
-          {
-            address: '10.250.255.2',
-            prefix: '10.250.255.2/32',
-            service: 'prod/db',
-            announced: false,
-            reason:
-              'no node is eligible (externalTrafficPolicy Local without ready endpoints, or no live node to place it on)',
-            peers: [],
-            communities: [],
-            largeCommunities: [],
-            asPathPrepend: 0,
-          },
+          vipRow('10.250.255.1', 'prod/web', true, 'healthy', ['10.250.1.1'], ['65000:100']),
+          vipRow('10.250.255.2', 'prod/db', false, noNode),
         ],
         conditions: [
           {

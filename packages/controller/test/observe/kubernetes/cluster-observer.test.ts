@@ -2,7 +2,6 @@ import { systemClock } from '@anyvip/healthcheck';
 import type { V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../../src/app.js';
-import { kubernetesConfig } from '../../../src/config/kubernetes-flags.js';
 import type { ControllerEvent } from '../../../src/events.js';
 import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
 import { createKubernetesFeed } from '../../../src/kubernetes-mode.js';
@@ -14,6 +13,7 @@ import { type KubeObject, TestApiServer } from '../../support/api-server.js';
 import { FakeIp } from '../../support/fake-ip.js';
 import { fakeRouterFactory } from '../../support/fake-router.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
+import { kubernetesNodeConfig } from '../../support/kubernetes-node-config.js';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = performance.now() + timeoutMs;
@@ -32,35 +32,8 @@ function service(name: string, ips: readonly string[]): KubeObject {
 }
 
 /** Kubernetes mode's configuration for node1 (BGP to one peer, allowed 10.250.255.0/24). */
-function nodeConfig(poolsConfigMap: string | undefined): ReturnType<typeof kubernetesConfig> {
-  return kubernetesConfig(
-    {
-      peers: ['10.250.0.1'],
-      peerAsns: [65000],
-      asn: 65001,
-      routerId: '10.250.0.11',
-      mode: 'bgp',
-      holdTimeSec: undefined,
-      passwordFile: undefined,
-      ttlSecurity: false,
-      bfdIntervalMs: undefined,
-      bfdMultiplier: undefined,
-      gracefulRestartTimeSec: undefined,
-      table: undefined,
-      tableProtocol: undefined,
-      logLevel: undefined,
-      kubeconfig: undefined,
-      nodeName: 'node1',
-      loadBalancerClass: undefined,
-      leaseName: undefined,
-      leaseNamespace: 'kube-system',
-      poolsConfigMap,
-      allowedRanges: ['10.250.255.0/24'],
-      singleAnnouncer: false,
-      localGrace: undefined,
-    },
-    {},
-  );
+function nodeConfig(poolsConfigMap: string | undefined): ReturnType<typeof kubernetesNodeConfig> {
+  return kubernetesNodeConfig({ poolsConfigMap });
 }
 
 describe('Kubernetes mode against the test API server (real client-node): observer → desired → loop → sinks', () => {
