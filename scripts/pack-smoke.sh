@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
-# Packs @anyvip/bgp, @anyvip/healthcheck and @anyvip/controller (and @anyvip/clock, which bgp and
-# healthcheck depend on, and @anyvip/tcp-auth, bgp's optional dependency, so nothing is fetched from the registry under our scope) with `pnpm pack` (workspace:*
-# becomes the real version), installs the three tarballs into an empty project (third-party
-# dependencies from pnpm's store, the registry only for what the store lacks), type-checks an
-# import of each package's public types, and runs scripts/pack-smoke/smoke.mjs: two speakers
-# announce a route over 127.0.0.1. Needs `pnpm -r build` first. Prints the smoke JSON line.
+# Packs @anyvip/bgp, @anyvip/bgp-cli, @anyvip/healthcheck and @anyvip/controller (and @anyvip/clock,
+# which bgp and healthcheck depend on, and @anyvip/tcp-auth, bgp's optional dependency, so nothing is
+# fetched from the registry under our scope) with `pnpm pack` (workspace:* becomes the real version),
+# installs the four tarballs into an empty project (third-party dependencies from pnpm's store, the
+# registry only for what the store lacks), type-checks an import of each package's public types, and
+# runs scripts/pack-smoke/smoke.mjs: two speakers announce a route over 127.0.0.1. Needs
+# `pnpm -r build` first. Prints the smoke JSON line.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d "${TMPDIR:-/tmp}/anyvip-pack.XXXXXX")
 trap 'rm -rf "$work"' EXIT
-for p in clock tcp-auth bgp healthcheck controller; do
-  test -f "$root/packages/$p/dist/index.js" || { echo "pack-smoke: packages/$p is not built (pnpm -r build)" >&2; exit 1; }
+for p in clock tcp-auth bgp bgp-cli healthcheck controller; do
+  test -f "$root/packages/$p/dist/index.js" || test -f "$root/packages/$p/dist/main.js" || { echo "pack-smoke: packages/$p is not built (pnpm -r build)" >&2; exit 1; }
   (cd "$root/packages/$p" && pnpm pack --pack-destination "$work" >/dev/null)
 done
-ck=$(ls "$work"/anyvip-clock-*.tgz) ta=$(ls "$work"/anyvip-tcp-auth-*.tgz) bgp=$(ls "$work"/anyvip-bgp-*.tgz) hc=$(ls "$work"/anyvip-healthcheck-*.tgz) ctl=$(ls "$work"/anyvip-controller-*.tgz)
+ck=$(ls "$work"/anyvip-clock-*.tgz) ta=$(ls "$work"/anyvip-tcp-auth-*.tgz) bgp=$(ls "$work"/anyvip-bgp-0*.tgz) cli=$(ls "$work"/anyvip-bgp-cli-*.tgz) hc=$(ls "$work"/anyvip-healthcheck-*.tgz) ctl=$(ls "$work"/anyvip-controller-*.tgz)
 # Every tarball carries the licence text its package.json claims (Apache-2.0), as a regular file.
 for t in "$work"/*.tgz; do
   tar tvzf "$t" package/LICENSE | grep -q '^-' || { echo "pack-smoke: $(basename "$t") has no package/LICENSE" >&2; exit 1; }
@@ -24,7 +25,7 @@ cat >"$work/app/package.json" <<JSON
   "name": "anyvip-pack-smoke",
   "private": true,
   "type": "module",
-  "dependencies": { "@anyvip/bgp": "file:$bgp", "@anyvip/healthcheck": "file:$hc", "@anyvip/controller": "file:$ctl" },
+  "dependencies": { "@anyvip/bgp": "file:$bgp", "@anyvip/bgp-cli": "file:$cli", "@anyvip/healthcheck": "file:$hc", "@anyvip/controller": "file:$ctl" },
   "pnpm": { "overrides": { "@anyvip/clock": "file:$ck", "@anyvip/tcp-auth": "file:$ta", "@anyvip/bgp": "file:$bgp", "@anyvip/healthcheck": "file:$hc" } }
 }
 JSON
@@ -57,13 +58,19 @@ tcp_auth_dir=$(node -e 'const { createRequire } = require("node:module"); const 
   const fromBgp = createRequire(require.resolve("@anyvip/bgp"));
   console.log(path.dirname(path.dirname(fromBgp.resolve("@anyvip/tcp-auth"))))')
 tcp_auth_line=$(cd "$tcp_auth_dir" && CC=/nonexistent/cc node scripts/build-native.mjs 2>&1)
+# @anyvip/bgp has no third-party runtime dependency (the CLI's yargs and seek-bzip are @anyvip/bgp-cli's).
+bgp_deps=$(tar -xzOf "$bgp" package/package.json | node -e 'let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
+  const p = JSON.parse(s); console.log(Object.keys({ ...p.dependencies, ...p.optionalDependencies, ...p.peerDependencies }).join(","))})')
+# The CLI from its tarball: bin anyvip-bgp decodes hex from stdin (and bzip2, which needs its seek-bzip).
+cli_out=$(printf 'ffffffffffffffffffffffffffffffff0013 04\n' | ./node_modules/.bin/anyvip-bgp decode - --format hex)
 tarball_files=$(tar -tzf "$bgp" | sort)
 license=false; echo "$tarball_files" | grep -qx 'package/LICENSE' && license=true
 dts_maps=$(echo "$tarball_files" | grep -c '\.d\.ts\.map$' || true)
 node smoke.mjs | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
     const smoke = JSON.parse(s.trim().split("\n").at(-1));
-    const [consumer, cjs, tcpAuth, tcpAuthLine, license, dtsMaps] = process.argv.slice(1);
+    const [consumer, cjs, tcpAuth, tcpAuthLine, license, dtsMaps, bgpDeps, cli] = process.argv.slice(1);
     console.log(JSON.stringify({ ...smoke, consumer: JSON.parse(consumer), cjs: cjs === "true", tcpAuth, tcpAuthLine,
-      license: license === "true", dtsMaps: Number(dtsMaps) }));
-  });' "$consumer" "$cjs" "$tcp_auth" "$tcp_auth_line" "$license" "$dts_maps"
+      license: license === "true", dtsMaps: Number(dtsMaps), bgpDependencies: bgpDeps.split(",").filter(Boolean),
+      cli: JSON.parse(cli) }));
+  });' "$consumer" "$cjs" "$tcp_auth" "$tcp_auth_line" "$license" "$dts_maps" "$bgp_deps" "$cli_out"

@@ -42,6 +42,8 @@ import {
 } from '../test/interop/support/index.js';
 
 const pkg = resolve(import.meta.dirname, '..');
+/** The anyvip-bgp CLI package, whose `speak` the benchmark runs as our side (it imports this package's build). */
+const cli = resolve(pkg, '../bgp-cli');
 const FIXED = { node: 'fixed', ip: '10.250.1.1', asn: 65001 } as const;
 const SUBJECT = { node: 'subject', ip: '10.250.1.2', asn: 65002 } as const;
 /** Announced prefixes: /32s counting up from 100.64.0.0 (RFC 6598 space, 4M addresses). */
@@ -298,9 +300,10 @@ async function loadBirdStatics(
 }
 
 function speakArgs(generate: number, dist: boolean): string[] {
+  // `anyvip-bgp speak`, from the CLI package beside this one.
   const entry = dist
-    ? [resolve(pkg, 'dist/cli/main.js')]
-    : ['--import', resolve(pkg, 'scripts/ts-resolve.mjs'), resolve(pkg, 'src/cli/main.ts')];
+    ? [resolve(cli, 'dist/main.js')]
+    : ['--import', resolve(pkg, 'scripts/ts-resolve.mjs'), resolve(cli, 'src/main.ts')];
   return [
     ...entry,
     'speak',

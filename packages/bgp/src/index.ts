@@ -6,10 +6,15 @@
  *   capabilities, IANA tables, prefixes, `WireError` and `LocalProtocolError`.
  * - The pieces a caller may inject or inspect: `Logger`, `Clock`, `Transport`,
  *   negotiated parameters, routes and attribute sets.
+ * - `formatSpeakerEvent`: an event as one flat JSON object, for logs.
+ *
+ * Subpaths: `@anyvip/bgp/wire` (the codec), `@anyvip/bgp/mrt`, `@anyvip/bgp/capture`,
+ * and `@anyvip/bgp/decode` (captures, MRT and raw streams as JSON records).
  */
 
 export { type Clock, systemClock, type TimerHandle } from '@anyvip/clock';
 export type { BfdState } from './bfd/wire/control-packet.js';
+export { formatSpeakerEvent } from './event-json.js';
 export {
   type AnySpeakerListener,
   type BfdStateChangeEvent,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type PeerConfigContext, resolvePeerConfig } from '../src/peer-config.js';
-import { LocalProtocolError } from '../src/wire/errors.js';
+import { codeOf } from './support/error-code.js';
 
 const ctx: PeerConfigContext = {
   localAsn: 65001,
@@ -9,16 +9,6 @@ const ctx: PeerConfigContext = {
   tcpSecurityUnavailable: () => 'no addon in this test',
   readPasswordFile: (path) => `key-from-${path}`,
 };
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LocalProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('resolvePeerConfig: addPeer options → FsmConfig, without a speaker', () => {
   it('resolves defaults: the family of the address, port 179, active, no security or BFD', () => {

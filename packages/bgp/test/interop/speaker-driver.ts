@@ -14,8 +14,8 @@
  * "prefixes":[…],"attributes":{…}}, {"cmd":"peerWithdraw","peer":"…","prefix":"…"}, {"cmd":"peerRoutes","peer":"…"}.
  */
 import { createInterface } from 'node:readline';
-import { formatAttributes } from '../../src/cli/format-json.js';
-import { eventLine } from '../../src/cli/speak.js';
+import { formatAttributes } from '../../src/decode/format-json.js';
+import { formatSpeakerEvent } from '../../src/event-json.js';
 import type { AnnounceOptions, RouteAttributesInput } from '../../src/rib/route-template.js';
 import type { LogFields } from '../../src/session/logger.js';
 import { type AddPeerOptions, BgpSpeaker, type FamilyName, type Peer } from '../../src/speaker.js';
@@ -38,7 +38,7 @@ const speaker = new BgpSpeaker({
     : {}),
 });
 speaker.on('*', (e) => {
-  const line = eventLine(e);
+  const line = formatSpeakerEvent(e);
   if (line !== undefined) print(line);
   if (e.kind === 'routesReceived') {
     print({

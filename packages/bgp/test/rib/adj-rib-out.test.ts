@@ -4,11 +4,11 @@ import { AdjRibOut, type AdjRibOutOptions } from '../../src/rib/adj-rib-out.js';
 import { type AttributeSet, AttributeSetTable } from '../../src/rib/attribute-set.js';
 import type { PathAttribute } from '../../src/wire/attributes/path-attribute.js';
 import { makeContext, modernContext } from '../../src/wire/context.js';
-import { LocalProtocolError } from '../../src/wire/errors.js';
 import { decodeMessage } from '../../src/wire/message.js';
 import { ipv4Prefix, ipv6Prefix, type Prefix, parsePrefix } from '../../src/wire/prefix.js';
 import { parseUpdate } from '../../src/wire/update.js';
 import { message, toHex } from '../support/bytes.js';
+import { codeOf } from '../support/error-code.js';
 import { receive, routeName } from '../support/received-updates.js';
 
 const ctx = modernContext;
@@ -53,16 +53,6 @@ function names(ps: readonly Prefix[]): string[] {
 
 function sorted(s: Iterable<string>): string[] {
   return [...s].sort();
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LocalProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 /** Flushes until nothing is pending, in calls of `budget` messages. */

@@ -2,22 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { AttributeSetTable } from '../../src/rib/attribute-set.js';
 import { attributeCode } from '../../src/wire/attributes/index.js';
 import type { PathAttribute } from '../../src/wire/attributes/path-attribute.js';
-import { LocalProtocolError } from '../../src/wire/errors.js';
 import { hex } from '../support/bytes.js';
+import { codeOf } from '../support/error-code.js';
 
 const origin: PathAttribute = { kind: 'origin', value: 0 };
 const asPath: PathAttribute = { kind: 'asPath', segments: [{ type: 'sequence', asns: [65001, 65002] }] };
 const med: PathAttribute = { kind: 'med', value: 50 };
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LocalProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('AttributeSetTable', () => {
   it('interns equal attribute lists to one set, whatever the attribute or property order', () => {

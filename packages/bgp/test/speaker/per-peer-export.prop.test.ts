@@ -1,10 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatPrefix } from '../../src/wire/prefix.js';
-import { parseUpdate } from '../../src/wire/update.js';
 import { Harness, settle } from '../session/harness.js';
 import type { RouterEnd } from '../session/memory-transport.js';
 import { openMessage } from '../session/peer-messages.js';
+import { medOf, routerRib } from '../session/router-rib.js';
 
 const PREFIXES = ['198.51.100.0/24', '198.51.100.0/25', '203.0.113.1/32', '203.0.113.2/32'];
 
@@ -26,17 +25,8 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   fc.constant({ kind: 'flush' as const }),
 );
 
-/** prefix → MED as the router holds it after every UPDATE, in order. */
-function ribOf(router: RouterEnd): Map<string, number> {
-  const rib = new Map<string, number>();
-  for (const m of router.ofKind('update')) {
-    const u = parseUpdate(m, router.ctx);
-    for (const p of u.withdrawn) rib.delete(formatPrefix(p));
-    const a = u.attributes.find((x) => x.kind === 'med');
-    for (const p of u.nlri) rib.set(formatPrefix(p), a?.kind === 'med' ? a.value : -1);
-  }
-  return rib;
-}
+/** prefix → MED as the router holds it after every UPDATE, in order (-1: none). */
+const ribOf = (router: RouterEnd): Map<string, number> => routerRib(router, medOf);
 
 /** The model: a peer gets its own route, else the speaker's when it exports speaker routes. */
 function expected(

@@ -1,29 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import type { Peer } from '../../src/speaker.js';
-import { LocalProtocolError } from '../../src/wire/errors.js';
 import { formatPrefix } from '../../src/wire/prefix.js';
 import { parseUpdate } from '../../src/wire/update.js';
 import { Harness, settle, until } from '../session/harness.js';
 import type { RouterEnd } from '../session/memory-transport.js';
 import { CAP_IPV4_UNICAST, CAP_IPV6_UNICAST, capFourOctetAs, openMessage } from '../session/peer-messages.js';
+import { medOf, routerRib } from '../session/router-rib.js';
+import { codeOf } from '../support/error-code.js';
 
-/** What a router holds after applying every UPDATE it got, in order: prefix → "med=…" text. */
+/** What a router holds: prefix → "med=… c=…" text. */
 function ribOf(router: RouterEnd): Map<string, string> {
-  const rib = new Map<string, string>();
-  for (const m of router.ofKind('update')) {
-    const u = parseUpdate(m, router.ctx);
-    for (const p of u.withdrawn) rib.delete(formatPrefix(p));
-    const med = u.attributes.find((a) => a.kind === 'med');
-    const communities = u.attributes.find((a) => a.kind === 'communities');
-    const text = [
-      med?.kind === 'med' ? `med=${med.value}` : 'med=-',
+  return routerRib(router, (attributes) => {
+    const med = medOf(attributes);
+    const communities = attributes.find((a) => a.kind === 'communities');
+    return [
+      med < 0 ? 'med=-' : `med=${med}`,
       ...(communities?.kind === 'communities'
         ? communities.values.map((v) => `c=${v >>> 16}:${v & 0xffff}`)
         : []),
     ].join(' ');
-    for (const p of u.nlri) rib.set(formatPrefix(p), text);
-  }
-  return rib;
+  });
 }
 
 /** How many times a router was sent a withdrawal of `prefix`. */
@@ -50,16 +46,6 @@ async function twoPeers(
     openMessage({ asn: 65003, id: '192.0.2.3' }),
   );
   return { h, a, ra, b: pb, rb };
-}
-
-function codeOf(f: () => unknown): string | undefined {
-  try {
-    f();
-  } catch (e) {
-    if (e instanceof LocalProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('per-peer export: Peer.announce / withdraw / routes', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { BgpSpeaker } from '../../src/speaker.js';
-import { LocalProtocolError } from '../../src/wire/errors.js';
 import { ipv4Prefix } from '../../src/wire/prefix.js';
 import { Harness, settle, until } from '../session/harness.js';
 import type { RouterEnd } from '../session/memory-transport.js';
 import { announcement, openMessage } from '../session/peer-messages.js';
+import { codeOf } from '../support/error-code.js';
 
 function notifications(router: RouterEnd): { code: number; subcode: number; data: string }[] {
   return router.ofKind('notification').map((n) => ({
@@ -12,16 +12,6 @@ function notifications(router: RouterEnd): { code: number; subcode: number; data
     subcode: n.subcode,
     data: Buffer.from(n.data).toString('hex'),
   }));
-}
-
-function codeOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LocalProtocolError) return e.code;
-    throw e;
-  }
-  return undefined;
 }
 
 describe('BgpSpeaker: API misuse throws LocalProtocolError at once', () => {

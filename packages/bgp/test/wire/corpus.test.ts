@@ -11,9 +11,9 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { type DecodedMessage, decodeInput, mrtName } from '../../src/cli/decode.js';
-import type { JsonObject } from '../../src/cli/format-json.js';
-import { decompress } from '../../src/cli/input-format.js';
+import { type DecodedMessage, decodeInput, mrtName } from '../../src/decode/decode.js';
+import type { JsonObject } from '../../src/decode/format-json.js';
+import { decompress } from '../../src/decode/input-format.js';
 import { readMrt } from '../../src/mrt/reader.js';
 import { formatIpv6Bytes, parseIpv6 } from '../../src/wire/address.js';
 import { type CodecContext, makeContext } from '../../src/wire/context.js';
@@ -21,6 +21,7 @@ import { WireError } from '../../src/wire/errors.js';
 import { decodeMessage, encodeMessage } from '../../src/wire/message.js';
 import { formatPrefix, parsePrefix } from '../../src/wire/prefix.js';
 import { encodeUpdate, type ParsedUpdate, parseUpdate } from '../../src/wire/update.js';
+import { bunzip2 } from '../support/bunzip2.js';
 import { hex, message } from '../support/bytes.js';
 import { CORPUS_DIR } from '../support/corpus.js';
 import { bgpdumpLines } from './corpus-expected/bgpdump-lines.js';
@@ -162,7 +163,7 @@ function run(bytes: Uint8Array, onRecord?: (r: JsonObject) => void): Run {
     if (fault !== undefined && result.faults.length < 5) result.faults.push(fault);
     if (d.message !== undefined) totals.decodedMessages++;
   };
-  for (const r of decodeInput(bytes, { ports: [179, 1179], observe })) {
+  for (const r of decodeInput(bytes, { ports: [179, 1179], observe, bunzip2 })) {
     onRecord?.(r);
     let t: number | undefined;
     if (r.type === 'ERROR') {
@@ -273,7 +274,7 @@ describe('MRT: record and message counts as the README states, then bgpdump -m e
   for (const rel of files.filter((f) => kindOf(f) === 'mrt')) {
     it(rel, () => {
       const want = mrts[rel]!;
-      const bytes = decompress(read(rel));
+      const bytes = decompress(read(rel), bunzip2);
       const byName: Record<string, number> = {};
       const byHeader: Record<string, number> = {};
       let records = 0;

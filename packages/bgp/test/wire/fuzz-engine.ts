@@ -10,8 +10,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readBgpCapture } from '../../src/capture/bgp-capture.js';
-import { decodeInput } from '../../src/cli/decode.js';
-import { decompress } from '../../src/cli/input-format.js';
+import { decodeInput } from '../../src/decode/decode.js';
+import { decompress } from '../../src/decode/input-format.js';
 import { readMrt } from '../../src/mrt/reader.js';
 import { ribAttributesAsUpdate } from '../../src/mrt/rib-attributes.js';
 import type { CodecContext } from '../../src/wire/context.js';
@@ -19,6 +19,7 @@ import { makeContext } from '../../src/wire/context.js';
 import { LocalProtocolError, WireError } from '../../src/wire/errors.js';
 import { decodeMessage, encodeMessage } from '../../src/wire/message.js';
 import { encodeUpdate, parseUpdate } from '../../src/wire/update.js';
+import { bunzip2 } from '../support/bunzip2.js';
 
 /** A small, fast, seedable PRNG (xorshift32), so a run can be replayed from its seed. */
 export class Rng {
@@ -129,7 +130,7 @@ export function collectSeeds(corpusDir: string, perFile = 200): Uint8Array[] {
       )
     ) {
       let n = 0;
-      for (const rec of readMrt(decompress(readFileSync(file)))) {
+      for (const rec of readMrt(decompress(readFileSync(file), bunzip2))) {
         if (n >= perFile) break;
         if (rec.kind === 'bgp4mpMessage') add(rec.message);
         else if (rec.kind === 'rib')

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { formatExtendedCommunity as formatForCli } from '../../src/cli/format-json.js';
+import { formatExtendedCommunity as formatForCli } from '../../src/decode/format-json.js';
 import {
   extendedCommunitiesCodec,
   formatExtendedCommunity,

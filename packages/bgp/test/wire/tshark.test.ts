@@ -16,7 +16,7 @@ import { decodeIpv4 } from '../../src/capture/ipv4.js';
 import { decodeIpv6 } from '../../src/capture/ipv6.js';
 import { decodeLinkLayer } from '../../src/capture/link-layer.js';
 import { decodeTcpSegment } from '../../src/capture/tcp-segment.js';
-import { decodeInput } from '../../src/cli/decode.js';
+import { decodeInput } from '../../src/decode/decode.js';
 import { CORPUS_DIR } from '../support/corpus.js';
 import capturesExpected from './corpus-expected/captures.json' with { type: 'json' };
 

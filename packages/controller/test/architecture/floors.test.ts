@@ -10,6 +10,7 @@ import { cyclesOf, floorGraph, floorOf, readTree, type SourceFile } from './impo
 
 const packages = fileURLToPath(new URL('../../../', import.meta.url));
 const bgp = readTree(`${packages}bgp/src`);
+const bgpCli = readTree(`${packages}bgp-cli/src`);
 const healthcheck = readTree(`${packages}healthcheck/src`);
 const controller = readTree(`${packages}controller/src`);
 
@@ -99,6 +100,23 @@ describe('@anyvip/bgp floors: wire · fsm (wire) · rib (wire) · events · sess
     const low = ['wire', 'fsm', 'rib', 'events'].flatMap((d) => under(bgp, d));
     expect(
       low.flatMap((f) => f.local.filter((t) => /^(session|speaker|cli|bfd\/session)\b/.test(t))),
+    ).toEqual([]);
+  });
+
+  it('decode/ reads inputs as JSON over wire, mrt and capture only: no session, no package (bzip2 comes from the caller)', () => {
+    const decode = under(bgp, 'decode');
+    expect(decode.length).toBeGreaterThan(3);
+    expect(localEscapes(decode, ['decode', 'wire', 'mrt', 'capture'])).toEqual([]);
+    expect(externals(decode, (s) => s === 'node:zlib')).toEqual([]);
+  });
+
+  it('the anyvip-bgp CLI (@anyvip/bgp-cli) uses the library through its public entry points only', () => {
+    expect(bgpCli.length).toBeGreaterThan(1);
+    const allowed = new Set(['@anyvip/bgp', '@anyvip/bgp/decode', 'yargs', 'yargs/helpers', 'seek-bzip']);
+    expect(externals(bgpCli, (s) => allowed.has(s) || s.startsWith('node:'))).toEqual([]);
+    // Never a relative path out of its own tree (into packages/bgp/src).
+    expect(
+      bgpCli.flatMap((f) => f.local.filter((t) => t.startsWith('..')).map((t) => `${f.path} → ${t}`)),
     ).toEqual([]);
   });
 });

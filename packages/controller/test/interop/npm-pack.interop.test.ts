@@ -1,11 +1,14 @@
 /**
- * The published shape of the three packages: `pnpm pack` each, install the tarballs into an
- * empty project, type-check imports through their `exports` (types conditions), refuse a deep
- * import past the map, and run a short announce between two speakers over 127.0.0.1
+ * The published shape of the packages (@anyvip/bgp, @anyvip/bgp-cli, @anyvip/healthcheck,
+ * @anyvip/controller): `pnpm pack` each, install the tarballs into an empty project,
+ * type-check imports through their `exports` (types conditions), refuse a deep import past
+ * the map, and run a short announce between two speakers over 127.0.0.1
  * (scripts/pack-smoke.sh). Then a strict TypeScript consumer of @anyvip/bgp compiles and runs
- * (scripts/pack-smoke/consumer.ts), CommonJS require() is tried, and the tcp-auth tarball's
- * install script is checked both with and without a C compiler. Needs the packages built (`./run test` builds first). Here, not in
- * `unit`, because it runs pnpm and tsc (~10 s).
+ * (scripts/pack-smoke/consumer.ts), CommonJS require() is tried, the tcp-auth tarball's
+ * install script is checked both with and without a C compiler, @anyvip/bgp is checked to
+ * depend on nothing outside anyvip, and the `anyvip-bgp` bin of @anyvip/bgp-cli decodes.
+ * Needs the packages built (`./run test` builds first). Here, not in `unit`, because it
+ * runs pnpm and tsc (~10 s).
  */
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -55,6 +58,10 @@ describe('npm packages', () => {
       ),
       // Declaration maps point at src/, which is not shipped.
       dtsMaps: 0,
+      // @anyvip/bgp depends on nothing from outside anyvip: the clock contract and the optional addon.
+      bgpDependencies: ['@anyvip/clock', '@anyvip/tcp-auth'],
+      // @anyvip/bgp-cli's bin, installed from its tarball, decodes.
+      cli: { type: 'KEEPALIVE', offset: 0 },
     });
   });
 });

@@ -3,7 +3,7 @@
  * with the expected outputs kept in corpus/bgpdump/test_expect. Written from
  * bgpdump's documented output format, independently of the decoder.
  */
-import type { JsonObject } from '../../../src/cli/format-json.js';
+import type { JsonObject } from '../../../src/decode/format-json.js';
 
 type Json = JsonObject;
 interface Segment {

@@ -1,9 +1,8 @@
 import { gunzipSync } from 'node:zlib';
-import bunzip from 'seek-bzip';
 import { captureFormatOf } from '../capture/capture-file.js';
 import { looksLikeMrt } from '../mrt/reader.js';
 
-/** How `anyvip-bgp decode` reads its input. */
+/** How `decodeInput` reads its input (`anyvip-bgp decode --format`). */
 export type InputFormat = 'auto' | 'hex' | 'raw' | 'pcap' | 'mrt';
 
 /** Whether bytes are gzip (RFC 1952) or bzip2 compressed, by their magic numbers. */
@@ -23,16 +22,23 @@ export function compressionOf(buf: Uint8Array): 'gzip' | 'bzip2' | undefined {
   return undefined;
 }
 
+/** A bzip2 decompressor (whole input, concatenated streams too); the caller brings one. */
+export type Bunzip2 = (compressed: Uint8Array) => Uint8Array;
+
 /**
- * Decompresses gzip (node:zlib; concatenated members too) or bzip2 (seek-bzip,
- * multi-stream) input, or returns it unchanged. Throws the decompressor's error.
+ * Decompresses gzip (node:zlib; concatenated members too) or, with `bunzip2`, bzip2
+ * input, or returns it unchanged. The library has no bzip2 decoder of its own (it
+ * has no dependencies; `anyvip-bgp` passes seek-bzip's): bzip2 without `bunzip2`
+ * throws. Throws the decompressor's error.
  */
-export function decompress(buf: Uint8Array): Uint8Array {
+export function decompress(buf: Uint8Array, bunzip2?: Bunzip2): Uint8Array {
   switch (compressionOf(buf)) {
     case 'gzip':
       return gunzipSync(buf);
     case 'bzip2':
-      return bunzip.decode(Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength), undefined, true);
+      if (bunzip2 === undefined)
+        throw new Error('bzip2 input, and no bzip2 decompressor was given (bunzip2)');
+      return bunzip2(buf);
     default:
       return buf;
   }

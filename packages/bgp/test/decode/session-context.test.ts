@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { computeDirectionContext, SessionContexts } from '../../src/cli/session-context.js';
+import { computeDirectionContext, SessionContexts } from '../../src/decode/session-context.js';
 import type { Capability } from '../../src/wire/capabilities/capability.js';
 import { familyKey } from '../../src/wire/constants.js';
 import { defaultContext } from '../../src/wire/context.js';

@@ -1,20 +1,17 @@
-import type { Argv, CommandModule } from 'yargs';
-import type { SpeakerEvent } from '../events.js';
-import type { RouteAttributesInput } from '../rib/route-template.js';
-import { canonicalAddress } from '../session/transport.js';
 import {
   type AddPeerOptions,
   BgpSpeaker,
   type BgpSpeakerOptions,
-  describeDownReason,
+  canonicalAddress,
   type FamilyName,
-} from '../speaker.js';
-import { parseIpv4 } from '../wire/address.js';
-import { assertNever } from '../wire/assert-never.js';
-import { names } from '../wire/constants.js';
-import { LocalProtocolError } from '../wire/errors.js';
-import { ipv4Prefix, type Prefix } from '../wire/prefix.js';
-import { hexOf } from './format-json.js';
+  formatSpeakerEvent,
+  ipv4Prefix,
+  LocalProtocolError,
+  type Prefix,
+  parseIpv4,
+  type RouteAttributesInput,
+} from '@anyvip/bgp';
+import type { Argv, CommandModule } from 'yargs';
 
 /** What `anyvip-bgp speak` takes, after parsing. */
 export interface SpeakOptions {
@@ -64,124 +61,6 @@ export interface SpeakOptions {
 /** Where JSON Lines go. */
 export interface LineWriter {
   write(line: string): unknown;
-}
-
-const familyName = (afi: number, safi: number): string =>
-  `${names.afi.get(afi)?.toLowerCase() ?? afi}-${names.safi.get(safi)?.toLowerCase() ?? safi}`;
-
-/** One JSON object per event worth printing; undefined for the others. */
-export function eventLine(e: SpeakerEvent): Record<string, unknown> | undefined {
-  switch (e.kind) {
-    case 'stateChange':
-      return { event: 'state', peer: e.peer, from: e.from, to: e.to };
-    case 'bfdStateChange':
-      return {
-        event: 'bfd-state',
-        peer: e.peer,
-        from: e.from,
-        to: e.to,
-        diag: e.diagName,
-        remoteState: e.remoteState,
-        bgpStopped: e.bgpStopped,
-      };
-    case 'peerUp':
-      return {
-        event: 'peer-up',
-        peer: e.peer,
-        localAddress: e.localAddress,
-        peerAsn: e.negotiated.peerAsn,
-        peerRouterId: e.negotiated.peerBgpIdentifier,
-        ibgp: e.negotiated.ibgp,
-        holdTimeSec: e.negotiated.holdTimeSec,
-        keepaliveTimeSec: e.negotiated.keepaliveTimeSec,
-        families: e.negotiated.families.map((f) => familyName(f.afi, f.safi)),
-        fourOctetAs: e.negotiated.fourOctetAs,
-        routeRefresh: e.negotiated.routeRefresh,
-        enhancedRouteRefresh: e.negotiated.enhancedRouteRefresh,
-        extendedMessage: e.negotiated.extendedMessage,
-      };
-    case 'peerDown':
-      return {
-        event: 'peer-down',
-        peer: e.peer,
-        reason: describeDownReason(e.reason),
-        routesWithdrawn: e.routesWithdrawn,
-        uptimeMs: Math.round(e.uptimeMs),
-      };
-    case 'notificationSent':
-    case 'notificationReceived':
-      return {
-        event: e.kind === 'notificationSent' ? 'notification-sent' : 'notification-received',
-        peer: e.peer,
-        code: e.code,
-        subcode: e.subcode,
-        name: e.name,
-        ...(e.shutdownMessage !== undefined ? { shutdownMessage: e.shutdownMessage } : {}),
-        ...(e.data.length > 0 ? { data: hexOf(e.data) } : {}),
-      };
-    case 'eorSent':
-    case 'eorReceived':
-      return {
-        event: e.kind === 'eorSent' ? 'eor-sent' : 'eor-received',
-        peer: e.peer,
-        family: familyName(e.afi, e.safi),
-        afi: e.afi,
-        safi: e.safi,
-        count: e.count,
-        msSinceEstablished: Math.round(e.msSinceEstablished * 10) / 10,
-      };
-    case 'malformed':
-      return {
-        event: 'malformed',
-        peer: e.peer,
-        action: e.action,
-        code: e.error.errorCode,
-        reason: e.error.message,
-        issues: e.issues.length,
-      };
-    case 'maxPrefix':
-      return {
-        event: 'max-prefix',
-        peer: e.peer,
-        action: e.action,
-        limit: e.limit,
-        count: e.count,
-        afi: e.afi,
-      };
-    case 'routesRejected':
-      return {
-        event: 'routes-rejected',
-        peer: e.peer,
-        reason: e.reason,
-        localAsn: e.localAsn,
-        occurrences: e.occurrences,
-        count: e.count,
-      };
-    case 'routeRefresh':
-      return {
-        event: 'route-refresh',
-        peer: e.peer,
-        direction: e.direction,
-        family: familyName(e.afi, e.safi),
-        subtype: e.subtype,
-      };
-    case 'error':
-      return { event: 'error', peer: e.peer, context: e.context, reason: e.error.message };
-    case 'listening':
-      return { event: 'listening', address: e.address, port: e.port };
-    case 'connectionRejected':
-      return {
-        event: 'connection-rejected',
-        remoteAddress: e.remoteAddress,
-        remotePort: e.remotePort,
-        reason: e.reason,
-      };
-    case 'routesReceived':
-      // Counted, not printed: one line per route would flood stdout with a full table.
-      return undefined;
-    default:
-      return assertNever(e);
-  }
 }
 
 /** `count` IPv4 /32s from `base` upwards, built lazily. */
@@ -243,7 +122,7 @@ export async function runSpeak(
   const eorPending = new Set<string>();
   let negotiatedFamilies = 0;
   speaker.on('*', (e) => {
-    const line = eventLine(e);
+    const line = formatSpeakerEvent(e);
     if (line !== undefined) print(line);
     if (e.kind === 'peerUp') {
       negotiatedFamilies = e.negotiated.families.length;

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 import { readFileSync, realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
+import { type DecodeOptions, decodeInput, type InputFormat } from '@anyvip/bgp/decode';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { type DecodeOptions, decodeInput } from './decode.js';
-import type { InputFormat } from './input-format.js';
+import { bunzip2 } from './bunzip2.js';
 import { speakCommand } from './speak.js';
 
 /** Where decoded records go: JSON Lines, batched into large writes, honouring back-pressure. */
@@ -100,6 +100,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           ports: args.port,
           asnSize: args['asn-size'] === '2' ? 2 : args['asn-size'] === '4' ? 4 : 'auto',
           addPath: args['add-path'] as 'auto' | 'on' | 'off',
+          bunzip2,
         };
         await writeJsonLines(decodeInput(input, options), process.stdout);
       },

@@ -5,7 +5,7 @@ import {
   formatExtendedCommunity,
   formatNlri,
   hexOf,
-} from '../../src/cli/format-json.js';
+} from '../../src/decode/format-json.js';
 import { ipv4Prefix, parsePrefix } from '../../src/wire/prefix.js';
 import { hex } from '../support/bytes.js';
 

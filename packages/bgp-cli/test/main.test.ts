@@ -1,32 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeJsonLines } from '../../src/cli/main.js';
-
-const pkg = resolve(import.meta.dirname, '../..');
-const repo = resolve(pkg, '../..');
-
-/** Runs the CLI from its TypeScript source, as `node` runs it after a build. */
-function cli(args: readonly string[], input?: string): string {
-  return execFileSync(
-    process.execPath,
-    [
-      '--no-warnings',
-      '--import',
-      resolve(pkg, 'scripts/ts-resolve.mjs'),
-      resolve(pkg, 'src/cli/main.ts'),
-      ...args,
-    ],
-    { input, encoding: 'utf8', timeout: 20_000, stdio: ['pipe', 'pipe', 'pipe'] },
-  );
-}
-
-function lines(out: string): Record<string, unknown>[] {
-  return out
-    .trim()
-    .split('\n')
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
-}
+import { writeJsonLines } from '../src/main.js';
+import { cli, lines, repo } from './support/cli.js';
 
 describe('anyvip-bgp decode (the command line)', () => {
   it('decodes the BIRD–GoBGP example capture to JSON Lines', () => {
@@ -58,6 +33,14 @@ describe('anyvip-bgp decode (the command line)', () => {
   it('reads hex from standard input with --format hex', () => {
     const out = lines(cli(['decode', '-', '--format', 'hex'], `${'ff'.repeat(16)} 0013 04\n`));
     expect(out).toEqual([{ type: 'KEEPALIVE', offset: 0 }]);
+  });
+
+  it('decompresses bzip2 input (seek-bzip; the library has no decoder of its own)', () => {
+    const bz2 = Buffer.from(
+      '425a6839314159265359df08ae98000003e000c40408000000a00030cd00c345311ee2ee48a70a121be115d300',
+      'hex',
+    );
+    expect(lines(cli(['decode', '-'], bz2))).toEqual([{ type: 'KEEPALIVE', offset: 0 }]);
   });
 
   it('refuses an unknown subcommand or option', () => {

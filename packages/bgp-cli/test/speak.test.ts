@@ -1,17 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { resolve } from 'node:path';
-import { FakeClock } from '@anyvip/clock';
-import { describe, expect, it } from 'vitest';
-import { runSpeak, type SpeakOptions } from '../../src/cli/speak.js';
-import { MemoryTransport, until } from '../session/memory-transport.js';
-import { KEEPALIVE, openMessage } from '../session/peer-messages.js';
-
-const pkg = resolve(import.meta.dirname, '../..');
+import { BgpSpeaker, type SpeakerEvent, type Transport } from '@anyvip/bgp';
+import { afterEach, describe, expect, it } from 'vitest';
+import { runSpeak, type SpeakOptions } from '../src/speak.js';
+import { cli } from './support/cli.js';
 
 const base: SpeakOptions = {
   localAsn: 65001,
   routerId: '192.0.2.1',
-  peer: '192.0.2.2',
+  peer: '127.0.0.1',
   peerAsn: 65002,
   port: 179,
   passive: false,
@@ -27,33 +22,45 @@ const base: SpeakOptions = {
   statsIntervalMs: 1000,
 };
 
+/** A transport that cannot set socket options (no TCP-MD5, no GTSM) and is never reached. */
+const plainTransport: Transport = {
+  supportsTtl: false,
+  connect: () => Promise.reject(new Error('not used')),
+  listen: () => Promise.reject(new Error('not used')),
+};
+
+const routers: BgpSpeaker[] = [];
+afterEach(async () => {
+  await Promise.all(routers.splice(0).map((r) => r.close('test over')));
+});
+
 describe('anyvip-bgp speak', () => {
   it('announces generated /32s, prints eor-sent with the count, then closes with Cease (--exit-after-eor)', async () => {
-    const transport = new MemoryTransport();
+    // The router: @anyvip/bgp itself, passive on a loopback port.
+    const router = new BgpSpeaker({ localAsn: 65002, routerId: '192.0.2.2', lingerMs: 200 });
+    routers.push(router);
+    const { port } = await router.listen({ port: 0, host: '127.0.0.1' });
+    router.addPeer({ address: '127.0.0.1', remoteAsn: 65001, passive: true });
+    const seen: SpeakerEvent[] = [];
+    router.on('*', (e) => seen.push(e));
     const lines: Record<string, unknown>[] = [];
     const out = { write: (l: string) => lines.push(JSON.parse(l) as Record<string, unknown>) };
-    const run = runSpeak(
+    await runSpeak(
       {
         ...base,
+        port,
         generate: 5000,
         announce: ['198.51.100.0/24'],
         nextHop: '192.0.2.1',
         communities: ['65001:1'],
       },
       out,
-      { speaker: { transport, clock: new FakeClock() } },
     );
-    await until(() => transport.pendingConnects === 1, 'connect attempt');
-    const router = transport.answer();
-    await until(() => router.ofKind('open').length === 1, 'OPEN');
-    router.send(openMessage({}));
-    router.send(KEEPALIVE);
-    await run;
     const events = lines.map((l) => l.event);
     expect(events).toContain('generated');
     expect(events.filter((e) => e === 'state')).toHaveLength(5);
     const eor = lines.find((l) => l.event === 'eor-sent');
-    expect(eor).toMatchObject({ peer: '192.0.2.2', family: 'ipv4-unicast', count: 5001 });
+    expect(eor).toMatchObject({ peer: '127.0.0.1', family: 'ipv4-unicast', count: 5001 });
     expect(typeof eor?.msSinceEstablished).toBe('number');
     expect(lines.find((l) => l.event === 'notification-sent')).toMatchObject({
       code: 6,
@@ -61,7 +68,11 @@ describe('anyvip-bgp speak', () => {
       shutdownMessage: 'anyvip-bgp speak: End-of-RIB sent',
     });
     expect(events.at(-1)).toBe('closed');
-    expect(router.ofKind('notification')).toHaveLength(1);
+    // The router got the whole table before the Cease.
+    expect(seen.find((e) => e.kind === 'eorReceived')).toMatchObject({ count: 5001 });
+    expect(seen.filter((e) => e.kind === 'notificationReceived')).toMatchObject([
+      { code: 6, subcode: 2, shutdownMessage: 'anyvip-bgp speak: End-of-RIB sent' },
+    ]);
   });
 
   it('refuses bad arguments with a LocalProtocolError before opening anything', async () => {
@@ -75,7 +86,7 @@ describe('anyvip-bgp speak', () => {
 
   it('refuses --password-file and --ttl-security where the transport cannot set them (ANYVIP_TCP_AUTH_UNAVAILABLE)', async () => {
     const out = { write: () => undefined };
-    const speaker = { transport: new MemoryTransport() };
+    const speaker = { transport: plainTransport };
     await expect(
       runSpeak({ ...base, passwordFile: '/etc/hostname' }, out, { speaker }),
     ).rejects.toMatchObject({
@@ -87,18 +98,7 @@ describe('anyvip-bgp speak', () => {
   });
 
   it('is registered in the anyvip-bgp command line with its flags', () => {
-    const help = execFileSync(
-      process.execPath,
-      [
-        '--no-warnings',
-        '--import',
-        resolve(pkg, 'scripts/ts-resolve.mjs'),
-        resolve(pkg, 'src/cli/main.ts'),
-        'speak',
-        '--help',
-      ],
-      { encoding: 'utf8', timeout: 20_000 },
-    );
+    const help = cli(['speak', '--help']);
     for (const flag of [
       '--local-asn',
       '--router-id',

@@ -24,11 +24,16 @@ import {
   hexOf,
   type JsonObject,
 } from './format-json.js';
-import { decompress, detectFormat, type InputFormat, parseHexText } from './input-format.js';
+import { type Bunzip2, decompress, detectFormat, type InputFormat, parseHexText } from './input-format.js';
 import { type DirectionContext, GUESSED_ADD_PATH_FAMILIES, SessionContexts } from './session-context.js';
 
-/** Options of `anyvip-bgp decode`. */
+/** Options of {@link decodeInput} (`anyvip-bgp decode`). */
 export interface DecodeOptions {
+  /**
+   * Decompresses bzip2 input (gzip needs nothing). Without it, bzip2 input gives one
+   * ERROR record (`ANYVIP_INPUT_UNREADABLE`).
+   */
+  readonly bunzip2?: Bunzip2;
   /** Input format; `auto` (default) detects it (after gunzip/bunzip2). */
   readonly format?: InputFormat;
   /** TCP ports that carry BGP in captures (default [179]). */
@@ -513,14 +518,14 @@ function ribEntry(
 
 /**
  * The `decode` loop: reads any supported input (pcap/pcapng, MRT, raw BGP stream,
- * hex text; gzip or bzip2 compressed) and yields one JSON object per message,
+ * hex text; gzip compressed, or bzip2 with {@link DecodeOptions.bunzip2}) and yields one JSON object per message,
  * RIB entry or fault. Never throws on bad input; a malformed message gives an ERROR
  * record and decoding goes on with the next one.
  */
 export function* decodeInput(input: Uint8Array, options: DecodeOptions = {}): Generator<JsonObject> {
   let bytes: Uint8Array;
   try {
-    bytes = decompress(input);
+    bytes = decompress(input, options.bunzip2);
   } catch (e) {
     yield inputError(
       'ANYVIP_INPUT_UNREADABLE',
