@@ -1,9 +1,9 @@
 /**
  * A Kubernetes cluster for interop tests, on top of a {@link Lab}: the in-repo test API
  * server (in this process, on a Unix socket in the lab's directory) serving anyvip's CRDs,
- * a TCP forwarder in one
- * namespace that puts it on the lab's network at `<that namespace's address>:6443`, and
- * `anyvip run` (the built CLI, dist/main.js) started per node with its own kubeconfig.
+ * a TCP forwarder in one namespace that puts it on the lab's network at `<that namespace's
+ * address>:6443` (bench/support/cluster-lab.ts), and `anyvip run` (the built CLI,
+ * dist/main.js) started per node with its own kubeconfig.
  *
  * The namespaces share the file system, so the forwarder reaches the socket; the nodes
  * reach the forwarder over the lab's links and routes, as a kubelet reaches its API server.
@@ -14,6 +14,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CommandResult, Lab, ManagedProcess } from '../../../../bgp/test/interop/support/index.js';
+import { serveApiInto } from '../../../bench/support/cluster-lab.js';
 import { anyvipCustomResourceDefinitions } from '../../../src/kubernetes/crds/index.js';
 import { type KubeObject, TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
@@ -21,19 +22,8 @@ import { writeKubeconfig } from '../../support/kubeconfig.js';
 /** The built CLI the nodes run. */
 export const anyvipCli = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
 
-/** The port the forwarder listens on (every address of its namespace). */
+/** The port the forwarder (bench/support/cluster-lab.ts) listens on, on every address of its namespace. */
 export const apiPort = 6443;
-
-const forwarderScript = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
 
 /** What a Node object says about itself; the rest of the Node is what the controller ignores. */
 export interface NodeSpec {
@@ -82,12 +72,7 @@ export class ClusterLab {
     api.installCrds(anyvipCustomResourceDefinitions());
     // The lab's teardown closes the API server too, so a failed start-up leaks nothing.
     lab.onDestroy(() => api.close());
-    const script = join(lab.dir, 'api-forwarder.cjs');
-    writeFileSync(script, forwarderScript);
-    const f = await lab.spawn(forwarderNode, process.execPath, [script, String(apiPort), socket], {
-      label: `api-forwarder@${forwarderNode}`,
-    });
-    await f.waitForLine((line) => line === 'listening', { timeoutMs: 15_000, what: 'API forwarder' });
+    await serveApiInto(lab, forwarderNode, socket, apiPort);
     return new ClusterLab(lab, api);
   }
 
