@@ -1,4 +1,4 @@
-import type { PeerConfig } from '../config/schema.js';
+import { type PeerConfig, peerFamilies } from '../config/schema.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
 import type { BgpDesired, BgpRoute, DesiredState, VipPlan } from './types.js';
 
@@ -194,8 +194,15 @@ function vipRow(
   const bgp = d.bgp as PerPeerBgp | undefined;
   const route = bgp?.routes.get(prefix);
   const tableRoute = d.table.routes.has(prefix);
+  const peers = route === undefined ? [] : peersOf(bgp, prefix);
+  // Advertisements may leave a node with no peer to send a route to (a VIP for another rack's
+  // router): bound here, announced to no one, so not announced from this node.
+  if (plan?.announce === true && route !== undefined && peers.length === 0 && !tableRoute)
+    return {
+      ...notAnnounced(address, prefix, service),
+      reason: 'no advertisement sends it to a peer of this node',
+    };
   if (plan?.announce === true && (route !== undefined || tableRoute)) {
-    const peers = route === undefined ? [] : peersOf(bgp, prefix);
     const a =
       (peers[0] === undefined ? undefined : bgp?.routesByPeer?.get(peers[0])?.get(prefix))?.attributes ??
       route?.attributes;
@@ -216,15 +223,24 @@ function vipRow(
   return { ...notAnnounced(address, prefix, service), reason: whyNot(d, plan, prefix, service) };
 }
 
-/** The peers a route is exported to: per peer where the world says so, else every peer. */
+/**
+ * The peers a route is exported to: per peer where the world says so, else every peer; only
+ * those whose session carries the route's family (RFC 4760: an IPv4 VIP never goes over an
+ * IPv6-only session, whatever the export says).
+ */
 function peersOf(bgp: PerPeerBgp | undefined, prefix: string): string[] {
   if (bgp === undefined) return [];
   const byPeer = bgp.routesByPeer;
+  const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
+  const carries = (peer: string): boolean => {
+    const p = bgp.peers.get(peer);
+    return p === undefined || peerFamilies(p).includes(family);
+  };
   const peers =
     byPeer === undefined
       ? [...bgp.peers.keys()]
       : [...byPeer].flatMap(([peer, routes]) => (routes.has(prefix) ? [peer] : []));
-  return peers.sort(compareText);
+  return peers.filter(carries).sort(compareText);
 }
 
 function whyNot(
