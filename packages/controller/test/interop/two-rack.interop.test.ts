@@ -95,7 +95,7 @@ interface NodeStatusObject {
 /** What the checks read of `anyvip status --cluster --json`. */
 interface ClusterStatusJson {
   sessions: { node: string; peer: string; peerAddress: string; peerASN: number; state: string }[];
-  vips: { address: string; announcedBy: string[] }[];
+  vips: { address: string; announcedBy: string[]; peers: string[] }[];
 }
 
 interface Condition {
@@ -426,17 +426,31 @@ s.on('error', (e) => console.log(e.code));`;
     );
     const by = (address: string) => cluster.vips.find((v) => v.address === address)?.announcedBy;
     for (const vip of [WEB.v4, WEB.v6, DEV, LATE]) expect(by(vip), vip).toEqual(['a1', 'a2', 'b1', 'b2']);
+    // The VIP for rack A's router only: announced by rack A's nodes, each to its own ToR.
+    const internal = cluster.vips.find((v) => v.address === RACK_A_ONLY);
+    expect(internal?.announcedBy).toEqual(['a1', 'a2']);
+    expect(internal?.peers).toEqual(['10.250.1.1', '10.250.2.1']);
     // The table an operator reads: one row per session.
     const text = await c().runCli('client', '10.250.5.2', ['status', '--cluster']);
     for (const n of fabricNodes)
       for (const gw of [n.gateway4, n.gateway6])
         expect(text.stdout).toMatch(new RegExp(`^${n.name}\\s+\\S+\\s+${gw.replace(/\./g, '\\.')}\\s`, 'm'));
     // And each Service says who announces it.
-    await waitUntil(
-      async () =>
-        api.get('v1', 'services', 'web', 'prod')?.metadata.annotations as Record<string, string> | undefined,
-      (a) => a?.['anyvip.io/announced-by'] === 'a1,a2,b1,b2',
-      { timeoutMs: 20_000, intervalMs: 500, what: 'prod/web annotated anyvip.io/announced-by' },
-    );
+    for (const [namespace, name, by] of [
+      ['prod', 'web', 'a1,a2,b1,b2'],
+      ['dev', 'internal', 'a1,a2'],
+    ] as const)
+      await waitUntil(
+        async () =>
+          api.get('v1', 'services', name, namespace)?.metadata.annotations as
+            | Record<string, string>
+            | undefined,
+        (a) => a?.['anyvip.io/announced-by'] === by,
+        {
+          timeoutMs: 20_000,
+          intervalMs: 500,
+          what: `${namespace}/${name} annotated anyvip.io/announced-by: ${by}`,
+        },
+      );
   });
 });
