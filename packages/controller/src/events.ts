@@ -198,13 +198,15 @@ export interface KubernetesErrorEvent {
 }
 
 /**
- * Kubernetes mode: a kind's CRD is not installed (its list answered 404): it counts as empty
+ * Kubernetes mode: a kind's CRD is not installed (its list answered 404, or 403): it counts as empty
  * (flags keep working) and is looked for again every `recheckInMs`. Told once.
  */
 export interface KubernetesKindAbsentEvent {
   readonly kind: 'kubernetesKindAbsent';
   readonly resource: string;
   readonly recheckInMs: number;
+  /** 404: not installed (info); 403: anyvip's RBAC may not read it (warn: apply the new RBAC). */
+  readonly why: 'notInstalled' | 'forbidden';
 }
 
 /**

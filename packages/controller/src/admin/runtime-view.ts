@@ -1,4 +1,5 @@
 import type { AnyvipRuntime } from '../app.js';
+import type { PeerConfig } from '../config/schema.js';
 import type { BfdSessionState, ControllerEvent } from '../events.js';
 import { computeLiveness, computeReadiness, type ProbeVerdict } from './probes.js';
 import { buildStatusReport, type StatusReport } from './status-report.js';
@@ -65,13 +66,25 @@ export class RuntimeView {
     });
   }
 
+  /**
+   * The peers configured now: the speaker's (every source: flags, AnyvipPeers, node
+   * annotations), or the configuration's before the first pass has added them.
+   */
+  #peerConfigs(): readonly PeerConfig[] {
+    const applied = this.#runtime.bgp.peers;
+    return applied.size > 0 || this.#runtime.loop.passes > 0
+      ? [...applied.values()]
+      : (this.#runtime.config.bgp?.peers ?? []);
+  }
+
   readiness(): ProbeVerdict {
     const config = this.#runtime.config;
     return computeReadiness({
       mode: config.mode,
       firstPassDone: this.#runtime.loop.passes > 0,
       stopping: this.#stopping,
-      peersConfigured: config.mode === 'bgp' ? (config.bgp?.peers.length ?? 0) : 0,
+      // What the speaker holds (flags, and in Kubernetes mode AnyvipPeers and node annotations).
+      peersConfigured: config.mode === 'bgp' ? this.#peerConfigs().length : 0,
       speakerRunning: this.#runtime.bgp.router !== undefined,
       peerStates: this.#runtime.peerInfos().map((p) => p.state),
       withheld: this.#runtime
@@ -90,7 +103,7 @@ export class RuntimeView {
       ready: { ready: ready.ok, reasons: ready.reasons },
       passes: s.passes,
       lastPassAtMs: this.#lastPassAtMs,
-      peerConfigs: config.mode === 'bgp' ? (config.bgp?.peers ?? []) : [],
+      peerConfigs: config.mode === 'bgp' ? this.#peerConfigs() : [],
       peerInfos: this.#runtime.peerInfos(),
       peerSinceMs: this.#peerSinceMs,
       peerBfd: this.#peerBfd,

@@ -55,12 +55,23 @@ export interface ExportPlan {
 
 /** An advertisement's attributes, checked and canonical. */
 interface Policy {
+  /** uid and generation of the spec in force: the same key is the same attributes. */
+  readonly key: string;
   readonly spec: AdvertisementSpec;
   readonly communities: readonly string[];
   readonly largeCommunities: readonly string[];
 }
 
 const NO_EXPORT = formatCommunity(parseCommunity('NO_EXPORT'));
+
+/**
+ * A route's own attributes → advertisements in force (keys) → the combined attributes. The
+ * same route with the same advertisements is one object for every peer and every pass, so the
+ * sink sees "alike" and "unchanged" by identity (10,000 VIPs × peers, no deep compare) and the
+ * speaker shares one attribute set. Memoization of a pure function (held weakly by the route's
+ * attributes, which live as long as the route's world).
+ */
+const combinedAttributes = new WeakMap<RouteAttributes, Map<string, RouteAttributes>>();
 
 export function computeExport(input: ExportInput): ExportPlan {
   const conditions: FabricCondition[] = [];
@@ -73,6 +84,7 @@ export function computeExport(input: ExportInput): ExportPlan {
     const { o, verdict } = checked.used;
     lastGood.set(lastGoodKey('AnyvipAdvertisement', o), { generation: o.generation, spec: o.spec });
     policies.push({
+      key: `${o.uid ?? o.name}@${o.generation ?? ''}`,
       spec: o.spec,
       communities: verdict.communities,
       largeCommunities: verdict.largeCommunities,
@@ -86,6 +98,20 @@ export function computeExport(input: ExportInput): ExportPlan {
   }
   const here = policies.filter((p) => matchesSelector(p.spec.nodeSelector, input.nodeLabels));
   const owners = input.owners();
+  const combined = (own: RouteAttributes, selecting: readonly Policy[]): RouteAttributes => {
+    const key = selecting.map((p) => p.key).join(',');
+    let byKey = combinedAttributes.get(own);
+    if (byKey === undefined) {
+      byKey = new Map();
+      combinedAttributes.set(own, byKey);
+    }
+    let a = byKey.get(key);
+    if (a === undefined) {
+      a = selecting.every(addsNothing) ? own : combine(own, selecting);
+      byKey.set(key, a);
+    }
+    return a;
+  };
   for (const address of input.peers.keys()) {
     const labels = input.peerLabels.get(address) ?? {};
     const forPeer = here.filter((p) => matchesSelector(p.spec.peerSelector, labels));
@@ -94,7 +120,7 @@ export function computeExport(input: ExportInput): ExportPlan {
       const vipOwners = owners.get(prefix) ?? [];
       const selecting = forPeer.filter((p) => selectsVip(p.spec, vipOwners));
       if (selecting.length === 0) continue;
-      out.set(prefix, { prefix, attributes: combine(route.attributes, selecting) });
+      out.set(prefix, { prefix, attributes: combined(route.attributes, selecting) });
     }
     routesByPeer.set(address, out);
   }
@@ -112,6 +138,19 @@ function selectsVip(spec: AdvertisementSpec, owners: readonly VipOwner[]): boole
         spec.namespaces.length === 0 ||
         spec.namespaces.includes(o.namespace)) &&
       (spec.pools === undefined || spec.pools.length === 0 || spec.pools.some((p) => o.pools.includes(p))),
+  );
+}
+
+/** An advertisement that only selects (no attribute of its own). */
+function addsNothing(p: Policy): boolean {
+  const s = p.spec;
+  return (
+    p.communities.length === 0 &&
+    p.largeCommunities.length === 0 &&
+    s.noExport !== true &&
+    s.localPref === undefined &&
+    s.med === undefined &&
+    (s.asPathPrepend ?? 0) === 0
   );
 }
 

@@ -232,6 +232,15 @@ function peerOfObject(
   if (s.autoDiscovery !== undefined) {
     const family = s.autoDiscovery.family === 'ipv6' ? 'ipv6' : 'ipv4';
     address = input.network?.defaultGateway[family];
+    if (address !== undefined && /^fe[89ab]/i.test(address)) {
+      // A link-local gateway (as router advertisements give) needs the interface to reach it,
+      // which a peer address cannot carry yet: say so rather than try a session that cannot connect.
+      warnings.push({
+        reason: 'LinkLocalGateway',
+        message: `${source}: node ${input.nodeName}'s ipv6 default gateway ${address} is link-local; give the router a global address on the link (or use peerAddress)`,
+      });
+      return undefined;
+    }
     if (address === undefined) {
       warnings.push({
         reason: 'NoDefaultGateway',

@@ -137,10 +137,19 @@ export function logEvent(logger: ControllerLogger, e: ControllerEvent): void {
       });
       return;
     case 'kubernetesKindAbsent':
-      logger.info('CRD not installed; using the flags alone for it', {
-        resource: e.resource,
-        recheckInMs: e.recheckInMs,
-      });
+      if (e.why === 'forbidden')
+        logger.warn(
+          'not allowed to read this kind (RBAC from before the CRDs?); using the flags alone for it',
+          {
+            resource: e.resource,
+            recheckInMs: e.recheckInMs,
+          },
+        );
+      else
+        logger.info('CRD not installed; using the flags alone for it', {
+          resource: e.resource,
+          recheckInMs: e.recheckInMs,
+        });
       return;
     case 'fabricRefused':
       if (e.accepted) logger.info('object accepted', { object: e.object });

@@ -215,7 +215,7 @@ export class BgpSink implements Sink {
     for (const [peer, want] of split.own) {
       if (!this.#peers.has(peer)) continue;
       const have = this.#own.get(peer) ?? new Map<string, RouteAttributes>();
-      const d = diffKeyed(want, have, sameData);
+      const d = diffKeyed(want, have, sameAttributes);
       for (const [prefix, attributes] of [...d.add, ...[...d.change].map(([k, c]) => [k, c.to] as const)])
         this.#announceOwn(
           router,
@@ -228,7 +228,7 @@ export class BgpSink implements Sink {
         );
     }
     // 2. Speaker-wide routes: announced, re-announced, then withdrawn where they went per peer.
-    const routes = diffKeyed(split.common, this.#routes, sameData);
+    const routes = diffKeyed(split.common, this.#routes, sameAttributes);
     const toAnnounce: [string, RouteAttributes, 'add' | 'change'][] = [
       ...[...routes.add].map(([k, a]) => [k, a, 'add'] as [string, RouteAttributes, 'add']),
       ...[...routes.change].map(([k, c]) => [k, c.to, 'change'] as [string, RouteAttributes, 'change']),
@@ -480,6 +480,11 @@ export function addPeerOptions(p: PeerConfig, restarting = false): AddPeerOption
         }
       : {}),
   };
+}
+
+/** Equal attributes: the same object (per-peer export shares them), else by value. */
+function sameAttributes(a: RouteAttributes, b: RouteAttributes): boolean {
+  return a === b || sameData(a, b);
 }
 
 /**

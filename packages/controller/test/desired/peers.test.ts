@@ -82,6 +82,14 @@ describe('computeNodePeers: which peers this node has', () => {
     expect(plan.conditions.every((c) => c.accepted)).toBe(true);
   });
 
+  it('a link-local IPv6 default gateway is a Node warning, not a session that cannot connect', () => {
+    const auto6 = peer('gw6', { autoDiscovery: { mode: 'DefaultGateway', family: 'ipv6' }, peerASN: 65010 });
+    const network = { defaultGateway: { ipv6: 'fe80::1' }, interfaces: new Map() };
+    const plan = computeNodePeers(input({ flags, peers: [auto6], network }));
+    expect(plan.peers.has('fe80::1')).toBe(false);
+    expect(plan.nodeWarnings.map((w) => w.reason)).toEqual(['LinkLocalGateway']);
+  });
+
   it('maps every AnyvipPeer field onto the session settings', () => {
     const full = peer('full', {
       peerAddress: '10.250.9.1',

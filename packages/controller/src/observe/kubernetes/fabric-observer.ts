@@ -129,8 +129,8 @@ export class FabricObserver {
   }
 
   /**
-   * Listed once (every kind, or known not installed, and the Secrets named then): sticky, so
-   * a Secret watch started later never takes the whole world away (its peers wait instead).
+   * Every kind listed once (or known not installed): sticky, so a relist or a Secret watch
+   * started later never takes the whole world away (a peer whose Secret is being listed waits).
    */
   get initialSynced(): boolean {
     return this.#initialSynced;
@@ -143,7 +143,7 @@ export class FabricObserver {
     );
   }
 
-  /** Resolves once every kind was listed (or found not installed) and the named Secrets listed. */
+  /** Resolves once every kind was listed (or found not installed). */
   whenSynced(): Promise<void> {
     return this.#syncedPromise;
   }
@@ -242,7 +242,12 @@ export class FabricObserver {
   #onEvent(e: OptionalKindEvent): void {
     switch (e.kind) {
       case 'absent':
-        this.#o.report({ kind: 'kubernetesKindAbsent', resource: e.resource, recheckInMs: e.recheckInMs });
+        this.#o.report({
+          kind: 'kubernetesKindAbsent',
+          resource: e.resource,
+          recheckInMs: e.recheckInMs,
+          why: e.why,
+        });
         return;
       case 'synced':
         this.#o.report({ kind: 'kubernetesSynced', resource: e.resource, items: e.items });
@@ -267,7 +272,9 @@ export class FabricObserver {
   #changed(): void {
     if (!this.#started) return;
     this.#syncSecretWatches();
-    if (this.synced && !this.#initialSynced) {
+    // The kinds only: a Secret still being listed (or not readable) makes its peers wait
+    // (pendingSecrets), never the whole world.
+    if (!this.#initialSynced && Object.values(this.#kinds).every((k) => k.synced)) {
       this.#initialSynced = true;
       this.#resolveSynced();
     }

@@ -7,11 +7,18 @@ import { type ListFn, type ListWatchEvent, WatchedKind } from './list-watch.js';
 /** A listed kind's events, plus `absent`: the CRD is not installed (told once). */
 export type OptionalKindEvent =
   | ListWatchEvent
-  | { readonly kind: 'absent'; readonly resource: string; readonly recheckInMs: number };
+  | {
+      readonly kind: 'absent';
+      readonly resource: string;
+      readonly recheckInMs: number;
+      /** 404: the CRD is not installed; 403: our RBAC may not read it (an older manifest). */
+      readonly why: 'notInstalled' | 'forbidden';
+    };
 
 /**
  * A kind whose CRD may not be installed (anyvip.io/v1alpha1): a 404 on its list means "not
- * installed", not an error. Then the kind counts as listed with nothing in it (flags keep
+ * installed", not an error; so does a 403 (RBAC from before the CRDs: anyvip must keep running
+ * on its flags rather than wait for a permission forever). Then the kind counts as listed with nothing in it (flags keep
  * working, as before the CRDs), one `absent` event is told (an info log line), and the list
  * is tried again slowly (default every 60 s) until the CRD appears; from then on it is a
  * {@link WatchedKind} (list, watch, relist on 410, restart with back-off).
@@ -75,12 +82,18 @@ export class OptionalKind<T extends KubernetesObject> {
       await this.#list();
     } catch (err) {
       if (this.#stopped) return;
-      if (statusCodeOf(err) === 404) {
+      const code = statusCodeOf(err);
+      if (code === 404 || code === 403) {
         const first = this.#state !== 'absent';
         this.#state = 'absent';
         if (!this.#toldAbsent) {
           this.#toldAbsent = true;
-          this.#onEvent({ kind: 'absent', resource: this.resource, recheckInMs: this.#recheckMs });
+          this.#onEvent({
+            kind: 'absent',
+            resource: this.resource,
+            recheckInMs: this.#recheckMs,
+            why: code === 404 ? 'notInstalled' : 'forbidden',
+          });
         }
         if (first) this.#onEvent({ kind: 'changed', resource: this.resource });
         this.#timer = this.#clock.setTimeout(() => void this.#probe(), this.#recheckMs);
