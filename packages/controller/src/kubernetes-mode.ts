@@ -154,10 +154,10 @@ export function createKubernetesFeed(
       observer.start();
     },
     stop: async () => {
-      network.stop();
-      fabric.stop();
       nodeStatus.stop();
       announcedBy.stop();
+      network.stop();
+      fabric.stop();
       await observer.stop();
       await events.flush();
     },

@@ -150,7 +150,7 @@ export function computeDesiredWorld(o: Observation): DesiredState {
     // Shutting down or restarting, the cluster is not told: Services keep their status, and
     // a node going away must not spam Withdrawn Events (its routes say it all).
     kubernetes:
-      kubernetes !== undefined && lifecycle.kind === 'running'
+      lifecycle.kind === 'running' && kubernetes !== undefined
         ? { ...kubernetes, ...(o.sessions !== undefined ? { sessions: o.sessions } : {}) }
         : undefined,
     lifecycle,

@@ -1,6 +1,6 @@
 import { type PeerConfig, peerFamilies } from '../config/schema.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
-import type { BgpDesired, BgpRoute, DesiredState, VipPlan } from './types.js';
+import type { BgpDesired, DesiredState, VipPlan } from './types.js';
 
 /**
  * What this node's AnyvipNodeStatus says, from the desired world a pass applied (after the
@@ -76,16 +76,9 @@ export interface NodeStatusContent {
   readonly ready: NodeReadiness;
 }
 
-/** Where a session's peer came from (`PeerConfig.source`, from the AnyvipPeer observer). */
-type SourcedPeer = PeerConfig & { readonly source?: string };
-/** The per-peer export, where the BGP part has one (AnyvipAdvertisement). */
-type PerPeerBgp = BgpDesired & {
-  readonly routesByPeer?: ReadonlyMap<string, ReadonlyMap<string, BgpRoute>>;
-};
-
 /** The peer name status shows: the AnyvipPeer's name, `node-annotation`, or `flags`. */
 export function peerNameOf(peer: PeerConfig): string {
-  const source = (peer as SourcedPeer).source;
+  const source = peer.source;
   if (source === undefined || source === '') return 'flags';
   return source.startsWith('AnyvipPeer/') ? source.slice('AnyvipPeer/'.length) : source;
 }
@@ -191,7 +184,7 @@ function vipRow(
   service: string | undefined,
 ): NodeVipStatus {
   const plan = d.vips.get(prefix);
-  const bgp = d.bgp as PerPeerBgp | undefined;
+  const bgp = d.bgp;
   const route = bgp?.routes.get(prefix);
   const tableRoute = d.table.routes.has(prefix);
   const peers = route === undefined ? [] : peersOf(bgp, prefix);
@@ -204,7 +197,7 @@ function vipRow(
     };
   if (plan?.announce === true && (route !== undefined || tableRoute)) {
     const a =
-      (peers[0] === undefined ? undefined : bgp?.routesByPeer?.get(peers[0])?.get(prefix))?.attributes ??
+      (peers[0] === undefined ? undefined : bgp?.routesByPeer.get(peers[0])?.get(prefix))?.attributes ??
       route?.attributes;
     return {
       address,
@@ -223,24 +216,19 @@ function vipRow(
   return { ...notAnnounced(address, prefix, service), reason: whyNot(d, plan, prefix, service) };
 }
 
-/**
- * The peers a route is exported to: per peer where the world says so, else every peer; only
- * those whose session carries the route's family (RFC 4760: an IPv4 VIP never goes over an
- * IPv6-only session, whatever the export says).
- */
-function peersOf(bgp: PerPeerBgp | undefined, prefix: string): string[] {
+/** The peers a route is exported to (`routesByPeer`: every peer without AnyvipAdvertisements). */
+function peersOf(bgp: BgpDesired | undefined, prefix: string): string[] {
   if (bgp === undefined) return [];
-  const byPeer = bgp.routesByPeer;
+  // Only the peers whose session carries the route's family (RFC 4760): the export holds every
+  // route for every peer, but an IPv4 VIP never goes over an IPv6-only session.
   const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
   const carries = (peer: string): boolean => {
     const p = bgp.peers.get(peer);
     return p === undefined || peerFamilies(p).includes(family);
   };
-  const peers =
-    byPeer === undefined
-      ? [...bgp.peers.keys()]
-      : [...byPeer].flatMap(([peer, routes]) => (routes.has(prefix) ? [peer] : []));
-  return peers.filter(carries).sort(compareText);
+  return [...bgp.routesByPeer]
+    .flatMap(([peer, routes]) => (routes.has(prefix) && carries(peer) ? [peer] : []))
+    .sort(compareText);
 }
 
 function whyNot(

@@ -45,13 +45,13 @@ export interface ClusterSnapshot {
    * last changed (desired/node-liveness.ts decides who is live). Undefined: node leases off.
    */
   readonly nodeLeases?: ReadonlyMap<string, number>;
-  /** anyvip.io objects, Secrets peers name, this node's kernel view; undefined: none observed (flags only). */
-  readonly fabric?: FabricSnapshot;
   /**
    * The leader: every node's AnyvipNodeStatus as far as the `anyvip.io/announced-by`
    * annotation reads it (desired/announced-by.ts). Undefined: not the leader, or not listed yet.
    */
   readonly nodeStatuses?: readonly ObservedNodeStatus[];
+  /** anyvip.io objects, Secrets peers name, this node's kernel view; undefined: none observed (flags only). */
+  readonly fabric?: FabricSnapshot;
 }
 
 /** Kubernetes mode's settings, from the flags and the kubeconfig (fixed for the process). */

@@ -165,12 +165,12 @@ export interface KubernetesDesired {
   readonly poolErrors: readonly PoolError[];
   /** The pools ConfigMap, `namespace/name`, for messages; empty when none is configured. */
   readonly poolsConfigMap: string;
-  /** The anyvip.io objects' conditions (the leader writes them) and this node's fabric warnings; undefined: none (tests). */
-  readonly fabric?: FabricDesired;
   /** This node (its AnyvipNodeStatus is named after it). */
   readonly nodeName?: string;
   /** The speaker's sessions as observed at the start of the pass (the node status reports them). */
   readonly sessions?: readonly SessionObservation[];
+  /** The anyvip.io objects' conditions (the leader writes them) and this node's fabric warnings; undefined: none (tests). */
+  readonly fabric?: FabricDesired;
 }
 
 /** Conditions on anyvip.io objects and Warning Events on this Node (sinks/fabric-conditions.ts). */

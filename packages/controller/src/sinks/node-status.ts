@@ -72,7 +72,7 @@ export class NodeStatusSink implements Sink {
   readonly #o: NodeStatusSinkOptions;
   readonly #now: () => number;
   readonly #pacer: WritePacer;
-  /** The content last written (canonical JSON), to write only on change. */
+  /** The content last written (as JSON), to write only on change. */
   #written: string | undefined;
   /** Ready as last written, with when it last changed. */
   #ready: { readonly status: string; readonly sinceIso: string } | undefined;

@@ -61,6 +61,13 @@ describe('Kubernetes mode end to end (test API server with the CRDs): node statu
       status: { loadBalancer: { ingress: [{ ip: '10.250.255.1' }] } },
     });
     s.apply('anyvip.io/v1alpha1', 'anyvipnodestatuses', node2Status());
+    // A second neighbour from an AnyvipPeer: its session is named after the object.
+    s.apply('anyvip.io/v1alpha1', 'anyvippeers', {
+      apiVersion: 'anyvip.io/v1alpha1',
+      kind: 'AnyvipPeer',
+      metadata: { name: 'tor-a' },
+      spec: { peerAddress: '10.250.0.2', peerASN: 65000 },
+    });
     const k = kubernetesNodeConfig();
     const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
     // node2's anyvip is alive: its liveness lease is renewed (announced-by counts live nodes only).
@@ -97,14 +104,17 @@ describe('Kubernetes mode end to end (test API server with the CRDs): node statu
       asn: 65001,
       routerID: '10.250.0.11',
       // The fake router has no sessions: the configured peer shows idle, BFD off.
-      sessions: [{ peer: 'flags', peerAddress: '10.250.0.1', peerASN: 65000, state: 'idle', bfd: 'off' }],
+      sessions: [
+        { peer: 'flags', peerAddress: '10.250.0.1', peerASN: 65000, state: 'idle', bfd: 'off' },
+        { peer: 'tor-a', peerAddress: '10.250.0.2', peerASN: 65000, state: 'idle', bfd: 'off' },
+      ],
       vips: [
         {
           address: '10.250.255.1',
           service: 'prod/web',
           announced: true,
           reason: 'healthy',
-          peers: ['10.250.0.1'],
+          peers: ['10.250.0.1', '10.250.0.2'],
         },
       ],
       conditions: [{ type: 'Ready', status: 'False', reason: 'SessionsNotEstablished' }],

@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../../src/app.js';
 import type { ControllerEvent } from '../../../src/events.js';
 import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
+import { anyvipCustomResourceDefinitions } from '../../../src/kubernetes/crds/index.js';
 import { createKubernetesFeed } from '../../../src/kubernetes-mode.js';
 import { silentLogger } from '../../../src/observability/log.js';
 import { ClusterObserver } from '../../../src/observe/kubernetes/cluster-observer.js';
@@ -48,6 +49,8 @@ describe('Kubernetes mode against the test API server (real client-node): observ
   async function setup(): Promise<{ s: TestApiServer; clients: KubeClients }> {
     const s = await TestApiServer.start();
     server = s;
+    // As installed (anyvip manifest crds): the node status writes succeed, so an error seen is the test's own.
+    s.installCrds(anyvipCustomResourceDefinitions());
     return { s, clients: createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) }) };
   }
 
