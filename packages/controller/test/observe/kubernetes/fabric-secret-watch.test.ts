@@ -2,7 +2,6 @@ import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../../src/app.js';
-import { kubernetesConfig } from '../../../src/config/kubernetes-flags.js';
 import { createKubeClients } from '../../../src/kubernetes/client.js';
 import { anyvipCustomResourceDefinitions } from '../../../src/kubernetes/crds/index.js';
 import { createKubernetesFeed } from '../../../src/kubernetes-mode.js';
@@ -11,6 +10,7 @@ import { TestApiServer } from '../../support/api-server.js';
 import { FakeIp } from '../../support/fake-ip.js';
 import { fakeRouterFactory } from '../../support/fake-router.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
+import { kubernetesNodeConfig } from '../../support/kubernetes-node-config.js';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = performance.now() + timeoutMs;
@@ -95,36 +95,8 @@ describe('Kubernetes mode: a Peer naming a Secret while the rest runs', () => {
       metadata: { name: 'tor' },
       spec: { peerAddress: '10.250.0.1', peerASN: 65000 },
     });
-    const k = kubernetesConfig(
-      {
-        peers: [],
-        peerAsns: [],
-        asn: 65001,
-        routerId: undefined,
-        mode: 'bgp',
-        holdTimeSec: undefined,
-        passwordFile: undefined,
-        ttlSecurity: false,
-        bfdIntervalMs: undefined,
-        bfdMultiplier: undefined,
-        gracefulRestartTimeSec: undefined,
-        listenPort: undefined,
-        listenAddress: undefined,
-        table: undefined,
-        tableProtocol: undefined,
-        logLevel: undefined,
-        kubeconfig: undefined,
-        nodeName: 'node1',
-        loadBalancerClass: undefined,
-        leaseName: undefined,
-        leaseNamespace: 'kube-system',
-        poolsConfigMap: undefined,
-        allowedRanges: ['10.250.255.0/24'],
-        singleAnnouncer: false,
-        localGrace: undefined,
-      },
-      {},
-    );
+    // No --peer, no --router-id: the Peer objects and the Node give them.
+    const k = kubernetesNodeConfig({ peers: [], peerAsns: [], routerId: undefined });
     const routers = fakeRouterFactory();
     const slow = await slowSecretsProxy(s.url, 1500);
     proxy = slow.server;
