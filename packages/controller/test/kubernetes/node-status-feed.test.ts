@@ -12,14 +12,7 @@ import { fakeRouterFactory } from '../support/fake-router.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 import { kubernetesNodeConfig } from '../support/kubernetes-node-config.js';
 import { vipRow } from '../support/node-statuses.js';
-
-async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!ok()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../support/until.js';
 
 const ready = { conditions: [{ type: 'Ready', status: 'True' }] };
 

@@ -10,14 +10,7 @@ import { TestApiServer } from '../support/api-server.js';
 import { FakeIp } from '../support/fake-ip.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 import { kubernetesNodeConfig } from '../support/kubernetes-node-config.js';
-
-async function until(what: string, ok: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!ok()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+import { until } from '../support/until.js';
 
 /**
  * The sessions in the node status come from the real speaker through the observation path:
