@@ -11,14 +11,7 @@ import { FakeIp } from '../../support/fake-ip.js';
 import { fakeRouterFactory } from '../../support/fake-router.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 import { kubernetesNodeConfig } from '../../support/kubernetes-node-config.js';
-
-async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const end = performance.now() + timeoutMs;
-  while (!ok()) {
-    if (performance.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+import { until } from '../../support/until.js';
 
 /**
  * An HTTP proxy in front of `target` that holds every request for Secrets `delayMs` before
