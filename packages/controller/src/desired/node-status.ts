@@ -1,4 +1,4 @@
-import type { PeerConfig } from '../config/schema.js';
+import { type PeerConfig, peerFamilies } from '../config/schema.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
 import type { BgpDesired, DesiredState, VipPlan } from './types.js';
 
@@ -187,8 +187,15 @@ function vipRow(
   const bgp = d.bgp;
   const route = bgp?.routes.get(prefix);
   const tableRoute = d.table.routes.has(prefix);
+  const peers = route === undefined ? [] : peersOf(bgp, prefix);
+  // Advertisements may leave a node with no peer to send a route to (a VIP for another rack's
+  // router): bound here, announced to no one, so not announced from this node.
+  if (plan?.announce === true && route !== undefined && peers.length === 0 && !tableRoute)
+    return {
+      ...notAnnounced(address, prefix, service),
+      reason: 'no advertisement sends it to a peer of this node',
+    };
   if (plan?.announce === true && (route !== undefined || tableRoute)) {
-    const peers = route === undefined ? [] : peersOf(bgp, prefix);
     const a =
       (peers[0] === undefined ? undefined : bgp?.routesByPeer.get(peers[0])?.get(prefix))?.attributes ??
       route?.attributes;
@@ -212,8 +219,15 @@ function vipRow(
 /** The peers a route is exported to (`routesByPeer`: every peer without AnyvipAdvertisements). */
 function peersOf(bgp: BgpDesired | undefined, prefix: string): string[] {
   if (bgp === undefined) return [];
+  // Only the peers whose session carries the route's family (RFC 4760): the export holds every
+  // route for every peer, but an IPv4 VIP never goes over an IPv6-only session.
+  const family = prefix.includes(':') ? 'ipv6' : 'ipv4';
+  const carries = (peer: string): boolean => {
+    const p = bgp.peers.get(peer);
+    return p === undefined || peerFamilies(p).includes(family);
+  };
   return [...bgp.routesByPeer]
-    .flatMap(([peer, routes]) => (routes.has(prefix) ? [peer] : []))
+    .flatMap(([peer, routes]) => (routes.has(prefix) && carries(peer) ? [peer] : []))
     .sort(compareText);
 }
 
