@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../../src/app.js';
-import { kubernetesConfig } from '../../../src/config/kubernetes-flags.js';
 import type { ControllerEvent } from '../../../src/events.js';
 import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
 import { anyvipCustomResourceDefinitions } from '../../../src/kubernetes/crds/index.js';
@@ -11,6 +10,7 @@ import { type KubeObject, TestApiServer } from '../../support/api-server.js';
 import { FakeIp } from '../../support/fake-ip.js';
 import { type FakeRouter, fakeRouterFactory } from '../../support/fake-router.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
+import { kubernetesNodeConfig } from '../../support/kubernetes-node-config.js';
 
 async function until(what: string, ok: () => boolean, timeoutMs = 10_000): Promise<void> {
   const end = performance.now() + timeoutMs;
@@ -62,34 +62,8 @@ describe('fabric: anyvip.io objects through the test API server (real client-nod
       },
     });
     const clients: KubeClients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
-    const k = kubernetesConfig(
-      {
-        peers: ['10.250.0.1'],
-        peerAsns: [65000],
-        asn: 65001,
-        routerId: undefined,
-        mode: 'bgp',
-        holdTimeSec: undefined,
-        passwordFile: undefined,
-        ttlSecurity: false,
-        bfdIntervalMs: undefined,
-        bfdMultiplier: undefined,
-        gracefulRestartTimeSec: undefined,
-        table: undefined,
-        tableProtocol: undefined,
-        logLevel: undefined,
-        kubeconfig: undefined,
-        nodeName: 'node1',
-        loadBalancerClass: undefined,
-        leaseName: undefined,
-        leaseNamespace: 'kube-system',
-        poolsConfigMap: undefined,
-        allowedRanges: ['10.250.255.0/24'],
-        singleAnnouncer: false,
-        localGrace: undefined,
-      },
-      {},
-    );
+    // No --router-id: the router id comes from the Node (the first test pins that).
+    const k = kubernetesNodeConfig({ routerId: undefined });
     const routers = fakeRouterFactory();
     const events: ControllerEvent[] = [];
     const r = new AnyvipRuntime(k.config, {
