@@ -44,6 +44,19 @@ export interface NodeNetwork {
   readonly defaultGateway: { readonly ipv4?: string; readonly ipv6?: string };
   /** Interface name → its global addresses, canonical, in kernel order. */
   readonly interfaces: ReadonlyMap<string, readonly string[]>;
+  /**
+   * The same global addresses with their interface and prefix length (the connected
+   * networks), in kernel order: which interface reaches a directly connected peer.
+   */
+  readonly connected: readonly ConnectedAddress[];
+}
+
+/** One global address of this node and the network it connects (`ip addr`'s local/prefixlen). */
+export interface ConnectedAddress {
+  readonly interface: string;
+  /** Canonical. */
+  readonly address: string;
+  readonly prefixLength: number;
 }
 
 /** The fabric objects as last listed and watched. */

@@ -12,6 +12,7 @@ import type {
 } from './fabric.js';
 import { matchesSelector } from './label-selector.js';
 import { checkWithLastGood, type LastGood, lastGoodKey, refused, type Verdict } from './last-good.js';
+import { onLinkNextHop } from './on-link-next-hop.js';
 
 /**
  * This node's BGP speaker and peer set in Kubernetes mode (pure):
@@ -26,7 +27,8 @@ import { checkWithLastGood, type LastGood, lastGoodKey, refused, type Verdict } 
  * - router id: annotation `anyvip.io/router-id` > the matched peers' `routerID` > `--router-id`
  *   > the Node's first IPv4 address;
  * - another family over a session (IPv6 VIPs over IPv4 and the reverse): `nextHop.<family>`,
- *   else the Node's address of that family.
+ *   else (a directly connected peer) this node's address of that family on the session's
+ *   interface, else the Node's address of that family.
  *
  * Objects that are wrong for every node (bad address, missing Secret) get Accepted=False and
  * are never used; problems only this node has (no default gateway of a family) are Node
@@ -281,6 +283,8 @@ function peerOfObject(
     session,
     (s.families ?? [session]) as FamilyName[],
     s.nextHop,
+    // A multihop peer is not on a link of ours: no interface tells its next hop.
+    s.ebgpMultihop === undefined ? { peerAddress: address, localAddress } : undefined,
     input,
     warnings,
   );
@@ -325,14 +329,17 @@ function peerOfObject(
 
 /**
  * Families carried over a session of the other family need a next hop of that family:
- * `nextHop.<family>`, else the Node's address of it. A family with neither is dropped here
- * (Node warning); a peer left with no family is not used.
+ * `nextHop.<family>`; else, for a directly connected peer, this node's address of that family
+ * on the session's interface (what the peer can reach, as BIRD and FRR choose theirs); else
+ * the Node's address of it. A family with none is dropped here (Node warning); a peer left
+ * with no family is not used.
  */
 function otherFamilyNextHops(
   source: string,
   session: FamilyName,
   families: readonly FamilyName[],
   explicit: PeerSpec['nextHop'],
+  direct: { readonly peerAddress: string; readonly localAddress: string | undefined } | undefined,
   input: NodePeersInput,
   warnings: NodeWarning[],
 ): { readonly families: readonly FamilyName[]; readonly nextHopSelf: PeerConfig['nextHopSelf'] } | undefined {
@@ -344,7 +351,13 @@ function otherFamilyNextHops(
       continue;
     }
     const given = explicit?.[f];
-    const nh = given === undefined ? nodeAddress(input.node, f) : canonicalAddress(given);
+    const nh =
+      given !== undefined
+        ? canonicalAddress(given)
+        : ((direct === undefined
+            ? undefined
+            : onLinkNextHop(input.network, direct.peerAddress, direct.localAddress, f)) ??
+          nodeAddress(input.node, f));
     if (nh === undefined) {
       warnings.push({
         reason: 'NoNextHop',

@@ -1,11 +1,12 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import { canonicalAddress } from '../address/ip-range.js';
-import type { NodeNetwork } from '../desired/fabric.js';
+import type { ConnectedAddress, NodeNetwork } from '../desired/fabric.js';
 
 /**
  * An edge observer of this node's kernel: the default route's gateway per family (for
- * AnyvipPeer `autoDiscovery: DefaultGateway`) and each interface's global addresses (for
- * `sourceInterface`). It asks iproute2 (`ip -j route show default`, `ip -j -6 route show
+ * AnyvipPeer `autoDiscovery: DefaultGateway`) and each interface's global addresses with
+ * their prefix lengths (for `sourceInterface`, and for the next hop of another family over a
+ * directly connected peer's session). It asks iproute2 (`ip -j route show default`, `ip -j -6 route show
  * default`, `ip -j addr show`) at start and then on a slow timer (default 30 s: a gateway
  * rarely moves, and a fork a second would cost more than it tells), and raises a pass only
  * when what it read differs from the last reading. A failed read keeps the last one.
@@ -81,7 +82,7 @@ export class NodeNetworkObserver {
       if (v4.code !== 0 || v6.code !== 0 || addr.code !== 0)
         throw new Error('ip failed reading routes or addresses');
       const network = parseNodeNetwork(v4.stdout, v6.stdout, addr.stdout);
-      const text = JSON.stringify({ g: network.defaultGateway, i: [...network.interfaces] });
+      const text = JSON.stringify({ g: network.defaultGateway, c: network.connected });
       if (text !== this.#text) {
         this.#text = text;
         this.#network = network;
@@ -111,6 +112,7 @@ interface IpLink {
   readonly addr_info?: readonly {
     readonly family?: string;
     readonly local?: string;
+    readonly prefixlen?: number;
     readonly scope?: string;
   }[];
 }
@@ -130,15 +132,23 @@ export function parseNodeNetwork(routes4: string, routes6: string, addresses: st
   const ipv4 = gateway(routes4);
   const ipv6 = gateway(routes6);
   const interfaces = new Map<string, string[]>();
+  const connected: ConnectedAddress[] = [];
   for (const link of (addresses.trim() === '' ? [] : JSON.parse(addresses)) as IpLink[]) {
     if (link.ifname === undefined) continue;
-    const list = (link.addr_info ?? []).flatMap((a) =>
-      a.scope === 'global' && a.local !== undefined ? (canonicalAddress(a.local) ?? []) : [],
-    );
+    const list: string[] = [];
+    for (const a of link.addr_info ?? []) {
+      const address = a.scope === 'global' && a.local !== undefined ? canonicalAddress(a.local) : undefined;
+      if (address === undefined) continue;
+      list.push(address);
+      // Without a prefix length the address says nothing about what is connected.
+      if (a.prefixlen !== undefined)
+        connected.push({ interface: link.ifname, address, prefixLength: a.prefixlen });
+    }
     interfaces.set(link.ifname, list);
   }
   return {
     defaultGateway: { ...(ipv4 !== undefined ? { ipv4 } : {}), ...(ipv6 !== undefined ? { ipv6 } : {}) },
     interfaces,
+    connected,
   };
 }

@@ -40,6 +40,10 @@ function input(over: Partial<NodePeersInput>): NodePeersInput {
     network: {
       defaultGateway: { ipv4: '10.250.1.1' },
       interfaces: new Map([['eth0', ['10.250.1.11', 'fd00:250::11']]]),
+      connected: [
+        { interface: 'eth0', address: '10.250.1.11', prefixLength: 24 },
+        { interface: 'eth0', address: 'fd00:250::11', prefixLength: 64 },
+      ],
     },
     kubeVipPrefix: 'kube-vip.io',
     lastGood: new Map(),
@@ -84,7 +88,7 @@ describe('computeNodePeers: which peers this node has', () => {
 
   it('a link-local IPv6 default gateway is a Node warning, not a session that cannot connect', () => {
     const auto6 = peer('gw6', { autoDiscovery: { mode: 'DefaultGateway', family: 'ipv6' }, peerASN: 65010 });
-    const network = { defaultGateway: { ipv6: 'fe80::1' }, interfaces: new Map() };
+    const network = { defaultGateway: { ipv6: 'fe80::1' }, interfaces: new Map(), connected: [] };
     const plan = computeNodePeers(input({ flags, peers: [auto6], network }));
     expect(plan.peers.has('fe80::1')).toBe(false);
     expect(plan.nodeWarnings.map((w) => w.reason)).toEqual(['LinkLocalGateway']);
@@ -118,6 +122,51 @@ describe('computeNodePeers: which peers this node has', () => {
       // IPv6 VIPs over the IPv4 session: the Node's IPv6 address is their next hop.
       nextHopSelf: { ipv6: 'fd00:250::11' },
     });
+  });
+});
+
+describe('computeNodePeers: the next hop of the other family over a session', () => {
+  // Two links, as a node on two top-of-rack routers: the Node's InternalIPs are on eth0.
+  const network = {
+    defaultGateway: {},
+    interfaces: new Map([
+      ['eth0', ['10.250.1.11', 'fd00:250::11']],
+      ['eth1', ['10.250.2.11', 'fd00:250:2::11']],
+    ]),
+    connected: [
+      { interface: 'eth0', address: '10.250.1.11', prefixLength: 24 },
+      { interface: 'eth0', address: 'fd00:250::11', prefixLength: 64 },
+      { interface: 'eth1', address: '10.250.2.11', prefixLength: 24 },
+      { interface: 'eth1', address: 'fd00:250:2::11', prefixLength: 64 },
+      { interface: 'lo', address: '10.250.9.11', prefixLength: 32 },
+    ],
+  };
+  const both = (name: string, spec: Partial<PeerSpec>) =>
+    peer(name, { peerASN: 65010, families: ['ipv4', 'ipv6'], ...spec });
+  const nextHops = (spec: Partial<PeerSpec>, address: string) =>
+    computeNodePeers(input({ peers: [both('p', spec)], network })).peers.get(address)?.nextHopSelf;
+
+  it('a directly connected peer: this node’s address of that family on the session’s interface (as BIRD and FRR choose)', () => {
+    // On eth1: not the Node's InternalIP (eth0), which the router on eth1 could not resolve.
+    expect(nextHops({ peerAddress: '10.250.2.1' }, '10.250.2.1')).toEqual({ ipv6: 'fd00:250:2::11' });
+    expect(nextHops({ peerAddress: 'fd00:250:2::1' }, 'fd00:250:2::1')).toEqual({ ipv4: '10.250.2.11' });
+    expect(nextHops({ peerAddress: '10.250.1.1' }, '10.250.1.1')).toEqual({ ipv6: 'fd00:250::11' });
+    // The session's source address names the interface.
+    expect(nextHops({ peerAddress: '10.250.7.1', sourceAddress: '10.250.2.11' }, '10.250.7.1')).toEqual({
+      ipv6: 'fd00:250:2::11',
+    });
+  });
+
+  it('nextHop wins; a multihop peer, or one on no connected network, gets the Node’s address', () => {
+    expect(
+      nextHops({ peerAddress: '10.250.2.1', nextHop: { ipv6: 'fd00:250:2::99' } }, '10.250.2.1'),
+    ).toEqual({
+      ipv6: 'fd00:250:2::99',
+    });
+    expect(nextHops({ peerAddress: '10.250.2.1', ebgpMultihop: 2 }, '10.250.2.1')).toEqual({
+      ipv6: 'fd00:250::11',
+    });
+    expect(nextHops({ peerAddress: '10.250.8.1' }, '10.250.8.1')).toEqual({ ipv6: 'fd00:250::11' });
   });
 });
 

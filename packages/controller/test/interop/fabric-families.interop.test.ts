@@ -3,22 +3,25 @@
  * `families: [ipv4, ipv6]`, checked at BIRD and FRR (RIB, kernel FIB, and a TCP connection
  * from the router to the VIP).
  *
- * - IPv6 VIPs over an IPv4 session: MP_REACH_NLRI (RFC 4760) with a global IPv6 next hop, the
- *   node's IPv6 InternalIP or the peer's `nextHop.ipv6`.
- * - IPv4 VIPs over an IPv6 session: the classic NLRI with an IPv4 NEXT_HOP attribute, the
- *   node's IPv4 InternalIP or `nextHop.ipv4`. No RFC 8950 extended next hop is needed (nor
- *   configured at either router): BIRD and FRR both take an IPv4 NEXT_HOP over an IPv6
- *   session and install the route when that address is on a connected network, as here.
+ * - IPv6 VIPs over an IPv4 session: MP_REACH_NLRI (RFC 4760) with a global IPv6 next hop.
+ * - IPv4 VIPs over an IPv6 session: the classic NLRI with an IPv4 NEXT_HOP attribute. No RFC
+ *   8950 extended next hop is needed (nor configured at either router): BIRD and FRR both take
+ *   an IPv4 NEXT_HOP over an IPv6 session and install the route when that address is on a
+ *   connected network, as here.
+ * The next hop is the peer's `nextHop.<family>`, else the node's address of that family on the
+ * session's interface (as BIRD and FRR choose theirs), else the Node's InternalIP of it.
  *
  * Lab: one node (`anyvip run`, the built CLI) on two dual-stack links: to BIRD (AS 65010,
- * 10.250.1.1 / fd00:250::1:1) and to FRR (AS 65020, 10.250.2.1 / fd00:250::2:1). Each router
- * is configured for both of the node's addresses on its link, each session with both
- * families; anyvip (AS 65001) opens one session per router, from an AnyvipPeer:
- * 1. BIRD over IPv4 (IPv6 next hop: the Node's IPv6 InternalIP fd00:250::1:2, on BIRD's link)
- *    and FRR over IPv6 (IPv4 next hop: `nextHop.ipv4` 10.250.2.2, since the Node's IPv4
- *    InternalIP is on BIRD's link, not FRR's);
- * 2. swapped live: BIRD over IPv6 (IPv4 next hop: the Node's 10.250.1.2) and FRR over IPv4
- *    (`nextHop.ipv6` fd00:250::2:2). Together: each direction at each router.
+ * 10.250.1.1 / fd00:250::1:1) and to FRR (AS 65020, 10.250.2.1 / fd00:250::2:1). The Node's
+ * InternalIPs are its addresses on BIRD's link. Each router is configured for both of the
+ * node's addresses on its link, each session with both families; anyvip (AS 65001) opens one
+ * session per router, from an AnyvipPeer:
+ * 1. BIRD over IPv4 and FRR over IPv6: the next hops of the other family are the node's
+ *    addresses on each link (at FRR 10.250.2.2: the Node's InternalIP 10.250.1.2 is on BIRD's
+ *    link, and FRR could not resolve it);
+ * 2. swapped live: BIRD over IPv6 (its IPv4 next hop the node's 10.250.1.2) and FRR over IPv4
+ *    with `nextHop.ipv6` fd00:250::2:3 (a second address of the node on FRR's link, so the
+ *    explicit one shows). Together: each direction at each router.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -44,6 +47,8 @@ const NODE = {
   bird: { ipv4: '10.250.1.2', ipv6: 'fd00:250::1:2' },
   frr: { ipv4: '10.250.2.2', ipv6: 'fd00:250::2:2' },
 } as const;
+/** A second IPv6 address of the node on FRR's link (eth2), named by `nextHop.ipv6`. */
+const EXPLICIT_V6 = 'fd00:250::2:3';
 const ROUTER = {
   bird: { ipv4: '10.250.1.1', ipv6: 'fd00:250::1:1' },
   frr: { ipv4: '10.250.2.1', ipv6: 'fd00:250::2:1' },
@@ -92,8 +97,12 @@ describe.skipIf(skipReason !== undefined)(
      * gateway in the router's kernel FIB; and a TCP connection from the router to VIP:80 refused
      * by the node (it owns the VIP, nothing listens): the next hop is usable, not only accepted.
      */
-    async function expectUsable(router: Router, family: Family, session: Family): Promise<void> {
-      const hop = NODE[router][family];
+    async function expectUsable(
+      router: Router,
+      family: Family,
+      session: Family,
+      hop: string = NODE[router][family],
+    ): Promise<void> {
       const from = NODE[router][session];
       const what = `${PREFIX[family]} at ${router} via ${hop} over the session to ${from}`;
       await waitUntil(
@@ -144,6 +153,18 @@ s.on('error', (e) => console.log(e.code));`;
           asn: ASN.frr,
           neighbors: neighbors('frr'),
         });
+        // Deprecated (preferred_lft 0): never the source of the node's session to FRR, which
+        // expects fd00:250::2:2, yet an address the node answers on.
+        await lab.ip('node1', [
+          'addr',
+          'add',
+          `${EXPLICIT_V6}/112`,
+          'dev',
+          'eth2',
+          'nodad',
+          'preferred_lft',
+          '0',
+        ]);
         cluster = await ClusterLab.start(lab, 'bird');
       } catch (err) {
         await lab.destroy();
@@ -167,7 +188,7 @@ s.on('error', (e) => console.log(e.code));`;
         status: { loadBalancer: { ingress: [{ ip: VIP.ipv4 }, { ip: VIP.ipv6 }] } },
       });
       api.apply(API, 'anyvippeers', peer('bird', 'ipv4'));
-      api.apply(API, 'anyvippeers', peer('frr', 'ipv6', { ipv4: NODE.frr.ipv4 }));
+      api.apply(API, 'anyvippeers', peer('frr', 'ipv6'));
       await cluster.startNode('node1', ROUTER.bird.ipv4, ['--asn', String(ASN.node)]);
       await cluster.waitStarted(['node1']);
     });
@@ -178,7 +199,7 @@ s.on('error', (e) => console.log(e.code));`;
       await cluster?.lab.destroy();
     });
 
-    it('IPv6 VIP over an IPv4 session to BIRD (the Node’s IPv6 next hop) and IPv4 VIP over an IPv6 session to FRR (nextHop.ipv4)', async () => {
+    it('IPv6 VIP over an IPv4 session to BIRD and IPv4 VIP over an IPv6 session to FRR, each with the node’s address on that link as next hop', async () => {
       await (bird as BirdDaemon).waitEstablished(NODE.bird.ipv4, 60_000);
       await (frr as FrrDaemon).waitEstablished(NODE.frr.ipv6, 60_000);
       await expectUsable('bird', 'ipv6', 'ipv4');
@@ -191,16 +212,16 @@ s.on('error', (e) => console.log(e.code));`;
       expect(await (frr as FrrDaemon).sessionState(NODE.frr.ipv4)).not.toBe('established');
     });
 
-    it('swapped live: IPv4 VIP over an IPv6 session to BIRD (the Node’s IPv4 next hop) and IPv6 VIP over an IPv4 session to FRR (nextHop.ipv6)', async () => {
+    it('swapped live: IPv4 VIP over an IPv6 session to BIRD (the node’s address on the link) and IPv6 VIP over an IPv4 session to FRR (nextHop.ipv6)', async () => {
       const api = c().api;
       api.remove(API, 'anyvippeers', 'bird-ipv4');
       api.remove(API, 'anyvippeers', 'frr-ipv6');
       api.apply(API, 'anyvippeers', peer('bird', 'ipv6'));
-      api.apply(API, 'anyvippeers', peer('frr', 'ipv4', { ipv6: NODE.frr.ipv6 }));
+      api.apply(API, 'anyvippeers', peer('frr', 'ipv4', { ipv6: EXPLICIT_V6 }));
       await (bird as BirdDaemon).waitEstablished(NODE.bird.ipv6, 30_000);
       await (frr as FrrDaemon).waitEstablished(NODE.frr.ipv4, 30_000);
       await expectUsable('bird', 'ipv4', 'ipv6');
-      await expectUsable('frr', 'ipv6', 'ipv4');
+      await expectUsable('frr', 'ipv6', 'ipv4', EXPLICIT_V6);
       // And each session's own family.
       await expectUsable('bird', 'ipv6', 'ipv6');
       await expectUsable('frr', 'ipv4', 'ipv4');

@@ -21,9 +21,9 @@ describe('node network (ip -j): default gateways and interface addresses', () =>
         {
           ifname: 'eth0',
           addr_info: [
-            { family: 'inet', local: '10.250.3.2', scope: 'global' },
-            { family: 'inet6', local: 'FD00:250::3:2', scope: 'global' },
-            { family: 'inet6', local: 'fe80::3', scope: 'link' },
+            { family: 'inet', local: '10.250.3.2', prefixlen: 24, scope: 'global' },
+            { family: 'inet6', local: 'FD00:250::3:2', prefixlen: 112, scope: 'global' },
+            { family: 'inet6', local: 'fe80::3', prefixlen: 64, scope: 'link' },
           ],
         },
       ]),
@@ -31,6 +31,10 @@ describe('node network (ip -j): default gateways and interface addresses', () =>
     expect(n.defaultGateway).toEqual({ ipv4: '10.250.3.1', ipv6: 'fe80::1' });
     expect(n.interfaces.get('eth0')).toEqual(['10.250.3.2', 'fd00:250::3:2']);
     expect(n.interfaces.get('lo')).toEqual([]);
+    expect(n.connected).toEqual([
+      { interface: 'eth0', address: '10.250.3.2', prefixLength: 24 },
+      { interface: 'eth0', address: 'fd00:250::3:2', prefixLength: 112 },
+    ]);
   });
 
   it('no default route of a family: none; a failed read keeps the last reading; a pass only on change', async () => {

@@ -111,7 +111,7 @@ function networkOf(t: Txtar): NodeNetwork {
   const raw = (parseAllDocuments(text)[0]?.toJSON() ?? {}) as {
     defaultGateway?: { ipv4?: string; ipv6?: string };
   };
-  return { defaultGateway: raw.defaultGateway ?? {}, interfaces: new Map() };
+  return { defaultGateway: raw.defaultGateway ?? {}, interfaces: new Map(), connected: [] };
 }
 
 const fabricKindsApplied = ['AnyvipPeer', 'AnyvipAdvertisement', 'AnyvipPool'] as const;
