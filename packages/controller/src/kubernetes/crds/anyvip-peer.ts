@@ -155,7 +155,7 @@ export const AnyvipPeerSpecSchema = withRules(
         StringSet(StringEnum(peerFamilies), 2, {
           minItems: 1,
           description:
-            "Address families on the session (ipv4, ipv6); default the peer address's family. The other family uses the node's address of that family (or nextHop) as next hop.",
+            "Address families on the session (ipv4, ipv6); default the peer address's family. The other family's next hop: nextHop, else the node's address of that family on the session's link (a directly connected peer), else its InternalIP.",
         }),
       ),
       nextHop: Type.Optional(
