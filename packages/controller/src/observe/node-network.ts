@@ -82,7 +82,11 @@ export class NodeNetworkObserver {
       if (v4.code !== 0 || v6.code !== 0 || addr.code !== 0)
         throw new Error('ip failed reading routes or addresses');
       const network = parseNodeNetwork(v4.stdout, v6.stdout, addr.stdout);
-      const text = JSON.stringify({ g: network.defaultGateway, c: network.connected });
+      const text = JSON.stringify({
+        g: network.defaultGateway,
+        i: [...network.interfaces],
+        c: network.connected,
+      });
       if (text !== this.#text) {
         this.#text = text;
         this.#network = network;
