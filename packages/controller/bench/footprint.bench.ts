@@ -77,12 +77,12 @@ function cpuSec(pid: number): number {
   return (Number(rest[11]) + Number(rest[12])) / TICKS_PER_SEC;
 }
 
-/** RSS of a fresh node that imports `specifier` (from the controller package) and idles 1 s. */
-async function importCost(specifier: string | undefined): Promise<number> {
-  const code =
-    specifier === undefined
-      ? `setTimeout(() => console.log(process.memoryUsage().rss), 1000)`
-      : `import(${JSON.stringify(specifier)}).then(() => setTimeout(() => console.log(process.memoryUsage().rss), 1000))`;
+/**
+ * RSS of a fresh node that imports `specifiers` one after another (from the controller
+ * package) and idles 1 s; none for the floor.
+ */
+async function importCost(specifiers: readonly string[]): Promise<number> {
+  const code = `for (const s of ${JSON.stringify(specifiers)}) await import(s); setTimeout(() => console.log(process.memoryUsage().rss), 1000)`;
   const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: PKG });
   let out = '';
   child.stdout.on('data', (d: Buffer) => {
@@ -93,17 +93,36 @@ async function importCost(specifier: string | undefined): Promise<number> {
     err += d.toString();
   });
   const code_ = await new Promise<number | null>((r) => child.on('close', r));
-  if (code_ !== 0) throw new Error(`import ${specifier}: exit ${code_}: ${err}`);
+  if (code_ !== 0) throw new Error(`import ${specifiers.join(', ')}: exit ${code_}: ${err}`);
   return Number(out.trim()) / 1048576;
 }
 
-const MODULES: readonly (readonly [string, string])[] = [
+/** `@kubernetes/client-node` 2.x has no "exports" map, so its files import by path. */
+const CLIENT = '@kubernetes/client-node/dist';
+
+/** One row: what is imported (one module, or a set loaded together), and why it is there. */
+const MODULES: readonly (readonly [string | readonly string[], string])[] = [
   ['yargs', 'the CLI parser (every command)'],
   ['yaml', 'configuration files'],
   ['winston', 'JSON logs'],
   ['prom-client', '/metrics'],
   ['node:http', 'admin listener, HTTP checks'],
   ['@kubernetes/client-node', 'Kubernetes mode only'],
+  // The parts of the client, to weigh narrower uses of it (docs/scale.md, "One node").
+  [`${CLIENT}/config.js`, 'KubeConfig: imports every API class (gen/index.js)'],
+  [`${CLIENT}/watch.js`, 'Watch alone (needs a KubeConfig to run)'],
+  [
+    [
+      ...['CoreV1Api', 'CoordinationV1Api', 'CustomObjectsApi', 'DiscoveryV1Api'].map(
+        (api) => `${CLIENT}/gen/apis/${api}.js`,
+      ),
+      `${CLIENT}/gen/configuration.js`,
+      `${CLIENT}/watch.js`,
+      `${CLIENT}/cache.js`,
+    ],
+    'our four request factories, Watch, ListWatch; no KubeConfig',
+  ],
+  ['@sinclair/typebox', 'the anyvip.io CRD schemas (Kubernetes mode)'],
   ['@anyvip/bgp', 'the speaker'],
   ['@anyvip/healthcheck', 'checks'],
   ['./dist/app.js', 'the runtime (standalone core)'],
@@ -115,9 +134,13 @@ async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm run build first`);
 
   // Module costs first, before the lab loads the machine.
-  const floorImport = await importCost(undefined);
+  const floorImport = await importCost([]);
   const costs: { name: string; why: string; mb: number }[] = [];
-  for (const [name, why] of MODULES) costs.push({ name, why, mb: (await importCost(name)) - floorImport });
+  for (const [modules, why] of MODULES) {
+    const set = typeof modules === 'string' ? [modules] : modules;
+    const name = set.length === 1 ? (set[0] as string) : `${set.length} modules`;
+    costs.push({ name, why, mb: (await importCost(set)) - floorImport });
+  }
 
   const lab = await createLab({
     nodes: ['router', 'node1', 'node2', 'node3', ...(BASELINE_CLI !== undefined ? ['node4'] : [])],
@@ -267,7 +290,7 @@ vips:
       `module costs: RSS of a fresh node importing one module, minus node alone (${floorImport.toFixed(1)} MB)`,
     );
     for (const c of costs)
-      out.push(`  ${c.name.padEnd(28)} ${`+${c.mb.toFixed(1)}`.padStart(7)} MB   ${c.why}`);
+      out.push(`  ${c.name.padEnd(40)} ${`+${c.mb.toFixed(1)}`.padStart(7)} MB   ${c.why}`);
     out.push('');
     out.push(`idle, ${IDLE_SEC} s after ${SETTLE_SEC} s to settle (loadavg before ${load0}; after ${load1})`);
     out.push(

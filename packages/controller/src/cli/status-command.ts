@@ -1,13 +1,11 @@
-import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { Argv, CommandModule } from 'yargs';
 import type { StatusReport } from '../admin/status-report.js';
 import { defaultAdminAddress, formatAdminAddress, parseAdminAddress } from '../config/admin.js';
 import { loadConfigFile } from '../config/load.js';
 import { AnyvipError, describeError } from '../errors.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
-import { createKubeClients, kubeConfigSourceOf } from '../kubernetes/client.js';
-import { anyvipGroup, anyvipNodeStatusDefinition, anyvipVersion } from '../kubernetes/crds/index.js';
-import { buildClusterStatus, type ClusterStatus } from './cluster-status.js';
+import type { ClusterStatus } from './cluster-status.js';
 import { formatClusterStatus } from './cluster-status-format.js';
 import { formatStatus } from './status-format.js';
 
@@ -42,6 +40,7 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
     handler: async (args) => {
       if (args.cluster) {
         try {
+          const { createKubeClients, kubeConfigSourceOf } = await import('../kubernetes/client.js');
           const status = await readClusterStatus(
             createKubeClients(kubeConfigSourceOf(args.kubeconfig, process.env)).config,
             args.timeout,
@@ -91,6 +90,17 @@ interface StatusArgs {
  * @throws AnyvipError `ANYVIP_KUBERNETES_UNREACHABLE` (no answer, forbidden, the CRD missing)
  */
 export async function readClusterStatus(config: KubeConfig, timeoutMs: number): Promise<ClusterStatus> {
+  // Loaded here, not at the top: every command imports this file (standalone's `run` too), and
+  // the Kubernetes client with the CRD schemas adds ~45 MB of RSS (docs/scale.md, "One node").
+  const [
+    { CustomObjectsApi },
+    { anyvipGroup, anyvipNodeStatusDefinition, anyvipVersion },
+    { buildClusterStatus },
+  ] = await Promise.all([
+    import('@kubernetes/client-node'),
+    import('../kubernetes/crds/index.js'),
+    import('./cluster-status.js'),
+  ]);
   const api = config.makeApiClient(CustomObjectsApi);
   const items: unknown[] = [];
   let cont: string | undefined;
