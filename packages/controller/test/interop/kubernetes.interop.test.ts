@@ -400,9 +400,22 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     await waitHops(`${a1}/32`, [], 'shared address withdrawn');
   });
 
-  it('SIGTERM: the node withdraws its VIPs and exits 0', async () => {
-    const p = (cluster as OneRouterCluster).process('node1');
+  it('SIGTERM: the node withdraws its VIPs and exits 0; status --cluster marks it down at once by its node lease', async () => {
+    const c = cluster as OneRouterCluster;
+    const p = c.process('node1');
     expect(await p.stop(8000, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    // A stopped anyvip deletes its node lease: no wait for its status to age.
+    const r = await c.cluster.runCli('node2', c.routerAddress('node2'), ['status', '--cluster', '--json']);
+    const doc = JSON.parse(r.stdout) as {
+      liveness: { source: string };
+      nodes: { node: string; liveness: string; stale: boolean }[];
+    };
+    expect(doc.liveness.source).toBe('leases');
+    expect(doc.nodes.map((n) => [n.node, n.liveness, n.stale])).toEqual([
+      ['node1', 'absent', true],
+      ['node2', 'live', false],
+      ['node3', 'live', false],
+    ]);
     await waitHops('10.250.255.40/32', ['10.250.2.2'], 'node1 withdrawn');
   });
 });

@@ -40,7 +40,7 @@ function simulate(
   return writes;
 }
 
-describe('WritePacer: at most one write per interval, a heartbeat when nothing changes, back-off on failure', () => {
+describe('WritePacer: at most one write per interval, a refresh when nothing changes, back-off on failure', () => {
   it('writes the first time at once, then a change no sooner than 5 s after the last write', () => {
     const pacer = new WritePacer(options);
     expect(pacer.decide(0, true)).toEqual({ kind: 'write' });
