@@ -1,3 +1,4 @@
+import { assertNever } from '../assert-never.js';
 import type { ClusterStatus } from './cluster-status.js';
 import { stateNames, table } from './status-format.js';
 
@@ -5,16 +6,23 @@ import { stateNames, table } from './status-format.js';
  * `anyvip status --cluster` as text: one table of every node's BGP sessions (as
  * `cilium bgp peers` or `birdc show protocols` print them: node, peer, address, AS, state,
  * for how long, prefixes sent and received, BFD), then one of the VIPs with the nodes that
- * announce each and to which peers. A node whose status is stale is marked `(stale)`: what
- * it says may no longer be true. Pure.
+ * announce each and to which peers. A node whose anyvip is not alive is marked: `(down)` when
+ * its node lease has expired or is gone (it died, or stopped), `(stale)` when leases could
+ * not be read and its status is old; what it says may no longer be true. Pure.
  */
 export function formatClusterStatus(c: ClusterStatus): string {
   const nowMs = Date.parse(c.readAt);
   const out: string[] = [];
-  const stale = c.nodes.filter((n) => n.stale);
+  const stale = c.nodes.filter((n) => n.liveness === 'old');
+  const down = c.nodes.filter((n) => n.liveness === 'expired' || n.liveness === 'absent');
+  const markOf = new Map(c.nodes.map((n) => [n.node, nodeMark(n.liveness)]));
   const up = c.sessions.filter((s) => s.state === 'established').length;
+  const counts = [
+    ...(down.length > 0 ? [`${down.length} down`] : []),
+    ...(stale.length > 0 ? [`${stale.length} stale`] : []),
+  ];
   out.push(
-    `anyvip cluster: ${c.nodes.length} nodes${stale.length > 0 ? ` (${stale.length} stale)` : ''}, ` +
+    `anyvip cluster: ${c.nodes.length} nodes${counts.length > 0 ? ` (${counts.join(', ')})` : ''}, ` +
       `${c.sessions.length} sessions (${up} Established), ${c.vips.length} VIPs; read ${c.readAt.replace(/\.\d+Z$/, 'Z')}`,
   );
   out.push('');
@@ -22,7 +30,10 @@ export function formatClusterStatus(c: ClusterStatus): string {
     out.push('No AnyvipNodeStatus objects: is anyvip running in Kubernetes mode, with the CRDs installed?');
     return `${out.join('\n')}\n`;
   }
-  const mark = (node: string, isStale: boolean): string => (isStale ? `${node} (stale)` : node);
+  const mark = (node: string, isStale: boolean): string => {
+    const m = markOf.get(node) ?? '';
+    return isStale && m !== '' ? `${node} ${m}` : node;
+  };
   if (c.sessions.length === 0) out.push('No BGP sessions.');
   else
     out.push(
@@ -66,6 +77,25 @@ export function formatClusterStatus(c: ClusterStatus): string {
       if (v.announcedBy.length === 0 && v.reasons.length > 0)
         out.push(`${v.address}${v.service === undefined ? '' : ` ${v.service}`}: ${groupReasons(v.reasons)}`);
   }
+  if (down.length > 0) {
+    out.push('');
+    out.push(
+      `(down): no live anyvip node lease in ${c.liveness.namespace}; its anyvip died, stopped or cannot reach the API server: ` +
+        down
+          .map((n) =>
+            n.liveness === 'absent'
+              ? `${n.node} (no lease: stopped)`
+              : `${n.node} (lease last renewed ${n.leaseRenewTime ?? 'never'})`,
+          )
+          .join(', '),
+    );
+  }
+  if (c.liveness.source === 'status-age') {
+    out.push('');
+    out.push(
+      `liveness from status age (cannot read node leases in ${c.liveness.namespace}: ${c.liveness.reason})`,
+    );
+  }
   if (stale.length > 0) {
     out.push('');
     out.push(
@@ -100,4 +130,20 @@ function groupReasons(reasons: readonly string[]): string {
     else nodes.push(node);
   }
   return [...byReason].map(([why, nodes]) => `${nodes.join(', ')}: ${why}`).join('; ');
+}
+
+/** The mark a node that is not alive gets in the tables. */
+function nodeMark(liveness: ClusterStatus['nodes'][number]['liveness']): string {
+  switch (liveness) {
+    case 'expired':
+    case 'absent':
+      return '(down)';
+    case 'old':
+      return '(stale)';
+    case 'live':
+    case 'fresh':
+      return '';
+    default:
+      return assertNever(liveness);
+  }
 }

@@ -2,16 +2,54 @@ import { NODE_STATUS_STALE_MS, type NodeSessionStatus } from '../desired/node-st
 import { type AnyvipNodeStatus, checkAnyvipNodeStatus } from '../kubernetes/crds/index.js';
 
 /**
+ * How much a lease's `renewTime` (the holder's clock) may trail the reader's clock (an
+ * operator's laptop) before the lease counts as expired: clocks in NTP sync differ by
+ * milliseconds; this covers a laptop a few seconds off without hiding a dead node for long.
+ */
+export const LEASE_CLOCK_SKEW_MS = 5_000;
+
+/** One anyvip node Lease (`anyvip.io/node-lease`) as `status --cluster` reads it. */
+export interface ObservedNodeLease {
+  /** `spec.holderIdentity`: the node. */
+  readonly holder: string;
+  /** `spec.renewTime` (RFC 3339), as the holder wrote it. */
+  readonly renewTime: string | undefined;
+  readonly leaseDurationSeconds: number | undefined;
+}
+
+/** What was learnt of the node leases: read (in `namespace`), or not, with why. */
+export type NodeLeasesRead =
+  | { readonly kind: 'read'; readonly namespace: string; readonly leases: readonly ObservedNodeLease[] }
+  | { readonly kind: 'unavailable'; readonly namespace: string; readonly reason: string };
+
+/**
+ * How a node's liveness was judged. From its node leases: `live` (one is unexpired),
+ * `expired` (all lapsed: its anyvip died or cannot reach the API server), `absent` (none: a
+ * stopped anyvip deletes its lease). Where leases could not be read, from the status's age:
+ * `fresh`, or `old` (not updated for `staleAfterSeconds`).
+ */
+export type NodeLiveness = 'live' | 'expired' | 'absent' | 'fresh' | 'old';
+
+/** Where liveness came from: the node leases, or (unreadable) the statuses' `updatedAt`. */
+export type LivenessSource =
+  | { readonly source: 'leases'; readonly namespace: string }
+  | { readonly source: 'status-age'; readonly namespace: string; readonly reason: string };
+
+/**
  * `anyvip status --cluster` as data: every node's AnyvipNodeStatus, read through the API and
  * joined into one list of sessions and one of VIPs (which nodes announce each, to which
- * peers), with stale statuses marked. Pure; `--json` prints this document.
+ * peers), with the nodes whose anyvip is not alive marked stale. Liveness is each node's
+ * anyvip node Lease (as kubelet's node leases tell a live kubelet): a node whose leases have
+ * all expired, or that has none (stopped cleanly), is stale at once; only when the leases
+ * cannot be read does a status's age decide. Pure; `--json` prints this document.
  */
 export interface ClusterStatus {
   readonly version: 1;
   /** RFC 3339: when this was read. */
   readonly readAt: string;
-  /** A status not updated for this long is stale (its anyvip is gone or cannot write). */
+  /** Without leases, a status not updated for this long is stale (its anyvip is gone or cannot write). */
   readonly staleAfterSeconds: number;
+  readonly liveness: LivenessSource;
   readonly nodes: readonly ClusterNodeStatus[];
   /** Every session of every node, by node then peer address. */
   readonly sessions: readonly ClusterSession[];
@@ -24,7 +62,11 @@ export interface ClusterNodeStatus {
   readonly node: string;
   /** RFC 3339, as the node wrote it; absent when it never wrote a status. */
   readonly updatedAt: string | undefined;
+  /** Its anyvip is not known to be alive ({@link liveness} is neither `live` nor `fresh`). */
   readonly stale: boolean;
+  readonly liveness: NodeLiveness;
+  /** The newest `renewTime` of its node leases, when leases were read and it has one. */
+  readonly leaseRenewTime: string | undefined;
   readonly asn: number | undefined;
   readonly routerID: string | undefined;
   /** The Ready condition: True, False, or Unknown when absent. */
@@ -47,13 +89,28 @@ export interface ClusterVip {
   readonly reasons: readonly string[];
 }
 
-/** Joins the objects (`items` of the list) as read at `nowMs` (wall clock). Pure. */
+/**
+ * Joins the objects (`items` of the list) and the node leases as read at `nowMs` (wall
+ * clock). A node with a live lease but no status yet is listed too (its anyvip runs but has
+ * not written one: Ready `Unknown`). Pure.
+ */
 export function buildClusterStatus(
   items: readonly unknown[],
+  leases: NodeLeasesRead,
   nowMs: number,
   staleMs: number = NODE_STATUS_STALE_MS,
 ): ClusterStatus {
-  const objects = items.map(readNodeStatus).sort((a, b) => a.node.localeCompare(b.node));
+  const objects = items.map(readNodeStatus);
+  const renewed = leases.kind === 'read' ? newestRenewals(leases.leases, nowMs) : undefined;
+  const listed = new Set(objects.map((o) => o.node));
+  for (const [node, lease] of renewed ?? [])
+    if (lease.live && !listed.has(node))
+      objects.push({
+        node,
+        status: undefined,
+        problem: 'no AnyvipNodeStatus yet (its anyvip runs: live lease)',
+      });
+  objects.sort((a, b) => a.node.localeCompare(b.node));
   const nodes: ClusterNodeStatus[] = [];
   const sessions: ClusterSession[] = [];
   const vips = new Map<
@@ -63,12 +120,25 @@ export function buildClusterStatus(
   for (const { node, status, problem } of objects) {
     const updatedAt = status?.updatedAt;
     const at = updatedAt === undefined ? Number.NaN : Date.parse(updatedAt);
-    const stale = Number.isNaN(at) || nowMs - at > staleMs;
+    const lease = renewed?.get(node);
+    const liveness: NodeLiveness =
+      renewed === undefined
+        ? Number.isNaN(at) || nowMs - at > staleMs
+          ? 'old'
+          : 'fresh'
+        : lease === undefined
+          ? 'absent'
+          : lease.live
+            ? 'live'
+            : 'expired';
+    const stale = liveness !== 'live' && liveness !== 'fresh';
     const ready = status?.conditions?.find((c) => c.type === 'Ready');
     nodes.push({
       node,
       updatedAt,
       stale,
+      liveness,
+      leaseRenewTime: lease?.renewTime,
       asn: status?.asn,
       routerID: status?.routerID,
       ready: problem === undefined ? (ready?.status ?? 'Unknown') : 'Unknown',
@@ -124,6 +194,10 @@ export function buildClusterStatus(
     version: 1,
     readAt: new Date(nowMs).toISOString(),
     staleAfterSeconds: Math.round(staleMs / 1000),
+    liveness:
+      leases.kind === 'read'
+        ? { source: 'leases', namespace: leases.namespace }
+        : { source: 'status-age', namespace: leases.namespace, reason: leases.reason },
     nodes,
     sessions,
     vips: joined,
@@ -145,4 +219,30 @@ function readNodeStatus(item: unknown): {
     status: undefined,
     problem: `status does not validate: ${checked.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`,
   };
+}
+
+/**
+ * Per holder (node): the newest renewal of its leases (RFC 3339) and whether any is unexpired
+ * at `nowMs` (renewTime + leaseDurationSeconds + {@link LEASE_CLOCK_SKEW_MS} not yet past).
+ * A node may hold several (one per anyvip instance): any live one makes it live.
+ */
+function newestRenewals(
+  leases: readonly ObservedNodeLease[],
+  nowMs: number,
+): Map<string, { readonly renewTime: string | undefined; readonly live: boolean }> {
+  const out = new Map<string, { renewTime: string | undefined; renewMs: number; live: boolean }>();
+  for (const l of leases) {
+    if (l.holder === '') continue;
+    const renewMs = l.renewTime === undefined ? Number.NaN : Date.parse(l.renewTime);
+    const live =
+      !Number.isNaN(renewMs) && nowMs <= renewMs + (l.leaseDurationSeconds ?? 0) * 1000 + LEASE_CLOCK_SKEW_MS;
+    const prev = out.get(l.holder);
+    const newer = prev === undefined || Number.isNaN(prev.renewMs) || renewMs > prev.renewMs;
+    out.set(l.holder, {
+      renewTime: newer ? l.renewTime : prev.renewTime,
+      renewMs: newer ? renewMs : prev.renewMs,
+      live: live || (prev?.live ?? false),
+    });
+  }
+  return new Map([...out].map(([node, { renewTime, live }]) => [node, { renewTime, live }]));
 }

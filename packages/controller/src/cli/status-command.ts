@@ -1,11 +1,11 @@
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { CoordinationV1Api as CoordinationApi, KubeConfig } from '@kubernetes/client-node';
 import type { Argv, CommandModule } from 'yargs';
 import type { StatusReport } from '../admin/status-report.js';
 import { defaultAdminAddress, formatAdminAddress, parseAdminAddress } from '../config/admin.js';
 import { loadConfigFile } from '../config/load.js';
 import { AnyvipError, describeError } from '../errors.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
-import type { ClusterStatus } from './cluster-status.js';
+import type { ClusterStatus, NodeLeasesRead } from './cluster-status.js';
 import { formatClusterStatus } from './cluster-status-format.js';
 import { formatStatus } from './status-format.js';
 
@@ -36,6 +36,11 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
         .option('kubeconfig', {
           type: 'string',
           describe: 'With --cluster: kubeconfig file (default: in-cluster, then $KUBECONFIG, ~/.kube/config)',
+        })
+        .option('lease-namespace', {
+          type: 'string',
+          describe:
+            "With --cluster: namespace of anyvip's node leases, which tell live nodes (default $POD_NAMESPACE, else kube-system)",
         }),
     handler: async (args) => {
       if (args.cluster) {
@@ -44,6 +49,7 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
           const status = await readClusterStatus(
             createKubeClients(kubeConfigSourceOf(args.kubeconfig, process.env)).config,
             args.timeout,
+            args['lease-namespace'] ?? (process.env.POD_NAMESPACE || 'kube-system'),
           );
           process.stdout.write(
             args.json ? `${JSON.stringify(status, null, 2)}\n` : formatClusterStatus(status),
@@ -82,31 +88,47 @@ interface StatusArgs {
   readonly json: boolean;
   readonly cluster: boolean;
   readonly kubeconfig: string | undefined;
+  readonly 'lease-namespace': string | undefined;
 }
 
 /**
- * Lists every AnyvipNodeStatus (in pages) and joins them ({@link buildClusterStatus}).
+ * Lists every AnyvipNodeStatus (in pages) and the node leases in `leaseNamespace`, and joins
+ * them ({@link buildClusterStatus}). Leases that cannot be listed (forbidden to this identity,
+ * no answer) do not fail the command: liveness then falls back to the statuses' age, and the
+ * output says why.
  *
  * @throws AnyvipError `ANYVIP_KUBERNETES_UNREACHABLE` (no answer, forbidden, the CRD missing)
  */
-export async function readClusterStatus(config: KubeConfig, timeoutMs: number): Promise<ClusterStatus> {
+export async function readClusterStatus(
+  config: KubeConfig,
+  timeoutMs: number,
+  leaseNamespace: string,
+): Promise<ClusterStatus> {
   // Loaded here, not at the top: every command imports this file (standalone's `run` too), and
   // the Kubernetes client with the CRD schemas adds ~45 MB of RSS (docs/scale.md, "One node").
   const [
-    { CustomObjectsApi },
+    { CoordinationV1Api, CustomObjectsApi },
     { anyvipGroup, anyvipNodeStatusDefinition, anyvipVersion },
     { buildClusterStatus },
+    { nodeLeaseLabel },
   ] = await Promise.all([
     import('@kubernetes/client-node'),
     import('../kubernetes/crds/index.js'),
     import('./cluster-status.js'),
+    import('../observe/kubernetes/node-lease.js'),
   ]);
   const api = config.makeApiClient(CustomObjectsApi);
   const items: unknown[] = [];
   let cont: string | undefined;
+  const leases = readNodeLeases(
+    config.makeApiClient(CoordinationV1Api),
+    nodeLeaseLabel,
+    timeoutMs,
+    leaseNamespace,
+  );
   try {
     do {
-      const page = (await Promise.race([
+      const page = (await withTimeout(
         api.listClusterCustomObject({
           group: anyvipGroup,
           version: anyvipVersion,
@@ -114,10 +136,8 @@ export async function readClusterStatus(config: KubeConfig, timeoutMs: number): 
           limit: 500,
           ...(cont !== undefined ? { _continue: cont } : {}),
         }),
-        new Promise((_, reject) =>
-          setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
-        ),
-      ])) as { items?: unknown[]; metadata?: { _continue?: string } };
+        timeoutMs,
+      )) as { items?: unknown[]; metadata?: { _continue?: string } };
       items.push(...(page.items ?? []));
       cont = page.metadata?._continue || undefined;
     } while (cont !== undefined);
@@ -134,7 +154,53 @@ export async function readClusterStatus(config: KubeConfig, timeoutMs: number): 
       `cannot list ${anyvipNodeStatusDefinition.plural}.${anyvipGroup}: ${describeError(err)}${hint}`,
     );
   }
-  return buildClusterStatus(items, Date.now());
+  return buildClusterStatus(items, await leases, Date.now());
+}
+
+/** The node leases (label `anyvip.io/node-lease`) in `namespace`, or why they could not be read. */
+async function readNodeLeases(
+  api: CoordinationApi,
+  labelSelector: string,
+  timeoutMs: number,
+  namespace: string,
+): Promise<NodeLeasesRead> {
+  try {
+    const leases = [];
+    let cont: string | undefined;
+    do {
+      const page = await withTimeout(
+        api.listNamespacedLease({
+          namespace,
+          labelSelector,
+          limit: 500,
+          ...(cont !== undefined ? { _continue: cont } : {}),
+        }),
+        timeoutMs,
+      );
+      for (const l of page.items)
+        leases.push({
+          holder: l.spec?.holderIdentity ?? '',
+          renewTime: l.spec?.renewTime === undefined ? undefined : new Date(l.spec.renewTime).toISOString(),
+          leaseDurationSeconds: l.spec?.leaseDurationSeconds,
+        });
+      cont = page.metadata?._continue || undefined;
+    } while (cont !== undefined);
+    return { kind: 'read', namespace, leases };
+  } catch (err) {
+    const code = statusCodeOf(err);
+    const hint = code === 403 ? ` (may this identity list leases.coordination.k8s.io in ${namespace}?)` : '';
+    return { kind: 'unavailable', namespace, reason: `${describeError(err)}${hint}` };
+  }
+}
+
+/** `p`, or a rejection after `timeoutMs` (the client's own requests have no deadline). */
+function withTimeout<T>(p: Promise<T>, timeoutMs: number): Promise<T> {
+  return Promise.race([
+    p,
+    new Promise<never>((_, reject) =>
+      setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs).unref(),
+    ),
+  ]);
 }
 
 /**

@@ -11,11 +11,20 @@ import type { BgpDesired, DesiredState, VipPlan } from './types.js';
 
 /** A changed status is written at most this often (coalescing the changes in between). */
 export const NODE_STATUS_MIN_INTERVAL_MS = 5_000;
-/** An unchanged status is rewritten this often, so that readers can tell a live node from a dead one. */
-export const NODE_STATUS_REFRESH_MS = 30_000;
+/**
+ * An unchanged status is rewritten this often: a backstop, not the liveness signal. Whether a
+ * node's anyvip is alive is its node Lease (renewed every `--node-lease-interval`, deleted on
+ * stop; desired/node-liveness.ts, `anyvip status --cluster`), a few hundred bytes; the status
+ * is the whole VIP table (~200 KiB at 1,000 VIPs), so rewriting it every 30 s as a heartbeat
+ * cost the API server 167 writes/s at 5,000 nodes for nothing the lease does not say. Five
+ * minutes still re-creates a status deleted behind anyvip's back on a quiet node, and lets a
+ * reader that cannot see the leases tell a long-dead node by `updatedAt`.
+ */
+export const NODE_STATUS_REFRESH_MS = 5 * 60_000;
 /**
  * A status whose `updatedAt` is older than this is stale (its anyvip is gone or cannot
- * write): three refreshes missed, plus slack for a write in back-off and clock skew.
+ * write): three refreshes missed, plus slack for a write in back-off and clock skew. Only
+ * where no node lease says better (leases unreadable, or none observed).
  */
 export const NODE_STATUS_STALE_MS = 3 * NODE_STATUS_REFRESH_MS + 15_000;
 

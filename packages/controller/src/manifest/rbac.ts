@@ -18,7 +18,9 @@ import { type KubernetesObject, labels, type ManifestOptions } from './options.j
  * their status replaced by the leader (`update`); EndpointSlices and Nodes are listed and
  * watched; Events are recorded on Services, so in their namespaces (core/v1 Events, created,
  * and updated when repeated). In anyvip's namespace only: the leader Lease (read, created,
- * renewed). With `--pools-configmap`, that one ConfigMap (by name: it is listed and watched
+ * renewed) and the node liveness leases (each node's own renewed and deleted on stop, all
+ * listed and watched). People are not bound here: `anyvip status --cluster` needs `list` on
+ * anyvipnodestatuses and on leases in this namespace, which the cluster grants its operators. With `--pools-configmap`, that one ConfigMap (by name: it is listed and watched
  * with a `metadata.name` field selector) in its namespace. Nothing is deleted.
  *
  * The anyvip.io kinds (issue 14): AnyvipPeer, AnyvipAdvertisement and AnyvipPool are read

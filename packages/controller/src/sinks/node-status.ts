@@ -56,8 +56,9 @@ export interface NodeStatusSinkOptions {
  * The content is a pure function of the world the pass applied (desired/node-status.ts: the
  * sessions the speaker reported at the start of the pass, each VIP with why it is or is not
  * announced, to which peers, with which attributes). Writes are paced ({@link WritePacer}):
- * a change at most every 5 s (coalesced), an unchanged status rewritten every 30 s (the
- * heartbeat readers judge staleness by), and after a failure a doubling back-off up to 5 min.
+ * a change at most every 5 s (coalesced), an unchanged status rewritten every 5 min (a
+ * backstop: readers judge liveness by the node lease, not by this object's age; see
+ * NODE_STATUS_REFRESH_MS), and after a failure a doubling back-off up to 5 min.
  * A held write asks the loop for a pass when it falls due, so the status written then is the
  * world as it is then; passes in between do not even compute the content.
  *
@@ -120,7 +121,7 @@ export class NodeStatusSink implements Sink {
     if (failure === undefined) {
       this.#pacer.written(doneMs);
       this.#written = key;
-      // The heartbeat: the unchanged status is rewritten when the refresh falls due.
+      // The backstop refresh: the unchanged status is rewritten when it falls due.
       const next = this.#pacer.decide(doneMs, false);
       this.#wakeIn(next.kind === 'wait' ? next.inMs : 0);
       return emptyResult([content.nodeName]);

@@ -8,7 +8,7 @@ export type PaceDecision =
 export interface WritePacerOptions {
   /** At most one write per this interval; the changes in between are coalesced into the next. */
   readonly minIntervalMs: number;
-  /** An unchanged object is rewritten this often (a heartbeat readers judge staleness by); 0: never. */
+  /** An unchanged object is rewritten this often (a refresh readers may judge staleness by); 0: never. */
   readonly refreshMs: number;
   /** Longest wait after consecutive failures (the wait doubles from `minIntervalMs`). */
   readonly backoffMaxMs: number;
@@ -20,7 +20,7 @@ export interface WritePacerOptions {
  *
  * - a change is written at once if the last write is `minIntervalMs` old, else when it is
  *   (everything that changed meanwhile goes in that one write);
- * - nothing changed: no write until `refreshMs` after the last one (a heartbeat);
+ * - nothing changed: no write until `refreshMs` after the last one (a refresh);
  * - after a failed write the next waits `minIntervalMs`, doubling per consecutive failure up
  *   to `backoffMaxMs` (no write storm while the API server is away or refuses), whatever
  *   changed meanwhile; a success resets it.

@@ -12,55 +12,40 @@
  * Lab: router 10.250.i.1 ↔ node i 10.250.i.2; the API server on a Unix socket, forwarded to
  * 10.250.i.1:6443 in the router's namespace. Router AS 65000, anyvip AS 65001.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BirdDaemon,
-  createLab,
   interopSkipReason,
-  type Lab,
-  type ManagedProcess,
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
-import { type KubeObject, TestApiServer } from '../support/api-server.js';
-import { writeKubeconfig } from '../support/kubeconfig.js';
+import { anyvipCli, loadBalancerService, nodeObject } from './support/cluster-lab.js';
+import { OneRouterCluster, routerAsn } from './support/one-router-cluster.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const NODES = ['node1', 'node2', 'node3'] as const;
-const API_PORT = 6443;
+const HOLD_TIME_SEC = 9;
 const INTERVAL_MS = 1000;
 const TARGET_MS = 3 * INTERVAL_MS + 1000;
 const VIPS = Array.from({ length: 9 }, (_, i) => `10.250.255.${40 + i}`);
 
-const forwarder = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
-
-const gatewayOf = (n: string) => `10.250.${NODES.indexOf(n as (typeof NODES)[number]) + 1}.2`;
-
 describe.skipIf(skipReason !== undefined)('single-announcer failover with node leases', () => {
-  let lab: Lab | undefined;
-  let api: TestApiServer | undefined;
+  let lab: OneRouterCluster | undefined;
   let bird: BirdDaemon | undefined;
-  const anyvip = new Map<string, ManagedProcess>();
+
+  const l = (): OneRouterCluster => {
+    if (lab === undefined) throw new Error('no lab');
+    return lab;
+  };
+  /** Node `n`'s address: its next hop at the router. */
+  const gatewayOf = (n: string) => l().nodeAddress(n);
+  const adminAddress = (n: string) => `127.0.0.1:${9716 + NODES.indexOf(n as (typeof NODES)[number]) + 1}`;
 
   /** VIP → its gateways in the router FIB. */
   async function fib(): Promise<Map<string, string[]>> {
-    const l = lab as Lab;
     await bird?.birdc(['show', 'status'], true); // BIRD may hold its last batch; any command wakes it
     const out = new Map<string, string[]>();
-    for (const r of await l.kernelRoutes('router')) {
+    for (const r of await l().lab.kernelRoutes('router')) {
       const vip = r.prefix.replace(/\/32$/, '');
       if (!VIPS.includes(vip)) continue;
       out.set(vip, (r.nextHops ?? []).flatMap((h) => (h.gateway === undefined ? [] : [h.gateway])).sort());
@@ -69,66 +54,34 @@ describe.skipIf(skipReason !== undefined)('single-announcer failover with node l
   }
 
   async function start(n: string): Promise<void> {
-    const l = lab as Lab;
-    const i = NODES.indexOf(n as (typeof NODES)[number]) + 1;
-    const kubeconfig = writeKubeconfig(`http://10.250.${i}.1:${API_PORT}`, l.dir, `${n}.kubeconfig`);
-    const args = [CLI, 'run', '--kubeconfig', kubeconfig, '--node-name', n, '--peer', `10.250.${i}.1`];
-    args.push('--peer-asn', '65000', '--asn', '65001', '--router-id', `10.250.${i}.2`, '--hold-time', '9');
-    args.push('--allowed-range', '10.250.255.0/24', '--single-announcer', '--node-lease-interval', '1s');
-    args.push('--admin-address', `127.0.0.1:${9716 + i}`);
-    anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
+    await l().startNode(n, HOLD_TIME_SEC, [
+      '--allowed-range',
+      '10.250.255.0/24',
+      '--single-announcer',
+      '--node-lease-interval',
+      '1s',
+      '--admin-address',
+      adminAddress(n),
+    ]);
   }
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (pnpm -r build)`);
-    const l = await createLab({
-      nodes: ['router', ...NODES],
-      links: NODES.map((n) => ['router', n] as const),
-    });
-    lab = l;
-    const socket = join(l.dir, 'api.sock');
-    api = await TestApiServer.start({ path: socket });
-    for (const n of NODES)
-      api.apply('v1', 'nodes', {
-        metadata: { name: n },
-        status: {
-          addresses: [{ type: 'InternalIP', address: gatewayOf(n) }],
-          conditions: [{ type: 'Ready', status: 'True' }],
-        },
-      } satisfies KubeObject);
+    lab = await OneRouterCluster.start({ nodes: NODES });
+    const { api } = lab.cluster;
+    for (const n of NODES) api.apply('v1', 'nodes', nodeObject({ name: n, addresses: [gatewayOf(n)] }));
     for (const [k, ip] of VIPS.entries())
-      api.apply('v1', 'services', {
-        metadata: { name: `svc${k}`, namespace: 'default' },
-        spec: {
-          type: 'LoadBalancer',
-          ports: [{ port: 80, protocol: 'TCP' }],
-          externalTrafficPolicy: 'Cluster',
-        },
-        status: { loadBalancer: { ingress: [{ ip }] } },
-      });
-    bird = await startDaemon(l, 'router', 'bird', {
+      api.apply('v1', 'services', loadBalancerService({ name: `svc${k}`, ips: [ip] }));
+    bird = await startDaemon(lab.lab, 'router', 'bird', {
       routerId: '10.250.1.1',
-      asn: 65000,
+      asn: routerAsn,
       ecmp: true,
-      neighbors: NODES.map((n, k) => ({
-        address: gatewayOf(n),
-        asn: 65001,
-        localAddress: `10.250.${k + 1}.1`,
-        holdTimeSec: 9,
-      })),
+      neighbors: lab.neighbors(HOLD_TIME_SEC),
     });
-    const fwd = join(l.dir, 'forwarder.cjs');
-    writeFileSync(fwd, forwarder);
-    const f = await l.spawn('router', process.execPath, [fwd, String(API_PORT), socket], {
-      label: 'api-forwarder',
-    });
-    await f.waitForLine((line) => line === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
     for (const n of NODES) await start(n);
   });
 
   afterAll(async () => {
-    await lab?.destroy();
-    await api?.close();
+    await lab?.lab.destroy();
   });
 
   it('SIGKILL of one anyvip: its VIPs are announced by another node within 3 intervals + 1 s (p50 of 5); fail-back is make-before-break', async () => {
@@ -153,7 +106,7 @@ describe.skipIf(skipReason !== undefined)('single-announcer failover with node l
       const held = VIPS.filter((v) => home.get(v) === gw);
       if (held.length === 0) continue;
       const killedAt = performance.now();
-      const exit = await (anyvip.get(victim) as ManagedProcess).kill();
+      const exit = await l().process(victim).kill();
       expect(exit.signal).toBe('SIGKILL');
       await waitUntil(
         () => fib(),
@@ -190,18 +143,17 @@ describe.skipIf(skipReason !== undefined)('single-announcer failover with node l
       ).catch(async (err: unknown) => {
         // What each node thinks, for the failure message.
         for (const n of NODES) {
-          const i = NODES.indexOf(n) + 1;
-          const r = await lab?.exec(
+          const r = await l().lab.exec(
             n,
             process.execPath,
-            [CLI, 'status', '--admin-address', `127.0.0.1:${9716 + i}`],
+            [anyvipCli, 'status', '--admin-address', adminAddress(n)],
             {
               allowFailure: true,
             },
           );
-          process.stdout.write(`[failover] ${n}:\n${r?.stdout ?? ''}${r?.stderr ?? ''}\n`);
+          process.stdout.write(`[failover] ${n}:\n${r.stdout}${r.stderr}\n`);
           process.stdout.write(
-            `[failover] ${n} log tail:\n${(anyvip.get(n)?.lines() ?? []).slice(-15).join('\n')}\n`,
+            `[failover] ${n} log tail:\n${l().process(n).lines().slice(-15).join('\n')}\n`,
           );
         }
         process.stdout.write(

@@ -14,67 +14,36 @@
  *
  * Lab: router 10.250.i.1 ↔ node i 10.250.i.2. Router AS 65000, anyvip AS 65001.
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BirdDaemon,
-  createLab,
   interopSkipReason,
   type Lab,
-  type ManagedProcess,
   sleep,
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
-import { type KubeObject, TestApiServer } from '../support/api-server.js';
-import { writeKubeconfig } from '../support/kubeconfig.js';
+import type { KubeObject, TestApiServer } from '../support/api-server.js';
+import { apiPort, loadBalancerService, nodeObject } from './support/cluster-lab.js';
+import { OneRouterCluster, routerAsn } from './support/one-router-cluster.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const NODES = ['node1', 'node2', 'node3'] as const;
-const API_PORT = 6443;
-
-const forwarder = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
-
-function node(name: string, ip: string): KubeObject {
-  return {
-    metadata: { name },
-    status: {
-      addresses: [{ type: 'InternalIP', address: ip }],
-      conditions: [{ type: 'Ready', status: 'True' }],
-    },
-  };
-}
+const HOLD_TIME_SEC = 9;
 
 function service(name: string, ips: readonly string[], extra: { class?: string } = {}): KubeObject {
-  return {
-    metadata: { name, namespace: 'default' },
-    spec: {
-      type: 'LoadBalancer',
-      ports: [{ port: 80, protocol: 'TCP' }],
-      externalTrafficPolicy: 'Cluster',
-      ...(extra.class !== undefined ? { loadBalancerClass: extra.class } : {}),
-    },
-    status: { loadBalancer: { ingress: ips.map((ip) => ({ ip })) } },
-  };
+  return loadBalancerService({
+    name,
+    ips,
+    ...(extra.class !== undefined ? { loadBalancerClass: extra.class } : {}),
+  });
 }
 
 describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes at BIRD', () => {
+  let cluster: OneRouterCluster | undefined;
   let lab: Lab | undefined;
   let api: TestApiServer | undefined;
   let bird: BirdDaemon | undefined;
-  const anyvip = new Map<string, ManagedProcess>();
 
   /** Gateways of `prefix` in the router's FIB, sorted. */
   async function hops(prefix: string): Promise<string[]> {
@@ -96,17 +65,14 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
   }
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (pnpm -r build)`);
-    const l = await createLab({
-      nodes: ['router', ...NODES],
-      links: NODES.map((n) => ['router', n] as const),
-    });
-    lab = l;
-    const socket = join(l.dir, 'api.sock');
-    api = await TestApiServer.start({ path: socket });
-    for (const [k, n] of NODES.entries()) api.apply('v1', 'nodes', node(n, `10.250.${k + 1}.2`));
+    const c = await OneRouterCluster.start({ nodes: NODES });
+    cluster = c;
+    lab = c.lab;
+    const a = c.cluster.api;
+    api = a;
+    for (const n of NODES) a.apply('v1', 'nodes', nodeObject({ name: n, addresses: [c.nodeAddress(n)] }));
     // The API server's own endpoints, as the cluster publishes them (default/kubernetes).
-    api.apply('discovery.k8s.io/v1', 'endpointslices', {
+    a.apply('discovery.k8s.io/v1', 'endpointslices', {
       metadata: {
         name: 'kubernetes',
         namespace: 'default',
@@ -114,14 +80,14 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
       },
       addressType: 'IPv4',
       endpoints: [
-        ...NODES.map((_, k) => ({ addresses: [`10.250.${k + 1}.1`], conditions: { ready: true } })),
+        ...NODES.map((n) => ({ addresses: [c.routerAddress(n)], conditions: { ready: true } })),
         // API servers no node's kubeconfig names (one not ready yet): refused all the same.
         { addresses: ['10.250.253.11'], conditions: { ready: true } },
         { addresses: ['10.250.253.12'], conditions: { ready: false } },
       ],
-      ports: [{ name: 'https', port: API_PORT, protocol: 'TCP' }],
+      ports: [{ name: 'https', port: apiPort, protocol: 'TCP' }],
     });
-    api.apply('v1', 'services', {
+    a.apply('v1', 'services', {
       metadata: { name: 'kubernetes', namespace: 'default' },
       spec: {
         type: 'ClusterIP',
@@ -129,43 +95,15 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
         ports: [{ name: 'https', port: 443, protocol: 'TCP' }],
       },
     });
-    bird = await startDaemon(l, 'router', 'bird', {
+    const b = await startDaemon(c.lab, 'router', 'bird', {
       routerId: '10.250.1.1',
-      asn: 65000,
+      asn: routerAsn,
       ecmp: true,
-      neighbors: NODES.map((_, k) => ({
-        address: `10.250.${k + 1}.2`,
-        asn: 65001,
-        localAddress: `10.250.${k + 1}.1`,
-        holdTimeSec: 9,
-      })),
+      neighbors: c.neighbors(HOLD_TIME_SEC),
     });
-    const fwd = join(l.dir, 'forwarder.cjs');
-    writeFileSync(fwd, forwarder);
-    const f = await l.spawn('router', process.execPath, [fwd, String(API_PORT), socket], {
-      label: 'api-forwarder',
-    });
-    await f.waitForLine((line) => line === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
-    for (const [k, n] of NODES.entries()) {
-      const i = k + 1;
-      const own = writeKubeconfig(`http://10.250.${i}.1:${API_PORT}`, l.dir, `${n}.kubeconfig`);
-      const args = [
-        CLI,
-        'run',
-        '--kubeconfig',
-        own,
-        '--node-name',
-        n,
-        '--peer',
-        `10.250.${i}.1`,
-        '--peer-asn',
-        '65000',
-        '--asn',
-        '65001',
-        '--router-id',
-        `10.250.${i}.2`,
-        '--hold-time',
-        '9',
+    bird = b;
+    for (const n of NODES)
+      await c.startNode(n, HOLD_TIME_SEC, [
         '--allowed-range',
         '10.250.255.0/24',
         // A careless allow entry that covers node2's own address: it must still never be announced.
@@ -181,25 +119,18 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
         ...(n === 'node3'
           ? ['--load-balancer-class', 'blue']
           : ['--pools-configmap', 'kube-system/anyvip-pools']),
-      ];
-      anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
-    }
-    // Start-up has its own bound, so that each test's waits time only what it tests. Three
-    // processes importing @kubernetes/client-node at once is slow on a busy host: at load ~30
-    // the first log line came 18.5 s after the spawn, and the first test's 20 s wait for its
-    // Service ran out (2 of 3 runs) while the nodes were still starting.
-    for (const [k, n] of NODES.entries()) {
-      await anyvip.get(n)?.waitForJsonLine((v) => (v as { message?: string }).message === 'started', {
-        timeoutMs: 90_000,
-        what: `anyvip@${n} started`,
-      });
-      await bird.waitEstablished(`10.250.${k + 1}.2`, 60_000);
+      ]);
+    // Start-up has its own bound (ClusterLab.waitStarted), so that each test's waits time only
+    // what it tests: at load ~30 the first log line came 18.5 s after the spawn, and the first
+    // test's 20 s wait for its Service ran out (2 of 3 runs) while the nodes were still starting.
+    for (const n of NODES) {
+      await c.cluster.waitStarted([n]);
+      await b.waitEstablished(c.nodeAddress(n), 60_000);
     }
   });
 
   afterAll(async () => {
     await lab?.destroy();
-    await api?.close();
   });
 
   it('a Service is announced from every node of its instance; a changed address moves; a deleted Service is withdrawn', async () => {
@@ -316,7 +247,8 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     await a.comeUp();
     await waitHops('10.250.255.41/32', ['10.250.1.2', '10.250.2.2'], 'late announced after the outage');
     expect(await hops('10.250.255.40/32')).toEqual(['10.250.1.2', '10.250.2.2']);
-    for (const [n, p] of anyvip) expect(p.running, `${n} still running`).toBe(true);
+    for (const [n, p] of (cluster as OneRouterCluster).cluster.nodes)
+      expect(p.running, `${n} still running`).toBe(true);
   });
 
   it('externalTrafficPolicy Local: only nodes with a ready endpoint announce; a moved endpoint is followed after the grace', async () => {
@@ -468,9 +400,22 @@ describe.skipIf(skipReason !== undefined)('Kubernetes mode: Services → routes 
     await waitHops(`${a1}/32`, [], 'shared address withdrawn');
   });
 
-  it('SIGTERM: the node withdraws its VIPs and exits 0', async () => {
-    const p = anyvip.get('node1') as ManagedProcess;
+  it('SIGTERM: the node withdraws its VIPs and exits 0; status --cluster marks it down at once by its node lease', async () => {
+    const c = cluster as OneRouterCluster;
+    const p = c.process('node1');
     expect(await p.stop(8000, 'SIGTERM')).toEqual({ code: 0, signal: null });
+    // A stopped anyvip deletes its node lease: no wait for its status to age.
+    const r = await c.cluster.runCli('node2', c.routerAddress('node2'), ['status', '--cluster', '--json']);
+    const doc = JSON.parse(r.stdout) as {
+      liveness: { source: string };
+      nodes: { node: string; liveness: string; stale: boolean }[];
+    };
+    expect(doc.liveness.source).toBe('leases');
+    expect(doc.nodes.map((n) => [n.node, n.liveness, n.stale])).toEqual([
+      ['node1', 'absent', true],
+      ['node2', 'live', false],
+      ['node3', 'live', false],
+    ]);
     await waitHops('10.250.255.40/32', ['10.250.2.2'], 'node1 withdrawn');
   });
 });

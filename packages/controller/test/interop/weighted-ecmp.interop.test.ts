@@ -20,7 +20,6 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BirdDaemon,
@@ -28,18 +27,17 @@ import {
   type FrrDaemon,
   interopSkipReason,
   type Lab,
-  type ManagedProcess,
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
-import { type KubeObject, TestApiServer } from '../support/api-server.js';
-import { writeKubeconfig } from '../support/kubeconfig.js';
+import type { KubeObject, TestApiServer } from '../support/api-server.js';
+import { anyvipCli, loadBalancerService, nodeObject } from './support/cluster-lab.js';
+import { OneRouterCluster, routerAsn } from './support/one-router-cluster.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
 const NODES = ['node1', 'node2', 'node3'] as const;
 const HOPS = ['10.250.1.2', '10.250.2.2', '10.250.3.2'] as const;
-const API_PORT = 6443;
+const HOLD_TIME_SEC = 9;
 const VIP = '10.250.255.20';
 const PORT = 8080;
 /** `--weighted-ecmp-interval` in this test. */
@@ -52,17 +50,6 @@ const PASS_MS = 1500;
 /** The damping bound: the final weight leaves a node at most one interval and one pass after the last change. */
 const DAMPING_BOUND_MS = INTERVAL_MS + PASS_MS;
 const CONNECTIONS = 3000;
-
-const forwarder = `
-const net = require('node:net');
-const [port, path] = process.argv.slice(2);
-net.createServer((c) => {
-  const u = net.connect(path);
-  c.pipe(u).pipe(c);
-  u.on('error', () => c.destroy());
-  c.on('error', () => u.destroy());
-}).listen(Number(port), '0.0.0.0', () => console.log('listening'));
-`;
 
 /** Each node's backend: answers every connection with the node's name. */
 const server = `
@@ -116,21 +103,13 @@ ${HOPS.map((h) => `  neighbor ${h} activate`).join('\n')}
 !
 `;
 
-function node(name: string, ip: string): KubeObject {
-  return {
-    metadata: { name },
-    status: {
-      addresses: [{ type: 'InternalIP', address: ip }],
-      conditions: [{ type: 'Ready', status: 'True' }],
-    },
-  };
-}
-
-const service: KubeObject = {
-  metadata: { name: 'web', namespace: 'default', annotations: { 'anyvip.io/weighted-ecmp': 'true' } },
-  spec: { type: 'LoadBalancer', ports: [{ port: PORT, protocol: 'TCP' }], externalTrafficPolicy: 'Local' },
-  status: { loadBalancer: { ingress: [{ ip: VIP }] } },
-};
+const service: KubeObject = loadBalancerService({
+  name: 'web',
+  annotations: { 'anyvip.io/weighted-ecmp': 'true' },
+  port: PORT,
+  externalTrafficPolicy: 'Local',
+  ips: [VIP],
+});
 
 /** The Service's EndpointSlice with `perNode[i]` ready Pods on node i + 1. */
 function endpoints(perNode: readonly number[]): KubeObject {
@@ -154,10 +133,10 @@ function endpoints(perNode: readonly number[]): KubeObject {
 }
 
 describe.skipIf(skipReason !== undefined)('weighted ECMP: link bandwidth → FRR UCMP (issue 18)', () => {
+  let cluster: OneRouterCluster | undefined;
   let lab: Lab | undefined;
   let api: TestApiServer | undefined;
   let frr: FrrDaemon | undefined;
-  const anyvip = new Map<string, ManagedProcess>();
 
   /** Next-hop gateway → kernel weight of the VIP's route at the router. */
   async function weights(): Promise<Map<string, number>> {
@@ -191,91 +170,63 @@ describe.skipIf(skipReason !== undefined)('weighted ECMP: link bandwidth → FRR
   }
 
   beforeAll(async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (pnpm -r build)`);
-    const l = await createLab({
-      nodes: ['router', ...NODES, 'client'],
-      links: [...NODES.map((n) => ['router', n] as const), ['router', 'client'] as const],
+    const c = await OneRouterCluster.start({
+      nodes: NODES,
+      extraNodes: ['client'],
+      extraLinks: [['router', 'client']],
     });
+    cluster = c;
+    const l = c.lab;
     lab = l;
     // L4 hashing at the router, so that each new connection (a new source port) is placed anew.
     await l.exec('router', 'sysctl', ['-q', '-w', 'net.ipv4.fib_multipath_hash_policy=1']);
     await l.ip('client', ['route', 'add', '10.250.255.0/24', 'via', '10.250.4.1']);
-    for (const [k, n] of NODES.entries())
-      await l.ip(n, ['route', 'add', '10.250.4.0/24', 'via', `10.250.${k + 1}.1`]);
+    for (const n of NODES) await l.ip(n, ['route', 'add', '10.250.4.0/24', 'via', c.routerAddress(n)]);
 
-    const socket = join(l.dir, 'api.sock');
-    api = await TestApiServer.start({ path: socket });
-    for (const [k, n] of NODES.entries()) api.apply('v1', 'nodes', node(n, `10.250.${k + 1}.2`));
-    api.apply('v1', 'services', service);
-    api.apply('discovery.k8s.io/v1', 'endpointslices', endpoints([1, 2, 5]));
+    const a = c.cluster.api;
+    api = a;
+    for (const n of NODES) a.apply('v1', 'nodes', nodeObject({ name: n, addresses: [c.nodeAddress(n)] }));
+    a.apply('v1', 'services', service);
+    a.apply('discovery.k8s.io/v1', 'endpointslices', endpoints([1, 2, 5]));
 
     frr = (await startDaemon(l, 'router', 'frr', {
       routerId: '10.250.1.1',
-      asn: 65000,
+      asn: routerAsn,
       ecmp: true,
       rawConfig: frrConfig,
-      neighbors: NODES.map((_, k) => ({
-        address: `10.250.${k + 1}.2`,
-        asn: 65001,
-        localAddress: `10.250.${k + 1}.1`,
-        holdTimeSec: 9,
-      })),
+      neighbors: c.neighbors(HOLD_TIME_SEC),
     })) as FrrDaemon;
-    const fwd = join(l.dir, 'forwarder.cjs');
-    writeFileSync(fwd, forwarder);
-    const f = await l.spawn('router', process.execPath, [fwd, String(API_PORT), socket], {
-      label: 'api-forwarder',
-    });
-    await f.waitForLine((line) => line === 'listening', { timeoutMs: 10_000, what: 'forwarder' });
     const serverScript = join(l.dir, 'server.cjs');
     writeFileSync(serverScript, server);
-    for (const [k, n] of NODES.entries()) {
-      const i = k + 1;
+    for (const n of NODES) {
       const s = await l.spawn(n, process.execPath, [serverScript, String(PORT), n], { label: `server@${n}` });
       await s.waitForLine((line) => line === 'listening', { timeoutMs: 10_000, what: `server on ${n}` });
-      const kubeconfig = writeKubeconfig(`http://10.250.${i}.1:${API_PORT}`, l.dir, `${n}.kubeconfig`);
-      const args = [
-        CLI,
-        'run',
-        '--kubeconfig',
-        kubeconfig,
-        '--node-name',
-        n,
-        '--peer',
-        `10.250.${i}.1`,
-        '--peer-asn',
-        '65000',
-        '--asn',
-        '65001',
-        '--router-id',
-        `10.250.${i}.2`,
-        '--hold-time',
-        '9',
+      await c.startNode(n, HOLD_TIME_SEC, [
         '--allowed-range',
         '10.250.255.0/24',
         '--local-grace',
         '1s',
         '--weighted-ecmp-interval',
         `${INTERVAL_MS}ms`,
-      ];
-      anyvip.set(n, await l.spawn(n, process.execPath, args, { label: `anyvip@${n}` }));
+      ]);
     }
     // Start-up is not under test: at load 25 on this 2-core machine, Node plus the
     // @kubernetes/client-node import took 10-20 s to the first log line. Each node announcing
     // the VIP (its session up, the cluster synced) is where the checks below start.
     await Promise.all(
       NODES.map((n) =>
-        (anyvip.get(n) as ManagedProcess).waitForJsonLine(
-          (v) => (v as { message?: string; vip?: string }).message === 'announced',
-          { timeoutMs: 90_000, what: `${n} announcing ${VIP}` },
-        ),
+        c
+          .process(n)
+          .waitForJsonLine((v) => (v as { message?: string; vip?: string }).message === 'announced', {
+            timeoutMs: 90_000,
+            what: `${n} announcing ${VIP}`,
+          }),
       ),
     );
   });
 
   afterAll(async () => {
     await lab?.destroy();
-    await api?.close();
   });
 
   it('FRR shows the link-bandwidth community it received from each node (codec interop)', async () => {
@@ -322,7 +273,7 @@ describe.skipIf(skipReason !== undefined)('weighted ECMP: link bandwidth → FRR
 
   it('a rolling move of endpoints is sent within the damping bound, at most one re-announcement per node per interval, and reaches the FIB', async () => {
     const a = api as TestApiServer;
-    const marks = new Map(NODES.map((n) => [n, (anyvip.get(n) as ManagedProcess).mark()]));
+    const marks = new Map(NODES.map((n) => [n, (cluster as OneRouterCluster).process(n).mark()]));
     // From 1:2:5 to 5:2:1 one Pod at a time, 150 ms apart, as a rolling update moves them.
     const steps = [
       [2, 2, 4],
@@ -346,7 +297,7 @@ describe.skipIf(skipReason !== undefined)('weighted ECMP: link bandwidth → FRR
     // last (the final weight) of each node whose weight moved within the damping bound.
     const bound = 1 + Math.ceil(elapsedMs / INTERVAL_MS);
     for (const n of NODES) {
-      const p = anyvip.get(n) as ManagedProcess;
+      const p = (cluster as OneRouterCluster).process(n);
       const sent = p
         .lines(marks.get(n))
         .flatMap((x) => {
@@ -380,7 +331,7 @@ describe.skipIf(skipReason !== undefined)('weighted ECMP: what BIRD 2 does with 
   });
 
   it('standalone vips[].weight 1, 2, 5: BIRD keeps the community but installs equal next hops (no UCMP)', async () => {
-    if (!existsSync(CLI)) throw new Error(`${CLI} is missing: build first (pnpm -r build)`);
+    if (!existsSync(anyvipCli)) throw new Error(`${anyvipCli} is missing: build first (pnpm -r build)`);
     const l = await createLab({
       nodes: ['router', ...NODES],
       links: NODES.map((n) => ['router', n] as const),
@@ -413,7 +364,9 @@ vips:
 allowedRanges: [10.250.255.0/24]
 `,
       );
-      await l.spawn(n, process.execPath, [CLI, 'standalone', '--config', file], { label: `anyvip@${n}` });
+      await l.spawn(n, process.execPath, [anyvipCli, 'standalone', '--config', file], {
+        label: `anyvip@${n}`,
+      });
     }
     const hops = await waitUntil(
       async () => {

@@ -1,8 +1,14 @@
 import { FakeClock } from '@anyvip/healthcheck';
 import { describe, expect, it } from 'vitest';
+import { NODE_STATUS_MIN_INTERVAL_MS, NODE_STATUS_REFRESH_MS } from '../../src/desired/node-status.js';
 import { type PaceDecision, WritePacer } from '../../src/sinks/write-pacer.js';
 
-const options = { minIntervalMs: 5000, refreshMs: 30_000, backoffMaxMs: 300_000 };
+/** The node status sink's timings: a change at most every 5 s, an unchanged status every 5 min. */
+const options = {
+  minIntervalMs: NODE_STATUS_MIN_INTERVAL_MS,
+  refreshMs: NODE_STATUS_REFRESH_MS,
+  backoffMaxMs: 300_000,
+};
 
 /**
  * Drives a pacer as the node status sink does: a pass every `passEveryMs` on a fake clock,
@@ -34,7 +40,7 @@ function simulate(
   return writes;
 }
 
-describe('WritePacer: at most one write per interval, a heartbeat when nothing changes, back-off on failure', () => {
+describe('WritePacer: at most one write per interval, a refresh when nothing changes, back-off on failure', () => {
   it('writes the first time at once, then a change no sooner than 5 s after the last write', () => {
     const pacer = new WritePacer(options);
     expect(pacer.decide(0, true)).toEqual({ kind: 'write' });
@@ -48,9 +54,16 @@ describe('WritePacer: at most one write per interval, a heartbeat when nothing c
     expect(writes).toEqual(Array.from({ length: 13 }, (_, i) => i * 5000));
   });
 
-  it('writes nothing while nothing changes, but for the heartbeat every 30 s', () => {
-    const writes = simulate(100_000, 1000, (t) => t === 0);
-    expect(writes).toEqual([0, 30_000, 60_000, 90_000]);
+  it('writes nothing while nothing changes, but for the backstop refresh every 5 min (liveness is the node lease)', () => {
+    expect(options).toEqual({ minIntervalMs: 5000, refreshMs: 300_000, backoffMaxMs: 300_000 });
+    const writes = simulate(1_000_000, 1000, (t) => t === 0);
+    expect(writes).toEqual([0, 300_000, 600_000, 900_000]);
+  });
+
+  it('refreshMs 0: an unchanged object is never rewritten', () => {
+    const pacer = new WritePacer({ ...options, refreshMs: 0 });
+    pacer.written(0);
+    expect(pacer.decide(10_000_000, false)).toEqual({ kind: 'wait', inMs: Number.POSITIVE_INFINITY });
   });
 
   it('a change after a quiet spell is written at once (the last write is old enough)', () => {
@@ -72,7 +85,7 @@ describe('WritePacer: at most one write per interval, a heartbeat when nothing c
   it('says how long to wait, so that the caller wakes up when the write falls due', () => {
     const pacer = new WritePacer(options);
     pacer.written(0);
-    expect(pacer.decide(10_000, false)).toEqual({ kind: 'wait', inMs: 20_000 });
+    expect(pacer.decide(10_000, false)).toEqual({ kind: 'wait', inMs: 290_000 });
     expect(pacer.failed(10_000)).toBe(5000);
     expect(pacer.decide(11_000, false)).toEqual({ kind: 'wait', inMs: 4000 });
     expect(pacer.decide(15_000, false)).toEqual({ kind: 'write' });

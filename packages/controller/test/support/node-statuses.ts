@@ -1,3 +1,4 @@
+import type { NodeLeasesRead } from '../../src/cli/cluster-status.js';
 /**
  * Two AnyvipNodeStatus objects as two nodes' anyvip would write them (rack A's node-a1 fresh,
  * rack B's node-b1 with one session down), for `anyvip status --cluster` tests. `updatedAt`
@@ -112,3 +113,53 @@ export function sampleNodeStatuses(b1AgeMs = 20_000): Record<string, unknown>[] 
     },
   ];
 }
+
+/**
+ * The node Leases (coordination.k8s.io/v1, in kube-system, label `anyvip.io/node-lease`) of
+ * the two sample nodes as their anyvip renews them (every 2 s, duration 6 s): node-a1's renewed
+ * 1 s before `readAtMs`; node-b1's renewed `b1RenewedAgoMs` before it, or none when `deleted`
+ * (a stopped anyvip deletes its lease).
+ */
+export function sampleNodeLeases(b1RenewedAgoMs: number | 'deleted' = 1000): Record<string, unknown>[] {
+  const lease = (node: string, agoMs: number): Record<string, unknown> => ({
+    apiVersion: 'coordination.k8s.io/v1',
+    kind: 'Lease',
+    metadata: {
+      name: `anyvip-node-${node}`,
+      namespace: 'kube-system',
+      labels: { 'anyvip.io/node-lease': 'anyvip' },
+    },
+    spec: {
+      holderIdentity: node,
+      leaseDurationSeconds: 6,
+      renewTime: new Date(readAtMs - agoMs).toISOString(),
+    },
+  });
+  return [
+    lease('node-a1', 1000),
+    ...(b1RenewedAgoMs === 'deleted' ? [] : [lease('node-b1', b1RenewedAgoMs)]),
+  ];
+}
+
+/** The leases of {@link sampleNodeLeases} as `anyvip status --cluster` reads them. */
+export function readLeases(leases: readonly Record<string, unknown>[]): NodeLeasesRead {
+  return {
+    kind: 'read',
+    namespace: 'kube-system',
+    leases: leases.map((l) => {
+      const spec = l.spec as { holderIdentity: string; renewTime: string; leaseDurationSeconds: number };
+      return {
+        holder: spec.holderIdentity,
+        renewTime: spec.renewTime,
+        leaseDurationSeconds: spec.leaseDurationSeconds,
+      };
+    }),
+  };
+}
+
+/** Leases that could not be read (liveness falls back to the statuses' age). */
+export const leasesUnreadable: NodeLeasesRead = {
+  kind: 'unavailable',
+  namespace: 'kube-system',
+  reason: 'HTTP 403 Forbidden',
+};

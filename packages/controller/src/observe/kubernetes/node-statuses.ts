@@ -30,11 +30,11 @@ const CRD_PROBE_MS = 30_000;
 /**
  * The leader's view of every node's AnyvipNodeStatus, for the `anyvip.io/announced-by`
  * annotation (desired/announced-by.ts). Only the leader watches: every node rewrites its
- * status at least every 30 s, and a watch on every node would fan that out N×N.
+ * status on change and at least every 5 min, and a watch on every node would fan that out N×N.
  *
  * It records, by this process's monotonic clock, when each object last changed (its
  * `updatedAt` is the writer's wall clock, never compared with ours), and raises a pass only
- * when what some node announces changes, not on every heartbeat; a status going stale is
+ * when what some node announces changes, not on every refresh; a status going stale is
  * seen by the next periodic pass.
  */
 export class NodeStatusWatch {

@@ -142,3 +142,36 @@ export class ClusterLab {
     });
   }
 }
+
+/** A LoadBalancer Service as the checks create it: what {@link loadBalancerService} takes. */
+export interface LoadBalancerSpec {
+  readonly name: string;
+  /** Default `default`. */
+  readonly namespace?: string;
+  /** `status.loadBalancer.ingress`, as a cloud controller or anyvip's IPAM writes it. */
+  readonly ips: readonly string[];
+  readonly loadBalancerClass?: string;
+  /** Default `Cluster`. */
+  readonly externalTrafficPolicy?: 'Cluster' | 'Local';
+  /** Default 80 (TCP). */
+  readonly port?: number;
+  readonly annotations?: Readonly<Record<string, string>>;
+}
+
+/** A Service of type LoadBalancer with its addresses in status. */
+export function loadBalancerService(spec: LoadBalancerSpec): KubeObject {
+  return {
+    metadata: {
+      name: spec.name,
+      namespace: spec.namespace ?? 'default',
+      ...(spec.annotations !== undefined ? { annotations: { ...spec.annotations } } : {}),
+    },
+    spec: {
+      type: 'LoadBalancer',
+      ports: [{ port: spec.port ?? 80, protocol: 'TCP' }],
+      externalTrafficPolicy: spec.externalTrafficPolicy ?? 'Cluster',
+      ...(spec.loadBalancerClass !== undefined ? { loadBalancerClass: spec.loadBalancerClass } : {}),
+    },
+    status: { loadBalancer: { ingress: spec.ips.map((ip) => ({ ip })) } },
+  };
+}
