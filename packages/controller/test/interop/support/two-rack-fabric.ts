@@ -20,6 +20,7 @@
  * time is 9 s, FRR's 30 s (so that a node's hold time below that is what the session uses).
  * The client routes the VIP ranges to both ToRs (ECMP) and the node subnets to their ToR.
  */
+
 import {
   type BirdDaemon,
   createLab,
@@ -28,6 +29,7 @@ import {
   type NeighborConfig,
   startDaemon,
 } from '../../../../bgp/test/interop/support/index.js';
+import { msOfDay, upSinceBefore } from './bird-since.js';
 
 export type Rack = 'a' | 'b';
 
@@ -196,13 +198,24 @@ export async function startTwoRackFabric(): Promise<TwoRackFabric> {
   }
 }
 
-/**
- * One mark per router-side session that changes exactly when the session is reset: BIRD's
- * "Since" (ms) of the protocol, FRR's connectionsEstablished/connectionsDropped counters.
- * Keys are `tora <node address>` / `torb <node address>`.
- */
-export async function sessionMarks(fabric: TwoRackFabric): Promise<Map<string, string>> {
-  const marks = new Map<string, string>();
+/** What the routers say of each session, to tell later whether any was reset. */
+export interface SessionMarks {
+  /**
+   * Per session (`tora <node address>` / `torb <node address>`): BIRD's state and info columns
+   * (`up Established`), FRR's state with its connectionsEstablished/connectionsDropped counters
+   * (which move exactly when a session is reset).
+   */
+  readonly states: ReadonlyMap<string, string>;
+  /** BIRD's "Since" text per rack A session (see support/bird-since.ts). */
+  readonly birdSince: ReadonlyMap<string, string>;
+  /** When the marks were read (just before asking BIRD), ms into the day ({@link msOfDay}). */
+  readonly readAt: number;
+}
+
+export async function sessionMarks(fabric: TwoRackFabric): Promise<SessionMarks> {
+  const states = new Map<string, string>();
+  const birdSince = new Map<string, string>();
+  const readAt = msOfDay(new Date());
   const protocols = await fabric.torA.birdc(['show', 'protocols']);
   for (const n of rackNodes('a')) {
     for (const address of [n.ipv4, n.ipv6]) {
@@ -210,19 +223,38 @@ export async function sessionMarks(fabric: TwoRackFabric): Promise<Map<string, s
       const row = protocols.split('\n').find((l) => l.startsWith(`${name} `));
       // name  BGP  ---  up  21:36:59.635  Established
       const cols = row?.trim().split(/\s+/) ?? [];
-      marks.set(`tora ${address}`, `${cols[3] ?? '?'} ${cols[4] ?? '?'} ${cols[5] ?? ''}`.trim());
+      states.set(`tora ${address}`, `${cols[3] ?? '?'} ${cols[5] ?? ''}`.trim());
+      birdSince.set(`tora ${address}`, cols[4] ?? '?');
     }
   }
   for (const n of rackNodes('b')) {
     for (const address of [n.ipv4, n.ipv6]) {
       const j = await frrNeighbor(fabric.torB, address);
-      marks.set(
+      states.set(
         `torb ${address}`,
         `${j.bgpState} established ${j.connectionsEstablished} dropped ${j.connectionsDropped}`,
       );
     }
   }
-  return marks;
+  return { states, birdSince, readAt };
+}
+
+/**
+ * The sessions reset between two readings: their state text changed, or BIRD's "Since" is
+ * not before the first reading (never compared for equality: see support/bird-since.ts).
+ */
+export function resetSessions(before: SessionMarks, after: SessionMarks): string[] {
+  const reset: string[] = [];
+  for (const [key, state] of before.states) {
+    if (after.states.get(key) !== state) {
+      reset.push(`${key}: ${state} -> ${after.states.get(key) ?? 'gone'}`);
+      continue;
+    }
+    const since = after.birdSince.get(key);
+    if (since !== undefined && !upSinceBefore(since, before.readAt))
+      reset.push(`${key}: BIRD's Since ${since} is not before the first reading`);
+  }
+  return reset;
 }
 
 /** The parts of FRR's `show bgp neighbors ADDRESS json` the checks read. */
