@@ -806,7 +806,7 @@ function medians(runs: readonly (readonly Result[])[]): Result[] {
 
 /** Ours ÷ BIRD within each run, then the median of those: robust to load that shifts between runs. */
 function printRunRatios(runs: readonly (readonly Result[])[]): void {
-  console.log('Ours (and base) ÷ BIRD within each run (then the median; spread = max ÷ min of the runs):');
+  console.log('Ours (and base) ÷ BIRD within each run (then the median, and the range of the runs):');
   for (const r of runs[0] ?? []) {
     if (r.who !== 'ours' && r.who !== 'base') continue;
     const ratios = runs.map((rs) => {
