@@ -19,6 +19,7 @@ const server = createServer((socket) => {
   let updates = 0;
   let bytes = 0;
   let first = 0;
+  let opened = 0;
   socket.on('data', (chunk) => {
     bytes += chunk.length;
     buf = buf.length ? Buffer.concat([buf, chunk]) : chunk;
@@ -29,6 +30,7 @@ const server = createServer((socket) => {
       const type = buf[at + 18];
       if (type === 1 && !answered) {
         answered = true;
+        opened = performance.now();
         socket.write(Buffer.concat([open, keepalive]));
       } else if (type === 2) {
         if (updates === 0) first = performance.now();
@@ -36,7 +38,14 @@ const server = createServer((socket) => {
         if (len === 23) {
           const ms = performance.now() - first;
           console.log(
-            JSON.stringify({ event: 'sink-eor', updates, bytes, msFirstUpdateToEor: Math.round(ms) }),
+            JSON.stringify({
+              event: 'sink-eor',
+              updates,
+              bytes,
+              // From our OPEN + KEEPALIVE (the speaker's Established follows at once) to its first UPDATE.
+              msOpenToFirstUpdate: Math.round((first - opened) * 10) / 10,
+              msFirstUpdateToEor: Math.round(ms),
+            }),
           );
         }
       }

@@ -7,6 +7,9 @@
  *
  * With `--runs N` every run prints its own table, then the medians and the median
  * of the ours ÷ BIRD ratios taken within each run (other load shifts between runs).
+ * With ANYVIP_BENCH_BASELINE_CLI=/path/to/other/packages/bgp-cli/dist/main.js a fourth
+ * subject, `base` (another build of `anyvip-bgp speak`, say main's), runs in the same
+ * runs, so two builds compare under the same load.
  *
  * Two nodes on one veth link: `fixed` (10.250.1.1, a BIRD in AS 65001 with no kernel
  * protocol, so figures are BIRD's table, not FIB programming) and `subject`
@@ -52,7 +55,7 @@ const BASE_TEXT = '100.64.0.0';
 /** The BGP protocol's name in both BIRD configs. */
 const PROTO = 'bench_peer';
 
-type Who = 'ours' | 'gobgp' | 'bird';
+type Who = 'ours' | 'base' | 'gobgp' | 'bird';
 type Direction = 'announce' | 'receive';
 
 /** One measured run. */
@@ -66,6 +69,8 @@ interface Result {
   readonly subjectRssMb: number;
   /** Peak RSS of the fixed BIRD, MB. */
   readonly fixedRssMb: number;
+  /** CPU seconds (user + system) of the subject process over its life, read before stopping. */
+  readonly subjectCpuS: number;
   readonly note: string;
 }
 
@@ -299,11 +304,16 @@ async function loadBirdStatics(
   return performance.now() - t;
 }
 
-function speakArgs(generate: number, dist: boolean): string[] {
-  // `anyvip-bgp speak`, from the CLI package beside this one.
-  const entry = dist
-    ? [resolve(cli, 'dist/main.js')]
-    : ['--import', resolve(pkg, 'scripts/ts-resolve.mjs'), resolve(cli, 'src/main.ts')];
+/** Another build's `anyvip-bgp speak` (its dist/main.js), run as the `base` subject. */
+const BASELINE_CLI = process.env.ANYVIP_BENCH_BASELINE_CLI;
+
+function speakArgs(generate: number, dist: boolean, base: boolean): string[] {
+  // `anyvip-bgp speak`, from the CLI package beside this one (or the baseline build).
+  const entry = base
+    ? [resolve(BASELINE_CLI ?? '')]
+    : dist
+      ? [resolve(cli, 'dist/main.js')]
+      : ['--import', resolve(pkg, 'scripts/ts-resolve.mjs'), resolve(cli, 'src/main.ts')];
   return [
     ...entry,
     'speak',
@@ -357,6 +367,18 @@ function peakRssMb(pid: number | undefined): number {
   }
 }
 
+/** utime + stime of a process, seconds (USER_HZ is 100 on Linux). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 function timeoutFor(n: number, who: Who): number {
   return Math.max(60_000, (n / 1_000_000) * (who === 'gobgp' ? 400_000 : 180_000));
 }
@@ -372,8 +394,13 @@ interface Subject {
 }
 
 /** Our speaker in the subject node; resolves once it listens (and generated its table). */
-async function startOurs(lab: Lab, n: number, dist: boolean): Promise<{ p: ManagedProcess; s: Subject }> {
-  const p = await lab.spawn(SUBJECT.node, process.execPath, speakArgs(n, dist), { label: 'speak' });
+async function startOurs(
+  lab: Lab,
+  n: number,
+  dist: boolean,
+  base: boolean,
+): Promise<{ p: ManagedProcess; s: Subject }> {
+  const p = await lab.spawn(SUBJECT.node, process.execPath, speakArgs(n, dist, base), { label: 'speak' });
   let est: number | undefined;
   // Stamped on arrival: stdout to a pipe is written synchronously, and this process is
   // idle between polls, so the line arrives within a millisecond or so of the event.
@@ -452,8 +479,9 @@ async function runAnnounce(who: Who, n: number, dist: boolean): Promise<Result> 
     let poke: BirdControl | undefined;
     let ours: ManagedProcess | undefined;
     switch (who) {
-      case 'ours': {
-        const { p, s } = await startOurs(lab, n, dist);
+      case 'ours':
+      case 'base': {
+        const { p, s } = await startOurs(lab, n, dist, who === 'base');
         subject = s;
         ours = p;
         const g = speakLines(p).find((l) => l.event === 'generated');
@@ -506,6 +534,7 @@ async function runAnnounce(who: Who, n: number, dist: boolean): Promise<Result> 
         ms,
         subjectRssMb: peakRssMb(subject.pid()),
         fixedRssMb: peakRssMb(fixed.pid),
+        subjectCpuS: cpuSeconds(subject.pid()),
         note,
       };
     } finally {
@@ -530,8 +559,9 @@ async function runReceive(who: Who, n: number, dist: boolean): Promise<Result> {
     let ours: ManagedProcess | undefined;
     let birdSubjectCtl: BirdControl | undefined;
     switch (who) {
-      case 'ours': {
-        const { p, s } = await startOurs(lab, 0, dist);
+      case 'ours':
+      case 'base': {
+        const { p, s } = await startOurs(lab, 0, dist, who === 'base');
         ours = p;
         subject = s;
         count = async () => {
@@ -616,6 +646,7 @@ async function runReceive(who: Who, n: number, dist: boolean): Promise<Result> {
         ms,
         subjectRssMb: peakRssMb(subject.pid()),
         fixedRssMb: peakRssMb(fixed.pid),
+        subjectCpuS: cpuSeconds(subject.pid()),
         note,
       };
     } finally {
@@ -644,7 +675,18 @@ function pad(s: string, w: number): string {
 
 function printTable(results: readonly Result[], loadavg: string[]): void {
   const rows: string[][] = [
-    ['direction', 'N', 'who', 'Est.→all N', 'vs BIRD', 'vs GoBGP', 'subject RSS', 'fixed BIRD RSS', 'note'],
+    [
+      'direction',
+      'N',
+      'who',
+      'Est.→all N',
+      'vs BIRD',
+      'vs GoBGP',
+      'subject RSS',
+      'subject CPU',
+      'fixed BIRD RSS',
+      'note',
+    ],
   ];
   for (const r of results) {
     const same = (w: Who) =>
@@ -655,8 +697,9 @@ function printTable(results: readonly Result[], loadavg: string[]): void {
       r.who,
       fmtMs(r.ms),
       r.who === 'bird' ? '' : ratio(r.ms, same('bird')),
-      r.who === 'ours' ? ratio(r.ms, same('gobgp')) : '',
+      r.who === 'ours' || r.who === 'base' ? ratio(r.ms, same('gobgp')) : '',
       `${r.subjectRssMb.toFixed(0)} MB`,
+      `${r.subjectCpuS.toFixed(2)} s`,
       `${r.fixedRssMb.toFixed(0)} MB`,
       r.note,
     ]);
@@ -709,7 +752,8 @@ interface Args {
 function parseArgs(argv: readonly string[]): Args {
   let ns = [100_000, 1_000_000];
   let dist = false;
-  let only: Who[] = ['ours', 'gobgp', 'bird'];
+  let only: Who[] =
+    BASELINE_CLI === undefined ? ['ours', 'gobgp', 'bird'] : ['ours', 'base', 'gobgp', 'bird'];
   let directions: Direction[] = ['announce', 'receive'];
   let runs = 1;
   for (let i = 0; i < argv.length; i++) {
@@ -728,6 +772,8 @@ function parseArgs(argv: readonly string[]): Args {
   }
   if (ns.some((n) => !Number.isInteger(n) || n < 1 || n > 4_000_000)) throw new Error('--n: 1..4000000');
   if (!Number.isInteger(runs) || runs < 1 || runs > 20) throw new Error('--runs: 1..20');
+  if (only.includes('base') && BASELINE_CLI === undefined)
+    throw new Error('--only base needs ANYVIP_BENCH_BASELINE_CLI=/path/to/bgp-cli/dist/main.js');
   return { ns, dist, only, directions, runs };
 }
 
@@ -751,6 +797,7 @@ function medians(runs: readonly (readonly Result[])[]): Result[] {
       ms: median(ms),
       subjectRssMb: Math.max(...same.map((x) => x.subjectRssMb)),
       fixedRssMb: Math.max(...same.map((x) => x.fixedRssMb)),
+      subjectCpuS: median(same.map((x) => x.subjectCpuS)) ?? Number.NaN,
       note: `median of ${ms.map((x) => fmtMs(Number.isFinite(x) ? x : undefined)).join(', ')}`,
     });
   }
@@ -759,19 +806,21 @@ function medians(runs: readonly (readonly Result[])[]): Result[] {
 
 /** Ours ÷ BIRD within each run, then the median of those: robust to load that shifts between runs. */
 function printRunRatios(runs: readonly (readonly Result[])[]): void {
-  console.log('Ours ÷ BIRD within each run (then the median):');
+  console.log('Ours (and base) ÷ BIRD within each run (then the median, and the range of the runs):');
   for (const r of runs[0] ?? []) {
-    if (r.who !== 'ours') continue;
+    if (r.who !== 'ours' && r.who !== 'base') continue;
     const ratios = runs.map((rs) => {
       const find = (w: Who) => rs.find((x) => x.direction === r.direction && x.n === r.n && x.who === w)?.ms;
-      const a = find('ours');
+      const a = find(r.who);
       const b = find('bird');
       return a === undefined || b === undefined ? Number.NaN : a / b;
     });
     const m = median(ratios);
+    const ok = ratios.filter((x) => Number.isFinite(x));
+    const spread = ok.length === 0 ? '—' : `${Math.min(...ok).toFixed(2)}–${Math.max(...ok).toFixed(2)}`;
     console.log(
-      `  ${r.direction} ${r.n}: ${ratios.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '—')).join(', ')}` +
-        ` → median ${m === undefined ? '—' : `${m.toFixed(2)}×`}`,
+      `  ${r.who} ${r.direction} ${r.n}: ${ratios.map((x) => (Number.isFinite(x) ? x.toFixed(2) : '—')).join(', ')}` +
+        ` → median ${m === undefined ? '—' : `${m.toFixed(2)}×`}, range ${spread}`,
     );
   }
 }
@@ -800,6 +849,7 @@ for (let run = 0; run < args.runs; run++) {
             ms: undefined,
             subjectRssMb: Number.NaN,
             fixedRssMb: Number.NaN,
+            subjectCpuS: Number.NaN,
             note: `FAILED: ${why}`,
           };
         }

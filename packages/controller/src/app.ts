@@ -14,6 +14,7 @@ import { bgpLogger, type ControllerLogger, createLogger, logEvent } from './obse
 import { ControllerMetrics } from './observability/metrics.js';
 import { HealthObserver } from './observe/health-checks.js';
 import { SessionObserver } from './observe/speaker-sessions.js';
+import { PassEventQueue } from './pass-event-queue.js';
 import { diffKeyed, sameData } from './reconcile/diff.js';
 import { type PassReport, ReconcileLoop } from './reconcile/loop.js';
 import type { Sink } from './reconcile/sink.js';
@@ -54,6 +55,12 @@ export interface RuntimeDeps {
    * child when `ip` is not injected, none otherwise (tests with a fake `ip`).
    */
   readonly addressWatch?: (changed: () => void) => AddressWatch | undefined;
+  /**
+   * Emit a big pass's events (≥ 100 changes) after the speaker's first flush, in slices (see
+   * pass-event-queue.ts); default on when no clock is injected, off otherwise (tests on a fake
+   * clock see every event when the pass returns).
+   */
+  readonly deferPassEvents?: boolean;
 }
 
 /** What the runtime lends a cluster feed: raise a pass, log and count an event. */
@@ -130,6 +137,9 @@ export class AnyvipRuntime {
   #state: 'new' | 'running' | 'stopping' | 'stopped' = 'new';
   /** VIPs the bind gate withheld in the last pass, with why (events fire when this changes). */
   #withheld = new Map<string, string>();
+  /** A pass's events: the session state they carry is taken in at once, the rest may wait (see #onPass). */
+  readonly #passEvents = new PassEventQueue<ControllerEvent>((e) => this.#publish(e));
+  readonly #deferPassEvents: boolean;
 
   constructor(config: ControllerConfig, deps: RuntimeDeps = {}) {
     this.#config = config;
@@ -144,6 +154,7 @@ export class AnyvipRuntime {
       report: (e) => this.#emit(e),
     });
     this.#source = deps.source ?? 'config';
+    this.#deferPassEvents = deps.deferPassEvents ?? deps.clock === undefined;
     this.#cluster = deps.cluster?.({
       changed: (reason) => this.loop.trigger(reason),
       report: (e) => this.#emit(e),
@@ -319,6 +330,7 @@ export class AnyvipRuntime {
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
     this.#heapTrim?.stop();
+    this.#passEvents.flush();
     this.#emit({ kind: 'shutdown', phase: 'begin', reason });
     if (options.restart !== true) await this.#cluster?.stop();
     await this.loop.stop();
@@ -381,6 +393,7 @@ export class AnyvipRuntime {
     if (this.#state === 'running' && (this.loop.passes === 1 || report.changes.length >= BIG_PASS_CHANGES))
       this.#heapTrim?.burst();
     const vips = this.#desired?.vips;
+    const events: ControllerEvent[] = [];
     const withheld = new Map(withheldVips(report.desired).map((w) => [w.vip, w.reason]));
     const servicesOf = (vip: string): { services?: readonly string[] } => {
       const services = report.desired.vips.get(vip)?.services;
@@ -388,14 +401,14 @@ export class AnyvipRuntime {
     };
     for (const [vip, reason] of withheld)
       if (this.#withheld.get(vip) !== reason)
-        this.#emit({ kind: 'vipWithheld', vip, withheld: true, reason, ...servicesOf(vip) });
+        events.push({ kind: 'vipWithheld', vip, withheld: true, reason, ...servicesOf(vip) });
     for (const vip of this.#withheld.keys())
       if (!withheld.has(vip) && report.desired.vips.get(vip)?.announce === true)
-        this.#emit({ kind: 'vipWithheld', vip, withheld: false, reason: '', ...servicesOf(vip) });
+        events.push({ kind: 'vipWithheld', vip, withheld: false, reason: '', ...servicesOf(vip) });
     this.#withheld = withheld;
     for (const c of report.changes) {
       const health = c.vip === undefined ? undefined : vips?.get(c.vip)?.health;
-      this.#emit({
+      events.push({
         kind: 'applied',
         sink: c.sink,
         action: c.action,
@@ -408,7 +421,7 @@ export class AnyvipRuntime {
       });
     }
     for (const e of report.errors) {
-      this.#emit({
+      events.push({
         kind: 'sinkError',
         sink: e.sink,
         key: e.key,
@@ -418,13 +431,16 @@ export class AnyvipRuntime {
         retryInMs: report.retryInMs,
       });
     }
-    this.#emit({
+    events.push({
       kind: 'reconciled',
       trigger: report.trigger,
       durationMs: report.durationMs,
       changes: report.changes.length,
       errors: report.errors.length,
     });
+    // State first and now; logs, metrics and listeners after the speaker's first flush when the pass is big.
+    for (const e of events) this.#observeSessions(e);
+    this.#passEvents.push(events, this.#deferPassEvents && report.changes.length >= BIG_PASS_CHANGES);
   }
 
   #createSpeaker(spec: { readonly asn: number; readonly routerId: string }): BgpSpeaker {
@@ -462,8 +478,17 @@ export class AnyvipRuntime {
   }
 
   #emit(event: ControllerEvent): void {
+    this.#observeSessions(event);
+    this.#publish(event);
+  }
+
+  #observeSessions(event: ControllerEvent): void {
     // Kubernetes mode reports the sessions (node status): a state change is worth a pass.
     if (this.#sessions.observe(event) && this.#cluster !== undefined) this.loop.trigger('session');
+  }
+
+  /** Logs, counts and hands `event` to the listeners. */
+  #publish(event: ControllerEvent): void {
     logEvent(this.#logger, event);
     this.metrics.observe(event);
     for (const l of this.#listeners) {

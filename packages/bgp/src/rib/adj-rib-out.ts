@@ -276,6 +276,15 @@ export class AdjRibOut {
     return this.#advertisedCount + this.#pendingNew - this.#withdrawals[0].live - this.#withdrawals[1].live;
   }
 
+  /**
+   * Makes room for `counts[length]` IPv4 routes of each prefix length, as a session
+   * does before it loads its initial table (a hint: it changes no state).
+   */
+  reserve(counts: readonly number[]): void {
+    // With ADD-PATH every IPv4 prefix carries a path identifier and lives outside the slot tables.
+    if (this.#enabled[0] && !this.#addPath[0]) this.#routes.reserve(counts);
+  }
+
   /** Whether {@link flush} has anything to hand out. */
   get hasPending(): boolean {
     return this.#pendingCount > 0;

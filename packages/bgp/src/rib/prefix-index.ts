@@ -33,6 +33,28 @@ export class PrefixIndex {
     return this.#count[afi - 1]!;
   }
 
+  /** IPv4 entries without path identifier, per prefix length (index 0..32). */
+  ipv4Lengths(): number[] {
+    return this.#v4.map((t) => t?.size ?? 0);
+  }
+
+  /**
+   * Makes room for `counts[length]` IPv4 entries (without path identifier) of each
+   * prefix length, so loading a table of known size rehashes nothing.
+   */
+  reserve(counts: readonly number[]): void {
+    for (let length = 0; length <= 32; length++) {
+      const n = counts[length] ?? 0;
+      if (n <= 0) continue;
+      let t = this.#v4[length];
+      if (t === undefined) {
+        t = new Ipv4SlotTable(length);
+        this.#v4[length] = t;
+      }
+      if (t.reserve(n)) this.#generation++;
+    }
+  }
+
   /** The value for `p`, or -1. */
   get(p: Prefix): number {
     if (p.afi === 1 && p.pathId === undefined) {

@@ -25,6 +25,11 @@ export class PrefixMap<V> {
     return this.#index.count(afi);
   }
 
+  /** Makes room for `counts[length]` IPv4 entries of each prefix length (see `PrefixIndex.reserve`). */
+  reserve(counts: readonly number[]): void {
+    this.#index.reserve(counts);
+  }
+
   /** The value for `p` (prefix, length and path id), if any. */
   get(p: Prefix): V | undefined {
     const i = this.#index.get(p);

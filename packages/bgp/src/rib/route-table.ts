@@ -38,6 +38,11 @@ export class RouteTable {
     return this.#routes.count(afi);
   }
 
+  /** IPv4 routes (without path identifier) per prefix length (index 0..32). */
+  ipv4Lengths(): number[] {
+    return this.#routes.ipv4Lengths();
+  }
+
   /** Routes using `template`. */
   refs(template: RouteTemplate): number {
     const i = this.#index.get(template);

@@ -71,6 +71,13 @@ export class EstablishedSession {
   /** Routes of the initial table per AFI - 1, for End-of-RIB events. */
   readonly #initial: [number, number] = [0, 0];
   #eorSent = false;
+  /**
+   * Whether an UPDATE left yet. Until then, the initial table is flushed as soon as
+   * one full UPDATE's worth is pending (not SYNC_PENDING_TARGET): the peer starts
+   * importing while we encode the rest, which takes the cold first slice off the
+   * session's fixed start-up cost (Established → first UPDATE).
+   */
+  #updateSent = false;
 
   constructor(
     opts: PeerSessionOptions,
@@ -123,6 +130,8 @@ export class EstablishedSession {
       },
       onRefused: (afi, reason) => opts.logger.warn('route not exported', { peer: opts.address, afi, reason }),
     });
+    // The initial table's size is known: presized slots load it without rehashing.
+    if (this.#enabled[0]) this.ribOut.reserve(opts.routes.ipv4Lengths());
     this.#sync = opts.routes.walk(this.#families);
   }
 
@@ -304,10 +313,14 @@ export class EstablishedSession {
    */
   pumpOnce(): boolean {
     const out = this.ribOut;
-    if (this.#sync !== undefined && out.pendingCount < SYNC_PENDING_TARGET) {
-      this.#feed();
+    // Until the first UPDATE left, one UPDATE's worth (an eighth over the estimate, so it is full) is enough.
+    const target = this.#updateSent
+      ? SYNC_PENDING_TARGET
+      : Math.min(SYNC_PENDING_TARGET, this.#routesPerUpdate + (this.#routesPerUpdate >> 3));
+    if (this.#sync !== undefined && out.pendingCount < target) {
+      this.#feed(target);
       // Flush only once enough is pending for full UPDATEs (or the table is all fed).
-      if (this.#sync !== undefined && out.pendingCount < SYNC_PENDING_TARGET) return true;
+      if (this.#sync !== undefined && out.pendingCount < target) return true;
     }
     if (out.hasPending) {
       const budget =
@@ -332,11 +345,11 @@ export class EstablishedSession {
     return false;
   }
 
-  #feed(): void {
+  #feed(target: number): void {
     const walk = this.#sync;
     if (walk === undefined) return;
     // One slice per round, so that refused routes (which add nothing pending) cannot make a round scan the whole table.
-    const want = Math.min(SYNC_FEED_SLICE, SYNC_PENDING_TARGET - this.ribOut.pendingCount);
+    const want = Math.min(SYNC_FEED_SLICE, target - this.ribOut.pendingCount);
     if (!walk.next(want, this.#feedOne)) this.#sync = undefined;
   }
 
@@ -350,6 +363,7 @@ export class EstablishedSession {
       at += m.length;
     }
     this.connection.send(buf);
+    this.#updateSent = true;
     this.#counters.updatesSent += messages.length;
     this.#counters.messagesSent += messages.length;
   }

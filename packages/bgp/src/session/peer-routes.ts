@@ -46,6 +46,21 @@ export class PeerRoutes implements OriginatedRoutes {
     return this.#own?.delete(prefix);
   }
 
+  /**
+   * IPv4 routes per prefix length this peer may be sent: its own and the speaker-wide
+   * ones (an upper bound where an own route overrides a shared one).
+   */
+  ipv4Lengths(): number[] {
+    const counts = this.exportSpeakerRoutes ? [...this.#speaker.ipv4Lengths()] : [];
+    const own = this.#own;
+    if (own !== undefined && own.size !== 0) {
+      own.ipv4Lengths().forEach((n, length) => {
+        counts[length] = (counts[length] ?? 0) + n;
+      });
+    }
+    return counts;
+  }
+
   /** The speaker-wide route this peer gets for `prefix` when it has no own route. */
   fallback(prefix: Prefix): RouteTemplate | undefined {
     return this.exportSpeakerRoutes ? this.#speaker.get(prefix) : undefined;

@@ -17,6 +17,8 @@ export interface OriginatedRoutes {
   walk(afis: readonly UnicastAfi[]): RouteWalk;
   /** The route of `prefix`, if any. */
   get(prefix: Prefix): RouteTemplate | undefined;
+  /** IPv4 routes (without path identifier) per prefix length, to presize a session's Adj-RIB-Out. */
+  ipv4Lengths(): readonly number[];
 }
 
 /** Everything a `PeerSession` needs, resolved by the speaker. */

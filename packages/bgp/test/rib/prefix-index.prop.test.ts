@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { Ipv4SlotTable } from '../../src/rib/ipv4-slot-table.js';
 import { PrefixIndex } from '../../src/rib/prefix-index.js';
 import { ipv4Prefix, type Prefix, parsePrefix } from '../../src/wire/prefix.js';
 import { routeName } from '../support/received-updates.js';
@@ -101,5 +102,31 @@ describe('PrefixIndex against a Map', () => {
       if (index.get(ipv4Prefix(0x64400000 + i, 32)) !== want) bad++;
     }
     expect(bad).toBe(0);
+  });
+
+  it('reserve presizes per prefix length: a table of that size loads without a rebuild, and nothing is lost', () => {
+    const t = new Ipv4SlotTable(32);
+    expect(t.reserve(10_000)).toBe(true);
+    expect(t.reserve(10_000)).toBe(false);
+    const rebuilds = t.rebuilds;
+    for (let i = 0; i < 10_000; i++) t.set(0x64400000 + i, i + 1);
+    expect(t.rebuilds).toBe(rebuilds);
+
+    const index = new PrefixIndex();
+    for (let i = 0; i < 100; i++) index.set(ipv4Prefix(0x0a000000 + i, 32), i);
+    index.set(ipv4Prefix(0x0a000000, 24), 500);
+    const counts = index.ipv4Lengths();
+    expect(counts[32]).toBe(100);
+    expect(counts[24]).toBe(1);
+    // Growing a table that holds entries keeps them, and a walk taken before starts again rather than missing any.
+    const walk = index.walk([1]);
+    const seen = new Set<string>();
+    walk.next(10, (p) => seen.add(routeName(p)));
+    index.reserve(Array.from({ length: 33 }, (_, length) => (length === 32 ? 50_000 : 0)));
+    while (walk.next(10, (p) => seen.add(routeName(p)))) {}
+    expect(seen.size).toBe(101);
+    for (let i = 0; i < 100; i++) expect(index.get(ipv4Prefix(0x0a000000 + i, 32))).toBe(i);
+    expect(index.get(ipv4Prefix(0x0a000000, 24))).toBe(500);
+    expect(index.size).toBe(101);
   });
 });

@@ -80,6 +80,21 @@ describe('sending routes: initial table and End-of-RIB (RFC 4724 §2)', () => {
     // 4096 octets hold at most ~800 /32s next to these attributes: 13 UPDATEs and the EoR.
     expect(u.length).toBeLessThanOrEqual(14);
   });
+
+  it('sends the first UPDATE of a large table as full as the others', async () => {
+    const h = new Harness();
+    h.speaker.announceMany(
+      Array.from({ length: 20_000 }, (_, i) => ipv4Prefix(0x64400000 + i, 32)),
+      { communities: ['65001:1'] },
+    );
+    const { router } = await h.establish();
+    await until(() => eors(router) === 1);
+    const sizes = updates(router).map((u) => u.nlri.length);
+    expect(sizes.reduce((a, b) => a + b, 0)).toBe(20_000);
+    // Every UPDATE but the last two (the table's remainder and the End-of-RIB) holds the most that fits.
+    const full = Math.max(...sizes);
+    expect(sizes.slice(0, -2).every((n) => n === full)).toBe(true);
+  });
 });
 
 describe('sending routes: changes while Established', () => {
