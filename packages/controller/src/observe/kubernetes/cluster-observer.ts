@@ -7,6 +7,7 @@ import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from '../../kubernetes/client.js';
 import { LeaderElector, type LeaderEvent } from './leases.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
+import { reportListWatchEvent } from './list-watch-report.js';
 import { NodeLeaseRenewer, nodeLeaseLabel } from './node-lease.js';
 import { NodeStatusWatch } from './node-statuses.js';
 
@@ -258,25 +259,11 @@ export class ClusterObserver {
   }
 
   #onWatch(e: ListWatchEvent): void {
-    switch (e.kind) {
-      case 'synced':
-        this.#o.report({ kind: 'kubernetesSynced', resource: e.resource, items: e.items });
-        this.#changed('kubernetes');
-        return;
-      case 'changed':
-        this.#changed('kubernetes');
-        return;
-      case 'error':
-        this.#o.report({
-          kind: 'kubernetesError',
-          resource: e.resource,
-          reason: e.reason,
-          retryInMs: e.retryInMs,
-        });
-        return;
-      default:
-        assertNever(e);
-    }
+    reportListWatchEvent(
+      e,
+      (event) => this.#o.report(event),
+      () => this.#changed('kubernetes'),
+    );
   }
 
   /** The node statuses, for the leader once listed (they never hold back the snapshot: the CRD may be missing). */

@@ -1,7 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '@anyvip/healthcheck';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
-import { assertNever } from '../../assert-never.js';
 import { PeerPassword } from '../../config/peer-password.js';
 import type {
   AdvertisementSpec,
@@ -23,6 +22,7 @@ import {
   type Problem,
 } from '../../kubernetes/crds/index.js';
 import { pagedList, WatchedKind } from './list-watch.js';
+import { reportListWatchEvent } from './list-watch-report.js';
 import { OptionalKind, type OptionalKindEvent } from './optional-kind.js';
 
 /**
@@ -249,23 +249,12 @@ export class FabricObserver {
           why: e.why,
         });
         return;
-      case 'synced':
-        this.#o.report({ kind: 'kubernetesSynced', resource: e.resource, items: e.items });
-        this.#changed();
-        return;
-      case 'changed':
-        this.#changed();
-        return;
-      case 'error':
-        this.#o.report({
-          kind: 'kubernetesError',
-          resource: e.resource,
-          reason: e.reason,
-          retryInMs: e.retryInMs,
-        });
-        return;
       default:
-        assertNever(e);
+        reportListWatchEvent(
+          e,
+          (event) => this.#o.report(event),
+          () => this.#changed(),
+        );
     }
   }
 
