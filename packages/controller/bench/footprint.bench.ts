@@ -37,6 +37,7 @@ import {
   startDaemon,
   waitFor,
 } from '../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
@@ -45,7 +46,7 @@ const IDLE_SEC = Number(process.env.ANYVIP_BENCH_IDLE_SEC ?? 60);
 const SETTLE_SEC = Number(process.env.ANYVIP_BENCH_SETTLE_SEC ?? 15);
 const BASELINE_CLI = process.env.ANYVIP_BENCH_BASELINE_CLI;
 const SERVICES = 100;
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const CHECK_PORT = 18081;
 const TICKS_PER_SEC = 100; // USER_HZ on Linux.

@@ -27,7 +27,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type BirdDaemon,
   createLab,
@@ -36,12 +35,13 @@ import {
   sleep,
   startDaemon,
 } from '../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
 
 const COUNT = Number(process.env.ANYVIP_BENCH_SERVICES ?? 10_000);
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const TIMEOUT_MS = 300_000;
 const PROFILE = process.env.ANYVIP_BENCH_PROFILE;
 /** How long after the last route RSS is read again (the controller trims within ~30 s). */

@@ -50,8 +50,13 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
-  main(hideBin(process.argv)).then(
+/**
+ * Runs {@link main} as the process: its exit code becomes the process's, an error is one line
+ * on stderr. Called once per process: by the guard below (`node dist/main.js`) or by the
+ * bundle's entry (src/bin.ts), never both.
+ */
+export function runCli(argv: readonly string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
       // Sockets closed and timers unref'd: the process exits by itself; this is a backstop.
@@ -63,3 +68,5 @@ if (invokedDirectly()) {
     },
   );
 }
+
+if (invokedDirectly()) runCli(hideBin(process.argv));
