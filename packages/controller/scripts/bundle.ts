@@ -7,6 +7,8 @@
  *   TypeBox (test/architecture/bundle-chunks.test.ts pins it).
  * - `graph.json`: each chunk's static and dynamic imports and the packages and modules in it,
  *   for that test and for whoever wonders where a byte came from.
+ * - `THIRD-PARTY-LICENSES.txt`: the licence files of every npm package inside the bundle
+ *   (minified code keeps no comments, and the bundle ships without their node_modules folders).
  *
  * Why a bundle: V8 keeps every loaded module's source text on its heap; minified, the
  * controller's and its dependencies' sources shrink several-fold (the Kubernetes client's
@@ -19,13 +21,15 @@
  *
  * Usage: `node scripts/bundle.ts` (the package's `build` runs it).
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const out = `${root}/dist/bundle`;
+const target = `${root}/dist/bundle`;
+/** Written here first, then swapped in: a running `anyvip` or test never sees half a bundle. */
+const out = `${root}/dist/bundle.new`;
 
 /** One chunk of the bundle as graph.json records it. */
 interface ChunkGraph {
@@ -37,12 +41,25 @@ interface ChunkGraph {
   readonly modules: readonly string[];
 }
 
-/** The npm package a module id belongs to, or undefined for workspace code. */
-function packageOf(id: string): string | undefined {
-  const at = id.lastIndexOf(`node_modules${sep}`);
+/** The npm package a module id belongs to (its name and folder), or undefined for workspace code. */
+function packageOf(id: string): { name: string; dir: string } | undefined {
+  const marker = `node_modules${sep}`;
+  const at = id.lastIndexOf(marker);
   if (at < 0) return undefined;
-  const [first, second] = id.slice(at + `node_modules${sep}`.length).split(sep);
-  return first?.startsWith('@') ? `${first}/${second}` : first;
+  const [first, second] = id.slice(at + marker.length).split(sep);
+  if (first === undefined) return undefined;
+  const name = first.startsWith('@') ? `${first}/${second}` : first;
+  return { name, dir: id.slice(0, at + marker.length) + name.split('/').join(sep) };
+}
+
+/** A package's licence text: its LICENSE / LICENCE / COPYING files, or what package.json names. */
+function licenceOf(dir: string): string {
+  const files = readdirSync(dir)
+    .filter((f) => /^(licen[cs]e|copying)/i.test(f))
+    .sort();
+  if (files.length > 0) return files.map((f) => readFileSync(`${dir}/${f}`, 'utf8').trim()).join('\n\n');
+  const { license } = JSON.parse(readFileSync(`${dir}/package.json`, 'utf8')) as { license?: unknown };
+  return `License: ${typeof license === 'string' ? license : 'not stated'} (the package ships no licence file)`;
 }
 
 rmSync(out, { recursive: true, force: true });
@@ -66,14 +83,18 @@ await bundle.close();
 
 const repo = dirname(dirname(root));
 const graph: Record<string, ChunkGraph> = {};
+/** Every bundled npm package's folder, by name. */
+const bundled = new Map<string, string>();
 for (const item of output) {
   if (item.type !== 'chunk') continue;
   const packages = new Set<string>();
   const modules: string[] = [];
   for (const id of item.moduleIds) {
     const pkg = packageOf(id);
-    if (pkg !== undefined) packages.add(pkg);
-    else if (!id.startsWith('\0')) modules.push(relative(repo, id).split(sep).join('/'));
+    if (pkg !== undefined) {
+      packages.add(pkg.name);
+      bundled.set(pkg.name, pkg.dir);
+    } else if (!id.startsWith('\0')) modules.push(relative(repo, id).split(sep).join('/'));
   }
   graph[item.fileName] = {
     imports: item.imports,
@@ -83,3 +104,18 @@ for (const item of output) {
   };
 }
 writeFileSync(`${out}/graph.json`, `${JSON.stringify({ entry: 'anyvip.mjs', chunks: graph }, null, 2)}\n`);
+const notices = [...bundled]
+  .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  .map(([name, dir]) => `${name}\n${'-'.repeat(name.length)}\n${licenceOf(dir)}\n`);
+writeFileSync(
+  `${out}/THIRD-PARTY-LICENSES.txt`,
+  `The anyvip bundle (anyvip.mjs, chunks/) contains these npm packages, under these licences.\n\n${notices.join('\n')}`,
+);
+rmSync(`${target}.old`, { recursive: true, force: true });
+try {
+  renameSync(target, `${target}.old`);
+} catch (e) {
+  if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+}
+renameSync(out, target);
+rmSync(`${target}.old`, { recursive: true, force: true });
