@@ -21,7 +21,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # pnpm at the version package.json's packageManager names, from the npm registry.
 RUN npm install --global --no-fund --no-audit pnpm@10.34.9
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json LICENSE ./
 COPY packages/clock/package.json packages/clock/
 COPY packages/bgp/package.json packages/bgp/
 COPY packages/healthcheck/package.json packages/healthcheck/
@@ -43,7 +43,7 @@ RUN ANYVIP_TCP_AUTH_REQUIRED=1 pnpm -r --workspace-concurrency=1 run build \
  && mkdir -p /out/dist /out/node_modules/@anyvip/tcp-auth/build \
  && cp -r packages/controller/dist/bundle /out/dist/bundle \
  && rm /out/dist/bundle/graph.json \
- && cp packages/controller/LICENSE /out/ \
+ && cp LICENSE /out/ \
  && cp -r packages/tcp-auth/package.json packages/tcp-auth/dist /out/node_modules/@anyvip/tcp-auth/ \
  && cp packages/tcp-auth/build/tcp_auth.node /out/node_modules/@anyvip/tcp-auth/build/ \
  && find /out \( -name '*.d.ts' -o -name '*.map' \) -type f -delete

@@ -5,6 +5,7 @@
  * (`python3 -m exabgp.application.healthcheck`, the usual way to run ExaBGP for anycast).
  *
  *   pnpm --filter @anyvip/controller bench        (after `pnpm run build`; as root)
+ *   ANYVIP_CLI=/path/to/cli …                     (default the shipped bundle, dist/bundle/anyvip.mjs)
  *
  * Lab: a BIRD router (ECMP, `merge paths on`) with three eBGP neighbours announcing
  * 10.250.255.1/32: anyvip standalone (10.250.1.2, AS 65001) and ExaBGP driven by its

@@ -7,6 +7,8 @@
  *   ANYVIP_BENCH_SETTLE_SEC=15 …                         (start-up's tail before it, default 15 s)
  *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (another build's standalone beside
  *                                                          ours, e.g. main's, in the same run)
+ *   ANYVIP_CLI=/path/to/cli …                            (ours: default the shipped bundle,
+ *                                                          dist/bundle/anyvip.mjs; e.g. dist/main.js)
  *
  * Printed:
  * - module costs: RSS of a fresh `node` that imports one module (and idles), minus the floor;

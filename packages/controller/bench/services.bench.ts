@@ -20,6 +20,8 @@
  *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (also run another build, e.g. main's,
  *                                                          each run with its own floor before it)
  *   ANYVIP_BENCH_MODES=standalone                         (skip Kubernetes mode; default both)
+ *   ANYVIP_CLI=/path/to/cli …                            (ours: default the shipped bundle,
+ *                                                          dist/bundle/anyvip.mjs; e.g. dist/main.js)
  *
  * Lab: router 10.250.1.1 (BIRD, AS 65000) ↔ node1 10.250.1.2 (anyvip, AS 65001). VIPs from
  * 10.250.128.0 upwards (allowed range 10.250.128.0/17). The API server listens on a Unix

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { packageVersion } from './cli/package-version.js';
 import { runCommand } from './cli/run-command.js';
 import { standaloneCommands } from './cli/standalone-command.js';
 import { statusCommand } from './cli/status-command.js';
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .demandCommand(1, 'Name a command: standalone, validate or run')
     .strict()
     .help()
+    .version(packageVersion)
     .parseAsync();
   return exitCode;
 }
