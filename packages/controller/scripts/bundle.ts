@@ -7,7 +7,7 @@
  *   TypeBox (test/architecture/bundle-chunks.test.ts pins it).
  * - `graph.json`: each chunk's static and dynamic imports and the packages and modules in it,
  *   for that test and for whoever wonders where a byte came from.
- * - `THIRD-PARTY-LICENSES.txt`: the licence files of every npm package inside the bundle
+ * - `THIRD-PARTY-NOTICES.txt`: the licence files of every npm package inside the bundle
  *   (minified code keeps no comments, and the bundle ships without their node_modules folders).
  *
  * Why a bundle: V8 keeps every loaded module's source text on its heap; minified, the
@@ -108,7 +108,7 @@ const notices = [...bundled]
   .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
   .map(([name, dir]) => `${name}\n${'-'.repeat(name.length)}\n${licenceOf(dir)}\n`);
 writeFileSync(
-  `${out}/THIRD-PARTY-LICENSES.txt`,
+  `${out}/THIRD-PARTY-NOTICES.txt`,
   `The anyvip bundle (anyvip.mjs, chunks/) contains these npm packages, under these licences.\n\n${notices.join('\n')}`,
 );
 rmSync(`${target}.old`, { recursive: true, force: true });
