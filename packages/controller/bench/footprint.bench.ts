@@ -133,13 +133,27 @@ const MODULES: readonly (readonly [string | readonly string[], string])[] = [
   ['./dist/main.js', 'the entry point, loaded but not run'],
 ];
 
+/**
+ * The bundle's main chunk (what dist/bundle/anyvip.mjs loads before it runs main), named by
+ * the chunk graph the build writes: the same entry point, minified and with its dependencies.
+ */
+function bundleMainChunk(): readonly [string, string] {
+  const graph = JSON.parse(readFileSync(join(PKG, 'dist/bundle/graph.json'), 'utf8')) as {
+    entry: string;
+    chunks: Record<string, { dynamicImports: string[] }>;
+  };
+  const main = graph.chunks[graph.entry]?.dynamicImports[0];
+  if (main === undefined) throw new Error('dist/bundle/graph.json names no main chunk: rebuild');
+  return [`./dist/bundle/${main}`, 'the same, from the shipped bundle'];
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm run build first`);
 
   // Module costs first, before the lab loads the machine.
   const floorImport = await importCost([]);
   const costs: { name: string; why: string; mb: number }[] = [];
-  for (const [modules, why] of MODULES) {
+  for (const [modules, why] of [...MODULES, bundleMainChunk()]) {
     const set = typeof modules === 'string' ? [modules] : modules;
     const name = set.length === 1 ? (set[0] as string) : `${set.length} modules`;
     costs.push({ name, why, mb: (await importCost(set)) - floorImport });
