@@ -14,8 +14,8 @@ import { ANYVIP_BUNDLE } from '../support/anyvip-cli.js';
 
 const BUNDLE_DIR = new URL('../../dist/bundle/', import.meta.url);
 
-/** Packages only Kubernetes paths may load. */
-const KUBERNETES_ONLY = ['@kubernetes/client-node', '@sinclair/typebox'];
+/** Packages only Kubernetes paths may load (undici: the npm package, the client's HTTP stack). */
+const KUBERNETES_ONLY = ['@kubernetes/client-node', '@sinclair/typebox', 'undici'];
 
 interface ChunkGraph {
   readonly imports: readonly string[];
