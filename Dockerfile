@@ -12,7 +12,7 @@
 #   - writes nothing to the root file system (readOnlyRootFilesystem: true works); /tmp is the
 #     only scratch path and should be an emptyDir/tmpfs.
 
-# ---- build: install with the lockfile, compile, keep only production dependencies ----------
+# ---- build: install with the lockfile, compile and bundle, keep only what runs -------------
 FROM node:24-bookworm-slim AS build
 WORKDIR /src
 # A C compiler for @anyvip/tcp-auth's Node-API addon (TCP-MD5, GTSM); node's headers come with the image.
@@ -21,7 +21,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 # pnpm at the version package.json's packageManager names, from the npm registry.
 RUN npm install --global --no-fund --no-audit pnpm@10.34.9
-COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json ./
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml tsconfig.base.json LICENSE ./
 COPY packages/clock/package.json packages/clock/
 COPY packages/bgp/package.json packages/bgp/
 COPY packages/healthcheck/package.json packages/healthcheck/
@@ -34,18 +34,19 @@ COPY packages/healthcheck packages/healthcheck
 COPY packages/controller packages/controller
 COPY packages/tcp-auth packages/tcp-auth
 # ANYVIP_TCP_AUTH_REQUIRED=1: a failed addon build fails the image instead of shipping without it.
-# The addon (build/tcp_auth.node) is not in the package's `files`, so deploy leaves it out: copy it in.
-# Then what nothing reads at run time goes: type declarations (every @types package, *.d.ts),
-# source maps, TypeScript sources shipped beside the JavaScript, and docs.
+# What runs is the controller's minified bundle (dist/bundle: every JavaScript dependency inside,
+# Kubernetes mode in chunks loaded on demand), so /out holds only that and the one package the
+# bundle loads at run time: @anyvip/tcp-auth, found by Node's resolution from /app/dist/bundle
+# in /app/node_modules, with its compiled addon (build/tcp_auth.node is not in its package files).
+# No node_modules tree, no type declarations, no source maps.
 RUN ANYVIP_TCP_AUTH_REQUIRED=1 pnpm -r --workspace-concurrency=1 run build \
- && pnpm --filter @anyvip/controller deploy --prod --legacy /out \
- && addon_dir="$(dirname "$(find -L /out/node_modules -path '*/@anyvip/tcp-auth/package.json' | head -n 1)")" \
- && mkdir -p "$addon_dir/build" \
- && cp packages/tcp-auth/build/tcp_auth.node "$addon_dir/build/" \
- && find /out/node_modules/.pnpm -maxdepth 1 -name '@types+*' -exec rm -rf {} + \
- && find /out -xtype l -delete \
- && find /out \( -name '*.d.ts' -o -name '*.d.mts' -o -name '*.d.cts' -o -name '*.map' -o -name '*.md' \
-      -o \( -name '*.ts' -path '*/src/*' \) \) -type f -delete
+ && mkdir -p /out/dist /out/node_modules/@anyvip/tcp-auth/build \
+ && cp -r packages/controller/dist/bundle /out/dist/bundle \
+ && rm /out/dist/bundle/graph.json \
+ && cp LICENSE /out/ \
+ && cp -r packages/tcp-auth/package.json packages/tcp-auth/dist /out/node_modules/@anyvip/tcp-auth/ \
+ && cp packages/tcp-auth/build/tcp_auth.node /out/node_modules/@anyvip/tcp-auth/build/ \
+ && find /out \( -name '*.d.ts' -o -name '*.map' \) -type f -delete
 
 # ---- runtime: node, iproute2, our files; no compiler, no package manager ---------------------
 FROM node:24-bookworm-slim AS runtime
@@ -62,8 +63,8 @@ RUN apt-get update \
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=2
 COPY --from=build --chown=0:0 /out /app
-RUN chmod 0755 /app/dist/main.js \
- && ln -s /app/dist/main.js /usr/local/bin/anyvip \
+RUN chmod 0755 /app/dist/bundle/anyvip.mjs \
+ && ln -s /app/dist/bundle/anyvip.mjs /usr/local/bin/anyvip \
  && anyvip --help >/dev/null
 # Root, with the capabilities the pod grants (NET_ADMIN only): see docs/container.md.
 USER 0:0

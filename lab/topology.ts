@@ -26,7 +26,11 @@ import {
   type NodeDaemonConfig,
   startDaemon,
 } from '../packages/bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../packages/controller/test/support/anyvip-cli.js';
 import type { Certificate } from './certificate.js';
+
+/** The built controller CLI the nodes run: the shipped bundle (packages/controller/test/support/anyvip-cli.ts). */
+export { ANYVIP_CLI };
 
 /** How the web backend is reached on a node. */
 export type ProxyMode = 'local' | 'iptables';
@@ -44,8 +48,6 @@ const PODS_PER_NODE = 2;
 const POD_PORT = 8080;
 const APISERVER = '127.0.0.1:6443';
 
-/** The built controller CLI the nodes run. */
-export const ANYVIP_CLI = fileURLToPath(new URL('../packages/controller/dist/main.js', import.meta.url));
 /** services.ts: the apiserver stand-in and the web backend, run in a namespace. */
 export const SERVICES = fileURLToPath(new URL('./services.ts', import.meta.url));
 

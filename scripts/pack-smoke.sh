@@ -63,14 +63,16 @@ bgp_deps=$(tar -xzOf "$bgp" package/package.json | node -e 'let s = ""; process.
   const p = JSON.parse(s); console.log(Object.keys({ ...p.dependencies, ...p.optionalDependencies, ...p.peerDependencies }).join(","))})')
 # The CLI from its tarball: bin anyvip-bgp decodes hex from stdin (and bzip2, which needs its seek-bzip).
 cli_out=$(printf 'ffffffffffffffffffffffffffffffff0013 04\n' | ./node_modules/.bin/anyvip-bgp decode - --format hex)
+# The controller's bin is its minified bundle: from the tarball it runs, and loads a lazy chunk.
+anyvip_bin=$(./node_modules/.bin/anyvip manifest daemonset --asn 65001 --peer 10.0.0.1 --peer-asn 65000 | grep -c '^kind: DaemonSet$' || true)
 tarball_files=$(tar -tzf "$bgp" | sort)
 license=false; echo "$tarball_files" | grep -qx 'package/LICENSE' && license=true
 dts_maps=$(echo "$tarball_files" | grep -c '\.d\.ts\.map$' || true)
 node smoke.mjs | node -e '
   let s = ""; process.stdin.on("data", (d) => (s += d)).on("end", () => {
     const smoke = JSON.parse(s.trim().split("\n").at(-1));
-    const [consumer, cjs, tcpAuth, tcpAuthLine, license, dtsMaps, bgpDeps, cli] = process.argv.slice(1);
+    const [consumer, cjs, tcpAuth, tcpAuthLine, license, dtsMaps, bgpDeps, cli, anyvipBin] = process.argv.slice(1);
     console.log(JSON.stringify({ ...smoke, consumer: JSON.parse(consumer), cjs: cjs === "true", tcpAuth, tcpAuthLine,
       license: license === "true", dtsMaps: Number(dtsMaps), bgpDependencies: bgpDeps.split(",").filter(Boolean),
-      cli: JSON.parse(cli) }));
-  });' "$consumer" "$cjs" "$tcp_auth" "$tcp_auth_line" "$license" "$dts_maps" "$bgp_deps" "$cli_out"
+      cli: JSON.parse(cli), anyvipBin: Number(anyvipBin) }));
+  });' "$consumer" "$cjs" "$tcp_auth" "$tcp_auth_line" "$license" "$dts_maps" "$bgp_deps" "$cli_out" "$anyvip_bin"

@@ -5,6 +5,7 @@
  * (`python3 -m exabgp.application.healthcheck`, the usual way to run ExaBGP for anycast).
  *
  *   pnpm --filter @anyvip/controller bench        (after `pnpm run build`; as root)
+ *   ANYVIP_CLI=/path/to/cli …                     (default the shipped bundle, dist/bundle/anyvip.mjs)
  *
  * Lab: a BIRD router (ECMP, `merge paths on`) with three eBGP neighbours announcing
  * 10.250.255.1/32: anyvip standalone (10.250.1.2, AS 65001) and ExaBGP driven by its
@@ -17,7 +18,6 @@
  */
 import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { FibMonitor } from '../../../lab/fib-monitor.js';
 import {
   createLab,
@@ -26,6 +26,7 @@ import {
   sleep,
   startDaemon,
 } from '../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 
 const RUNS = Number(process.env.ANYVIP_BENCH_RUNS ?? 20);
 const INTERVAL_MS = 100;
@@ -37,7 +38,7 @@ const VIP = '10.250.255.1';
 const ANYVIP_HOP = '10.250.1.2';
 const EXABGP_HOP = '10.250.2.2';
 const ANCHOR_HOP = '10.250.3.2';
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 /** Debian's exabgp; `/usr/bin/python3` has its module (a python3 earlier on PATH may not). */
 const EXABGP = '/usr/sbin/exabgp';
 const PYTHON = '/usr/bin/python3';

@@ -7,6 +7,8 @@
  *   ANYVIP_BENCH_SETTLE_SEC=15 …                         (start-up's tail before it, default 15 s)
  *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (another build's standalone beside
  *                                                          ours, e.g. main's, in the same run)
+ *   ANYVIP_CLI=/path/to/cli …                            (ours: default the shipped bundle,
+ *                                                          dist/bundle/anyvip.mjs; e.g. dist/main.js)
  *
  * Printed:
  * - module costs: RSS of a fresh `node` that imports one module (and idles), minus the floor;
@@ -37,6 +39,7 @@ import {
   startDaemon,
   waitFor,
 } from '../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
@@ -45,7 +48,7 @@ const IDLE_SEC = Number(process.env.ANYVIP_BENCH_IDLE_SEC ?? 60);
 const SETTLE_SEC = Number(process.env.ANYVIP_BENCH_SETTLE_SEC ?? 15);
 const BASELINE_CLI = process.env.ANYVIP_BENCH_BASELINE_CLI;
 const SERVICES = 100;
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const CHECK_PORT = 18081;
 const TICKS_PER_SEC = 100; // USER_HZ on Linux.
@@ -130,13 +133,27 @@ const MODULES: readonly (readonly [string | readonly string[], string])[] = [
   ['./dist/main.js', 'the entry point, loaded but not run'],
 ];
 
+/**
+ * The bundle's main chunk (what dist/bundle/anyvip.mjs loads before it runs main), named by
+ * the chunk graph the build writes: the same entry point, minified and with its dependencies.
+ */
+function bundleMainChunk(): readonly [string, string] {
+  const graph = JSON.parse(readFileSync(join(PKG, 'dist/bundle/graph.json'), 'utf8')) as {
+    entry: string;
+    chunks: Record<string, { dynamicImports: string[] }>;
+  };
+  const main = graph.chunks[graph.entry]?.dynamicImports[0];
+  if (main === undefined) throw new Error('dist/bundle/graph.json names no main chunk: rebuild');
+  return [`./dist/bundle/${main}`, 'the same, from the shipped bundle'];
+}
+
 async function main(): Promise<void> {
   if (!existsSync(CLI)) throw new Error(`${CLI} is missing: run pnpm run build first`);
 
   // Module costs first, before the lab loads the machine.
   const floorImport = await importCost([]);
   const costs: { name: string; why: string; mb: number }[] = [];
-  for (const [modules, why] of MODULES) {
+  for (const [modules, why] of [...MODULES, bundleMainChunk()]) {
     const set = typeof modules === 'string' ? [modules] : modules;
     const name = set.length === 1 ? (set[0] as string) : `${set.length} modules`;
     costs.push({ name, why, mb: (await importCost(set)) - floorImport });

@@ -20,6 +20,8 @@
  *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (also run another build, e.g. main's,
  *                                                          each run with its own floor before it)
  *   ANYVIP_BENCH_MODES=standalone                         (skip Kubernetes mode; default both)
+ *   ANYVIP_CLI=/path/to/cli …                            (ours: default the shipped bundle,
+ *                                                          dist/bundle/anyvip.mjs; e.g. dist/main.js)
  *
  * Lab: router 10.250.1.1 (BIRD, AS 65000) ↔ node1 10.250.1.2 (anyvip, AS 65001). VIPs from
  * 10.250.128.0 upwards (allowed range 10.250.128.0/17). The API server listens on a Unix
@@ -27,7 +29,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   type BirdDaemon,
   createLab,
@@ -36,12 +37,13 @@ import {
   sleep,
   startDaemon,
 } from '../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
 
 const COUNT = Number(process.env.ANYVIP_BENCH_SERVICES ?? 10_000);
-const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const TIMEOUT_MS = 300_000;
 const PROFILE = process.env.ANYVIP_BENCH_PROFILE;
 /** How long after the last route RSS is read again (the controller trims within ~30 s). */

@@ -3,6 +3,7 @@ import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
+import { packageVersion } from './cli/package-version.js';
 import { runCommand } from './cli/run-command.js';
 import { standaloneCommands } from './cli/standalone-command.js';
 import { statusCommand } from './cli/status-command.js';
@@ -36,6 +37,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .demandCommand(1, 'Name a command: standalone, validate or run')
     .strict()
     .help()
+    .version(packageVersion)
     .parseAsync();
   return exitCode;
 }
@@ -50,8 +52,13 @@ function invokedDirectly(): boolean {
   }
 }
 
-if (invokedDirectly()) {
-  main(hideBin(process.argv)).then(
+/**
+ * Runs {@link main} as the process: its exit code becomes the process's, an error is one line
+ * on stderr. Called once per process: by the guard below (`node dist/main.js`) or by the
+ * bundle's entry (src/bin.ts), never both.
+ */
+export function runCli(argv: readonly string[]): void {
+  main(argv).then(
     (code) => {
       process.exitCode = code;
       // Sockets closed and timers unref'd: the process exits by itself; this is a backstop.
@@ -63,3 +70,5 @@ if (invokedDirectly()) {
     },
   );
 }
+
+if (invokedDirectly()) runCli(hideBin(process.argv));

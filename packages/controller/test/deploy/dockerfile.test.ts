@@ -21,7 +21,7 @@ describe('Dockerfile', () => {
     expect(run).toContain('install -y --no-install-recommends iproute2');
     expect(run).toContain('ip -V');
     expect(run).not.toMatch(/setcap|libcap2-bin|purge/);
-    expect(run).toContain('ln -s /app/dist/main.js /usr/local/bin/anyvip');
+    expect(run).toContain('ln -s /app/dist/bundle/anyvip.mjs /usr/local/bin/anyvip');
     expect(runtime.find((i) => i.keyword === 'ENTRYPOINT')?.args).toBe('["/usr/local/bin/anyvip"]');
     // The real proof is container.interop.test.ts, which builds and runs the image.
   });

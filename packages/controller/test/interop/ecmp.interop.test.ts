@@ -1,7 +1,7 @@
 /**
  * ECMP end to end: three nodes announce one VIP to one router, which installs a multipath
  * kernel route (BIRD `merge paths on`; FRR `maximum-paths` with `as-path multipath-relax`).
- * Nodes 1 and 2 run `anyvip standalone` in mode bgp (the built CLI, dist/main.js); node 3
+ * Nodes 1 and 2 run `anyvip standalone` in mode bgp (the built CLI, the bundle); node 3
  * runs it in mode table, with BIRD on the node announcing kernel table 198
  * (examples/table-mode/bird.conf), so both modes feed the same ECMP route.
  *
@@ -24,9 +24,10 @@ import {
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const NODE_BIRD_CONF = fileURLToPath(new URL('../../../../examples/table-mode/bird.conf', import.meta.url));
 const HEALTH_PORT = 18080;
 const VIP = '10.250.255.1';

@@ -10,10 +10,8 @@
  * The API server runs in this process on a Unix socket; a forwarder in the router's namespace
  * serves it at 10.250.1.1:6443.
  */
-
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BirdDaemon,
@@ -26,12 +24,13 @@ import {
 } from '../../../bgp/test/interop/support/index.js';
 import { serveApiInto } from '../../bench/support/cluster-lab.js';
 import { anyvipCustomResourceDefinitions } from '../../src/kubernetes/crds/index.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 import { type KubeObject, TestApiServer } from '../support/api-server.js';
 import { writeKubeconfig } from '../support/kubeconfig.js';
 import { msOfDay, upSinceBefore } from './support/bird-since.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const API_PORT = 6443;
 const AV = 'anyvip.io/v1alpha1';
 

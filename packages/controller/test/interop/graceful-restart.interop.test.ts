@@ -16,7 +16,6 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BgpDaemon,
@@ -27,9 +26,10 @@ import {
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const VIP = '10.250.200.10';
 
 const serviceScript = `

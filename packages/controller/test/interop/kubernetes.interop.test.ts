@@ -1,6 +1,6 @@
 /**
  * Kubernetes Services mode end to end: the in-repo test API server, three nodes running
- * `anyvip run` (the built CLI, dist/main.js) against it with the real client-node, and BIRD
+ * `anyvip run` (the built CLI, the bundle) against it with the real client-node, and BIRD
  * as the ECMP router. Services are created, changed and deleted through the API server and
  * the routes are checked in the router's FIB.
  *

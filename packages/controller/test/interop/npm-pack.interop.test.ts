@@ -62,6 +62,8 @@ describe('npm packages', () => {
       bgpDependencies: ['@anyvip/clock', '@anyvip/tcp-auth'],
       // @anyvip/bgp-cli's bin, installed from its tarball, decodes.
       cli: { type: 'KEEPALIVE', offset: 0 },
+      // @anyvip/controller's bin (its minified bundle), installed from its tarball, prints a manifest.
+      anyvipBin: 1,
     });
   });
 });

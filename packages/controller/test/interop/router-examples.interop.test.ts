@@ -28,10 +28,11 @@ import {
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 
 const run = promisify(execFile);
 const example = (p: string) => fileURLToPath(new URL(`../../../../examples/${p}`, import.meta.url));
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const skipReason = interopSkipReason();
 
 describe('examples/route-reflectors', () => {

@@ -1,5 +1,6 @@
 /**
- * `anyvip standalone` (the built CLI, packages/controller/dist/main.js) in a network
+ * `anyvip standalone` (the built CLI, the bundle
+ * test/support/anyvip-cli.ts names) in a network
  * namespace against BIRD 2, with a real HTTP health endpoint beside it:
  *
  * - mode bgp: the VIP is announced once the endpoint is healthy, withdrawn from BIRD within
@@ -14,7 +15,6 @@
  * fd00:250::1:2 (anyvip, AS 65001; in table mode BIRD AS 65101). VIPs 10.250.255.0/24 and
  * fd00:250::ff:0/112.
  */
-
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,10 +30,11 @@ import {
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
 import type { StatusReport } from '../../src/admin/status-report.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 import { msOfDay, upSinceBefore } from './support/bird-since.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const EXAMPLES = fileURLToPath(new URL('../../../../examples/table-mode/', import.meta.url));
 const HEALTH_PORT = 18080;
 const INTERVAL_MS = 200;

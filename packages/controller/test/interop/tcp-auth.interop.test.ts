@@ -8,7 +8,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
   createPair,
@@ -18,9 +17,10 @@ import {
   startDaemon,
   waitUntil,
 } from '../../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 
 const skipReason = interopSkipReason();
-const CLI = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const KEY = 'router-Key-0001';
 const ROTATED = 'router-Key-0002';
 

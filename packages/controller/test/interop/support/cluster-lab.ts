@@ -3,7 +3,7 @@
  * server (in this process, on a Unix socket in the lab's directory) serving anyvip's CRDs,
  * a TCP forwarder in one namespace that puts it on the lab's network at `<that namespace's
  * address>:6443` (bench/support/cluster-lab.ts), and `anyvip run` (the built CLI,
- * dist/main.js) started per node with its own kubeconfig.
+ * the bundle: test/support/anyvip-cli.ts) started per node with its own kubeconfig.
  *
  * The namespaces share the file system, so the forwarder reaches the socket; the nodes
  * reach the forwarder over the lab's links and routes, as a kubelet reaches its API server.
@@ -12,15 +12,15 @@
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { CommandResult, Lab, ManagedProcess } from '../../../../bgp/test/interop/support/index.js';
 import { serveApiInto } from '../../../bench/support/cluster-lab.js';
 import { anyvipCustomResourceDefinitions } from '../../../src/kubernetes/crds/index.js';
+import { ANYVIP_CLI } from '../../support/anyvip-cli.js';
 import { type KubeObject, TestApiServer } from '../../support/api-server.js';
 import { writeKubeconfig } from '../../support/kubeconfig.js';
 
 /** The built CLI the nodes run. */
-export const anyvipCli = fileURLToPath(new URL('../../../dist/main.js', import.meta.url));
+export const anyvipCli = ANYVIP_CLI;
 
 /** The port the forwarder (bench/support/cluster-lab.ts) listens on, on every address of its namespace. */
 export const apiPort = 6443;
