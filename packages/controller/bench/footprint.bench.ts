@@ -17,6 +17,8 @@
  *   server), `node -e` with a timer (the floor), and gobgpd with one neighbour;
  * - CPU seconds (utime + stime from /proc/PID/stat) each used over the idle window, and that
  *   as a share of one core.
+ * anyvip's processes (ours and the baseline) run with the environment the image sets
+ * (src/manifest/process-env.ts: MALLOC_ARENA_MAX, NODE_OPTIONS); the Node floor runs without it.
  * All processes idle at the same time, so machine load hits them alike. The idle window starts
  * `ANYVIP_BENCH_SETTLE_SEC` after the last route reached BIRD: the start-up's tail (the heap trim
  * 2 s after the first pass, V8's memory reducer ~10 s in) is printed apart, as "settle CPU s".
@@ -37,6 +39,7 @@ import {
   startDaemon,
   waitFor,
 } from '../../bgp/test/interop/support/index.js';
+import { shippedProcessEnv } from '../src/manifest/process-env.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
@@ -49,6 +52,8 @@ const CLI = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const CHECK_PORT = 18081;
 const TICKS_PER_SEC = 100; // USER_HZ on Linux.
+/** What the image sets for anyvip (Dockerfile ENV), so the bench measures what we ship. */
+const SHIPPED_ENV = { ...process.env, ...shippedProcessEnv };
 
 /** The TCP check's target: accepts and closes. */
 const tcpTarget = `
@@ -204,6 +209,7 @@ vips:
 
     const standalone = await lab.spawn('node1', process.execPath, [CLI, 'standalone', '--config', config], {
       label: 'standalone',
+      env: SHIPPED_ENV,
     });
     const kube = await lab.spawn(
       'node2',
@@ -226,7 +232,7 @@ vips:
         '--allowed-range',
         '10.250.128.0/17',
       ],
-      { label: 'kubernetes' },
+      { label: 'kubernetes', env: SHIPPED_ENV },
     );
     watched.push(standalone, kube);
     const baseline =
@@ -236,9 +242,7 @@ vips:
             'node4',
             process.execPath,
             [BASELINE_CLI, 'standalone', '--config', baselineConfig],
-            {
-              label: 'baseline',
-            },
+            { label: 'baseline', env: SHIPPED_ENV },
           );
     if (baseline !== undefined) watched.push(baseline);
     const floor = await lab.spawn('node1', process.execPath, ['-e', FLOOR], { label: 'node floor' });

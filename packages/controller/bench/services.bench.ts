@@ -36,6 +36,7 @@ import {
   sleep,
   startDaemon,
 } from '../../bgp/test/interop/support/index.js';
+import { shippedProcessEnv } from '../src/manifest/process-env.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
@@ -78,8 +79,10 @@ async function timeToAllRoutes(
 ): Promise<Result> {
   const t0 = performance.now();
   const flags = PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`];
+  // The environment the image sets (MALLOC_ARENA_MAX, NODE_OPTIONS): we measure what we ship.
   const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...flags, cli, ...args], {
     label,
+    env: { ...process.env, ...shippedProcessEnv },
   });
   let count = 0;
   while (count < COUNT) {
