@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { runCommand } from './cli/run-command.js';
-import { standaloneCommands } from './cli/standalone-command.js';
+import { runStandalone, standaloneCommands } from './cli/standalone-command.js';
+import { standaloneFastArgs } from './cli/standalone-fast-path.js';
 import { statusCommand } from './cli/status-command.js';
 import { doctorCommand } from './doctor/command.js';
 import { describeError } from './errors.js';
@@ -29,6 +28,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  // `anyvip standalone --config FILE` runs without loading yargs (~5 MB of idle RSS); any
+  // other command line, and every error and help text, is yargs's (cli/standalone-fast-path.ts).
+  const fast = standaloneFastArgs(argv);
+  if (fast !== undefined) {
+    await runStandalone(fast, setExit);
+    return exitCode;
+  }
+  const { default: yargs } = await import('yargs');
   await runCommand(standaloneCommands(yargs(argv as string[]).scriptName('anyvip'), setExit), setExit)
     .command(statusCommand(setExit))
     .command(doctorCommand(setExit))
@@ -51,7 +58,9 @@ function invokedDirectly(): boolean {
 }
 
 if (invokedDirectly()) {
-  main(hideBin(process.argv)).then(
+  // process.argv.slice(2), as yargs's hideBin does for plain node; not hideBin itself, whose
+  // module loads yargs-parser.
+  main(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
       // Sockets closed and timers unref'd: the process exits by itself; this is a backstop.
