@@ -1,5 +1,4 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { runCommand } from './cli/run-command.js';
 import { runStandalone, standaloneCommands } from './cli/standalone-command.js';
@@ -51,7 +50,8 @@ function invokedDirectly(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
   try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+    // getBuiltinModule: an ES module import of node:fs would load fs/promises (~1.2 MB RSS).
+    return import.meta.url === pathToFileURL(process.getBuiltinModule('node:fs').realpathSync(entry)).href;
   } catch {
     return false;
   }
