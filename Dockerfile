@@ -59,12 +59,10 @@ RUN apt-get update \
       /opt/yarn-* /usr/local/bin/yarn /usr/local/bin/yarnpkg
 # A 2 MB young generation keeps 10,000 Services under 200 MB RSS (measured: 180 MB vs 306 MB with
 # V8's default, which lets it grow to 128 MB in bursts and stay resident); it only works at start-up.
-# MALLOC_ARENA_MAX: glibc's per-thread malloc arenas keep what libuv and V8 helper threads freed
-# resident (Kubernetes mode idles ~18 MB lower with them capped). The same values are in
-# packages/controller/src/manifest/process-env.ts (DaemonSet env, benchmarks); a test holds them equal.
+# The same value is in packages/controller/src/manifest/process-env.ts (the DaemonSet's env, the
+# benchmarks); a test holds them equal.
 ENV NODE_ENV=production \
-    NODE_OPTIONS=--max-semi-space-size=2 \
-    MALLOC_ARENA_MAX=2
+    NODE_OPTIONS=--max-semi-space-size=2
 COPY --from=build --chown=0:0 /out /app
 RUN chmod 0755 /app/dist/main.js \
  && ln -s /app/dist/main.js /usr/local/bin/anyvip \

@@ -18,7 +18,7 @@
  * - CPU seconds (utime + stime from /proc/PID/stat) each used over the idle window, and that
  *   as a share of one core.
  * anyvip's processes (ours and the baseline) run with the environment the image sets
- * (src/manifest/process-env.ts: MALLOC_ARENA_MAX, NODE_OPTIONS); the Node floor runs without it.
+ * (src/manifest/process-env.ts: NODE_OPTIONS); the Node floor runs without it.
  * All processes idle at the same time, so machine load hits them alike. The idle window starts
  * `ANYVIP_BENCH_SETTLE_SEC` after the last route reached BIRD: the start-up's tail (the heap trim
  * 2 s after the first pass, V8's memory reducer ~10 s in) is printed apart, as "settle CPU s".

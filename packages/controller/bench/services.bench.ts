@@ -79,7 +79,7 @@ async function timeToAllRoutes(
 ): Promise<Result> {
   const t0 = performance.now();
   const flags = PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`];
-  // The environment the image sets (MALLOC_ARENA_MAX, NODE_OPTIONS): we measure what we ship.
+  // The environment the image sets (src/manifest/process-env.ts): we measure what we ship.
   const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...flags, cli, ...args], {
     label,
     env: { ...process.env, ...shippedProcessEnv },

@@ -4,7 +4,13 @@
  * images built elsewhere), and the benchmarks that measure what we ship (bench:footprint,
  * bench:services). test/deploy/process-env.test.ts holds the Dockerfile to it.
  *
- * Neither is a flag a user must remember: both are set for them.
+ * Nothing here is a flag a user must remember: it is set for them.
+ *
+ * Not here, measured: `MALLOC_ARENA_MAX`. Capping glibc's malloc arenas made Kubernetes mode
+ * (100 Services, with the NODE_OPTIONS below) idle higher, not lower: 140-141 MB with 1 and
+ * 144 MB with 2 against 134-136 MB unset (bench:footprint, two interleaved runs each). One
+ * arena leaves freed blocks inside the brk heap, which glibc trims only from its top ([heap]
+ * 26 MB against 11 MB); standalone gained ~1.5 MB, within noise.
  */
 export const shippedProcessEnv = {
   /**
@@ -12,11 +18,4 @@ export const shippedProcessEnv = {
    * 2 MB semi-spaces keep 10,000 Services near 170 MB (Kubernetes mode README).
    */
   NODE_OPTIONS: '--max-semi-space-size=2',
-  /**
-   * glibc gives each thread that mallocs its own 64 MB arena (up to 8 per core), and what a
-   * libuv worker or V8 helper thread freed stays resident in it: Kubernetes mode idled at
-   * 138 MB with the default and 120 MB with one arena. anyvip's JavaScript runs on one thread,
-   * so the arenas buy no throughput here. Ignored by musl.
-   */
-  MALLOC_ARENA_MAX: '2',
 } as const satisfies Readonly<Record<string, string>>;
