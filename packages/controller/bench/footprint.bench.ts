@@ -110,7 +110,11 @@ const MODULES: readonly (readonly [string | readonly string[], string])[] = [
   ['yargs', 'the CLI parser (every command)'],
   ['yaml', 'configuration files'],
   ['winston', 'JSON logs'],
-  ['prom-client', '/metrics'],
+  ['prom-client', '/metrics: the index (Pushgateway, https, zlib, cluster too)'],
+  [
+    ['registry', 'counter', 'gauge', 'histogram', 'defaultMetrics'].map((f) => `prom-client/lib/${f}.js`),
+    '/metrics: the prom-client files we import',
+  ],
   ['node:http', 'admin listener, HTTP checks'],
   ['@kubernetes/client-node', 'Kubernetes mode only'],
   // The parts of the client, to weigh narrower uses of it (docs/scale.md, "One node").

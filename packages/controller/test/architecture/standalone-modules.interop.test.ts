@@ -8,6 +8,7 @@
  *   prom-client's index would load them for its Pushgateway client (we import its parts);
  * - undici (and http2, zlib, webstreams): what an ES module `import` of node:http drags in by
  *   reading every export (admin/server.ts and the http probe use `process.getBuiltinModule`);
+ * - fs/promises, readline: loaded by node:fs/promises or any ES module import of node:fs;
  * - the Kubernetes client's own builtins are another matter (entry-static-imports.test.ts).
  *
  * Lab: node `router` 10.250.1.1 (BIRD, AS 65000) ↔ node `node` 10.250.1.2 (anyvip, AS 65001).
@@ -36,6 +37,9 @@ const NOT_IN_STANDALONE = [
   'NativeModule internal/deps/undici/undici',
   'NativeModule http2',
   'NativeModule zlib',
+  // fs/promises brings readline and the REPL history (an ES module import of node:fs loads it).
+  'NativeModule fs/promises',
+  'NativeModule internal/readline/interface',
 ];
 
 const config = `
@@ -72,7 +76,7 @@ describe.skipIf(skipReason !== undefined)('anyvip standalone loads no builtin it
     lab = undefined;
   });
 
-  it('one peer, one VIP, one TCP check, one scrape: no https, tls, crypto, undici, http2 or zlib', async () => {
+  it('one peer, one VIP, one TCP check, one scrape: no https, tls, crypto, undici, http2, zlib or fs/promises', async () => {
     lab = await createPair('router', 'node');
     const bird = await startDaemon(lab, 'router', 'bird', {
       routerId: '10.250.1.1',
