@@ -19,6 +19,8 @@
  *   server), `node -e` with a timer (the floor), and gobgpd with one neighbour;
  * - CPU seconds (utime + stime from /proc/PID/stat) each used over the idle window, and that
  *   as a share of one core.
+ * anyvip's processes (ours and the baseline) run with the environment the image sets
+ * (src/manifest/process-env.ts: NODE_OPTIONS); the Node floor runs without it.
  * All processes idle at the same time, so machine load hits them alike. The idle window starts
  * `ANYVIP_BENCH_SETTLE_SEC` after the last route reached BIRD: the start-up's tail (the heap trim
  * 2 s after the first pass, V8's memory reducer ~10 s in) is printed apart, as "settle CPU s".
@@ -40,6 +42,7 @@ import {
   waitFor,
 } from '../../bgp/test/interop/support/index.js';
 import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
+import { shippedProcessEnv } from '../src/manifest/process-env.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
@@ -52,6 +55,8 @@ const CLI = ANYVIP_CLI;
 const PKG = fileURLToPath(new URL('..', import.meta.url));
 const CHECK_PORT = 18081;
 const TICKS_PER_SEC = 100; // USER_HZ on Linux.
+/** What the image sets for anyvip (Dockerfile ENV), so the bench measures what we ship. */
+const SHIPPED_ENV = { ...process.env, ...shippedProcessEnv };
 
 /** The TCP check's target: accepts and closes. */
 const tcpTarget = `
@@ -108,7 +113,11 @@ const MODULES: readonly (readonly [string | readonly string[], string])[] = [
   ['yargs', 'the CLI parser (every command)'],
   ['yaml', 'configuration files'],
   ['winston', 'JSON logs'],
-  ['prom-client', '/metrics'],
+  ['prom-client', '/metrics: the index (Pushgateway, https, zlib, cluster too)'],
+  [
+    ['registry', 'counter', 'gauge', 'histogram', 'defaultMetrics'].map((f) => `prom-client/lib/${f}.js`),
+    '/metrics: the prom-client files we import',
+  ],
   ['node:http', 'admin listener, HTTP checks'],
   ['@kubernetes/client-node', 'Kubernetes mode only'],
   // The parts of the client, to weigh narrower uses of it (docs/scale.md, "One node").
@@ -221,6 +230,7 @@ vips:
 
     const standalone = await lab.spawn('node1', process.execPath, [CLI, 'standalone', '--config', config], {
       label: 'standalone',
+      env: SHIPPED_ENV,
     });
     const kube = await lab.spawn(
       'node2',
@@ -243,7 +253,7 @@ vips:
         '--allowed-range',
         '10.250.128.0/17',
       ],
-      { label: 'kubernetes' },
+      { label: 'kubernetes', env: SHIPPED_ENV },
     );
     watched.push(standalone, kube);
     const baseline =
@@ -253,9 +263,7 @@ vips:
             'node4',
             process.execPath,
             [BASELINE_CLI, 'standalone', '--config', baselineConfig],
-            {
-              label: 'baseline',
-            },
+            { label: 'baseline', env: SHIPPED_ENV },
           );
     if (baseline !== undefined) watched.push(baseline);
     const floor = await lab.spawn('node1', process.execPath, ['-e', FLOOR], { label: 'node floor' });

@@ -38,6 +38,7 @@ import {
   startDaemon,
 } from '../../bgp/test/interop/support/index.js';
 import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
+import { shippedProcessEnv } from '../src/manifest/process-env.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
@@ -80,8 +81,10 @@ async function timeToAllRoutes(
 ): Promise<Result> {
   const t0 = performance.now();
   const flags = PROFILE === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${PROFILE}`];
+  // The environment the image sets (src/manifest/process-env.ts): we measure what we ship.
   const p: ManagedProcess = await lab.spawn('node1', process.execPath, [...flags, cli, ...args], {
     label,
+    env: { ...process.env, ...shippedProcessEnv },
   });
   let count = 0;
   while (count < COUNT) {

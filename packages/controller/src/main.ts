@@ -1,11 +1,9 @@
 #!/usr/bin/env node
-import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
 import { packageVersion } from './cli/package-version.js';
 import { runCommand } from './cli/run-command.js';
-import { standaloneCommands } from './cli/standalone-command.js';
+import { runStandalone, standaloneCommands } from './cli/standalone-command.js';
+import { standaloneFastArgs } from './cli/standalone-fast-path.js';
 import { statusCommand } from './cli/status-command.js';
 import { doctorCommand } from './doctor/command.js';
 import { describeError } from './errors.js';
@@ -30,6 +28,14 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setExit = (code: number): void => {
     exitCode = code;
   };
+  // `anyvip standalone --config FILE` runs without loading yargs (~5 MB of idle RSS); any
+  // other command line, and every error and help text, is yargs's (cli/standalone-fast-path.ts).
+  const fast = standaloneFastArgs(argv);
+  if (fast !== undefined) {
+    await runStandalone(fast, setExit);
+    return exitCode;
+  }
+  const { default: yargs } = await import('yargs');
   await runCommand(standaloneCommands(yargs(argv as string[]).scriptName('anyvip'), setExit), setExit)
     .command(statusCommand(setExit))
     .command(doctorCommand(setExit))
@@ -46,7 +52,8 @@ function invokedDirectly(): boolean {
   const entry = process.argv[1];
   if (entry === undefined) return false;
   try {
-    return import.meta.url === pathToFileURL(realpathSync(entry)).href;
+    // getBuiltinModule: an ES module import of node:fs would load fs/promises (~1.2 MB RSS).
+    return import.meta.url === pathToFileURL(process.getBuiltinModule('node:fs').realpathSync(entry)).href;
   } catch {
     return false;
   }
@@ -71,4 +78,6 @@ export function runCli(argv: readonly string[]): void {
   );
 }
 
-if (invokedDirectly()) runCli(hideBin(process.argv));
+// process.argv.slice(2), as yargs's hideBin does for plain node; not hideBin itself, whose
+// module loads yargs-parser.
+if (invokedDirectly()) runCli(process.argv.slice(2));

@@ -1,6 +1,9 @@
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { ControllerConfig } from './config/schema.js';
+
+// getBuiltinModule, not an ES module import of node:fs: that reads every export, and the
+// `promises` getter loads fs/promises with readline and the REPL history (~1.2 MB RSS).
+const { mkdirSync, readFileSync, rmSync, writeFileSync } = process.getBuiltinModule('node:fs');
 
 /** Where a planned restart leaves its mark unless `bgp.restartStateFile` says otherwise. */
 export const DEFAULT_RESTART_STATE_FILE = '/run/anyvip/graceful-restart';

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { type Clock, systemClock, type TimerHandle } from '@anyvip/clock';
 import { type CombinePolicy, combineResults, validateCombine } from './combine.js';
 import { formatDuration } from './duration.js';
@@ -202,7 +201,9 @@ export class Check {
   /** @throws HealthError on invalid options (see {@link resolveCheckSettings}) */
   constructor(options: CheckOptions, deps: CheckDeps = {}) {
     this.#clock = deps.clock ?? systemClock;
-    this.#fileExists = deps.fileExists ?? existsSync;
+    // getBuiltinModule, not an ES module import of node:fs: that reads every export, and the
+    // `promises` getter loads fs/promises with readline and the REPL history (~1.2 MB RSS).
+    this.#fileExists = deps.fileExists ?? process.getBuiltinModule('node:fs').existsSync;
     this.settings = resolveCheckSettings(options, options.probes?.length ?? 0);
     this.name = this.settings.name;
     this.probes = options.probes.map((p, i) => {

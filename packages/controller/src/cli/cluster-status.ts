@@ -1,3 +1,4 @@
+import { compareCodeUnits } from '../desired/code-unit-order.js';
 import { NODE_STATUS_STALE_MS, type NodeSessionStatus } from '../desired/node-status.js';
 import { type AnyvipNodeStatus, checkAnyvipNodeStatus } from '../kubernetes/crds/index.js';
 
@@ -110,7 +111,7 @@ export function buildClusterStatus(
         status: undefined,
         problem: 'no AnyvipNodeStatus yet (its anyvip runs: live lease)',
       });
-  objects.sort((a, b) => a.node.localeCompare(b.node));
+  objects.sort((a, b) => compareCodeUnits(a.node, b.node));
   const nodes: ClusterNodeStatus[] = [];
   const sessions: ClusterSession[] = [];
   const vips = new Map<
@@ -189,7 +190,7 @@ export function buildClusterStatus(
       peers: [...peers].sort(),
       reasons: by.size > 0 ? [] : row.reasons,
     }))
-    .sort((a, b) => a.address.localeCompare(b.address) || (a.service ?? '').localeCompare(b.service ?? ''));
+    .sort((a, b) => compareCodeUnits(a.address, b.address) || compareCodeUnits(a.service, b.service));
   return {
     version: 1,
     readAt: new Date(nowMs).toISOString(),

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import { nodeTransport, resolveTcpSecurity } from '@anyvip/bgp';
 import { AnyvipError, invalidConfig } from '../errors.js';
 import type { ControllerConfig, PeerConfig } from './schema.js';
@@ -21,8 +20,18 @@ export interface PreflightFault {
   readonly reason: string;
 }
 
-/** The per-process HMAC key of {@link PeerConfig.passwordFingerprint}. */
-const fingerprintKey = randomBytes(32);
+/**
+ * The per-process HMAC key of {@link PeerConfig.passwordFingerprint}, made on first use: most
+ * configurations have no password file, and crypto costs +3 MB of RSS once loaded.
+ */
+let fingerprintKey: Buffer | undefined;
+
+/** `key`'s fingerprint under this process's key; crypto is loaded on the first call only. */
+function fingerprint(key: Uint8Array): string {
+  const { createHmac, randomBytes } = process.getBuiltinModule('node:crypto');
+  fingerprintKey ??= randomBytes(32);
+  return createHmac('sha256', fingerprintKey).update(key).digest('hex');
+}
 
 /** Every fault, and the peers with their fingerprints keyed (for the ones without a fault). */
 function inspect(config: ControllerConfig): { faults: PreflightFault[]; peers: PeerConfig[] | undefined } {
@@ -52,7 +61,7 @@ function inspect(config: ControllerConfig): { faults: PreflightFault[]; peers: P
       return p;
     }
     if (key === undefined) return p;
-    return { ...p, passwordFingerprint: createHmac('sha256', fingerprintKey).update(key).digest('hex') };
+    return { ...p, passwordFingerprint: fingerprint(key) };
   });
   return { faults, peers };
 }

@@ -1,5 +1,6 @@
 import { formatCommunity, formatLargeCommunity, parseCommunity, parseLargeCommunity } from '@anyvip/bgp/wire';
 import type { PeerConfig } from '../config/schema.js';
+import { compareCodeUnits } from './code-unit-order.js';
 import type { AdvertisementSpec, FabricCondition, FabricObject } from './fabric.js';
 import { matchesSelector } from './label-selector.js';
 import { checkWithLastGood, type LastGood, lastGoodKey, refused, type Verdict } from './last-good.js';
@@ -77,7 +78,7 @@ export function computeExport(input: ExportInput): ExportPlan {
   const conditions: FabricCondition[] = [];
   const lastGood = new Map<string, LastGood>();
   const policies: Policy[] = [];
-  for (const given of [...(input.advertisements ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const given of [...(input.advertisements ?? [])].sort((a, b) => compareCodeUnits(a.name, b.name))) {
     const checked = checkWithLastGood('AnyvipAdvertisement', given, input.lastGood, checkAdvertisement);
     conditions.push(checked.condition);
     if (checked.used === undefined) continue;
@@ -188,7 +189,7 @@ function compareCommunity(a: string, b: string): number {
     const d = (x[i] ?? 0) - (y[i] ?? 0);
     if (d !== 0) return d;
   }
-  return a.localeCompare(b);
+  return compareCodeUnits(a, b);
 }
 
 type AdvertisementVerdict = Verdict<{

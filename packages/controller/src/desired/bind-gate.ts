@@ -1,3 +1,4 @@
+import { compareCodeUnits } from './code-unit-order.js';
 import type { BgpRoute, DesiredState, TableRoute, VipPlan } from './types.js';
 
 /**
@@ -68,5 +69,5 @@ export function withheldVips(desired: DesiredState): { readonly vip: string; rea
   const out: { vip: string; reason: string }[] = [];
   for (const plan of desired.vips.values())
     if (plan.withheld !== undefined) out.push({ vip: plan.prefix, reason: plan.withheld });
-  return out.sort((a, b) => a.vip.localeCompare(b.vip));
+  return out.sort((a, b) => compareCodeUnits(a.vip, b.vip));
 }

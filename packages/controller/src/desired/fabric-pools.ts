@@ -1,4 +1,5 @@
 import { type IpRange, parseAddress, parseRange, rangeContains } from '../address/ip-range.js';
+import { compareCodeUnits } from './code-unit-order.js';
 import type { FabricCondition, FabricObject, PoolSpec } from './fabric.js';
 import type { Pool } from './ipam.js';
 import { checkWithLastGood, type LastGood, lastGoodKey, refused, type Verdict } from './last-good.js';
@@ -24,7 +25,7 @@ export function mergePools(
   const conditions: FabricCondition[] = [];
   const kept = new Map<string, LastGood>();
   const fromObjects = new Map<string, Pool>();
-  for (const given of [...objects].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const given of [...objects].sort((a, b) => compareCodeUnits(a.name, b.name))) {
     const checked = checkWithLastGood('AnyvipPool', given, lastGood, checkPool);
     const shadows = configMap.some((p) => p.name === given.name);
     conditions.push(
@@ -49,7 +50,7 @@ export function mergePools(
     });
   }
   const pools = [...configMap.filter((p) => !fromObjects.has(p.name)), ...fromObjects.values()].sort((a, b) =>
-    a.name.localeCompare(b.name),
+    compareCodeUnits(a.name, b.name),
   );
   return { pools, conditions, lastGood: kept };
 }

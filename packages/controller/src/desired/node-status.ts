@@ -1,4 +1,5 @@
 import { type PeerConfig, peerFamilies } from '../config/schema.js';
+import { compareCodeUnits } from './code-unit-order.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
 import type { BgpDesired, DesiredState, VipPlan } from './types.js';
 
@@ -140,7 +141,7 @@ function computeSessions(
   if (bgp === undefined) return [];
   const byAddress = new Map(observed.map((s) => [s.peerAddress, s]));
   return [...bgp.peers.values()]
-    .sort((a, b) => compareText(a.address, b.address))
+    .sort((a, b) => compareCodeUnits(a.address, b.address))
     .map((p) => {
       const o = byAddress.get(p.address);
       return {
@@ -183,7 +184,9 @@ function computeVips(d: DesiredState): NodeVipStatus[] {
       rows.push({ ...notAnnounced(r.address, hostPrefix(r.address), key), reason: r.reason });
     }
   }
-  return rows.sort((a, b) => compareText(a.address, b.address) || compareText(a.service, b.service));
+  return rows.sort(
+    (a, b) => compareCodeUnits(a.address, b.address) || compareCodeUnits(a.service, b.service),
+  );
 }
 
 function vipRow(
@@ -237,7 +240,7 @@ function peersOf(bgp: BgpDesired | undefined, prefix: string): string[] {
   };
   return [...bgp.routesByPeer]
     .flatMap(([peer, routes]) => (routes.has(prefix) && carries(peer) ? [peer] : []))
-    .sort(compareText);
+    .sort(compareCodeUnits);
 }
 
 function whyNot(
@@ -309,11 +312,4 @@ function computeReadiness(
 /** A Service address (canonical text) as the host prefix the world keys it by. */
 function hostPrefix(address: string): string {
   return `${address}/${address.includes(':') ? 128 : 32}`;
-}
-
-/** Code-unit order (not `localeCompare`: the same on every node whatever its locale, and far cheaper). */
-function compareText(a: string | undefined, b: string | undefined): number {
-  const x = a ?? '';
-  const y = b ?? '';
-  return x < y ? -1 : x > y ? 1 : 0;
 }

@@ -2,6 +2,7 @@ import { parseIpv4 } from '@anyvip/bgp/wire';
 import { canonicalAddress } from '../address/ip-range.js';
 import type { BgpConfig, FamilyName, PeerConfig } from '../config/schema.js';
 import type { ClusterNode } from './cluster.js';
+import { compareCodeUnits } from './code-unit-order.js';
 import type {
   FabricCondition,
   FabricObject,
@@ -87,7 +88,7 @@ export function computeNodePeers(input: NodePeersInput): NodePeersPlan {
   // Cluster-wide checks first (the same on every node), then this node's selection.
   const usable: { readonly o: FabricObject<PeerSpec>; readonly password: PeerConfig['password'] }[] = [];
   const lastGood = new Map<string, LastGood>();
-  for (const given of [...(input.peers ?? [])].sort((a, b) => a.name.localeCompare(b.name))) {
+  for (const given of [...(input.peers ?? [])].sort((a, b) => compareCodeUnits(a.name, b.name))) {
     const checked = checkWithLastGood('AnyvipPeer', given, input.lastGood, (o) =>
       checkPeer(o, input.secrets, input.pendingSecrets),
     );

@@ -8,6 +8,7 @@ import {
   passwordMountPath,
   terminationGraceSeconds,
 } from './options.js';
+import { shippedProcessEnv } from './process-env.js';
 import { checkRunFlags } from './run-validation.js';
 import { containerSecurityContext } from './security.js';
 
@@ -80,9 +81,8 @@ export function daemonSetManifest(o: ManifestOptions): KubernetesObject {
                 // Where `kubectl exec … -- anyvip status` finds the admin listener (cli/status-command.ts).
                 { name: 'ANYVIP_ADMIN_ADDRESS', value: `$(POD_IP):${o.adminPort}` },
                 { name: 'POD_NAMESPACE', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } },
-                // V8's young generation grows to 128 MB under a full Service list and stays
-                // resident; 2 MB semi-spaces keep 10,000 Services near 170 MB (Kubernetes mode README).
-                { name: 'NODE_OPTIONS', value: '--max-semi-space-size=2' },
+                // What the image sets, repeated for images built elsewhere (manifest/process-env.ts).
+                ...Object.entries(shippedProcessEnv).map(([name, value]) => ({ name, value })),
               ],
               ports: [{ name: 'admin', containerPort: o.adminPort, protocol: 'TCP' }],
               livenessProbe: probe('/healthz'),

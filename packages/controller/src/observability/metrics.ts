@@ -1,7 +1,13 @@
 import type { PeerInfo, SessionState } from '@anyvip/bgp';
 import { sessionStates } from '@anyvip/bgp';
 import type { HealthState } from '@anyvip/healthcheck';
-import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
+// prom-client's pieces by path, not its index, which also loads the Pushgateway client and
+// https/tls with it (+8 MB of RSS): see prom-client-parts.d.ts.
+import Counter from 'prom-client/lib/counter.js';
+import collectDefaultMetrics from 'prom-client/lib/defaultMetrics.js';
+import Gauge from 'prom-client/lib/gauge.js';
+import Histogram from 'prom-client/lib/histogram.js';
+import Registry from 'prom-client/lib/registry.js';
 import { assertNever } from '../assert-never.js';
 import type { BfdSessionState, ControllerEvent } from '../events.js';
 

@@ -1,3 +1,5 @@
+import { compareCodeUnits } from '../desired/code-unit-order.js';
+
 /**
  * The one shared diff: desired against applied, both keyed (by prefix or peer address).
  * Extras are removed, missing entries added, entries whose value differs changed; what is
@@ -96,7 +98,7 @@ function isPlain(o: object): boolean {
 export function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) => {
     if (v instanceof RegExp) return `/${v.source}/${v.flags}`;
-    if (v instanceof Map) return [...v.entries()].sort(([x], [y]) => String(x).localeCompare(String(y)));
+    if (v instanceof Map) return [...v.entries()].sort(([x], [y]) => compareCodeUnits(String(x), String(y)));
     if (v !== null && typeof v === 'object' && !Array.isArray(v)) {
       const sorted: Record<string, unknown> = {};
       for (const k of Object.keys(v).sort()) sorted[k] = (v as Record<string, unknown>)[k];

@@ -1,5 +1,4 @@
-import * as http from 'node:http';
-import * as https from 'node:https';
+import type { RequestOptions } from 'node:https';
 import { type Clock, systemClock } from '@anyvip/clock';
 import { badConfig } from '../errors.js';
 import { describeAbort, describeError, type Probe, type ProbeResult, snippet } from './probe.js';
@@ -224,7 +223,7 @@ export function httpGet(
       settle(false, signal.aborted ? `${describeAbort(signal)} while ${phase}` : reason, true);
     };
     const host = plan.url.hostname.startsWith('[') ? plan.url.hostname.slice(1, -1) : plan.url.hostname;
-    const options: https.RequestOptions = {
+    const options: RequestOptions = {
       host,
       port: plan.url.port === '' ? (secure ? 443 : 80) : Number(plan.url.port),
       path: `${plan.url.pathname}${plan.url.search}`,
@@ -241,7 +240,12 @@ export function httpGet(
       signal,
       ...(secure ? plan.tls : {}),
     };
-    const req = secure ? https.request(options) : http.request(options);
+    // Loaded here, not imported: https pulls in tls and crypto (+8 MB of RSS) for a process
+    // whose checks are all plain HTTP or TCP, and an ES module import of http reads its lazy
+    // getters, which load undici (+13 MB in a bare process, Node 24).
+    const req = secure
+      ? process.getBuiltinModule('node:https').request(options)
+      : process.getBuiltinModule('node:http').request(options);
     req.on('socket', (socket) => {
       socket.once('connect', () => {
         if (phase === 'connecting') phase = secure ? 'TLS handshake' : 'waiting for response headers';

@@ -1,4 +1,4 @@
-import { createSocket, type Socket } from 'node:dgram';
+import type { Socket, SocketOptions } from 'node:dgram';
 import type { Clock, TimerHandle } from '@anyvip/clock';
 import type { BfdAction } from '../fsm/actions.js';
 import { stepBfd } from '../fsm/bfd-fsm.js';
@@ -370,4 +370,9 @@ function bindTx(
       resolve(s);
     });
   });
+}
+
+/** node:dgram on first use: a speaker without BFD never loads it. */
+function createSocket(options: SocketOptions): Socket {
+  return process.getBuiltinModule('node:dgram').createSocket(options);
 }
