@@ -41,8 +41,8 @@ import {
   startDaemon,
   waitFor,
 } from '../../bgp/test/interop/support/index.js';
-import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 import { shippedProcessEnv } from '../src/manifest/process-env.js';
+import { ANYVIP_CLI } from '../test/support/anyvip-cli.js';
 import { TestApiServer } from '../test/support/api-server.js';
 import { writeKubeconfig } from '../test/support/kubeconfig.js';
 import { applyCluster, serveApiInto } from './support/cluster-lab.js';
