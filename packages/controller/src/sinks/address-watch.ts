@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 
 /**
@@ -32,7 +33,16 @@ export interface IpMonitorWatchOptions {
   readonly subscribeTimeoutMs?: number;
   /** After a child ends, start no other for this long. Default 10 s. */
   readonly restartDelayMs?: number;
+  /**
+   * util-linux `setpriv`, which starts the child with a parent-death signal (see
+   * {@link IpMonitorWatch}); default the first of /usr/bin/setpriv, /bin/setpriv that exists;
+   * `false`: start `ip` directly (the process exit hook is then the only safety).
+   */
+  readonly setpriv?: string | false;
 }
+
+/** Where Debian's util-linux (essential, so in every Debian image, slim included) puts setpriv. */
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
 
 /** rtnetlink multicast groups for IPv4 and IPv6 address changes (linux/rtnetlink.h). */
 const RTMGRP_IPV4_IFADDR = 0x10;
@@ -54,6 +64,19 @@ const POLL_MS = 20;
  * reads on every pass again until a new child has subscribed (at most one start per
  * `restartDelayMs`). Without `ip`, or without /proc, the watch never vouches and nothing changes
  * from before.
+ *
+ * **The child never outlives the controller.** Nothing reads from `ip monitor`'s stdin, and it
+ * only notices a closed stdout on its next write (the next address event, which on an idle
+ * node may never come), so on its own it survived every exit that skipped `close()` (a fatal
+ * start error, a second SIGTERM, an uncaught exception, SIGKILL or the OOM killer) as an
+ * orphan with PPID 1. Two guards, from the strongest:
+ * - it is started as `setpriv --pdeathsig KILL -- ip …`: the kernel sends it SIGKILL when the
+ *   controller's main thread ends, however that happens (PR_SET_PDEATHSIG survives the
+ *   `exec` into `ip`, which is not setuid; libuv forks from the main thread, which lives as
+ *   long as the process). `setpriv` execs, so the child's PID stays the netlink port id the
+ *   subscription check looks for;
+ * - a synchronous `exit` hook kills it on every exit Node runs its hooks for (`process.exit`,
+ *   an uncaught exception, the loop running dry), for hosts without `setpriv`.
  */
 export class IpMonitorWatch implements AddressWatch {
   readonly #binary: string;
@@ -71,6 +94,11 @@ export class IpMonitorWatch implements AddressWatch {
   #partial = '';
   #closed = false;
   #notBeforeMs = Number.NEGATIVE_INFINITY;
+  readonly #setpriv: string | undefined;
+  /** Kills the running child when the process exits (installed while a child runs). */
+  readonly #onExit = (): void => {
+    this.#child?.kill('SIGKILL');
+  };
 
   constructor(options: IpMonitorWatchOptions) {
     this.#binary = options.binary ?? 'ip';
@@ -78,6 +106,8 @@ export class IpMonitorWatch implements AddressWatch {
     this.#changed = options.changed;
     this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5000;
     this.#restartDelayMs = options.restartDelayMs ?? 10_000;
+    this.#setpriv =
+      options.setpriv === false ? undefined : (options.setpriv ?? SETPRIV_PATHS.find((p) => existsSync(p)));
   }
 
   generation(device: string): number | undefined {
@@ -98,15 +128,17 @@ export class IpMonitorWatch implements AddressWatch {
   #start(): void {
     if (performance.now() < this.#notBeforeMs) return;
     this.#notBeforeMs = performance.now() + this.#restartDelayMs;
+    const ip = [this.#binary, ...this.#prefix, '-o', 'monitor', 'address'];
+    const [file, ...args] =
+      this.#setpriv === undefined ? ip : [this.#setpriv, '--pdeathsig', 'KILL', '--', ...ip];
     let child: ChildProcess;
     try {
-      child = spawn(this.#binary, [...this.#prefix, '-o', 'monitor', 'address'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch {
       return;
     }
     this.#child = child;
+    process.on('exit', this.#onExit);
     this.#partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       if (this.#child === child) this.#lines(chunk.toString('utf8'));
@@ -164,6 +196,7 @@ export class IpMonitorWatch implements AddressWatch {
 
   #ended(child: ChildProcess | undefined): void {
     if (child === undefined || this.#child !== child) return;
+    process.off('exit', this.#onExit);
     this.#child = undefined;
     this.#subscribed = false;
     this.#generation++;
