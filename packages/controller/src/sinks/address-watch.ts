@@ -17,6 +17,23 @@ export interface AddressWatch {
   generation(device: string): number | undefined;
   /** Ends the subscription; `generation()` is undefined from then on. */
   close(): void;
+  /**
+   * Tells `listener` about each address the kernel reports added to or removed from a device,
+   * as it reports it (an RTM_NEWADDR / RTM_DELADDR notification: the kernel sends it from the
+   * same call that adds the address, under the same lock), until the returned function is
+   * called. Events may be missed (before the subscription, after the child died): a listener
+   * learns only what certainly happened, never all of it. Optional: a watch without it reports
+   * nothing.
+   */
+  onAddress?(listener: (event: AddressEvent) => void): () => void;
+}
+
+/** One address added to or removed from a device, as the kernel reported it. */
+export interface AddressEvent {
+  readonly device: string;
+  /** `10.250.0.1/32`, `fd00:250::1/128`, as `ip` prints it. */
+  readonly prefix: string;
+  readonly deleted: boolean;
 }
 
 export interface IpMonitorWatchOptions {
@@ -94,6 +111,7 @@ export class IpMonitorWatch implements AddressWatch {
   #partial = '';
   #closed = false;
   #notBeforeMs = Number.NEGATIVE_INFINITY;
+  readonly #listeners = new Set<(event: AddressEvent) => void>();
   readonly #setpriv: string | undefined;
   /** Kills the running child when the process exits (installed while a child runs). */
   readonly #onExit = (): void => {
@@ -118,8 +136,14 @@ export class IpMonitorWatch implements AddressWatch {
     return this.#subscribed ? this.#generation + (this.#byDevice.get(device) as number) : undefined;
   }
 
+  onAddress(listener: (event: AddressEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   close(): void {
     this.#closed = true;
+    this.#listeners.clear();
     const child = this.#child;
     this.#ended(child);
     child?.kill('SIGKILL');
@@ -163,6 +187,7 @@ export class IpMonitorWatch implements AddressWatch {
     let changed = false;
     for (const line of lines) {
       if (line === '') continue;
+      if (this.#listeners.size > 0) this.#tell(line);
       const device = /^(?:Deleted )?\d+: ([^\s@:]+)/.exec(line)?.[1];
       const count = device === undefined ? undefined : this.#byDevice.get(device);
       if (device === undefined) {
@@ -174,6 +199,15 @@ export class IpMonitorWatch implements AddressWatch {
       }
     }
     if (changed) this.#changed();
+  }
+
+  /** `[Deleted ]N: DEV    inet[6] ADDR/LEN …` to the address listeners. */
+  #tell(line: string): void {
+    const m = /^(Deleted )?\d+: ([^\s@:]+)\s+inet6? (\S+\/\d+)/.exec(line);
+    // An IPv6 address still in duplicate address detection (or failed it) is not usable yet.
+    if (m === null || (m[1] === undefined && / (?:tentative|dadfailed) /.test(line))) return;
+    const event = { device: m[2] as string, prefix: m[3] as string, deleted: m[1] !== undefined };
+    for (const l of this.#listeners) l(event);
   }
 
   async #awaitSubscription(child: ChildProcess): Promise<void> {
