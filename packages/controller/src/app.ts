@@ -268,6 +268,10 @@ export class AnyvipRuntime {
     this.#state = 'running';
     // RFC 4724 §3: the R bit when the previous process closed for a planned restart.
     this.#restarting = takeRestartMark(this.#config, Date.now());
+    // The address watch's child starts now, not at the first pass's read: subscribed by the
+    // time the first pass reads lo, it saves that pass a second read before the bind batch,
+    // and sees the batch's addresses from the first (the early announcements need them).
+    if (this.#config.loopback.enabled) this.#addressWatch?.generation(this.#config.loopback.device);
     this.#health.sync(this.#config);
     this.#emit({
       kind: 'started',
