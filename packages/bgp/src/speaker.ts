@@ -333,6 +333,9 @@ export class BgpSpeaker {
   readonly #bfdSessions = new Map<string, Promise<BfdSession | undefined>>();
   readonly #bfdReady = new Map<string, BfdSession>();
   #closing: Promise<void> | undefined;
+  /** End-of-RIB held back on every session ({@link BgpSpeaker.holdEndOfRib}). */
+  #endOfRibHeld = false;
+  readonly #isEndOfRibHeld = (): boolean => this.#endOfRibHeld;
 
   constructor(options: BgpSpeakerOptions) {
     const asn = options.localAsn;
@@ -479,6 +482,7 @@ export class BgpSpeaker {
       listening: (kind) => this.#events.listening(kind),
       seed: (Math.random() * 0x100000000) | 0,
       ...(this.#lingerMs !== undefined ? { lingerMs: this.#lingerMs } : {}),
+      endOfRibHeld: this.#isEndOfRibHeld,
     });
     // Last of the checks, once nothing else can refuse the peer: its key goes on the listeners.
     this.#socketSecurity.set(address, security);
@@ -853,6 +857,36 @@ export class BgpSpeaker {
       if (this.withdraw(p)) n++;
     });
     return n;
+  }
+
+  /**
+   * Holds End-of-RIB back on every session, those up now and those that come up later, until
+   * {@link releaseEndOfRib}. Sessions still open and send the routes announced so far, and
+   * routes announced meanwhile follow as usual; only the marker that says "this is the whole
+   * table" (RFC 4724 §2) waits. For a caller that opens its sessions before its table is
+   * complete (a controller announcing each route as its address gets bound): a router in
+   * Graceful Restart flushes every stale route the table lacks at End-of-RIB (RFC 4724 §4.2),
+   * and others may treat it as the end of the initial convergence. Idempotent.
+   */
+  holdEndOfRib(): void {
+    this.#checkOpen();
+    this.#endOfRibHeld = true;
+  }
+
+  /**
+   * Ends {@link holdEndOfRib}: every Established session whose initial table has been sent
+   * sends its End-of-RIB now; the others send it after their initial table, as without the
+   * hold. Idempotent.
+   */
+  releaseEndOfRib(): void {
+    if (!this.#endOfRibHeld) return;
+    this.#endOfRibHeld = false;
+    for (const peer of this.#peerList) peer.requestFlush();
+  }
+
+  /** Whether End-of-RIB is held back ({@link holdEndOfRib}). */
+  get endOfRibHeld(): boolean {
+    return this.#endOfRibHeld;
   }
 
   /** Routes originated now. */

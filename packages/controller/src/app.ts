@@ -268,6 +268,10 @@ export class AnyvipRuntime {
     this.#state = 'running';
     // RFC 4724 §3: the R bit when the previous process closed for a planned restart.
     this.#restarting = takeRestartMark(this.#config, Date.now());
+    // The address watch's child starts now, not at the first pass's read: subscribed by the
+    // time the first pass reads lo, it saves that pass a second read before the bind batch,
+    // and sees the batch's addresses from the first (the early announcements need them).
+    if (this.#config.loopback.enabled) this.#addressWatch?.generation(this.#config.loopback.device);
     this.#health.sync(this.#config);
     this.#emit({
       kind: 'started',
@@ -329,18 +333,26 @@ export class AnyvipRuntime {
     if (this.#state === 'stopping' || this.#state === 'stopped') return;
     const wasRunning = this.#state === 'running';
     this.#state = 'stopping';
+    try {
+      await this.#stopping(reason, wasRunning, options.restart === true);
+    } finally {
+      // Whatever failed on the way, the `ip monitor` child does not outlive the runtime.
+      this.#addressWatch?.close();
+    }
+  }
+
+  async #stopping(reason: string, wasRunning: boolean, restart: boolean): Promise<void> {
     this.#heapTrim?.stop();
     this.#passEvents.flush();
     this.#emit({ kind: 'shutdown', phase: 'begin', reason });
-    if (options.restart !== true) await this.#cluster?.stop();
+    if (!restart) await this.#cluster?.stop();
     await this.loop.stop();
     this.#scheduleWake(undefined);
     await this.#health.stop();
-    if (wasRunning && options.restart === true) {
+    if (wasRunning && restart) {
       this.#emit({ kind: 'shutdown', phase: 'restart', reason });
       writeRestartMark(this.#config.bgp?.restartStateFile ?? DEFAULT_RESTART_STATE_FILE, Date.now());
       await this.#toLifecycle({ kind: 'restart', reason });
-      this.#addressWatch?.close();
       this.#state = 'stopped';
       this.#emit({ kind: 'shutdown', phase: 'done', reason });
       return;
@@ -368,7 +380,6 @@ export class AnyvipRuntime {
       if (bound > 0) await this.#untilWake();
       await this.#toLifecycle({ kind: 'closed', reason });
     } else await this.#bgp.close(reason);
-    this.#addressWatch?.close();
     this.#state = 'stopped';
     this.#emit({ kind: 'shutdown', phase: 'done', reason });
   }

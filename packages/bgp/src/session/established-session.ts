@@ -332,7 +332,9 @@ export class EstablishedSession {
       return true;
     }
     if (this.#sync !== undefined) return true;
-    if (!this.#eorSent) {
+    // Held (the speaker's table is still being originated): the pump stops here, and the
+    // release asks for a round that sends it.
+    if (!this.#eorSent && this.#opts.endOfRibHeld?.() !== true) {
       this.#eorSent = true;
       this.#sendEndOfRib();
       return true;

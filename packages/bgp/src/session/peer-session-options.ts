@@ -53,4 +53,6 @@ export interface PeerSessionOptions {
   readonly seed?: number;
   /** How long a closing connection may flush before it is destroyed. Default 3000 ms. */
   readonly lingerMs?: number;
+  /** Whether End-of-RIB is held back for now (`BgpSpeaker.holdEndOfRib`); never held when absent. */
+  readonly endOfRibHeld?: () => boolean;
 }

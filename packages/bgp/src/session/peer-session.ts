@@ -256,6 +256,11 @@ export class PeerSession {
     this.#scheduleFlush();
   }
 
+  /** Asks for a pump round now (End-of-RIB released: a session waiting only for that sends it). */
+  requestFlush(): void {
+    this.#scheduleFlush();
+  }
+
   /** A speaker-wide withdrawal: withdraws `prefix` from the peer, unless the peer has its own route for it. */
   withdraw(prefix: Prefix): void {
     const s = this.#session;

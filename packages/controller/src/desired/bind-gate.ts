@@ -45,8 +45,12 @@ export function gateOnBinding(
     const reason = withheld.get(prefix);
     vips.set(prefix, reason === undefined ? plan : { ...plan, announce: false, withheld: reason });
   }
-  const keep = <V>(routes: ReadonlyMap<string, V>): Map<string, V> =>
-    new Map([...routes].filter(([prefix]) => !withheld.has(prefix)));
+  // A plain loop: at 10,000 VIPs this runs on every early apply while lo is being bound.
+  const keep = <V>(routes: ReadonlyMap<string, V>): Map<string, V> => {
+    const kept = new Map<string, V>();
+    for (const [prefix, route] of routes) if (!withheld.has(prefix)) kept.set(prefix, route);
+    return kept;
+  };
   return {
     ...desired,
     vips,

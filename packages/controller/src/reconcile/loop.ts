@@ -205,9 +205,14 @@ export class ReconcileLoop {
     const changes: AppliedChange[] = [];
     const errors: AppliedFailure[] = [];
     const applied = new Map<string, readonly string[]>();
-    const run = async (sink: Sink, phase: 'remove' | 'add', want: DesiredState): Promise<SinkResult> => {
+    const run = async (
+      sink: Sink,
+      phase: 'remove' | 'add',
+      want: DesiredState,
+      progress?: (held: ReadonlySet<string>) => void,
+    ): Promise<SinkResult> => {
       try {
-        const r = await sink.apply(want, phase);
+        const r = await sink.apply(want, phase, progress);
         for (const c of r.changes) changes.push({ ...c, sink: sink.name });
         for (const e of r.errors) errors.push({ ...e, sink: sink.name });
         applied.set(sink.name, r.applied);
@@ -231,7 +236,10 @@ export class ReconcileLoop {
     let after = desired;
     for (const sink of this.#sinks) {
       if (!fed(sink)) {
-        const r = await run(sink, 'add', desired);
+        const early = fb !== undefined && sink === source ? this.#early(fb, desired, changes) : undefined;
+        const r = await run(sink, 'add', desired, early?.progress);
+        // Every early apply has ended before the later sinks' own phases start.
+        await early?.done();
         if (fb !== undefined && sink === source) {
           const failures = new Map<string, string>();
           for (const e of r.errors) failures.set(e.vip ?? e.key, e.reason);
@@ -261,6 +269,57 @@ export class ReconcileLoop {
     this.#last = report;
     this.#onPass?.(report);
     return report;
+  }
+
+  /**
+   * The early applies of one pass (see `Sink.progress`): the feeding sink reports what it holds
+   * for certain while its add phase runs, and the sinks after it that have `progress` apply the
+   * world derived from that. One early apply at a time; reports that come meanwhile are
+   * coalesced into the next (only the latest counts: held keys only grow within an add phase).
+   * Their changes join the pass's; their failures do not (the add phase that follows retries).
+   */
+  #early(
+    fb: AppliedFeedback,
+    desired: DesiredState,
+    changes: AppliedChange[],
+  ): { progress: (held: ReadonlySet<string>) => void; done: () => Promise<void> } | undefined {
+    const source = this.#sinks.find((s) => s.name === fb.sink);
+    const sinks = this.#sinks.filter((s) => source !== undefined && s.order > source.order && s.progress);
+    if (sinks.length === 0) return undefined;
+    let latest: ReadonlySet<string> | undefined;
+    let running: Promise<void> | undefined;
+    const drain = async (): Promise<void> => {
+      while (latest !== undefined && !this.#stopped) {
+        const held = latest;
+        latest = undefined;
+        const want = fb.derive(desired, held, new Map());
+        for (const sink of sinks) {
+          try {
+            for (const c of (await sink.progress?.(want)) ?? []) changes.push({ ...c, sink: sink.name });
+          } catch {
+            // Left to the pass's own add phase, which reports what still fails.
+          }
+        }
+      }
+    };
+    const kick = (): void => {
+      if (running !== undefined || latest === undefined) return;
+      running = drain().finally(() => {
+        running = undefined;
+        kick();
+      });
+    };
+    return {
+      progress: (held) => {
+        latest = held;
+        kick();
+      },
+      done: async () => {
+        // What came after the last early apply is the add phase's to apply now.
+        latest = undefined;
+        while (running !== undefined) await running;
+      },
+    };
   }
 
   #scheduleRetry(report: PassReport): void {

@@ -46,7 +46,26 @@ export interface Sink {
   readonly name: string;
   /** Ascending in the add phase, descending in the remove phase. */
   readonly order: number;
-  apply(desired: DesiredState, phase: Phase): Promise<SinkResult>;
+  /**
+   * `progress` is given to the feeding sink's add phase only (see reconcile/loop.ts
+   * `AppliedFeedback`): a sink whose add phase takes long may report, while it runs, keys it
+   * already holds for certain (what it held before, plus what the kernel confirmed since); the
+   * loop then lets the sinks after it apply that much early (see {@link Sink.progress}).
+   */
+  apply(
+    desired: DesiredState,
+    phase: Phase,
+    progress?: (held: ReadonlySet<string>) => void,
+  ): Promise<SinkResult>;
+  /**
+   * An early, partial add phase while the feeding sink's add phase still runs: `desired` is the
+   * world derived from what the feeding sink confirmed so far. Only additions: nothing is
+   * withdrawn or removed here (the pass's own remove and add phases, which follow, converge),
+   * and a failure is left for the pass's own add phase to retry and report. Optional: a
+   * sink without it waits for the pass's add phase, as before. The BGP sink has it, so a
+   * route leaves as soon as its address is bound rather than after the whole batch.
+   */
+  progress?(desired: DesiredState): Promise<readonly SinkChange[]>;
 }
 
 /** A result with nothing done. */

@@ -5,6 +5,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 const readFile = process
   .getBuiltinModule('node:util')
   .promisify(process.getBuiltinModule('node:fs').readFile);
+const { existsSync } = process.getBuiltinModule('node:fs');
 
 /**
  * Says whether addresses read from the kernel earlier still describe it, so the loopback sink
@@ -21,6 +22,23 @@ export interface AddressWatch {
   generation(device: string): number | undefined;
   /** Ends the subscription; `generation()` is undefined from then on. */
   close(): void;
+  /**
+   * Tells `listener` about each address the kernel reports added to or removed from a device,
+   * as it reports it (an RTM_NEWADDR / RTM_DELADDR notification: the kernel sends it from the
+   * same call that adds the address, under the same lock), until the returned function is
+   * called. Events may be missed (before the subscription, after the child died): a listener
+   * learns only what certainly happened, never all of it. Optional: a watch without it reports
+   * nothing.
+   */
+  onAddress?(listener: (event: AddressEvent) => void): () => void;
+}
+
+/** One address added to or removed from a device, as the kernel reported it. */
+export interface AddressEvent {
+  readonly device: string;
+  /** `10.250.0.1/32`, `fd00:250::1/128`, as `ip` prints it. */
+  readonly prefix: string;
+  readonly deleted: boolean;
 }
 
 export interface IpMonitorWatchOptions {
@@ -37,7 +55,16 @@ export interface IpMonitorWatchOptions {
   readonly subscribeTimeoutMs?: number;
   /** After a child ends, start no other for this long. Default 10 s. */
   readonly restartDelayMs?: number;
+  /**
+   * util-linux `setpriv`, which starts the child with a parent-death signal (see
+   * {@link IpMonitorWatch}); default the first of /usr/bin/setpriv, /bin/setpriv that exists;
+   * `false`: start `ip` directly (the process exit hook is then the only safety).
+   */
+  readonly setpriv?: string | false;
 }
+
+/** Where Debian's util-linux (essential, so in every Debian image, slim included) puts setpriv. */
+const SETPRIV_PATHS = ['/usr/bin/setpriv', '/bin/setpriv'];
 
 /** rtnetlink multicast groups for IPv4 and IPv6 address changes (linux/rtnetlink.h). */
 const RTMGRP_IPV4_IFADDR = 0x10;
@@ -59,6 +86,19 @@ const POLL_MS = 20;
  * reads on every pass again until a new child has subscribed (at most one start per
  * `restartDelayMs`). Without `ip`, or without /proc, the watch never vouches and nothing changes
  * from before.
+ *
+ * **The child never outlives the controller.** Nothing reads from `ip monitor`'s stdin, and it
+ * only notices a closed stdout on its next write (the next address event, which on an idle
+ * node may never come), so on its own it survived every exit that skipped `close()` (a fatal
+ * start error, a second SIGTERM, an uncaught exception, SIGKILL or the OOM killer) as an
+ * orphan with PPID 1. Two guards, from the strongest:
+ * - it is started as `setpriv --pdeathsig KILL -- ip …`: the kernel sends it SIGKILL when the
+ *   controller's main thread ends, however that happens (PR_SET_PDEATHSIG survives the
+ *   `exec` into `ip`, which is not setuid; libuv forks from the main thread, which lives as
+ *   long as the process). `setpriv` execs, so the child's PID stays the netlink port id the
+ *   subscription check looks for;
+ * - a synchronous `exit` hook kills it on every exit Node runs its hooks for (`process.exit`,
+ *   an uncaught exception, the loop running dry), for hosts without `setpriv`.
  */
 export class IpMonitorWatch implements AddressWatch {
   readonly #binary: string;
@@ -76,6 +116,12 @@ export class IpMonitorWatch implements AddressWatch {
   #partial = '';
   #closed = false;
   #notBeforeMs = Number.NEGATIVE_INFINITY;
+  readonly #listeners = new Set<(event: AddressEvent) => void>();
+  readonly #setpriv: string | undefined;
+  /** Kills the running child when the process exits (installed while a child runs). */
+  readonly #onExit = (): void => {
+    this.#child?.kill('SIGKILL');
+  };
 
   constructor(options: IpMonitorWatchOptions) {
     this.#binary = options.binary ?? 'ip';
@@ -83,6 +129,8 @@ export class IpMonitorWatch implements AddressWatch {
     this.#changed = options.changed;
     this.#subscribeTimeoutMs = options.subscribeTimeoutMs ?? 5000;
     this.#restartDelayMs = options.restartDelayMs ?? 10_000;
+    this.#setpriv =
+      options.setpriv === false ? undefined : (options.setpriv ?? SETPRIV_PATHS.find((p) => existsSync(p)));
   }
 
   generation(device: string): number | undefined {
@@ -93,8 +141,14 @@ export class IpMonitorWatch implements AddressWatch {
     return this.#subscribed ? this.#generation + (this.#byDevice.get(device) as number) : undefined;
   }
 
+  onAddress(listener: (event: AddressEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
   close(): void {
     this.#closed = true;
+    this.#listeners.clear();
     const child = this.#child;
     this.#ended(child);
     child?.kill('SIGKILL');
@@ -103,15 +157,17 @@ export class IpMonitorWatch implements AddressWatch {
   #start(): void {
     if (performance.now() < this.#notBeforeMs) return;
     this.#notBeforeMs = performance.now() + this.#restartDelayMs;
+    const ip = [this.#binary, ...this.#prefix, '-o', 'monitor', 'address'];
+    const [file, ...args] =
+      this.#setpriv === undefined ? ip : [this.#setpriv, '--pdeathsig', 'KILL', '--', ...ip];
     let child: ChildProcess;
     try {
-      child = spawn(this.#binary, [...this.#prefix, '-o', 'monitor', 'address'], {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      });
+      child = spawn(file as string, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     } catch {
       return;
     }
     this.#child = child;
+    process.on('exit', this.#onExit);
     this.#partial = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       if (this.#child === child) this.#lines(chunk.toString('utf8'));
@@ -136,6 +192,7 @@ export class IpMonitorWatch implements AddressWatch {
     let changed = false;
     for (const line of lines) {
       if (line === '') continue;
+      if (this.#listeners.size > 0) this.#tell(line);
       const device = /^(?:Deleted )?\d+: ([^\s@:]+)/.exec(line)?.[1];
       const count = device === undefined ? undefined : this.#byDevice.get(device);
       if (device === undefined) {
@@ -147,6 +204,15 @@ export class IpMonitorWatch implements AddressWatch {
       }
     }
     if (changed) this.#changed();
+  }
+
+  /** `[Deleted ]N: DEV    inet[6] ADDR/LEN …` to the address listeners. */
+  #tell(line: string): void {
+    const m = /^(Deleted )?\d+: ([^\s@:]+)\s+inet6? (\S+\/\d+)/.exec(line);
+    // An IPv6 address still in duplicate address detection (or failed it) is not usable yet.
+    if (m === null || (m[1] === undefined && / (?:tentative|dadfailed) /.test(line))) return;
+    const event = { device: m[2] as string, prefix: m[3] as string, deleted: m[1] !== undefined };
+    for (const l of this.#listeners) l(event);
   }
 
   async #awaitSubscription(child: ChildProcess): Promise<void> {
@@ -169,6 +235,7 @@ export class IpMonitorWatch implements AddressWatch {
 
   #ended(child: ChildProcess | undefined): void {
     if (child === undefined || this.#child !== child) return;
+    process.off('exit', this.#onExit);
     this.#child = undefined;
     this.#subscribed = false;
     this.#generation++;

@@ -3,7 +3,9 @@
  * only once the kernel shows its subscription, sees every address added or removed (by us or by
  * hand), stops vouching when its child dies or it is closed, and never vouches without `ip`.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLab, interopSkipReason, type Lab, waitFor } from '../../../bgp/test/interop/support/index.js';
 import { IpMonitorWatch } from '../../src/sinks/address-watch.js';
@@ -80,6 +82,52 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
     });
   });
 
+  // Found on main: a controller that exited on a fatal start error (admin listener EADDRINUSE)
+  // left its `ip -o monitor address` behind with PPID 1. Whatever way the parent goes, the
+  // child must be gone by PID.
+  const ways = [
+    ['exit', 'process.exit()', 'setpriv'],
+    ['exit', 'process.exit(), started without setpriv', 'no-setpriv'],
+    ['throw', 'an uncaught exception', 'setpriv'],
+    ['wait', 'SIGKILL', 'setpriv'],
+  ] as const;
+  for (const [how, way, setpriv] of ways) {
+    it(`the ip monitor child is gone once its parent ends by ${way}, without close()`, async () => {
+      lab = await createLab({ nodes: ['node'], links: [] });
+      const ns = lab.nsOf('node');
+      const parent = spawn(process.execPath, ['--import', TS_RESOLVE, WATCH_PARENT, ns, how, setpriv], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let out = '';
+      parent.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      parent.stderr.on('data', (c: Buffer) => {
+        out += c.toString();
+      });
+      const exited = new Promise<void>((r) => parent.once('exit', () => r()));
+      try {
+        await waitFor(() => /subscribed \d+\n/.test(out), {
+          timeoutMs: 15_000,
+          intervalMs: 20,
+          what: 'subscribed',
+        });
+        const pid = Number(/subscribed (\d+)\n/.exec(out)?.[1]);
+        if (how === 'wait') parent.kill('SIGKILL');
+        await exited;
+        await waitFor(() => gone(pid as number), {
+          timeoutMs: 5_000,
+          intervalMs: 20,
+          what: `pid ${pid} gone`,
+        });
+      } finally {
+        parent.kill('SIGKILL');
+        const left = monitorPidAnywhere(ns);
+        if (left !== undefined) process.kill(left, 'SIGKILL');
+      }
+    });
+  }
+
   it('never vouches without ip', async () => {
     const w = new IpMonitorWatch({ binary: '/nonexistent/ip', changed: () => {}, subscribeTimeoutMs: 200 });
     watch = w;
@@ -88,6 +136,30 @@ describe.skipIf(skipReason !== undefined)('IpMonitorWatch against the kernel', (
     expect(w.generation('lo')).toBeUndefined();
   });
 });
+
+const TS_RESOLVE = fileURLToPath(new URL('../../../bgp/scripts/ts-resolve.mjs', import.meta.url));
+const WATCH_PARENT = fileURLToPath(new URL('./support/watch-parent.ts', import.meta.url));
+
+/** Whether process `pid` is gone: no such process, or a zombie left for its reaper. */
+function gone(pid: number): boolean {
+  const stat = `/proc/${pid}/stat`;
+  if (!existsSync(stat)) return true;
+  try {
+    return / Z /.test(readFileSync(stat, 'utf8').replace(/^.*\)/, ''));
+  } catch {
+    return true;
+  }
+}
+
+/** The `ip -n NS -o monitor address` on this host whatever its parent (cleanup after a failure). */
+function monitorPidAnywhere(ns: string): number | undefined {
+  const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
+  for (const line of out.split('\n')) {
+    const m = /^\s*(\d+)\s+(.*)$/.exec(line);
+    if (m !== null && m[2] === `ip -n ${ns} -o monitor address`) return Number(m[1]);
+  }
+  return undefined;
+}
 
 /** The PID of the `ip -n NS -o monitor address` this process started (by its command line). */
 function monitorPid(ns: string): number | undefined {

@@ -135,6 +135,47 @@ describe.skipIf(skipReason !== undefined)('anyvip never announces a VIP it canno
     });
   }
 
+  // Thousands of VIPs are announced while the kernel is still binding them (the BGP sink's
+  // early applies, from the address watch's events): a route may leave only once its own
+  // address is bound. BIRD's table is read first and lo second, so any route BIRD has must
+  // already be on lo (nothing is unbound during a start).
+  it('announcing thousands of VIPs while lo is still being bound: BIRD never has a route whose address is not on lo', async () => {
+    const count = 6000;
+    const vip = (i: number) => `10.250.${128 + (i >> 8)}.${i & 255}`;
+    lab = await createPair('router', 'node');
+    const l = lab;
+    const bird = await startDaemon(l, 'router', 'bird', {
+      routerId: '10.250.1.1',
+      asn: 65000,
+      neighbors: [{ address: '10.250.1.2', asn: 65001, localAddress: '10.250.1.1', holdTimeSec: 9 }],
+    });
+    const configFile = join(l.dir, 'anyvip.yaml');
+    const vips = Array.from({ length: count }, (_, i) => `  - ${vip(i)}`);
+    writeFileSync(
+      configFile,
+      `bgp:\n  asn: 65001\n  routerId: 10.250.1.2\n  peers: [{ address: 10.250.1.1, asn: 65000, holdTime: 9, connectRetry: 1 }]\nlog: { level: warn }\nallowedRanges: [10.250.128.0/17]\nvips:\n${vips.join('\n')}\n`,
+    );
+    const anyvip = await l.spawn('node', process.execPath, [CLI, 'standalone', '--config', configFile], {
+      label: 'anyvip',
+    });
+    const deadline = performance.now() + 120_000;
+    let samples = 0;
+    let seen = 0;
+    while (seen < count) {
+      if (performance.now() > deadline) throw new Error(`only ${seen} of ${count} routes\n${anyvip.tail()}`);
+      const atBird = (await bird.routes('ipv4')).map((r) => r.prefix);
+      const lo = JSON.parse((await l.ip('node', ['-j', 'addr', 'show', 'dev', 'lo'])).stdout) as {
+        addr_info?: { local?: string; prefixlen?: number }[];
+      }[];
+      const bound = new Set(lo.flatMap((d) => (d.addr_info ?? []).map((a) => `${a.local}/${a.prefixlen}`)));
+      const unbound = atBird.filter((p) => !bound.has(p));
+      expect(unbound, `routes at BIRD whose address was not on lo (sample ${samples})`).toEqual([]);
+      seen = atBird.length;
+      samples++;
+    }
+    expect(await anyvip.stop(60_000, 'SIGTERM')).toEqual({ code: 0, signal: null });
+  });
+
   it('with CAP_NET_ADMIN, doctor finds that ip may bind (the probe changes nothing)', async () => {
     lab = await createPair('router', 'node');
     const before = (await lab.ip('node', ['-j', 'addr', 'show'])).stdout;
