@@ -222,6 +222,7 @@ export class AnyvipRuntime {
       config: this.#config,
       health: this.#health.lookup,
       cluster: cluster === undefined ? undefined : { ...cluster, memory: this.#memory },
+      ...(this.#cluster !== undefined && cluster === undefined ? { clusterPending: true } : {}),
       lifecycle: this.#lifecycle,
       restarting: this.#restarting,
       nowMs: this.#clock.now(),

@@ -116,6 +116,7 @@ export function computeDesiredWorld(o: Observation): DesiredState {
         routes: bgpRoutes,
         routesByPeer: exported?.routesByPeer ?? new Map([...peerMap.keys()].map((a) => [a, bgpRoutes])),
         restarting: o.restarting,
+        ...(o.clusterPending === true ? { incomplete: true as const } : {}),
         end: endOf(lifecycle),
       };
   }

@@ -22,6 +22,11 @@ export interface Observation {
   readonly health: HealthLookup;
   /** Kubernetes mode: the cluster as last listed and watched; undefined until every kind is listed. */
   readonly cluster: ClusterInput | undefined;
+  /**
+   * Kubernetes mode before the cluster's first full listing (`cluster` undefined for now, not
+   * for good): the world has none of the Services yet, so its BGP table is not the whole one.
+   */
+  readonly clusterPending?: boolean;
   readonly lifecycle: Lifecycle;
   /** The previous process closed for a planned restart (RFC 4724 §3 R bit). */
   readonly restarting: boolean;

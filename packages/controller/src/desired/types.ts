@@ -94,6 +94,13 @@ export interface BgpDesired {
   /** RFC 4724 §3: the previous process closed for a planned restart; peers get the R bit. */
   readonly restarting: boolean;
   /**
+   * The routes are not yet the whole table (Kubernetes mode before the cluster's first full
+   * listing): End-of-RIB waits. RFC 4724 §4.2: on End-of-RIB a restarting node's router flushes
+   * the stale routes it did not get again, so an early one would withdraw every Service's VIP
+   * for the time the listing takes, which Graceful Restart exists to avoid.
+   */
+  readonly incomplete?: true;
+  /**
    * Set when the speaker is to end (shutdown or planned restart): the sink closes it with
    * `reason` (RFC 9003), or for a restart without NOTIFICATION where GR was negotiated.
    */

@@ -277,8 +277,9 @@ export class BgpSink implements Sink {
       const gone = [...have.keys()].filter((p) => wanted?.has(p) !== true);
       if (gone.length > 0) this.#withdrawOwn(router, peer, gone, changes, errors);
     }
-    // The table is what this pass wants: End-of-RIB may follow it now.
-    router.releaseEndOfRib?.();
+    // The table is what this pass wants: End-of-RIB may follow it now, unless the world says
+    // it is not the whole table yet (Kubernetes mode before the cluster is listed).
+    if (want.incomplete !== true) router.releaseEndOfRib?.();
   }
 
   #announce(

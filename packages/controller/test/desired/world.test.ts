@@ -213,6 +213,23 @@ describe('computeDesiredWorld: weighted ECMP (issue 18) is part of the world, da
   });
 });
 
+describe('computeDesiredWorld: Kubernetes mode before the cluster is listed', () => {
+  it('marks the BGP table incomplete (End-of-RIB waits, RFC 4724 §4.2) until the cluster is observed', () => {
+    const pending = computeDesiredWorld({
+      config,
+      health: () => undefined,
+      cluster: undefined,
+      clusterPending: true,
+      lifecycle: running,
+      restarting: true,
+      nowMs: 0,
+    });
+    expect(pending.bgp?.incomplete).toBe(true);
+    expect(pending.bgp?.routes.size).toBe(0);
+    expect(world({ services: [service('web', {}, ['10.250.1.5'])] }).bgp?.incomplete).toBeUndefined();
+  });
+});
+
 describe('computeDesiredWorld: shutdown and restart are states of the world', () => {
   const svc = [service('web', {}, ['10.250.1.5'])];
 

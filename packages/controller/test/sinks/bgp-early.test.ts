@@ -97,3 +97,23 @@ describe('BgpSink early applies while lo is still being bound (Sink.progress)', 
     expect(calls.filter((c) => c.startsWith('announce'))).toHaveLength(3);
   });
 });
+
+describe('BgpSink and a table that is not complete yet (Kubernetes mode before its first listing)', () => {
+  it('holds End-of-RIB while the world is incomplete and releases it with the first complete table', async () => {
+    const t = setup();
+    const bgp = t.world.bgp;
+    if (bgp === undefined) throw new Error('no bgp in the world');
+    const pending = {
+      ...t.world,
+      bgp: { ...bgp, routes: new Map(), routesByPeer: new Map(), incomplete: true as const },
+    };
+    await t.sink.apply(pending, 'remove');
+    await t.sink.apply(pending, 'add');
+    expect(t.routers[0]?.calls).toEqual(['holdEndOfRib', 'addPeer 10.250.0.1']);
+    await t.sink.apply(t.world, 'remove');
+    await t.sink.apply(t.world, 'add');
+    const calls = t.routers[0]?.calls ?? [];
+    expect(calls.filter((c) => c.startsWith('announce'))).toHaveLength(3);
+    expect(calls.at(-1)).toBe('releaseEndOfRib');
+  });
+});
