@@ -15,7 +15,6 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createPair,
@@ -24,9 +23,10 @@ import {
   startDaemon,
   waitFor,
 } from '../../../bgp/test/interop/support/index.js';
+import { ANYVIP_CLI } from '../support/anyvip-cli.js';
 
 const skipReason = interopSkipReason();
-const CLI = process.env.ANYVIP_CLI ?? fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+const CLI = ANYVIP_CLI;
 const CHECK_PORT = 18_090;
 
 /** Builtins (as `process.moduleLoadList` names them) standalone must not load. */
