@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { setHeaderOptions } from '@kubernetes/client-node/dist/middleware.js';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 import {
   computeNodeStatus,
   NODE_STATUS_MIN_INTERVAL_MS,
@@ -9,6 +10,7 @@ import {
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
+import type { CustomApi } from '../kubernetes/api-clients.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
 import {
   type AnyvipNodeStatusStatus,
@@ -32,7 +34,7 @@ export const nodeStatusResource = {
 const BACKOFF_MAX_MS = 5 * 60_000;
 
 export interface NodeStatusSinkOptions {
-  readonly api: CustomObjectsApi;
+  readonly api: CustomApi;
   /** Monotonic: pacing and the wake-up timer. */
   readonly clock: Clock;
   /** Wall-clock ms for `updatedAt` and the condition's transition time. Default `Date.now`. */

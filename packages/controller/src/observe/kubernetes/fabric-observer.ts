@@ -101,7 +101,7 @@ export class FabricObserver {
     this.#o = options;
     const kind = (k: FabricKind): OptionalKind<CustomObject> => {
       const plural = fabricKinds[k];
-      return new OptionalKind<CustomObject>(options.clients.config, {
+      return new OptionalKind<CustomObject>(options.clients.connection, {
         path: `/apis/${fabricGroup}/${fabricVersion}/${plural}`,
         list: pagedList(
           (c) =>
@@ -227,7 +227,7 @@ export class FabricObserver {
     for (const name of names) {
       if (this.#secrets.has(name)) continue;
       const fieldSelector = `metadata.name=${name}`;
-      const w = new WatchedKind<V1Secret>(clients.config, {
+      const w = new WatchedKind<V1Secret>(clients.connection, {
         path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
         fieldSelector,
         list: () => clients.core.listNamespacedSecret({ namespace, fieldSelector }),

@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch } from '@kubernetes/client-node/dist/cache.js';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { describeError } from '../../errors.js';
+import type { ApiConnection } from '../../kubernetes/api-connection.js';
 
 /** A list call as the generated clients make it: items plus the list's resourceVersion. */
 export type ListFn<T extends KubernetesObject> = () => Promise<{
@@ -110,7 +113,7 @@ export class WatchedKind<T extends KubernetesObject> {
   #synced = false;
   #stopped = false;
 
-  constructor(config: KubeConfig, options: WatchedKindOptions<T>) {
+  constructor(connection: ApiConnection, options: WatchedKindOptions<T>) {
     this.resource = options.path;
     this.#options = options;
     this.#retryMinMs = options.retryMinMs ?? 500;
@@ -125,7 +128,7 @@ export class WatchedKind<T extends KubernetesObject> {
     };
     this.#lw = new ListWatch<T>(
       options.path,
-      new BookmarkWatch(config),
+      new BookmarkWatch(connection.asWatchConfig()),
       list,
       false,
       options.labelSelector,

@@ -1,6 +1,5 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ObservedNodeStatus } from '../../desired/announced-by.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
 import type { KubeClients } from '../../kubernetes/client.js';
@@ -52,14 +51,14 @@ export class NodeStatusWatch {
     const { clients, clock } = options;
     this.#clock = clock;
     this.#onChange = options.onChange;
-    const api = clients.config.makeApiClient(CustomObjectsApi);
+    const api = clients.custom;
     this.#probe = () => api.listClusterCustomObject({ ...resource, limit: 1 });
     const resource = {
       group: anyvipGroup,
       version: anyvipVersion,
       plural: anyvipNodeStatusDefinition.plural,
     };
-    this.#kind = new WatchedKind<NodeStatusObject>(clients.config, {
+    this.#kind = new WatchedKind<NodeStatusObject>(clients.connection, {
       path: `/apis/${resource.group}/${resource.version}/${resource.plural}`,
       list: pagedList(
         (c) =>

@@ -39,7 +39,7 @@ describe('WatchedKind: client-node ListWatch against the test API server', () =>
     s.apply('v1', 'services', service('a', '10.250.255.1') as never);
     const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
     const events: ListWatchEvent[] = [];
-    const w = new WatchedKind<V1Service>(clients.config, {
+    const w = new WatchedKind<V1Service>(clients.connection, {
       path: '/api/v1/services',
       list: () => clients.core.listServiceForAllNamespaces(),
       clock: systemClock,
