@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
-import { Agent } from 'undici';
+import { NodeHttpDispatcher } from './node-http-dispatcher.js';
 
 /** Where the bearer token comes from. */
 export type BearerToken =
@@ -35,13 +35,14 @@ export interface ApiServerSettings {
  *
  * It is client-node's `SecurityAuthentication` (`applySecurityAuthentication`), and offers the
  * two methods `Watch` calls on its configuration (`getCurrentCluster`,
- * `applySecurityAuthentication`). TLS goes through one undici `Agent` (keep-alive, as
- * client-node's own), verifying the server against `ca`.
+ * `applySecurityAuthentication`). Requests and watches go through one
+ * {@link NodeHttpDispatcher} (Node's http/https with a keep-alive agent), verifying the server
+ * against `ca`.
  */
 export class ApiConnection {
   readonly server: string;
   readonly #token: BearerToken;
-  readonly #dispatcher: Agent | undefined;
+  readonly #dispatcher: NodeHttpDispatcher;
   /** The last token read, kept when the file is briefly unreadable (mid-rotation). */
   #lastToken: string | undefined;
 
@@ -54,12 +55,7 @@ export class ApiConnection {
       ...(settings.clientKey !== undefined ? { key: settings.clientKey } : {}),
       ...(settings.tlsServerName !== undefined ? { servername: settings.tlsServerName } : {}),
     };
-    // undici's default keep-alive probe (60 s) races cloud load balancers' idle timeouts;
-    // 30 s as client-go and client-node.
-    this.#dispatcher =
-      Object.keys(tls).length === 0
-        ? undefined
-        : new Agent({ connect: { ...tls, keepAlive: true, keepAliveInitialDelay: 30_000 } });
+    this.#dispatcher = new NodeHttpDispatcher(tls);
   }
 
   /** client-node's `SecurityAuthentication` name. */
@@ -76,7 +72,8 @@ export class ApiConnection {
   async applySecurityAuthentication(context: RequestContext): Promise<void> {
     const token = await this.#currentToken();
     if (token !== undefined) context.setHeaderParam('Authorization', `Bearer ${token}`);
-    if (this.#dispatcher !== undefined) context.setDispatcher(this.#dispatcher);
+    // fetch only ever calls dispatch() on it (see node-http-dispatcher.ts).
+    context.setDispatcher(this.#dispatcher as unknown as Parameters<RequestContext['setDispatcher']>[0]);
   }
 
   /**
@@ -88,8 +85,8 @@ export class ApiConnection {
   }
 
   /** Closes the pooled connections (keep-alive sockets would hold the process open). */
-  async close(): Promise<void> {
-    await this.#dispatcher?.close();
+  close(): void {
+    this.#dispatcher.close();
   }
 
   async #currentToken(): Promise<string | undefined> {
