@@ -53,19 +53,35 @@ export type DispatcherTls = Pick<AgentOptions, 'ca' | 'cert' | 'key' | 'serverna
  */
 export class NodeHttpDispatcher {
   readonly #http: typeof import('node:http');
-  readonly #https: typeof import('node:https');
   readonly #agent: import('node:http').Agent;
-  readonly #tlsAgent: import('node:https').Agent;
+  readonly #tls: DispatcherTls;
+  /** Made on the first `https://` request: node:https (tls, OpenSSL's setup) costs ~4 MB of RSS. */
+  #secure:
+    | { readonly https: typeof import('node:https'); readonly agent: import('node:https').Agent }
+    | undefined;
 
   constructor(tls: DispatcherTls = {}) {
     // getBuiltinModule, not an ES import: a static import of node:http reads its lazy getters
     // (fetch's WebSocket, EventSource), which load Node's bundled undici for nothing.
     this.#http = process.getBuiltinModule('node:http');
-    this.#https = process.getBuiltinModule('node:https');
     // undici's default keep-alive probe (60 s) races cloud load balancers' idle timeouts;
     // 30 s as client-go and client-node.
     this.#agent = new this.#http.Agent({ keepAlive: true, keepAliveMsecs: 30_000 });
-    this.#tlsAgent = new this.#https.Agent({ keepAlive: true, keepAliveMsecs: 30_000, ...tls });
+    this.#tls = tls;
+  }
+
+  #secureTransport(): {
+    readonly https: typeof import('node:https');
+    readonly agent: import('node:https').Agent;
+  } {
+    if (this.#secure === undefined) {
+      const https = process.getBuiltinModule('node:https');
+      this.#secure = {
+        https,
+        agent: new https.Agent({ keepAlive: true, keepAliveMsecs: 30_000, ...this.#tls }),
+      };
+    }
+    return this.#secure;
   }
 
   /** undici's `Dispatcher.dispatch`: starts the request; events go to `handler`. */
@@ -103,14 +119,18 @@ export class NodeHttpDispatcher {
     const headers: Record<string, string | string[]> = {};
     for (const [name, value] of Object.entries(options.headers ?? {}))
       if (value !== undefined) headers[name] = typeof value === 'string' ? value : [...value];
-    const req = (secure ? this.#https : this.#http).request({
+    const target = {
       method: options.method,
       hostname: url.hostname.replace(/^\[|\]$/g, ''),
       port: url.port,
       path: options.path,
       headers,
-      agent: secure ? this.#tlsAgent : this.#agent,
-    });
+    };
+    let req: ClientRequest;
+    if (secure) {
+      const t = this.#secureTransport();
+      req = t.https.request({ ...target, agent: t.agent });
+    } else req = this.#http.request({ ...target, agent: this.#agent });
     request = req;
     req.on('error', fail);
     req.on('response', (res) => {
@@ -143,6 +163,6 @@ export class NodeHttpDispatcher {
   /** Closes the pooled keep-alive connections. */
   close(): void {
     this.#agent.destroy();
-    this.#tlsAgent.destroy();
+    this.#secure?.agent.destroy();
   }
 }
