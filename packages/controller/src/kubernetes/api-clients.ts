@@ -102,6 +102,67 @@ async function call<R>(
   return (await processResponse(response)).data;
 }
 
+/** The query of a list call, as the generated signatures take it. */
+interface ListQuery {
+  readonly pretty?: string;
+  readonly allowWatchBookmarks?: boolean;
+  readonly _continue?: string;
+  readonly fieldSelector?: string;
+  readonly labelSelector?: string;
+  readonly limit?: number;
+  readonly resourceVersion?: string;
+  readonly resourceVersionMatch?: string;
+  readonly sendInitialEvents?: boolean;
+  readonly shardSelector?: string;
+  readonly timeoutSeconds?: number;
+  readonly watch?: boolean;
+}
+
+/** A list's query after `pretty`, in the generated order (namespaced lists, `listNode`). */
+function listArgs(p: ListQuery) {
+  return [
+    p.allowWatchBookmarks,
+    p._continue,
+    p.fieldSelector,
+    p.labelSelector,
+    p.limit,
+    p.resourceVersion,
+    p.resourceVersionMatch,
+    p.sendInitialEvents,
+    p.shardSelector,
+    p.timeoutSeconds,
+    p.watch,
+  ] as const;
+}
+
+/** An all-namespaces list's query: `pretty` comes after `limit` there. */
+function allNamespacesListArgs(p: ListQuery) {
+  return [
+    p.allowWatchBookmarks,
+    p._continue,
+    p.fieldSelector,
+    p.labelSelector,
+    p.limit,
+    p.pretty,
+    p.resourceVersion,
+    p.resourceVersionMatch,
+    p.sendInitialEvents,
+    p.shardSelector,
+    p.timeoutSeconds,
+    p.watch,
+  ] as const;
+}
+
+/** A write's options after its body, in the generated order (create, replace). */
+function writeArgs(p: {
+  readonly pretty?: string;
+  readonly dryRun?: string;
+  readonly fieldManager?: string;
+  readonly fieldValidation?: string;
+}) {
+  return [p.pretty, p.dryRun, p.fieldManager, p.fieldValidation] as const;
+}
+
 /** The four facades over one connection. */
 export function createApiClients(connection: ApiConnection): {
   readonly core: CoreApi;
@@ -128,123 +189,42 @@ export function createApiClients(connection: ApiConnection): {
         call(
           c,
           o,
-          (x) =>
-            core.listServiceForAllNamespaces(
-              p.allowWatchBookmarks,
-              p._continue,
-              p.fieldSelector,
-              p.labelSelector,
-              p.limit,
-              p.pretty,
-              p.resourceVersion,
-              p.resourceVersionMatch,
-              p.sendInitialEvents,
-              p.shardSelector,
-              p.timeoutSeconds,
-              p.watch,
-              x,
-            ),
+          (x) => core.listServiceForAllNamespaces(...allNamespacesListArgs(p), x),
           (r) => coreOut.listServiceForAllNamespacesWithHttpInfo(r),
         ),
       listNode: (p = {}, o) =>
         call(
           c,
           o,
-          (x) =>
-            core.listNode(
-              p.pretty,
-              p.allowWatchBookmarks,
-              p._continue,
-              p.fieldSelector,
-              p.labelSelector,
-              p.limit,
-              p.resourceVersion,
-              p.resourceVersionMatch,
-              p.sendInitialEvents,
-              p.shardSelector,
-              p.timeoutSeconds,
-              p.watch,
-              x,
-            ),
+          (x) => core.listNode(p.pretty, ...listArgs(p), x),
           (r) => coreOut.listNodeWithHttpInfo(r),
         ),
       listNamespacedConfigMap: (p, o) =>
         call(
           c,
           o,
-          (x) =>
-            core.listNamespacedConfigMap(
-              p.namespace,
-              p.pretty,
-              p.allowWatchBookmarks,
-              p._continue,
-              p.fieldSelector,
-              p.labelSelector,
-              p.limit,
-              p.resourceVersion,
-              p.resourceVersionMatch,
-              p.sendInitialEvents,
-              p.shardSelector,
-              p.timeoutSeconds,
-              p.watch,
-              x,
-            ),
+          (x) => core.listNamespacedConfigMap(p.namespace, p.pretty, ...listArgs(p), x),
           (r) => coreOut.listNamespacedConfigMapWithHttpInfo(r),
         ),
       listNamespacedSecret: (p, o) =>
         call(
           c,
           o,
-          (x) =>
-            core.listNamespacedSecret(
-              p.namespace,
-              p.pretty,
-              p.allowWatchBookmarks,
-              p._continue,
-              p.fieldSelector,
-              p.labelSelector,
-              p.limit,
-              p.resourceVersion,
-              p.resourceVersionMatch,
-              p.sendInitialEvents,
-              p.shardSelector,
-              p.timeoutSeconds,
-              p.watch,
-              x,
-            ),
+          (x) => core.listNamespacedSecret(p.namespace, p.pretty, ...listArgs(p), x),
           (r) => coreOut.listNamespacedSecretWithHttpInfo(r),
         ),
       createNamespacedEvent: (p, o) =>
         call(
           c,
           o,
-          (x) =>
-            core.createNamespacedEvent(
-              p.namespace,
-              p.body,
-              p.pretty,
-              p.dryRun,
-              p.fieldManager,
-              p.fieldValidation,
-              x,
-            ),
+          (x) => core.createNamespacedEvent(p.namespace, p.body, ...writeArgs(p), x),
           (r) => coreOut.createNamespacedEventWithHttpInfo(r),
         ),
       replaceNamespacedEvent: (p, o) =>
         call(
           c,
           o,
-          (x) =>
-            core.replaceNamespacedEvent(
-              p.name,
-              p.namespace,
-              p.body,
-              p.pretty,
-              p.dryRun,
-              p.fieldManager,
-              p.fieldValidation,
-              x,
-            ),
+          (x) => core.replaceNamespacedEvent(p.name, p.namespace, p.body, ...writeArgs(p), x),
           (r) => coreOut.replaceNamespacedEventWithHttpInfo(r),
         ),
       patchNamespacedService: (p, o) =>
@@ -269,17 +249,7 @@ export function createApiClients(connection: ApiConnection): {
         call(
           c,
           o,
-          (x) =>
-            core.replaceNamespacedServiceStatus(
-              p.name,
-              p.namespace,
-              p.body,
-              p.pretty,
-              p.dryRun,
-              p.fieldManager,
-              p.fieldValidation,
-              x,
-            ),
+          (x) => core.replaceNamespacedServiceStatus(p.name, p.namespace, p.body, ...writeArgs(p), x),
           (r) => coreOut.replaceNamespacedServiceStatusWithHttpInfo(r),
         ),
     },
@@ -288,22 +258,7 @@ export function createApiClients(connection: ApiConnection): {
         call(
           c,
           o,
-          (x) =>
-            discovery.listEndpointSliceForAllNamespaces(
-              p.allowWatchBookmarks,
-              p._continue,
-              p.fieldSelector,
-              p.labelSelector,
-              p.limit,
-              p.pretty,
-              p.resourceVersion,
-              p.resourceVersionMatch,
-              p.sendInitialEvents,
-              p.shardSelector,
-              p.timeoutSeconds,
-              p.watch,
-              x,
-            ),
+          (x) => discovery.listEndpointSliceForAllNamespaces(...allNamespacesListArgs(p), x),
           (r) => discoveryOut.listEndpointSliceForAllNamespacesWithHttpInfo(r),
         ),
     },
@@ -312,39 +267,14 @@ export function createApiClients(connection: ApiConnection): {
         call(
           c,
           o,
-          (x) =>
-            lease.listNamespacedLease(
-              p.namespace,
-              p.pretty,
-              p.allowWatchBookmarks,
-              p._continue,
-              p.fieldSelector,
-              p.labelSelector,
-              p.limit,
-              p.resourceVersion,
-              p.resourceVersionMatch,
-              p.sendInitialEvents,
-              p.shardSelector,
-              p.timeoutSeconds,
-              p.watch,
-              x,
-            ),
+          (x) => lease.listNamespacedLease(p.namespace, p.pretty, ...listArgs(p), x),
           (r) => leaseOut.listNamespacedLeaseWithHttpInfo(r),
         ),
       createNamespacedLease: (p, o) =>
         call(
           c,
           o,
-          (x) =>
-            lease.createNamespacedLease(
-              p.namespace,
-              p.body,
-              p.pretty,
-              p.dryRun,
-              p.fieldManager,
-              p.fieldValidation,
-              x,
-            ),
+          (x) => lease.createNamespacedLease(p.namespace, p.body, ...writeArgs(p), x),
           (r) => leaseOut.createNamespacedLeaseWithHttpInfo(r),
         ),
       readNamespacedLease: (p, o) =>
@@ -358,17 +288,7 @@ export function createApiClients(connection: ApiConnection): {
         call(
           c,
           o,
-          (x) =>
-            lease.replaceNamespacedLease(
-              p.name,
-              p.namespace,
-              p.body,
-              p.pretty,
-              p.dryRun,
-              p.fieldManager,
-              p.fieldValidation,
-              x,
-            ),
+          (x) => lease.replaceNamespacedLease(p.name, p.namespace, p.body, ...writeArgs(p), x),
           (r) => leaseOut.replaceNamespacedLeaseWithHttpInfo(r),
         ),
       deleteNamespacedLease: (p, o) =>
@@ -419,18 +339,7 @@ export function createApiClients(connection: ApiConnection): {
         call(
           c,
           o,
-          (x) =>
-            custom.createClusterCustomObject(
-              p.group,
-              p.version,
-              p.plural,
-              p.body,
-              p.pretty,
-              p.dryRun,
-              p.fieldManager,
-              p.fieldValidation,
-              x,
-            ),
+          (x) => custom.createClusterCustomObject(p.group, p.version, p.plural, p.body, ...writeArgs(p), x),
           (r) => customOut.createClusterCustomObjectWithHttpInfo(r),
         ),
       patchClusterCustomObjectStatus: (p, o) =>
