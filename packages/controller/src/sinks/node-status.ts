@@ -12,13 +12,10 @@ import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
 import type { CustomApi } from '../kubernetes/api-clients.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
-import {
-  type AnyvipNodeStatusStatus,
-  anyvipApiVersion,
-  anyvipGroup,
-  anyvipNodeStatusDefinition,
-  anyvipVersion,
-} from '../kubernetes/crds/index.js';
+// Names only (not index.js): the schemas and their library stay unloaded (fabric-object.ts).
+import { anyvipApiVersion, anyvipGroup, anyvipVersion } from '../kubernetes/crds/group.js';
+import type { AnyvipNodeStatusStatus } from '../kubernetes/crds/index.js';
+import { anyvipNodeStatusNames } from '../kubernetes/crds/names.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 
@@ -26,8 +23,8 @@ import { WritePacer } from './write-pacer.js';
 export const nodeStatusResource = {
   group: anyvipGroup,
   version: anyvipVersion,
-  plural: anyvipNodeStatusDefinition.plural,
-  kind: anyvipNodeStatusDefinition.kind,
+  plural: anyvipNodeStatusNames.plural,
+  kind: anyvipNodeStatusNames.kind,
 } as const;
 
 /** The longest wait between attempts while writes fail. */

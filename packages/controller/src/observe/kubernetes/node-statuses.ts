@@ -3,7 +3,8 @@ import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObservedNodeStatus } from '../../desired/announced-by.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
 import type { KubeClients } from '../../kubernetes/client.js';
-import { anyvipGroup, anyvipNodeStatusDefinition, anyvipVersion } from '../../kubernetes/crds/index.js';
+import { anyvipGroup, anyvipVersion } from '../../kubernetes/crds/group.js';
+import { anyvipNodeStatusNames } from '../../kubernetes/crds/names.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
 
 /** An AnyvipNodeStatus as far as the leader reads it. */
@@ -56,7 +57,7 @@ export class NodeStatusWatch {
     const resource = {
       group: anyvipGroup,
       version: anyvipVersion,
-      plural: anyvipNodeStatusDefinition.plural,
+      plural: anyvipNodeStatusNames.plural,
     };
     this.#kind = new WatchedKind<NodeStatusObject>(clients.connection, {
       path: `/apis/${resource.group}/${resource.version}/${resource.plural}`,
