@@ -5,8 +5,9 @@
  *   pnpm --filter @anyvip/controller bench:footprint    (after `pnpm run build`; as root)
  *   ANYVIP_BENCH_IDLE_SEC=60 …                           (the idle window, default 60 s)
  *   ANYVIP_BENCH_SETTLE_SEC=15 …                         (start-up's tail before it, default 15 s)
- *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (another build's standalone beside
- *                                                          ours, e.g. main's, in the same run)
+ *   ANYVIP_BENCH_BASELINE_CLI=/path/to/other/dist/main.js (another build's standalone and
+ *                                                          Kubernetes mode beside ours, e.g.
+ *                                                          main's, in the same run)
  *   ANYVIP_CLI=/path/to/cli …                            (ours: default the shipped bundle,
  *                                                          dist/bundle/anyvip.mjs; e.g. dist/main.js)
  *
@@ -29,6 +30,9 @@
  * AS 65001), node2 10.250.2.2 (Kubernetes mode, AS 65002), node3 10.250.3.2 (gobgpd,
  * AS 65003). The API server listens on a Unix socket here, served to node2 by a TCP forwarder
  * in the router's namespace. VIPs: 10.250.200.1 (standalone), 10.250.128.0+ (Services).
+ * With a baseline: node4 10.250.4.2 (its standalone) and node5 10.250.5.2 (its Kubernetes mode,
+ * AS 65002, against a second API server with the same 100 Services, so neither shares a
+ * leader election or a status writer with ours).
  */
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
@@ -169,15 +173,21 @@ async function main(): Promise<void> {
   }
 
   const lab = await createLab({
-    nodes: ['router', 'node1', 'node2', 'node3', ...(BASELINE_CLI !== undefined ? ['node4'] : [])],
+    nodes: ['router', 'node1', 'node2', 'node3', ...(BASELINE_CLI !== undefined ? ['node4', 'node5'] : [])],
     links: [
       ['router', 'node1'],
       ['router', 'node2'],
       ['router', 'node3'],
-      ...(BASELINE_CLI !== undefined ? [['router', 'node4'] as [string, string]] : []),
+      ...(BASELINE_CLI !== undefined
+        ? [['router', 'node4'] as [string, string], ['router', 'node5'] as [string, string]]
+        : []),
     ],
   });
   const api = await TestApiServer.start({ path: join(lab.dir, 'api.sock') });
+  const baselineApi =
+    BASELINE_CLI !== undefined
+      ? await TestApiServer.start({ path: join(lab.dir, 'api-baseline.sock') })
+      : undefined;
   /** Processes whose output is shown when the run fails. */
   const watched: ManagedProcess[] = [];
   try {
@@ -189,7 +199,10 @@ async function main(): Promise<void> {
         { address: '10.250.2.2', asn: 65002, localAddress: '10.250.2.1', holdTimeSec: 90 },
         { address: '10.250.3.2', asn: 65003, localAddress: '10.250.3.1', holdTimeSec: 90 },
         ...(BASELINE_CLI !== undefined
-          ? [{ address: '10.250.4.2', asn: 65001, localAddress: '10.250.4.1', holdTimeSec: 90 }]
+          ? [
+              { address: '10.250.4.2', asn: 65001, localAddress: '10.250.4.1', holdTimeSec: 90 },
+              { address: '10.250.5.2', asn: 65002, localAddress: '10.250.5.1', holdTimeSec: 90 },
+            ]
           : []),
       ],
     });
@@ -199,6 +212,8 @@ async function main(): Promise<void> {
       neighbors: [{ address: '10.250.3.1', asn: 65000, localAddress: '10.250.3.2', holdTimeSec: 90 }],
     });
     await serveApiInto(lab, 'router', join(lab.dir, 'api.sock'));
+    if (baselineApi !== undefined)
+      await serveApiInto(lab, 'router', join(lab.dir, 'api-baseline.sock'), 6444);
     const target = join(lab.dir, 'tcp-target.cjs');
     writeFileSync(target, tcpTarget);
     for (const node of BASELINE_CLI !== undefined ? ['node1', 'node4'] : ['node1']) {
@@ -227,35 +242,52 @@ vips:
       namespaces: 10,
     });
     const kubeconfig = writeKubeconfig('http://10.250.2.1:6443', lab.dir, 'node2.kubeconfig');
+    if (baselineApi !== undefined)
+      applyCluster(baselineApi, {
+        nodeName: 'node5',
+        address: '10.250.5.2',
+        count: SERVICES,
+        vip: (i) => `10.250.128.${i}`,
+        namespaces: 10,
+      });
+    const baselineKubeconfig = writeKubeconfig('http://10.250.5.1:6444', lab.dir, 'node5.kubeconfig');
+    /** `anyvip run` on `node` (10.250.N.2, AS 65002) with these flags. */
+    const runArgs = (cli: string, node: string, n: number, kc: string): string[] => [
+      cli,
+      'run',
+      '--kubeconfig',
+      kc,
+      '--node-name',
+      node,
+      '--peer',
+      `10.250.${n}.1`,
+      '--peer-asn',
+      '65000',
+      '--asn',
+      '65002',
+      '--router-id',
+      `10.250.${n}.2`,
+      '--allowed-range',
+      '10.250.128.0/17',
+    ];
 
     const standalone = await lab.spawn('node1', process.execPath, [CLI, 'standalone', '--config', config], {
       label: 'standalone',
       env: SHIPPED_ENV,
     });
-    const kube = await lab.spawn(
-      'node2',
-      process.execPath,
-      [
-        CLI,
-        'run',
-        '--kubeconfig',
-        kubeconfig,
-        '--node-name',
-        'node2',
-        '--peer',
-        '10.250.2.1',
-        '--peer-asn',
-        '65000',
-        '--asn',
-        '65002',
-        '--router-id',
-        '10.250.2.2',
-        '--allowed-range',
-        '10.250.128.0/17',
-      ],
-      { label: 'kubernetes', env: SHIPPED_ENV },
-    );
+    const kube = await lab.spawn('node2', process.execPath, runArgs(CLI, 'node2', 2, kubeconfig), {
+      label: 'kubernetes',
+      env: SHIPPED_ENV,
+    });
     watched.push(standalone, kube);
+    const baselineKube =
+      BASELINE_CLI === undefined
+        ? undefined
+        : await lab.spawn('node5', process.execPath, runArgs(BASELINE_CLI, 'node5', 5, baselineKubeconfig), {
+            label: 'baseline kubernetes',
+            env: SHIPPED_ENV,
+          });
+    if (baselineKube !== undefined) watched.push(baselineKube);
     const baseline =
       BASELINE_CLI === undefined
         ? undefined
@@ -287,6 +319,14 @@ vips:
       what: `${SERVICES} Services at BIRD`,
       abort: () => (kube.running ? undefined : new Error(`kubernetes mode exited\n${kube.tail()}`)),
     });
+    if (baselineKube !== undefined)
+      await waitFor(async () => (await bird.routeCount('10.250.5.2').catch(() => 0)) === SERVICES, {
+        timeoutMs: 60_000,
+        intervalMs: 200,
+        what: `the baseline's ${SERVICES} Services at BIRD`,
+        abort: () =>
+          baselineKube.running ? undefined : new Error(`baseline kubernetes exited\n${baselineKube.tail()}`),
+      });
     await bird.waitEstablished('10.250.3.2');
     const gobgpPid = gobgp.pid;
     if (gobgpPid === undefined) throw new Error('gobgpd has no pid');
@@ -298,6 +338,9 @@ vips:
       { name: 'gobgpd, one neighbour', pid: gobgpPid },
       ...(baseline !== undefined
         ? [{ name: `baseline standalone (${BASELINE_CLI})`, pid: baseline.pid }]
+        : []),
+      ...(baselineKube !== undefined
+        ? [{ name: `baseline Kubernetes mode (${SERVICES} Services)`, pid: baselineKube.pid }]
         : []),
     ];
     const settle0 = subjects.map((s) => cpuSec(s.pid));
@@ -346,17 +389,24 @@ vips:
         `ours vs baseline standalone: RSS ${sa.rssMb.toFixed(1)} vs ${b.rssMb.toFixed(1)} MB (${(sa.rssMb / b.rssMb).toFixed(2)}×), ` +
           `idle CPU ${(100 * saCpu).toFixed(2)} vs ${(100 * bCpu).toFixed(2)} % of a core`,
       );
+      const bk = mem[5] as Memory;
+      out.push(
+        `ours vs baseline Kubernetes mode: RSS ${k8s.rssMb.toFixed(1)} vs ${bk.rssMb.toFixed(1)} MB (${(k8s.rssMb / bk.rssMb).toFixed(2)}×), ` +
+          `peak ${k8s.peakMb.toFixed(1)} vs ${bk.peakMb.toFixed(1)} MB`,
+      );
     }
     process.stdout.write(`${out.join('\n')}\n`);
     await standalone.stop(30_000, 'SIGTERM');
     await kube.stop(30_000, 'SIGTERM');
     await baseline?.stop(30_000, 'SIGTERM');
+    await baselineKube?.stop(30_000, 'SIGTERM');
   } catch (err) {
     for (const p of watched) process.stderr.write(`--- ${p.label}\n${p.tail()}\n`);
     throw err;
   } finally {
     await lab.destroy();
     await api.close();
+    await baselineApi?.close();
   }
 }
 

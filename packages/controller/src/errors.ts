@@ -10,6 +10,10 @@
  * - `ANYVIP_ADMIN_UNREACHABLE`: `anyvip status` got no usable answer from the admin listener.
  * - `ANYVIP_KUBERNETES_UNREACHABLE`: `anyvip status --cluster` could not list the node statuses
  *   (no API server, forbidden, or the AnyvipNodeStatus CRD missing).
+ * - `ANYVIP_KUBECONFIG_UNUSABLE`: the kubeconfig (or the in-cluster environment) cannot be read or
+ *   names no server, context or credentials that work.
+ * - `ANYVIP_KUBECONFIG_UNSUPPORTED`: the kubeconfig asks for something outside the subset anyvip
+ *   supports (credential plugins, basic auth, proxies, skipping TLS verification).
  * - `ANYVIP_TCP_AUTH_UNAVAILABLE`: a peer asks for TCP-MD5 (`passwordFile`) or GTSM
  *   (`ttlSecurity`), and the optional @anyvip/tcp-auth addon is not built here.
  */
@@ -21,6 +25,8 @@ export type AnyvipErrorCode =
   | 'ANYVIP_USAGE'
   | 'ANYVIP_ADMIN_UNREACHABLE'
   | 'ANYVIP_KUBERNETES_UNREACHABLE'
+  | 'ANYVIP_KUBECONFIG_UNUSABLE'
+  | 'ANYVIP_KUBECONFIG_UNSUPPORTED'
   | 'ANYVIP_TCP_AUTH_UNAVAILABLE';
 
 /**

@@ -1,5 +1,4 @@
 import { type Clock, systemClock } from '@anyvip/healthcheck';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ClusterFeed, ClusterHooks } from './app.js';
 import type { KubernetesSettings } from './config/kubernetes-flags.js';
 import { createKubeClients, type KubeClients, kubeConfigSourceOf } from './kubernetes/client.js';
@@ -91,7 +90,7 @@ export function createKubernetesFeed(
       : {}),
   };
   const nodeStatus = new NodeStatusSink({
-    api: clients.config.makeApiClient(CustomObjectsApi),
+    api: clients.custom,
     clock,
     wake: hooks.changed,
     report: hooks.report,

@@ -1,10 +1,12 @@
 import type { CoordinationV1Api as CoordinationApi, KubeConfig } from '@kubernetes/client-node';
 import type { Argv, CommandModule } from 'yargs';
 import type { StatusReport } from '../admin/status-report.js';
+import { assertNever } from '../assert-never.js';
 import { defaultAdminAddress, formatAdminAddress, parseAdminAddress } from '../config/admin.js';
 import { loadConfigFile } from '../config/load.js';
 import { AnyvipError, describeError } from '../errors.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
+import type { KubeConfigSource } from '../kubernetes/client.js';
 import type { ClusterStatus, NodeLeasesRead } from './cluster-status.js';
 import { formatClusterStatus } from './cluster-status-format.js';
 import { formatStatus } from './status-format.js';
@@ -45,9 +47,9 @@ export function statusCommand(setExit: (code: number) => void): CommandModule<ob
     handler: async (args) => {
       if (args.cluster) {
         try {
-          const { createKubeClients, kubeConfigSourceOf } = await import('../kubernetes/client.js');
+          const { kubeConfigSourceOf } = await import('../kubernetes/client.js');
           const status = await readClusterStatus(
-            createKubeClients(kubeConfigSourceOf(args.kubeconfig, process.env)).config,
+            await loadKubeConfig(kubeConfigSourceOf(args.kubeconfig, process.env)),
             args.timeout,
             args['lease-namespace'] ?? (process.env.POD_NAMESPACE || 'kube-system'),
           );
@@ -89,6 +91,31 @@ interface StatusArgs {
   readonly cluster: boolean;
   readonly kubeconfig: string | undefined;
   readonly 'lease-namespace': string | undefined;
+}
+
+/**
+ * client-node's whole `KubeConfig` (exec and auth-provider plugins included): this command
+ * runs on an operator's machine with their kubeconfig, once, so its memory does not matter,
+ * unlike `anyvip run`'s (kubernetes/api-connection.ts).
+ */
+async function loadKubeConfig(source: KubeConfigSource): Promise<KubeConfig> {
+  const { KubeConfig } = await import('@kubernetes/client-node');
+  const config = new KubeConfig();
+  switch (source.kind) {
+    case 'file':
+      config.loadFromFile(source.path);
+      break;
+    case 'inCluster':
+      config.loadFromCluster();
+      break;
+    case 'default':
+      config.loadFromDefault();
+      break;
+    default:
+      assertNever(source);
+  }
+  if (config.getCurrentCluster() === null) throw new Error('the kubeconfig names no current cluster');
+  return config;
 }
 
 /**

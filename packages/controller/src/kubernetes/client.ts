@@ -1,29 +1,33 @@
-import {
-  CoordinationV1Api,
-  CoreV1Api,
-  CustomObjectsApi,
-  DiscoveryV1Api,
-  KubeConfig,
-} from '@kubernetes/client-node';
 import { assertNever } from '../assert-never.js';
+import {
+  type CoordinationApi,
+  type CoreApi,
+  type CustomApi,
+  createApiClients,
+  type DiscoveryApi,
+} from './api-clients.js';
+import { ApiConnection, type ApiServerSettings } from './api-connection.js';
+import { defaultSettings, inClusterSettings, kubeconfigSettings } from './api-server-settings.js';
 
 /**
  * The Kubernetes clients the controller uses, built once and injected everywhere else (so
  * tests point them at the in-repo test API server through a kubeconfig, never a mock).
  */
 export interface KubeClients {
-  readonly config: KubeConfig;
-  readonly core: CoreV1Api;
-  readonly discovery: DiscoveryV1Api;
-  readonly coordination: CoordinationV1Api;
+  /** The API server and its credentials; what client-node's `Watch` connects with. */
+  readonly connection: ApiConnection;
+  readonly core: CoreApi;
+  readonly discovery: DiscoveryApi;
+  readonly coordination: CoordinationApi;
   /** The anyvip.io kinds (AnyvipPeer, AnyvipAdvertisement, AnyvipPool) and their status. */
-  readonly custom: CustomObjectsApi;
+  readonly custom: CustomApi;
 }
 
 /** Where the connection comes from. */
 export type KubeConfigSource =
   | { readonly kind: 'file'; readonly path: string }
-  | { readonly kind: 'inCluster' }
+  /** The pod's ServiceAccount; `dir` (default its mount point) is for tests. */
+  | { readonly kind: 'inCluster'; readonly dir?: string }
   /** `$KUBECONFIG`, `~/.kube/config`, then in-cluster, as kubectl looks. */
   | { readonly kind: 'default' };
 
@@ -38,28 +42,27 @@ export function kubeConfigSourceOf(path: string | undefined, env: NodeJS.Process
   return { kind: 'default' };
 }
 
-/** Loads the configuration and makes the API clients. Throws when the kubeconfig is unusable. */
-export function createKubeClients(source: KubeConfigSource): KubeClients {
-  const config = new KubeConfig();
+/**
+ * Loads the connection (the kubeconfig subset of api-server-settings.ts, or in-cluster) and
+ * makes the API clients. Throws `ANYVIP_KUBECONFIG_*` when it is unusable.
+ */
+export function createKubeClients(
+  source: KubeConfigSource,
+  env: NodeJS.ProcessEnv = process.env,
+): KubeClients {
+  const connection = new ApiConnection(settingsOf(source, env));
+  return { connection, ...createApiClients(connection) };
+}
+
+function settingsOf(source: KubeConfigSource, env: NodeJS.ProcessEnv): ApiServerSettings {
   switch (source.kind) {
     case 'file':
-      config.loadFromFile(source.path);
-      break;
+      return kubeconfigSettings(source.path);
     case 'inCluster':
-      config.loadFromCluster();
-      break;
+      return inClusterSettings(env, source.dir);
     case 'default':
-      config.loadFromDefault();
-      break;
+      return defaultSettings(env);
     default:
-      assertNever(source);
+      return assertNever(source);
   }
-  if (config.getCurrentCluster() === null) throw new Error('the kubeconfig names no current cluster');
-  return {
-    config,
-    core: config.makeApiClient(CoreV1Api),
-    discovery: config.makeApiClient(DiscoveryV1Api),
-    coordination: config.makeApiClient(CoordinationV1Api),
-    custom: config.makeApiClient(CustomObjectsApi),
-  };
 }

@@ -1,10 +1,13 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import { type CoreV1Api, PatchStrategy, setHeaderOptions, type V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
+import { setHeaderOptions } from '@kubernetes/client-node/dist/middleware.js';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 import { announcedByAnnotation, formatAnnouncedBy } from '../desired/announced-by.js';
 import { NODE_STATUS_MIN_INTERVAL_MS } from '../desired/node-status.js';
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
+import type { CoreApi } from '../kubernetes/api-clients.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
@@ -13,7 +16,7 @@ import { WritePacer } from './write-pacer.js';
 const BACKOFF_MAX_MS = 5 * 60_000;
 
 export interface AnnouncedBySinkOptions {
-  readonly api: CoreV1Api;
+  readonly api: CoreApi;
   /** The Service as the observer's cache holds it now. */
   readonly lookup: (namespace: string, name: string) => V1Service | undefined;
   /** Whether this instance still holds the lease (checked before every write). */

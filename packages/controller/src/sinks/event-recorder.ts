@@ -1,6 +1,7 @@
 import type { Clock } from '@anyvip/healthcheck';
-import type { CoreV1Api, CoreV1Event } from '@kubernetes/client-node';
+import type { CoreV1Event } from '@kubernetes/client-node';
 import { describeError } from '../errors.js';
+import type { CoreApi } from '../kubernetes/api-clients.js';
 
 /** The object an Event is about. */
 export interface EventSubject {
@@ -29,7 +30,7 @@ export interface EventNote {
 }
 
 export interface EventRecorderOptions {
-  readonly api: CoreV1Api;
+  readonly api: CoreApi;
   /** `source.component` and `reportingController`. */
   readonly component: string;
   /** `source.host` and `reportingInstance`: the node name. */

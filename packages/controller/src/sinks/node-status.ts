@@ -1,5 +1,6 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import { type CustomObjectsApi, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { setHeaderOptions } from '@kubernetes/client-node/dist/middleware.js';
+import { PatchStrategy } from '@kubernetes/client-node/dist/patch.js';
 import {
   computeNodeStatus,
   NODE_STATUS_MIN_INTERVAL_MS,
@@ -9,14 +10,12 @@ import {
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
+import type { CustomApi } from '../kubernetes/api-clients.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
-import {
-  type AnyvipNodeStatusStatus,
-  anyvipApiVersion,
-  anyvipGroup,
-  anyvipNodeStatusDefinition,
-  anyvipVersion,
-} from '../kubernetes/crds/index.js';
+// Names only (not index.js): the schemas and their library stay unloaded (fabric-object.ts).
+import { anyvipApiVersion, anyvipGroup, anyvipVersion } from '../kubernetes/crds/group.js';
+import type { AnyvipNodeStatusStatus } from '../kubernetes/crds/index.js';
+import { anyvipNodeStatusNames } from '../kubernetes/crds/names.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 
@@ -24,15 +23,15 @@ import { WritePacer } from './write-pacer.js';
 export const nodeStatusResource = {
   group: anyvipGroup,
   version: anyvipVersion,
-  plural: anyvipNodeStatusDefinition.plural,
-  kind: anyvipNodeStatusDefinition.kind,
+  plural: anyvipNodeStatusNames.plural,
+  kind: anyvipNodeStatusNames.kind,
 } as const;
 
 /** The longest wait between attempts while writes fail. */
 const BACKOFF_MAX_MS = 5 * 60_000;
 
 export interface NodeStatusSinkOptions {
-  readonly api: CustomObjectsApi;
+  readonly api: CustomApi;
   /** Monotonic: pacing and the wake-up timer. */
   readonly clock: Clock;
   /** Wall-clock ms for `updatedAt` and the condition's transition time. Default `Date.now`. */

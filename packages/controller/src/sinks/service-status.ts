@@ -1,7 +1,8 @@
-import type { CoreV1Api, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
+import type { CoreApi } from '../kubernetes/api-clients.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
 import {
   emptyResult,
@@ -34,7 +35,7 @@ export function ingressAddresses(service: Pick<V1Service, 'status'>): string[] {
  * we saw before: level-triggered, the next pass decides again from the new object.
  */
 export async function writeIngress(
-  api: CoreV1Api,
+  api: CoreApi,
   service: V1Service,
   addresses: readonly string[],
 ): Promise<StatusWrite> {
@@ -68,7 +69,7 @@ export const EventReason = {
 } as const;
 
 export interface ServiceStatusSinkOptions {
-  readonly api: CoreV1Api;
+  readonly api: CoreApi;
   /** The Service as the observer's cache holds it now (its resourceVersion guards the write). */
   readonly lookup: (namespace: string, name: string) => V1Service | undefined;
   /** Whether this instance still holds the lease (checked before every write: a pass can outlive it). */

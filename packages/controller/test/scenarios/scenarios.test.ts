@@ -15,11 +15,8 @@ import {
   initialClusterMemory,
 } from '../../src/desired/observation.js';
 import type { DesiredState } from '../../src/desired/types.js';
-import {
-  type CustomObject,
-  fabricObjectOf,
-  fabricSecretOf,
-} from '../../src/observe/kubernetes/fabric-observer.js';
+import { fabricObjectOf } from '../../src/observe/kubernetes/fabric-object.js';
+import { type CustomObject, fabricSecretOf } from '../../src/observe/kubernetes/fabric-observer.js';
 import { type PassReport, ReconcileLoop } from '../../src/reconcile/loop.js';
 import { BgpSink } from '../../src/sinks/bgp.js';
 import { FabricConditionSink, type FabricStatusObject } from '../../src/sinks/fabric-conditions.js';

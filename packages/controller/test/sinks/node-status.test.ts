@@ -1,5 +1,4 @@
 import { FakeClock } from '@anyvip/healthcheck';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { gateOnBinding } from '../../src/desired/bind-gate.js';
 import type { ControllerEvent } from '../../src/events.js';
@@ -28,7 +27,7 @@ describe('NodeStatusSink: this node AnyvipNodeStatus, kept current through the s
     const wakes: string[] = [];
     const reports: ControllerEvent[] = [];
     const sink = new NodeStatusSink({
-      api: clients.config.makeApiClient(CustomObjectsApi),
+      api: clients.custom,
       clock,
       now: () => wallMs,
       wake: (r) => wakes.push(r),

@@ -30,11 +30,20 @@
  *
  * Listens on TCP (`127.0.0.1:0` by default) or on a Unix socket path (interop tests put a
  * TCP forwarder in a network namespace in front of it).
+ *
+ * Plain HTTP by default. With `tls` it serves HTTPS (Node's `https`, the test's own
+ * certificate), and with `authentication` it authenticates as kube-apiserver does with
+ * anonymous access off: a request carrying a bearer token the server accepts
+ * (`--token-auth-file`), or a client certificate that chains to `clientCa` (`--client-ca-file`),
+ * is served; anything else is `401 Unauthorized` (a Status). `acceptTokens()` rotates the
+ * accepted tokens at run time.
  */
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { CrdSchema, type JsonSchema, type StatusCause } from './crd-schema.js';
 
 /** A stored object: any JSON object with Kubernetes metadata. */
@@ -158,6 +167,15 @@ export interface TestApiServerOptions {
    * Default true; false plays an API server that admits what only CEL would refuse.
    */
   readonly celRules?: boolean;
+  /** Serve HTTPS with this certificate and key (PEM). */
+  readonly tls?: {
+    readonly cert: string | Buffer;
+    readonly key: string | Buffer;
+    /** Client certificates chaining to this CA authenticate (kube-apiserver's `--client-ca-file`). */
+    readonly clientCa?: string | Buffer;
+  };
+  /** Authenticate every request (bearer token or client certificate); otherwise 401. */
+  readonly authentication?: { readonly tokens: readonly string[] };
 }
 
 class HttpError extends Error {
@@ -192,8 +210,13 @@ export class TestApiServer {
   #server: Server;
   #listenOn: { port: number; host: string } | { path: string } = { port: 0, host: '127.0.0.1' };
   #up = false;
+  readonly #tls: TestApiServerOptions['tls'];
+  /** Undefined: no authentication (every request is served). */
+  #tokens: ReadonlySet<string> | undefined;
 
   private constructor(options: TestApiServerOptions) {
+    this.#tls = options.tls;
+    this.#tokens = options.authentication === undefined ? undefined : new Set(options.authentication.tokens);
     this.#historyLimit = options.historyLimit ?? 10_000;
     this.#bookmarkIntervalMs = options.bookmarkIntervalMs ?? 1000;
     this.#celRules = options.celRules ?? true;
@@ -215,10 +238,15 @@ export class TestApiServer {
     return s;
   }
 
-  /** `http://127.0.0.1:PORT` (TCP only). */
+  /** `http://127.0.0.1:PORT`, or `https://` with `tls` (TCP only). */
   get url(): string {
     if ('path' in this.#listenOn) throw new Error('listening on a Unix socket');
-    return `http://${this.#listenOn.host}:${this.#listenOn.port}`;
+    return `${this.#tls === undefined ? 'http' : 'https'}://${this.#listenOn.host}:${this.#listenOn.port}`;
+  }
+
+  /** The bearer tokens accepted from now on (a rotation: the old ones get 401). */
+  acceptTokens(tokens: readonly string[]): void {
+    this.#tokens = new Set(tokens);
   }
 
   /** The current global resourceVersion. */
@@ -419,14 +447,38 @@ export class TestApiServer {
   }
 
   #makeServer(): Server {
-    const server = createServer((req, res) => {
+    const handler = (req: IncomingMessage, res: ServerResponse): void => {
       void this.#handle(req, res);
-    });
+    };
+    const tls = this.#tls;
+    const server =
+      tls === undefined
+        ? createServer(handler)
+        : createHttpsServer(
+            {
+              cert: tls.cert,
+              key: tls.key,
+              ...(tls.clientCa !== undefined
+                ? // Asked for, not required: a client without one may still bring a token.
+                  { ca: tls.clientCa, requestCert: true, rejectUnauthorized: false }
+                : {}),
+            },
+            handler,
+          );
     server.on('connection', (s) => {
       this.#sockets.add(s);
       s.on('close', () => this.#sockets.delete(s));
     });
     return server;
+  }
+
+  /** A token the server accepts, or a verified client certificate (kube-apiserver's authenticators). */
+  #authenticated(req: IncomingMessage): boolean {
+    if (this.#tokens === undefined) return true;
+    const m = /^Bearer (.+)$/i.exec(req.headers.authorization ?? '');
+    if (m !== null && this.#tokens.has(m[1] as string)) return true;
+    const socket = req.socket as TLSSocket;
+    return this.#tls?.clientCa !== undefined && socket.authorized === true;
   }
 
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -438,6 +490,7 @@ export class TestApiServer {
     };
     try {
       const body = await readBody(req);
+      if (!this.#authenticated(req)) throw new HttpError(401, 'Unauthorized', 'Unauthorized');
       const discovery = method === 'GET' ? this.#discovery(url.pathname) : undefined;
       if (discovery !== undefined) return send(res, 200, discovery, record);
       const route = parsePath(url.pathname, (g, v, p) =>

@@ -75,13 +75,13 @@ export class ClusterObserver {
     this.#o = options;
     const { clients, clock } = options;
     const onEvent = (e: ListWatchEvent): void => this.#onWatch(e);
-    this.#services = new WatchedKind(clients.config, {
+    this.#services = new WatchedKind(clients.connection, {
       path: '/api/v1/services',
       list: pagedList((c) => clients.core.listServiceForAllNamespaces({ limit: LIST_PAGE, _continue: c })),
       clock,
       onEvent,
     });
-    this.#slices = new WatchedKind(clients.config, {
+    this.#slices = new WatchedKind(clients.connection, {
       path: '/apis/discovery.k8s.io/v1/endpointslices',
       list: pagedList((c) =>
         clients.discovery.listEndpointSliceForAllNamespaces({ limit: LIST_PAGE, _continue: c }),
@@ -89,7 +89,7 @@ export class ClusterObserver {
       clock,
       onEvent,
     });
-    this.#nodes = new WatchedKind(clients.config, {
+    this.#nodes = new WatchedKind(clients.connection, {
       path: '/api/v1/nodes',
       list: pagedList((c) => clients.core.listNode({ limit: LIST_PAGE, _continue: c })),
       clock,
@@ -99,7 +99,7 @@ export class ClusterObserver {
     this.#pools =
       cm === undefined
         ? undefined
-        : new WatchedKind(clients.config, {
+        : new WatchedKind(clients.connection, {
             path: `/api/v1/namespaces/${encodeURIComponent(cm.namespace)}/configmaps`,
             fieldSelector: `metadata.name=${cm.name}`,
             list: () =>
@@ -115,7 +115,7 @@ export class ClusterObserver {
     this.#nodeLeases =
       nl === undefined
         ? undefined
-        : new WatchedKind(clients.config, {
+        : new WatchedKind(clients.connection, {
             path: `/apis/coordination.k8s.io/v1/namespaces/${encodeURIComponent(options.leaseNamespace)}/leases`,
             labelSelector: selector,
             list: () =>

@@ -11,16 +11,10 @@ import type {
   PoolSpec,
 } from '../../desired/fabric.js';
 import { nodePeerPasswordSecretKey } from '../../desired/peers.js';
+import { describeError } from '../../errors.js';
 import type { ControllerEvent } from '../../events.js';
 import type { KubeClients } from '../../kubernetes/client.js';
-import {
-  anyvipGroup,
-  anyvipVersion,
-  checkAnyvipAdvertisement,
-  checkAnyvipPeer,
-  checkAnyvipPool,
-  type Problem,
-} from '../../kubernetes/crds/index.js';
+import { anyvipGroup, anyvipVersion } from '../../kubernetes/crds/group.js';
 import { pagedList, WatchedKind } from './list-watch.js';
 import { reportListWatchEvent } from './list-watch-report.js';
 import { OptionalKind, type OptionalKindEvent } from './optional-kind.js';
@@ -67,16 +61,6 @@ export interface FabricObserverOptions {
   readonly recheckMs?: number;
 }
 
-/** Each kind's check (kubernetes/crds/): the object with defaults, or its problems. */
-const checkers: Record<
-  FabricKind,
-  (o: unknown) => { ok: true; value: { spec: unknown } } | { ok: false; problems: readonly Problem[] }
-> = {
-  AnyvipPeer: checkAnyvipPeer,
-  AnyvipAdvertisement: checkAnyvipAdvertisement,
-  AnyvipPool: checkAnyvipPool,
-};
-
 /** Objects per list page. */
 const LIST_PAGE = 500;
 
@@ -90,6 +74,13 @@ export class FabricObserver {
   /** Converted objects by the object the cache holds (a watch replaces it on change). */
   readonly #converted = new WeakMap<object, FabricObject<unknown>>();
   readonly #wrapped = new WeakMap<object, FabricSecret>();
+  /**
+   * fabric-object.ts's conversion, loaded once a kind's CRD is installed: its checks bring the
+   * schema library and every kind's schema (~4-5 MB of RSS), which a cluster without the CRDs
+   * never needs.
+   */
+  #convert: ((kind: FabricKind, o: CustomObject) => FabricObject<unknown>) | undefined;
+  #loadingChecks = false;
   #started = false;
   #initialSynced = false;
   #resolveSynced: () => void = () => {};
@@ -101,7 +92,7 @@ export class FabricObserver {
     this.#o = options;
     const kind = (k: FabricKind): OptionalKind<CustomObject> => {
       const plural = fabricKinds[k];
-      return new OptionalKind<CustomObject>(options.clients.config, {
+      return new OptionalKind<CustomObject>(options.clients.connection, {
         path: `/apis/${fabricGroup}/${fabricVersion}/${plural}`,
         list: pagedList(
           (c) =>
@@ -188,10 +179,16 @@ export class FabricObserver {
   #objects<S>(kind: FabricKind): FabricObject<S>[] | undefined {
     const items = this.#kinds[kind].items();
     if (items === undefined) return undefined;
+    const convert = this.#convert;
+    // A CRD installed a moment ago: as not installed until the checks are loaded (one pass).
+    if (convert === undefined) {
+      this.#loadChecks();
+      return undefined;
+    }
     return items.map((o) => {
       let c = this.#converted.get(o);
       if (c === undefined) {
-        c = fabricObjectOf(kind, o);
+        c = convert(kind, o);
         this.#converted.set(o, c);
       }
       return c as FabricObject<S>;
@@ -227,7 +224,7 @@ export class FabricObserver {
     for (const name of names) {
       if (this.#secrets.has(name)) continue;
       const fieldSelector = `metadata.name=${name}`;
-      const w = new WatchedKind<V1Secret>(clients.config, {
+      const w = new WatchedKind<V1Secret>(clients.connection, {
         path: `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets`,
         fieldSelector,
         list: () => clients.core.listNamespacedSecret({ namespace, fieldSelector }),
@@ -264,35 +261,35 @@ export class FabricObserver {
     // The kinds only: a Secret still being listed (or not readable) makes its peers wait
     // (pendingSecrets), never the whole world.
     if (!this.#initialSynced && Object.values(this.#kinds).every((k) => k.synced)) {
-      this.#initialSynced = true;
-      this.#resolveSynced();
+      const installed = Object.values(this.#kinds).some((k) => k.items() !== undefined);
+      if (installed && this.#convert === undefined)
+        this.#loadChecks(); // calls this again
+      else {
+        this.#initialSynced = true;
+        this.#resolveSynced();
+      }
     }
     this.#o.onChange('fabric');
   }
-}
 
-/**
- * One object as desired/ reads it: the kind's check (schema, CEL rules, addresses) gives the
- * spec with the schema's defaults filled in, as the API server would have, or the first
- * problem in its words (`invalid`, `invalidReason`). Pure.
- */
-export function fabricObjectOf(kind: FabricKind, o: CustomObject): FabricObject<unknown> {
-  const checked = checkers[kind](o);
-  const first = checked.ok ? undefined : checked.problems[0];
-  const more = checked.ok ? 0 : checked.problems.length - 1;
-  return {
-    name: o.metadata?.name ?? '',
-    ...(o.metadata?.uid !== undefined ? { uid: o.metadata.uid } : {}),
-    generation: o.metadata?.generation,
-    labels: o.metadata?.labels ?? {},
-    spec: checked.ok ? checked.value.spec : (o.spec ?? {}),
-    ...(first !== undefined
-      ? {
-          invalid: `${first.path === '' ? '' : `${first.path}: `}${first.message}${more > 0 ? ` (and ${more} more)` : ''}`,
-          invalidReason: first.reason,
-        }
-      : {}),
-  };
+  #loadChecks(): void {
+    if (this.#loadingChecks) return;
+    this.#loadingChecks = true;
+    import('./fabric-object.js').then(
+      (m) => {
+        this.#convert = m.fabricObjectOf;
+        this.#changed();
+      },
+      (err: unknown) => {
+        this.#loadingChecks = false;
+        this.#o.report({
+          kind: 'kubernetesError',
+          resource: 'anyvip.io schema checks',
+          reason: describeError(err),
+        });
+      },
+    );
+  }
 }
 
 /** A Secret's keys, each wrapped with its fingerprint; one trailing newline (as `--from-file` leaves) is not part of a key. */

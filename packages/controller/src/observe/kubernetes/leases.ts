@@ -1,7 +1,8 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
 import { assertNever } from '../../assert-never.js';
 import { describeError } from '../../errors.js';
+import type { CoordinationApi } from '../../kubernetes/api-clients.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
 
 /**
@@ -60,7 +61,7 @@ export type LeaderEvent =
   | { readonly kind: 'leaseError'; readonly lease: string; readonly reason: string };
 
 export interface LeaderElectorOptions {
-  readonly api: CoordinationV1Api;
+  readonly api: CoordinationApi;
   readonly namespace: string;
   readonly name: string;
   /** This candidate; the node name (a restarted controller on the same node resumes at once). */

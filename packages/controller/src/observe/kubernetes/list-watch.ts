@@ -1,7 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import { type KubeConfig, type KubernetesObject, ListWatch, Watch } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
+import { ListWatch } from '@kubernetes/client-node/dist/cache.js';
+import { Watch } from '@kubernetes/client-node/dist/watch.js';
 import { describeError } from '../../errors.js';
+import type { ApiConnection } from '../../kubernetes/api-connection.js';
 
 /** A list call as the generated clients make it: items plus the list's resourceVersion. */
 export type ListFn<T extends KubernetesObject> = () => Promise<{
@@ -70,6 +73,18 @@ export interface WatchedKindOptions<T extends KubernetesObject> {
 }
 
 /**
+ * Drops `metadata.managedFields` (server-side apply's bookkeeping, often larger than the rest
+ * of a Service or EndpointSlice) before the cache keeps an object: nothing here reads it, and a
+ * status update without it keeps the stored one. client-go's informers do the same
+ * (`TransformStripManagedFields`).
+ */
+export function stripManagedFields<T>(o: T): T {
+  const meta = (o as { metadata?: { managedFields?: unknown } } | undefined)?.metadata;
+  if (meta?.managedFields !== undefined) delete meta.managedFields;
+  return o;
+}
+
+/**
  * client-node's `Watch`, asking for bookmarks (`allowWatchBookmarks=true`; `ListWatch` does
  * not). A BOOKMARK carries the current resourceVersion of a quiet watch, so after a
  * disconnect it resumes from a recent version instead of one that compaction may have
@@ -83,7 +98,12 @@ class BookmarkWatch extends Watch {
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
-    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, callback, done);
+    return super.watch(
+      path,
+      { ...queryParams, allowWatchBookmarks: true },
+      (phase, apiObj, watchObj) => callback(phase, stripManagedFields(apiObj), watchObj),
+      done,
+    );
   }
 }
 
@@ -110,7 +130,7 @@ export class WatchedKind<T extends KubernetesObject> {
   #synced = false;
   #stopped = false;
 
-  constructor(config: KubeConfig, options: WatchedKindOptions<T>) {
+  constructor(connection: ApiConnection, options: WatchedKindOptions<T>) {
     this.resource = options.path;
     this.#options = options;
     this.#retryMinMs = options.retryMinMs ?? 500;
@@ -119,13 +139,14 @@ export class WatchedKind<T extends KubernetesObject> {
     const reconnectMaxMs = options.reconnectMaxMs ?? 1000;
     const list: ListFn<T> = async () => {
       const result = await options.list();
+      for (const o of result.items) stripManagedFields(o);
       // ListWatch fills its cache right after this promise settles; report once it has.
       setImmediate(() => this.#listed(result.items.length));
       return result;
     };
     this.#lw = new ListWatch<T>(
       options.path,
-      new BookmarkWatch(config),
+      new BookmarkWatch(connection.asWatchConfig()),
       list,
       false,
       options.labelSelector,

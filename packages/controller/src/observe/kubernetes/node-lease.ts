@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import type { CoordinationV1Api, V1Lease } from '@kubernetes/client-node';
+import type { V1Lease } from '@kubernetes/client-node';
 import { describeError } from '../../errors.js';
+import type { CoordinationApi } from '../../kubernetes/api-clients.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
 
 /** The label that marks an instance's node leases (its value: the instance's lease name). */
@@ -12,7 +13,7 @@ export function nodeLeaseName(instance: string, node: string): string {
 }
 
 export interface NodeLeaseOptions {
-  readonly api: CoordinationV1Api;
+  readonly api: CoordinationApi;
   readonly namespace: string;
   /** The instance's lease name (`anyvip`, `anyvip-blue`): the label value. */
   readonly instance: string;

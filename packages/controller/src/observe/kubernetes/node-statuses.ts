@@ -1,10 +1,10 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { CustomObjectsApi } from '@kubernetes/client-node';
 import type { ObservedNodeStatus } from '../../desired/announced-by.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
 import type { KubeClients } from '../../kubernetes/client.js';
-import { anyvipGroup, anyvipNodeStatusDefinition, anyvipVersion } from '../../kubernetes/crds/index.js';
+import { anyvipGroup, anyvipVersion } from '../../kubernetes/crds/group.js';
+import { anyvipNodeStatusNames } from '../../kubernetes/crds/names.js';
 import { type ListWatchEvent, pagedList, WatchedKind } from './list-watch.js';
 
 /** An AnyvipNodeStatus as far as the leader reads it. */
@@ -52,14 +52,14 @@ export class NodeStatusWatch {
     const { clients, clock } = options;
     this.#clock = clock;
     this.#onChange = options.onChange;
-    const api = clients.config.makeApiClient(CustomObjectsApi);
+    const api = clients.custom;
     this.#probe = () => api.listClusterCustomObject({ ...resource, limit: 1 });
     const resource = {
       group: anyvipGroup,
       version: anyvipVersion,
-      plural: anyvipNodeStatusDefinition.plural,
+      plural: anyvipNodeStatusNames.plural,
     };
-    this.#kind = new WatchedKind<NodeStatusObject>(clients.config, {
+    this.#kind = new WatchedKind<NodeStatusObject>(clients.connection, {
       path: `/apis/${resource.group}/${resource.version}/${resource.plural}`,
       list: pagedList(
         (c) =>

@@ -1,6 +1,7 @@
 import type { Clock, TimerHandle } from '@anyvip/healthcheck';
-import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { describeError } from '../../errors.js';
+import type { ApiConnection } from '../../kubernetes/api-connection.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
 import { type ListFn, type ListWatchEvent, WatchedKind } from './list-watch.js';
 
@@ -25,7 +26,7 @@ export type OptionalKindEvent =
  */
 export class OptionalKind<T extends KubernetesObject> {
   readonly resource: string;
-  readonly #config: KubeConfig;
+  readonly #connection: ApiConnection;
   readonly #list: ListFn<T>;
   readonly #clock: Clock;
   readonly #onEvent: (e: OptionalKindEvent) => void;
@@ -37,7 +38,7 @@ export class OptionalKind<T extends KubernetesObject> {
   #stopped = false;
 
   constructor(
-    config: KubeConfig,
+    connection: ApiConnection,
     options: {
       readonly path: string;
       readonly list: ListFn<T>;
@@ -48,7 +49,7 @@ export class OptionalKind<T extends KubernetesObject> {
     },
   ) {
     this.resource = options.path;
-    this.#config = config;
+    this.#connection = connection;
     this.#list = options.list;
     this.#clock = options.clock;
     this.#onEvent = options.onEvent;
@@ -107,7 +108,7 @@ export class OptionalKind<T extends KubernetesObject> {
     if (this.#stopped) return;
     const wasAbsent = this.#state === 'absent';
     this.#state = 'watching';
-    this.#watched = new WatchedKind<T>(this.#config, {
+    this.#watched = new WatchedKind<T>(this.#connection, {
       path: this.resource,
       list: this.#list,
       clock: this.#clock,

@@ -1,5 +1,5 @@
 import { systemClock } from '@anyvip/healthcheck';
-import type { V1Service } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { afterEach, describe, expect, it } from 'vitest';
 import { AnyvipRuntime } from '../../../src/app.js';
 import type { ControllerEvent } from '../../../src/events.js';
@@ -196,17 +196,21 @@ describe('Kubernetes mode against the test API server (real client-node): observ
 
   it('status writes carry the cached resourceVersion: a Service changed meanwhile gets 409, not overwritten', async () => {
     const { s, clients } = await setup();
+    // Reads through client-node's full client (anyvip itself never reads one Service).
+    const kc = new KubeConfig();
+    kc.loadFromFile(writeKubeconfig(s.url));
+    const reader = kc.makeApiClient(CoreV1Api);
     const stored = s.apply('v1', 'services', service('a', []));
-    const stale = (await clients.core.readNamespacedService({
+    const stale = (await reader.readNamespacedService({
       name: 'a',
       namespace: 'default',
     })) as V1Service;
     s.apply('v1', 'services', { ...stored, metadata: { ...stored.metadata, labels: { changed: 'yes' } } });
     expect(await writeIngress(clients.core, stale, ['10.250.255.9'])).toEqual({ kind: 'conflict' });
-    const fresh = await clients.core.readNamespacedService({ name: 'a', namespace: 'default' });
+    const fresh = await reader.readNamespacedService({ name: 'a', namespace: 'default' });
     expect(await writeIngress(clients.core, fresh, ['10.250.255.9'])).toEqual({ kind: 'written' });
     expect(await writeIngress(clients.core, fresh, ['10.250.255.8'])).toEqual({ kind: 'conflict' });
-    const now = await clients.core.readNamespacedService({ name: 'a', namespace: 'default' });
+    const now = await reader.readNamespacedService({ name: 'a', namespace: 'default' });
     expect(await writeIngress(clients.core, now, ['10.250.255.9'])).toEqual({ kind: 'unchanged' });
   });
 

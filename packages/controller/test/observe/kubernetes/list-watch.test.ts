@@ -39,7 +39,7 @@ describe('WatchedKind: client-node ListWatch against the test API server', () =>
     s.apply('v1', 'services', service('a', '10.250.255.1') as never);
     const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
     const events: ListWatchEvent[] = [];
-    const w = new WatchedKind<V1Service>(clients.config, {
+    const w = new WatchedKind<V1Service>(clients.connection, {
       path: '/api/v1/services',
       list: () => clients.core.listServiceForAllNamespaces(),
       clock: systemClock,
@@ -68,6 +68,46 @@ describe('WatchedKind: client-node ListWatch against the test API server', () =>
           .map((o) => o.metadata?.name)
           .join() === 'b',
     );
+  });
+
+  it('drops metadata.managedFields before caching, from the list and from the watch; keeps the rest', async () => {
+    const managed = (name: string, ip: string) => {
+      const o = service(name, ip);
+      return {
+        ...o,
+        metadata: {
+          ...o.metadata,
+          labels: { app: name },
+          managedFields: [
+            { manager: 'kubectl', operation: 'Apply', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': {} } },
+          ],
+        },
+      };
+    };
+    const s = await TestApiServer.start({ bookmarkIntervalMs: 50 });
+    server = s;
+    s.apply('v1', 'services', managed('listed', '10.250.255.1') as never);
+    const clients = createKubeClients({ kind: 'file', path: writeKubeconfig(s.url) });
+    const w = new WatchedKind<V1Service>(clients.connection, {
+      path: '/api/v1/services',
+      list: () => clients.core.listServiceForAllNamespaces(),
+      clock: systemClock,
+      onEvent: () => {},
+    });
+    watched = w;
+    w.start();
+    await until('synced', () => w.synced);
+    await until('watch open', () => s.watchCount('services') === 1);
+    s.apply('v1', 'services', managed('watched', '10.250.255.2') as never);
+    await until('watched added', () => w.get('watched', 'default') !== undefined);
+    for (const name of ['listed', 'watched']) {
+      const o = w.get(name, 'default');
+      expect(o?.metadata).not.toHaveProperty('managedFields');
+      expect(o?.metadata?.labels).toEqual({ app: name });
+      expect(o?.status?.loadBalancer?.ingress?.[0]?.ip).toBeDefined();
+    }
+    // The server still has them: only the cache's copy lost them.
+    expect(s.get('v1', 'services', 'listed', 'default')?.metadata.managedFields).toHaveLength(1);
   });
 
   it('410 Gone after compaction: relists, keeps unchanged objects, reports deletions found by the relist', async () => {
