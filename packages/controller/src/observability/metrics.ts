@@ -257,7 +257,7 @@ export class ControllerMetrics {
    * prefix, as every Node exporter names them). Opt-in: they start an event-loop monitor,
    * which tests and libraries should not get by constructing a registry.
    *
-   * The monitor samples every {@link eventLoopSamplingMs} instead of prom-client's 10 ms: at
+   * The monitor samples every `eventLoopSamplingMs` (100 ms) instead of prom-client's 10 ms: at
    * 10 ms its timer woke an idle anyvip 100 times a second, most of the idle CPU issue 17
    * measures. A stall long enough to matter to BGP or a health check (≥ 100 ms) still lands
    * in `nodejs_eventloop_lag_*`.
