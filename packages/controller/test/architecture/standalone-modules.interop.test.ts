@@ -54,10 +54,18 @@ vips:
   - { address: 10.250.255.1, healthcheck: web }
 `;
 
-/** Rewrites the module list every 200 ms; loads nothing that fs and timers do not already. */
+/**
+ * Rewrites the module list every 200 ms; loads nothing that fs and timers do not already. Each
+ * list goes to a file of its own and is renamed over the last one, so the test never reads a
+ * file that a rewrite has truncated but not yet filled (writeFileSync does both in turn).
+ */
 const preload = `
-const { writeFileSync } = require('node:fs');
-setInterval(() => writeFileSync(process.env.ANYVIP_TEST_MODULES, JSON.stringify(process.moduleLoadList)), 200).unref();
+const { renameSync, writeFileSync } = require('node:fs');
+const out = process.env.ANYVIP_TEST_MODULES;
+setInterval(() => {
+  writeFileSync(out + '.new', JSON.stringify(process.moduleLoadList));
+  renameSync(out + '.new', out);
+}, 200).unref();
 `;
 
 const tcpTarget = `
