@@ -73,6 +73,7 @@ export class EventRecorder {
   readonly #buckets = new Map<string, Bucket>();
   readonly #queue: (() => Promise<void>)[] = [];
   #draining = false;
+  #sequence = 0;
   /** Events dropped by the spam filter or a full queue. */
   dropped = 0;
 
@@ -103,15 +104,37 @@ export class EventRecorder {
     }
     if (!this.#take(objectKey, now)) return;
     const wall = new Date();
-    const name = `${s.name}.${(Date.now() * 1000 + Math.floor(Math.random() * 1000)).toString(16)}`;
-    this.#seen.set(key, { name, note, count: 1, firstTimestamp: wall, atMs: now });
+    const name = this.#newName(s.name, wall);
+    const created: Seen = { name, note, count: 1, firstTimestamp: wall, atMs: now };
+    this.#seen.set(key, created);
     this.#prune(now);
     this.#enqueue(async () => {
-      await this.#o.api.createNamespacedEvent({
-        namespace: s.namespace || clusterScopedEventNamespace,
-        body: this.#body(name, note, 1, wall, wall),
-      });
+      try {
+        await this.#o.api.createNamespacedEvent({
+          namespace: s.namespace || clusterScopedEventNamespace,
+          body: this.#body(name, note, 1, wall, wall),
+        });
+      } catch (err) {
+        // Not created: the next record of this Event creates it again rather than bumping the
+        // count of an Event that does not exist (a replace would fail for the whole window).
+        if (this.#seen.get(key) === created) this.#seen.delete(key);
+        throw err;
+      }
     });
+  }
+
+  /**
+   * A name no other Event of ours takes: client-go's `<object>.<timestamp in ns, hex>` has no
+   * nanoseconds here, so the millisecond is followed by this recorder's sequence number (two
+   * Events about one object in the same millisecond, e.g. two refused addresses in one pass)
+   * and 32 random bits (another node recording about the same object in that millisecond).
+   */
+  #newName(object: string, wall: Date): string {
+    const seq = (this.#sequence++ % 0x10000).toString(16).padStart(4, '0');
+    const random = Math.floor(Math.random() * 0x100000000)
+      .toString(16)
+      .padStart(8, '0');
+    return `${object}.${wall.getTime().toString(16)}${seq}${random}`;
   }
 
   #body(name: string, note: EventNote, count: number, first: Date, last: Date): CoreV1Event {

@@ -1,6 +1,6 @@
 import { systemClock } from '@anyvip/healthcheck';
 import { CoreV1Api, KubeConfig, type V1Service } from '@kubernetes/client-node';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { AnyvipRuntime } from '../../../src/app.js';
 import type { ControllerEvent } from '../../../src/events.js';
 import { createKubeClients, type KubeClients } from '../../../src/kubernetes/client.js';
@@ -237,5 +237,76 @@ describe('Kubernetes mode against the test API server (real client-node): observ
     // 3 tokens: two for Refused (create + count update), one Announced; the rest are dropped.
     expect(events.filter((e) => e.reason === 'Announced')).toHaveLength(1);
     expect(recorder.dropped).toBe(4);
+  });
+
+  it('Events: two about one object in the same millisecond get two names, even with the same random draw', async () => {
+    const { s, clients } = await setup();
+    const recorder = new EventRecorder({
+      api: clients.core,
+      component: 'anyvip',
+      host: 'node1',
+      clock: systemClock,
+    });
+    const subject = { kind: 'Service' as const, namespace: 'default', name: 'grab', uid: 'u1' };
+    const now = vi.spyOn(Date, 'now').mockReturnValue(1_764_900_000_000);
+    const random = vi.spyOn(Math, 'random').mockReturnValue(0.5);
+    try {
+      recorder.record({
+        subject,
+        type: 'Warning',
+        reason: 'Refused',
+        message: '10.250.2.2 refused: a node address',
+      });
+      recorder.record({
+        subject,
+        type: 'Warning',
+        reason: 'Refused',
+        message: '10.250.2.1 refused: the API server',
+      });
+    } finally {
+      now.mockRestore();
+      random.mockRestore();
+    }
+    await recorder.flush();
+    const messages = s.list('v1', 'events', 'default').map((e) => e.message);
+    expect(messages.sort()).toEqual([
+      '10.250.2.1 refused: the API server',
+      '10.250.2.2 refused: a node address',
+    ]);
+  });
+
+  it('Events: one that could not be created is created on its next record, not counted on a missing Event', async () => {
+    const { s, clients } = await setup();
+    const errors: string[] = [];
+    const recorder = new EventRecorder({
+      api: clients.core,
+      component: 'anyvip',
+      host: 'node1',
+      clock: systemClock,
+      onError: (e) => errors.push(e),
+    });
+    const subject = { kind: 'Service' as const, namespace: 'default', name: 'a', uid: 'u1' };
+    const note = { subject, type: 'Warning' as const, reason: 'Refused', message: 'x refused' };
+    // The same name already taken (409 AlreadyExists), as a collision with another Event would.
+    const taken = vi.spyOn(Math, 'random').mockReturnValue(0.25);
+    const clock = vi.spyOn(Date.prototype, 'getTime').mockReturnValue(1_764_900_000_000);
+    try {
+      s.apply('v1', 'events', {
+        metadata: { name: `a.${(1_764_900_000_000).toString(16)}000040000000`, namespace: 'default' },
+        involvedObject: { kind: 'Service', namespace: 'default', name: 'a' },
+        reason: 'Other',
+        message: 'not ours',
+      });
+      recorder.record(note);
+      await recorder.flush();
+    } finally {
+      taken.mockRestore();
+      clock.mockRestore();
+    }
+    expect(errors).toHaveLength(1);
+    recorder.record(note);
+    await recorder.flush();
+    const refused = s.list('v1', 'events', 'default').filter((e) => e.reason === 'Refused');
+    expect(refused.map((e) => [e.message, e.count])).toEqual([['x refused', 1]]);
   });
 });
