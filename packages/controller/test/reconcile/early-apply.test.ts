@@ -1,26 +1,13 @@
 import { FakeClock } from '@anyvip/healthcheck';
 import { describe, expect, it } from 'vitest';
-import type { DesiredState, LoopbackAddress } from '../../src/desired/types.js';
+import type { DesiredState } from '../../src/desired/types.js';
 import { type AppliedFeedback, ReconcileLoop } from '../../src/reconcile/loop.js';
 import type { Phase, Sink, SinkChange, SinkResult } from '../../src/reconcile/sink.js';
+import { loopbackWorld } from '../support/loopback-world.js';
 
 const VIPS = ['10.250.255.1/32', '10.250.255.2/32', '10.250.255.3/32'];
 
-function world(prefixes: readonly string[]): DesiredState {
-  const addresses = new Map<string, LoopbackAddress>(
-    prefixes.map((p) => [p, { prefix: p, address: p.split('/')[0] ?? '', family: 'ipv4' }]),
-  );
-  return {
-    vips: new Map(),
-    loopback: { device: 'lo', metric: 1, addresses },
-    bgp: undefined,
-    table: { table: 198, protocol: 248, device: 'lo', routes: new Map() },
-    kubernetes: undefined,
-    lifecycle: { kind: 'running' },
-    carry: undefined,
-    nextWakeMs: undefined,
-  };
-}
+const world = loopbackWorld;
 
 /** The later sinks see only what the feeding sink holds (a bind gate in miniature). */
 const feedback: AppliedFeedback = {

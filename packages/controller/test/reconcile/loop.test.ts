@@ -1,25 +1,11 @@
 import { FakeClock } from '@anyvip/healthcheck';
 import { describe, expect, it } from 'vitest';
-import type { DesiredState, LoopbackAddress } from '../../src/desired/types.js';
+import type { DesiredState } from '../../src/desired/types.js';
 import { type PassReport, ReconcileLoop } from '../../src/reconcile/loop.js';
 import type { Phase, Sink, SinkChange, SinkFailure, SinkResult } from '../../src/reconcile/sink.js';
+import { loopbackWorld } from '../support/loopback-world.js';
 
-/** A desired state holding `prefixes` as loopback addresses (the fake sinks read only that). */
-function desiredOf(prefixes: readonly string[]): DesiredState {
-  const addresses = new Map<string, LoopbackAddress>(
-    prefixes.map((p) => [p, { prefix: p, address: p.split('/')[0] ?? '', family: 'ipv4' }]),
-  );
-  return {
-    vips: new Map(),
-    loopback: { device: 'lo', metric: 1, addresses },
-    bgp: undefined,
-    table: { table: 198, protocol: 248, device: 'lo', routes: new Map() },
-    kubernetes: undefined,
-    lifecycle: { kind: 'running' },
-    carry: undefined,
-    nextWakeMs: undefined,
-  };
-}
+const desiredOf = loopbackWorld;
 
 /** A sink that holds the desired loopback prefixes, records calls, and can be told to fail. */
 class RecordingSink implements Sink {
