@@ -18,4 +18,14 @@ export const shippedProcessEnv = {
    * 2 MB semi-spaces keep 10,000 Services near 170 MB (Kubernetes mode README).
    */
   NODE_OPTIONS: '--max-semi-space-size=2',
+  /**
+   * glibc's malloc gives the freed top of its heap back to the OS once it exceeds the trim
+   * threshold, 128 KB, until the first large block (≥ 128 KB, which it maps apart: a module's
+   * source, a compiler zone) is freed; from then on it raises the mmap threshold to that
+   * block's size and the trim threshold to twice that, and freed memory stays resident. Setting
+   * the threshold, at its default value, turns that adjustment off. Idle standalone (one peer,
+   * one VIP, one check): 1.5-1.7 MB less RSS (58.5-58.7 against 60.0-60.3 MB, interleaved);
+   * `glibc.malloc.mmap_threshold=65536` did the same. musl ignores it.
+   */
+  GLIBC_TUNABLES: 'glibc.malloc.trim_threshold=131072',
 } as const satisfies Readonly<Record<string, string>>;
