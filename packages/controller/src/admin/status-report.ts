@@ -5,6 +5,7 @@ import type { Mode, PeerConfig } from '../config/schema.js';
 import type { GateEntry } from '../desired/health.js';
 import type { VipHealth, VipPlan } from '../desired/types.js';
 import type { BfdSessionState } from '../events.js';
+import { isoTimestamp } from '../observability/iso-timestamp.js';
 
 /**
  * What `GET /status` answers and `anyvip status` prints: one JSON document, versioned so that
@@ -142,5 +143,5 @@ export function buildStatusReport(input: StatusInput): StatusReport {
 }
 
 function iso(ms: number | undefined): string | undefined {
-  return ms === undefined ? undefined : new Date(ms).toISOString();
+  return ms === undefined ? undefined : isoTimestamp(ms);
 }

@@ -3,6 +3,7 @@ import winston from 'winston';
 import { assertNever } from '../assert-never.js';
 import type { LogLevel } from '../config/schema.js';
 import type { ControllerEvent } from '../events.js';
+import { isoTimestamp } from './iso-timestamp.js';
 
 /** The controller's logger: winston, one JSON object per line. */
 export type ControllerLogger = winston.Logger;
@@ -18,11 +19,20 @@ export function createLogger(
   return dropDisabledEarly(
     winston.createLogger({
       level: options.level ?? 'info',
-      format: winston.format.combine(winston.format.timestamp(), winston.format.json()),
+      format: winston.format.combine(utcTimestamp(), winston.format.json()),
       transports: [new winston.transports.Stream({ stream: options.stream ?? process.stdout })],
     }),
   );
 }
+
+/**
+ * logform's `timestamp()` without options (`timestamp: new Date().toISOString()`), through
+ * isoTimestamp, which spares the process ICU's time zone (iso-timestamp.ts).
+ */
+const utcTimestamp = winston.format((info) => {
+  info.timestamp = isoTimestamp(Date.now());
+  return info;
+});
 
 /**
  * winston filters by level only in the transport, after the line went through the logger's
