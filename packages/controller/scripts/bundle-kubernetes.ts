@@ -12,11 +12,18 @@
  *   src/kubernetes/dispatcher-fetch.ts instead, which hands any other dispatcher (the full
  *   `KubeConfig` of `anyvip status --cluster`) to undici's fetch, loaded then. client-node's
  *   request factories, response processors, ObjectSerializer and Watch run unchanged.
- * - **client-node's `node:http` imports** (watch.js reads `STATUS_CODES`). An ES import of
- *   node:http reads every export of the module, and three of them (WebSocket, CloseEvent,
- *   MessageEvent) are lazy getters that load Node's bundled undici, which requires http2, tls,
- *   crypto, zlib, worker_threads and assert at once (~13 MB). client-node's imports of it get
- *   http's plain exports through `process.getBuiltinModule` instead, as anyvip's own code does.
+ * - **Builtins with lazy getters.** An ES import of a builtin reads every export of it, getters
+ *   included. watch.js imports `STATUS_CODES` from node:http, whose WebSocket, CloseEvent and
+ *   MessageEvent getters load Node's bundled undici, which requires http2, tls, crypto, zlib,
+ *   worker_threads and assert at once (~13 MB); yargs (which parses `anyvip run`) imports util
+ *   (its transferableAbortSignal getters load worker_threads) and fs (`promises`). Their
+ *   named imports become reads of `process.getBuiltinModule`'s object, as anyvip's own code
+ *   does, which read only the names imported.
+ * - **yargs' `assert`** (`anyvip run` parses its flags with yargs). yargs imports
+ *   `notStrictEqual` and `strictEqual` from node:assert for its internal checks, and loading
+ *   assert loads worker_threads and the diff printer with it (~2 MB). The checks run as
+ *   `Object.is` (what both functions test) and call node:assert's own only when one fails, so
+ *   a failure throws the same AssertionError.
  * - **ASCII output** (`charset: 'ascii'`). V8 keeps every loaded module's source text on its
  *   heap, one byte a character while it is all Latin-1 and two bytes once one character is
  *   not: two emoji in undici and a few typographic characters doubled ~2 MB of chunks. Escaped,
@@ -35,19 +42,41 @@ const FETCH_IMPORTERS =
 /** The glue module those imports get: ours for our dispatcher, undici's (a chunk of its own) otherwise. */
 const FETCH_MODULE = '\0anyvip:client-node-fetch';
 
-/** The module client-node's `node:http` imports get: http's data exports, no lazy getter read. */
-const HTTP_MODULE = '\0anyvip:client-node-http';
+/**
+ * Builtins whose ES import reads lazy getters that load more of Node, by the packages that
+ * import them: node:http (WebSocket, CloseEvent, MessageEvent: Node's bundled undici), util
+ * (diff, setTraceSigInt: the diff printer and worker_threads), fs and readline (promises).
+ */
+const LAZY_GETTER_BUILTINS: readonly { readonly importer: RegExp; readonly builtins: readonly string[] }[] = [
+  { importer: /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/, builtins: ['http', 'readline'] },
+  // yargs and the packages it brings (its parser, messages, config-file lookup).
+  { importer: /[\\/]node_modules[\\/](?:yargs|yargs-parser|y18n|escalade)[\\/]/, builtins: ['util', 'fs'] },
+];
 
-/** A client-node module (its dist folder). */
-const CLIENT_NODE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]/;
+/** `import { a, b as c } from 'node:x'` (named imports only). */
+const NAMED_BUILTIN_IMPORT = /^import\s*\{([^}]*)\}\s*from\s*['"](?:node:)?([a-z_]+)['"];?/gm;
 
-/** node:http's exports that are plain values (the accessors are the lazy getters, and maxHeaderSize/globalAgent). */
-function httpDataExports(): string[] {
-  const http = process.getBuiltinModule('node:http');
-  return Object.entries(Object.getOwnPropertyDescriptors(http))
-    .filter(([name, d]) => 'value' in d && /^[A-Za-z]\w*$/.test(name))
-    .map(([name]) => name);
+/**
+ * `module`'s named imports of `builtins` as reads of `process.getBuiltinModule`'s object, which
+ * read only the names imported.
+ */
+function withoutBuiltinImports(code: string, builtins: readonly string[]): string {
+  return code.replace(NAMED_BUILTIN_IMPORT, (statement, names: string, builtin: string) => {
+    if (!builtins.includes(builtin)) return statement;
+    const bindings = names
+      .split(',')
+      .map((n) => n.trim())
+      .filter((n) => n !== '')
+      .map((n) => n.replace(/\s+as\s+/, ': '));
+    return `const { ${bindings.join(', ')} } = process.getBuiltinModule('node:${builtin}');`;
+  });
 }
+
+/** The module yargs' `assert` import gets. */
+const ASSERT_MODULE = '\0anyvip:yargs-assert';
+
+/** yargs' modules. */
+const YARGS = /[\\/]node_modules[\\/]yargs[\\/]/;
 
 /** The plugin; `dist` is tsc's output folder (dispatcher-fetch.js is there). */
 export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
@@ -57,7 +86,7 @@ export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
     name: 'anyvip-kubernetes',
     async resolveId(source, importer) {
       if (importer === undefined) return null;
-      if ((source === 'node:http' || source === 'http') && CLIENT_NODE.test(importer)) return HTTP_MODULE;
+      if ((source === 'assert' || source === 'node:assert') && YARGS.test(importer)) return ASSERT_MODULE;
       if (source !== 'undici') return null;
       if (FETCH_IMPORTERS.test(importer)) {
         undiciImporter = importer;
@@ -68,14 +97,16 @@ export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
       return null;
     },
     load(id) {
-      if (id === HTTP_MODULE) {
-        const names = httpDataExports();
+      if (id === ASSERT_MODULE)
         return [
-          "const http = process.getBuiltinModule('node:http');",
-          `export const { ${names.join(', ')} } = http;`,
-          'export default http;',
+          "const assert = () => process.getBuiltinModule('node:assert');",
+          'export function notStrictEqual(actual, expected, message) {',
+          '  if (Object.is(actual, expected)) assert().notStrictEqual(actual, expected, message);',
+          '}',
+          'export function strictEqual(actual, expected, message) {',
+          '  if (!Object.is(actual, expected)) assert().strictEqual(actual, expected, message);',
+          '}',
         ].join('\n');
-      }
       if (id !== FETCH_MODULE) return null;
       const ours = JSON.stringify(`${dist}/kubernetes/dispatcher-fetch.js`);
       return [
@@ -85,6 +116,10 @@ export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
         "  return import('undici').then((undici) => undici.fetch(input, init));",
         '}',
       ].join('\n');
+    },
+    transform(code, id) {
+      const builtins = LAZY_GETTER_BUILTINS.filter((l) => l.importer.test(id)).flatMap((l) => l.builtins);
+      return builtins.length === 0 ? null : { code: withoutBuiltinImports(code, builtins), map: null };
     },
     outputOptions(options) {
       return { ...options, charset: 'ascii' };
