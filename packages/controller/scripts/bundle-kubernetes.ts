@@ -24,6 +24,10 @@
  *   assert loads worker_threads and the diff printer with it (~2 MB). The checks run as
  *   `Object.is` (what both functions test) and call node:assert's own only when one fails, so
  *   a failure throws the same AssertionError.
+ * - **ObjectSerializer's registry.** Its typeMap references all 757 generated model classes, so
+ *   none is tree-shaken (~0.7 MB of source, each class built at load). It keeps the models
+ *   anyvip's calls reach (scripts/client-node-models.ts computes them from the real client at
+ *   build time: 61); the serializer's code is unchanged.
  * - **ASCII output** (`charset: 'ascii'`). V8 keeps every loaded module's source text on its
  *   heap, one byte a character while it is all Latin-1 and two bytes once one character is
  *   not: two emoji in undici and a few typographic characters doubled ~2 MB of chunks. Escaped,
@@ -32,6 +36,11 @@
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Plugin } from 'rolldown';
+
+/** Run by plain `node` (no resolver for `.js` → `.ts`), so the sibling loads by its file URL. */
+const { callNamesIn, clientNodeDist, narrowSerializer, reachableModels } = (await import(
+  new URL('./client-node-models.ts', import.meta.url).href
+)) as typeof import('./client-node-models.js');
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 
@@ -72,6 +81,9 @@ function withoutBuiltinImports(code: string, builtins: readonly string[]): strin
   });
 }
 
+/** client-node's ObjectSerializer, whose type registry imports every generated model. */
+const SERIALIZER = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]models[\\/]ObjectSerializer\.js$/;
+
 /** The module yargs' `assert` import gets. */
 const ASSERT_MODULE = '\0anyvip:yargs-assert';
 
@@ -82,8 +94,13 @@ const YARGS = /[\\/]node_modules[\\/]yargs[\\/]/;
 export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
   /** A client-node module that imports undici, to resolve undici from where the client would. */
   let undiciImporter: string | undefined;
+  /** The models anyvip's calls reach (scripts/client-node-models.ts). */
+  let models: Set<string> | undefined;
   return {
     name: 'anyvip-kubernetes',
+    async buildStart() {
+      models = await reachableModels(clientNodeDist(root), callNamesIn(dist));
+    },
     async resolveId(source, importer) {
       if (importer === undefined) return null;
       if ((source === 'assert' || source === 'node:assert') && YARGS.test(importer)) return ASSERT_MODULE;
@@ -118,6 +135,10 @@ export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
       ].join('\n');
     },
     transform(code, id) {
+      if (SERIALIZER.test(id)) {
+        if (models === undefined) throw new Error('anyvip-kubernetes: models not computed');
+        return { code: narrowSerializer(code, models), map: null };
+      }
       const builtins = LAZY_GETTER_BUILTINS.filter((l) => l.importer.test(id)).flatMap((l) => l.builtins);
       return builtins.length === 0 ? null : { code: withoutBuiltinImports(code, builtins), map: null };
     },
