@@ -78,6 +78,29 @@ function bundledRegistry(): Set<string> {
   return keys;
 }
 
+/** The text of the bundle's chunks that hold client-node's API classes (the registry's chunk). */
+function registryChunkText(): string {
+  const dir = new URL('../../dist/bundle/chunks/', import.meta.url);
+  const graph = JSON.parse(readFileSync(new URL('../graph.json', dir), 'utf8')) as {
+    chunks: Record<string, unknown>;
+  };
+  return Object.keys(graph.chunks)
+    .map((c) => readFileSync(new URL(`../../dist/bundle/${c}`, import.meta.url), 'utf8'))
+    .filter((code) => code.includes('V1ObjectMeta:'))
+    .join('\n');
+}
+
+describe("the bundle's narrowed client-node API classes", () => {
+  it('keeps every call the facades make, request factory and response processor, and cuts the others', () => {
+    const code = registryChunkText();
+    for (const call of facadeCalls()) {
+      expect(code, call).toMatch(new RegExp(`\\b${call}\\(`));
+      expect(code, call).toMatch(new RegExp(`\\b${call}WithHttpInfo\\(`));
+    }
+    expect(code).not.toMatch(/\blistPodForAllNamespacesWithHttpInfo\(/);
+  });
+});
+
 describe("the bundle's narrowed client-node model registry", () => {
   it('computes a closed set: every type a kept model references is kept', async () => {
     const kept = await reachableModels(DIST, callNamesIn(join(PKG, 'dist')));
