@@ -32,6 +32,10 @@
  *   ResponseProcessor with a method for every call of its group (CoreV1Api: ~0.4 MB of source
  *   for the ten calls anyvip makes). Methods no code of ours names are cut out; the rest are
  *   the client's, unchanged.
+ * - **string-width's `Intl.Segmenter`** (cliui measures yargs' help text with it). Both
+ *   copies in the bundle built one at load, which loads ICU's segmentation data (~2.5 MB) in
+ *   every command yargs parses, `anyvip run` included, though only help text is measured. The
+ *   segmenter is now made on the first measurement.
  * - **ASCII output** (`charset: 'ascii'`). V8 keeps every loaded module's source text on its
  *   heap, one byte a character while it is all Latin-1 and two bytes once one character is
  *   not: two emoji in undici and a few typographic characters doubled ~2 MB of chunks. Escaped,
@@ -92,6 +96,14 @@ const SERIALIZER = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]models
 /** client-node's generated API modules: each group's RequestFactory and ResponseProcessor. */
 const API_MODULE = /[\\/]@kubernetes[\\/]client-node[\\/]dist[\\/]gen[\\/]apis[\\/]\w+Api\.js$/;
 
+/** string-width (cliui's, for yargs' help text), which builds an `Intl.Segmenter` at load. */
+const STRING_WIDTH = /[\\/]node_modules[\\/]string-width[\\/]index\.js$/;
+
+/** Its module-level segmenter, and what replaces it: the same segmenter, made on first use. */
+const EAGER_SEGMENTER = 'const segmenter = new Intl.Segmenter();';
+const LAZY_SEGMENTER =
+  'let lazySegmenter; const segmenter = { segment: (s) => (lazySegmenter ??= new Intl.Segmenter()).segment(s) };';
+
 /** The module yargs' `assert` import gets. */
 const ASSERT_MODULE = '\0anyvip:yargs-assert';
 
@@ -146,6 +158,11 @@ export function kubernetesBundlePlugin(dist = `${root}/dist`): Plugin {
       ].join('\n');
     },
     transform(code, id) {
+      if (STRING_WIDTH.test(id)) {
+        if (!code.includes(EAGER_SEGMENTER))
+          throw new Error(`anyvip-kubernetes: ${id} changed; see STRING_WIDTH`);
+        return { code: code.replace(EAGER_SEGMENTER, LAZY_SEGMENTER), map: null };
+      }
       if (API_MODULE.test(id)) {
         if (calls === undefined) throw new Error('anyvip-kubernetes: calls not computed');
         return { code: narrowApiModule(code, parseAst(code) as never, calls), map: null };
