@@ -26,6 +26,11 @@ import { dirname, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
 
+/** The Kubernetes client's fetch and ASCII chunks (scripts/bundle-kubernetes.ts). */
+const { kubernetesBundlePlugin } = (await import(
+  new URL('./bundle-kubernetes.ts', import.meta.url).href
+)) as typeof import('./bundle-kubernetes.js');
+
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 const target = `${root}/dist/bundle`;
 /** Written here first, then swapped in: a running `anyvip` or test never sees half a bundle. */
@@ -71,6 +76,7 @@ const bundle = await rolldown({
   transform: { define: { 'process.env.NODE_ENV': '"production"' } },
   platform: 'node',
   logLevel: 'warn',
+  plugins: [kubernetesBundlePlugin()],
 });
 const { output } = await bundle.write({
   dir: out,

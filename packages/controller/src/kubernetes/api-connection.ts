@@ -1,7 +1,17 @@
-import { readFile } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { RequestContext } from '@kubernetes/client-node/dist/gen/http/http.js';
 import { NodeHttpDispatcher } from './node-http-dispatcher.js';
+
+/**
+ * A file's text, read asynchronously through fs's callback API: node:fs/promises (and an ES
+ * import of node:fs, whose `promises` getter loads it) costs ~1.5 MB of RSS for this one read.
+ */
+function readFileText(path: string): Promise<string> {
+  const { readFile } = process.getBuiltinModule('node:fs');
+  return new Promise((resolve, reject) => {
+    readFile(path, 'utf8', (err, text) => (err === null ? resolve(text) : reject(err)));
+  });
+}
 
 /** Where the bearer token comes from. */
 export type BearerToken =
@@ -98,7 +108,7 @@ export class ApiConnection {
         return t.token;
       case 'file':
         try {
-          const read = (await readFile(t.path, 'utf8')).trim();
+          const read = (await readFileText(t.path)).trim();
           if (read !== '') this.#lastToken = read;
         } catch (err) {
           if (this.#lastToken === undefined) throw err;

@@ -1,4 +1,3 @@
-import { createHmac, randomBytes } from 'node:crypto';
 import type { Clock } from '@anyvip/healthcheck';
 import type { KubernetesObject, V1Secret } from '@kubernetes/client-node';
 import { PeerPassword } from '../../config/peer-password.js';
@@ -64,8 +63,19 @@ export interface FabricObserverOptions {
 /** Objects per list page. */
 const LIST_PAGE = 500;
 
-/** Keys Secret fingerprints, so they say "changed" and nothing else (a new key per process). */
-const fingerprintKey = randomBytes(32);
+/**
+ * Keys Secret fingerprints, so they say "changed" and nothing else (a new key per process).
+ * Made on the first Secret: crypto (OpenSSL's set-up) costs ~3 MB of RSS, which a cluster
+ * without AnyvipPeer passwords never needs to pay.
+ */
+let fingerprintKey: Buffer | undefined;
+
+/** The HMAC-SHA256 of `key` under this process's fingerprint key, as hex. */
+function fingerprintOf(key: string): string {
+  const { createHmac, randomBytes } = process.getBuiltinModule('node:crypto');
+  fingerprintKey ??= randomBytes(32);
+  return createHmac('sha256', fingerprintKey).update(key).digest('hex');
+}
 
 export class FabricObserver {
   readonly #o: FabricObserverOptions;
@@ -299,7 +309,7 @@ export function fabricSecretOf(name: string, s: Pick<V1Secret, 'data'>): FabricS
     const key = Buffer.from(b64, 'base64')
       .toString('utf8')
       .replace(/\r?\n$/, '');
-    const fingerprint = createHmac('sha256', fingerprintKey).update(key).digest('hex').slice(0, 16);
+    const fingerprint = fingerprintOf(key).slice(0, 16);
     keys.set(k, new PeerPassword(key, `${name}/${k}`, fingerprint));
   }
   return { name, keys };
