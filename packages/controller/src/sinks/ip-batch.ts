@@ -35,10 +35,10 @@ const LINES_PER_SPLIT = 512;
  *
  * With `options.parallel` (independent lines only), a long batch is split into contiguous
  * parts run by that many `ip` processes at once. Measured on the 2-core machine, 10,000 /32s
- * on lo: one `ip -batch` keeps one core busy in the kernel only about half the time (the other
- * half the kernel's own worker threads run while `ip` waits), so two halves at once finished
- * in ~1.2-1.3 s where one batch took ~1.6-1.8 s; four parts gained nothing more. The kernel
- * still takes its locks per command, so every command keeps its own outcome.
+ * on lo: one `ip -batch` is on a CPU only a little over half its wall time (0.85-0.97 s of
+ * system time in 1.6-1.74 s; it waits in the kernel between commands), so two halves at once
+ * finished in ~1.2-1.3 s where one batch took ~1.6-1.8 s; four parts gained nothing more.
+ * Each command is still its own netlink request, so every line keeps its own outcome.
  */
 export async function runIpBatch(
   runner: IpRunner,
