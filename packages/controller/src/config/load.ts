@@ -1,7 +1,7 @@
-import { parseDocument } from 'yaml';
 import { AnyvipError } from '../errors.js';
 import { preflight } from './preflight.js';
 import { type ControllerConfig, parseConfig } from './schema.js';
+import { readYamlText } from './yaml-text.js';
 
 // node:fs's callback API through getBuiltinModule, not node:fs/promises: fs/promises brings
 // readline and the REPL history along, ~1.2 MB of RSS in every process.
@@ -12,20 +12,13 @@ const readFile = process
 /**
  * Parses YAML text (JSON is YAML too) and validates it. Pure: nothing on the host is read. A syntax error names the line and
  * column; a schema error names the key path. Duplicate keys are errors, as are YAML aliases
- * deeper than the document (the `yaml` library's defaults).
+ * deeper than the document (the `yaml` library's defaults; see config/yaml-text.ts).
  *
  * @param source the file name, for messages
  * @throws AnyvipError `ANYVIP_CONFIG_SYNTAX`, `ANYVIP_CONFIG_INVALID` or `ANYVIP_VIP_OUTSIDE_POOL`
  */
 export function parseConfigText(text: string, source = 'config'): ControllerConfig {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const at = first.linePos?.[0];
-    const where = at === undefined ? source : `${source}:${at.line}:${at.col}`;
-    throw new AnyvipError('ANYVIP_CONFIG_SYNTAX', `${where}: ${first.message.split('\n')[0]}`);
-  }
-  return parseConfig(doc.toJS({ maxAliasCount: 100 }));
+  return parseConfig(readYamlText(text, source));
 }
 
 /**

@@ -109,9 +109,11 @@ export class LoopbackSink implements Sink {
       // Our own changes make the last read stale (their events will say so too, later).
       if (ops.length > 0) this.#reads.delete(owner.device);
       // `ip` starts first (the kernel gets to work), then the early reports begin.
+      // One command per distinct address: independent, so a long batch may run as two `ip`s.
       const batch = runIpBatch(
         this.#ip,
         ops.map((o) => o.line),
+        { parallel: BATCH_PROCESSES },
       );
       const stopTelling =
         key === current && progress !== undefined && ops.length >= EARLY_BATCH_LINES
@@ -215,6 +217,13 @@ const EARLY_BATCH_LINES = 256;
  * follows the batch announces what is left at once.
  */
 const EARLY_INTERVAL_MS = 200;
+
+/**
+ * How many `ip -batch` processes a long batch of additions or removals is split into (see
+ * runIpBatch): two where the host has two CPUs or more (more gained nothing on 2 cores, as
+ * the kernel serialises the commands), one otherwise.
+ */
+const BATCH_PROCESSES = Math.min(2, process.getBuiltinModule('node:os').availableParallelism());
 
 /** `ip`'s form of a host prefix in ours (RFC 5952 for IPv6); undefined if it is not one. */
 function canonical(prefix: string): string | undefined {

@@ -57,4 +57,49 @@ describe('runIpBatch', () => {
     await runIpBatch(r, []);
     expect(r.seen).toEqual([]);
   });
+
+  describe('parallel (independent lines)', () => {
+    const lines = (n: number) =>
+      Array.from({ length: n }, (_, i) => `addr add 10.250.${i >> 8}.${i & 255}/32 dev lo`);
+
+    it('splits a long batch into contiguous parts run at once, every line in exactly one', async () => {
+      let running = 0;
+      let most = 0;
+      const inputs: string[] = [];
+      const r: IpRunner = {
+        async run(_args, input) {
+          running++;
+          most = Math.max(most, running);
+          inputs.push(input ?? '');
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          running--;
+          return { code: 0, stdout: '', stderr: '' };
+        },
+      };
+      const all = lines(10_000);
+      expect((await runIpBatch(r, all, { parallel: 2 })).size).toBe(0);
+      expect(most).toBe(2);
+      expect(inputs.join('')).toBe(`${all.join('\n')}\n`);
+      expect(inputs.map((i) => i.split('\n').length - 1)).toEqual([5000, 5000]);
+    });
+
+    it('attributes a failure in a later part to its line in the whole batch', async () => {
+      const r: IpRunner = {
+        async run(_args, input) {
+          // Each part fails its own second line.
+          const first = (input ?? '').split('\n')[0];
+          return { code: 1, stdout: '', stderr: `Error: ${first} next fails.\nCommand failed -:2\n` };
+        },
+      };
+      const failed = await runIpBatch(r, lines(1024), { parallel: 2 });
+      expect([...failed.keys()]).toEqual([1, 513]);
+      expect(failed.get(513)).toBe('Error: addr add 10.250.2.0/32 dev lo next fails.');
+    });
+
+    it('keeps a short batch in one process', async () => {
+      const r = runner({ code: 0, stdout: '', stderr: '' });
+      await runIpBatch(r, lines(1000), { parallel: 2 });
+      expect(r.seen).toHaveLength(1);
+    });
+  });
 });
