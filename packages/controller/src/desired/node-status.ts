@@ -1,4 +1,5 @@
 import { type PeerConfig, peerFamilies } from '../config/schema.js';
+import { isoTimestamp } from '../observability/iso-timestamp.js';
 import { compareCodeUnits } from './code-unit-order.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
 import type { BgpDesired, DesiredState, VipPlan } from './types.js';
@@ -150,7 +151,7 @@ function computeSessions(
         peerASN: p.asn,
         ...(o?.localAddress !== undefined ? { localAddress: o.localAddress } : {}),
         state: o?.state ?? 'idle',
-        ...(o?.sinceMs !== undefined ? { since: new Date(o.sinceMs).toISOString() } : {}),
+        ...(o?.sinceMs !== undefined ? { since: isoTimestamp(o.sinceMs) } : {}),
         ...(o?.lastError !== undefined ? { lastError: o.lastError } : {}),
         prefixesSent: o?.prefixesSent ?? 0,
         prefixesReceived: o?.prefixesReceived ?? 0,

@@ -2,6 +2,7 @@ import type { Clock } from '@anyvip/healthcheck';
 import type { CoreV1Event } from '@kubernetes/client-node';
 import { describeError } from '../errors.js';
 import type { CoreApi } from '../kubernetes/api-clients.js';
+import { wireNow } from '../kubernetes/wire-date.js';
 
 /** The object an Event is about. */
 export interface EventSubject {
@@ -92,7 +93,7 @@ export class EventRecorder {
       seen.count += 1;
       seen.atMs = now;
       const count = seen.count;
-      const last = new Date();
+      const last = wireNow();
       this.#enqueue(async () => {
         await this.#o.api.replaceNamespacedEvent({
           name: seen.name,
@@ -103,7 +104,7 @@ export class EventRecorder {
       return;
     }
     if (!this.#take(objectKey, now)) return;
-    const wall = new Date();
+    const wall = wireNow();
     const name = this.#newName(s.name, wall);
     const created: Seen = { name, note, count: 1, firstTimestamp: wall, atMs: now };
     this.#seen.set(key, created);

@@ -3,6 +3,7 @@ import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
+import { isoTimestamp } from '../observability/iso-timestamp.js';
 import {
   emptyResult,
   type Phase,
@@ -181,7 +182,7 @@ export class FabricConditionSink implements Sink {
       lastTransitionTime:
         before !== undefined && before.status === status
           ? before.lastTransitionTime
-          : (this.#o.now?.() ?? new Date()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+          : isoTimestamp((this.#o.now?.() ?? new Date()).getTime()).replace(/\.\d{3}Z$/, 'Z'),
     };
     const body: FabricStatusObject = {
       ...o,

@@ -16,6 +16,7 @@ import { statusCodeOf } from '../kubernetes/api-status.js';
 import { anyvipApiVersion, anyvipGroup, anyvipVersion } from '../kubernetes/crds/group.js';
 import type { AnyvipNodeStatusStatus } from '../kubernetes/crds/index.js';
 import { anyvipNodeStatusNames } from '../kubernetes/crds/names.js';
+import { isoTimestamp } from '../observability/iso-timestamp.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 
@@ -211,7 +212,7 @@ export class NodeStatusSink implements Sink {
   }
 
   #body(c: NodeStatusContent): AnyvipNodeStatusStatus {
-    const nowIso = new Date(this.#now()).toISOString();
+    const nowIso = isoTimestamp(this.#now());
     if (this.#ready?.status !== c.ready.status) this.#ready = { status: c.ready.status, sinceIso: nowIso };
     return {
       nodeName: c.nodeName,

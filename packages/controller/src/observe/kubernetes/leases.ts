@@ -4,6 +4,7 @@ import { assertNever } from '../../assert-never.js';
 import { describeError } from '../../errors.js';
 import type { CoordinationApi } from '../../kubernetes/api-clients.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
+import { wireNow } from '../../kubernetes/wire-date.js';
 
 /**
  * Leader election on a coordination.k8s.io/v1 Lease, with client-go's semantics
@@ -178,7 +179,7 @@ export class LeaderElector {
       identity,
       observed === undefined ? 0 : now - (this.#seen?.at ?? now),
     );
-    const wall = new Date();
+    const wall = wireNow();
     switch (decision.kind) {
       case 'create':
         await api.createNamespacedLease({

@@ -3,6 +3,7 @@ import type { V1Lease } from '@kubernetes/client-node';
 import { describeError } from '../../errors.js';
 import type { CoordinationApi } from '../../kubernetes/api-clients.js';
 import { statusCodeOf } from '../../kubernetes/api-status.js';
+import { wireNow } from '../../kubernetes/wire-date.js';
 
 /** The label that marks an instance's node leases (its value: the instance's lease name). */
 export const nodeLeaseLabel = 'anyvip.io/node-lease';
@@ -81,7 +82,7 @@ export class NodeLeaseRenewer {
   async #renew(): Promise<void> {
     const { api, namespace } = this.#o;
     const name = this.#name;
-    const now = new Date();
+    const now = wireNow();
     try {
       let lease: V1Lease | undefined;
       try {
