@@ -5,7 +5,7 @@ import type { Mode, PeerConfig } from '../config/schema.js';
 import type { GateEntry } from '../desired/health.js';
 import type { VipHealth, VipPlan } from '../desired/types.js';
 import type { BfdSessionState } from '../events.js';
-import { isoTimestamp } from '../observability/iso-timestamp.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 
 /**
  * What `GET /status` answers and `anyvip status` prints: one JSON document, versioned so that

@@ -1,5 +1,5 @@
 import { type PeerConfig, peerFamilies } from '../config/schema.js';
-import { isoTimestamp } from '../observability/iso-timestamp.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 import { compareCodeUnits } from './code-unit-order.js';
 import type { BfdStateName, SessionObservation, SessionStateName } from './session-observation.js';
 import type { BgpDesired, DesiredState, VipPlan } from './types.js';

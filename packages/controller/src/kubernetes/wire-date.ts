@@ -1,4 +1,4 @@
-import { isoTimestamp } from '../observability/iso-timestamp.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 
 /**
  * A `Date` for the times anyvip sends to the API server (Lease `renewTime`/`acquireTime`, Event

@@ -3,7 +3,7 @@ import winston from 'winston';
 import { assertNever } from '../assert-never.js';
 import type { LogLevel } from '../config/schema.js';
 import type { ControllerEvent } from '../events.js';
-import { isoTimestamp } from './iso-timestamp.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 
 /** The controller's logger: winston, one JSON object per line. */
 export type ControllerLogger = winston.Logger;

@@ -2,8 +2,8 @@ import type { FabricCondition } from '../desired/fabric.js';
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
-import { isoTimestamp } from '../observability/iso-timestamp.js';
 import {
   emptyResult,
   type Phase,

@@ -10,13 +10,13 @@ import {
 import type { DesiredState } from '../desired/types.js';
 import { describeError } from '../errors.js';
 import type { ControllerEvent } from '../events.js';
+import { isoTimestamp } from '../iso-timestamp.js';
 import type { CustomApi } from '../kubernetes/api-clients.js';
 import { statusCodeOf } from '../kubernetes/api-status.js';
 // Names only (not index.js): the schemas and their library stay unloaded (fabric-object.ts).
 import { anyvipApiVersion, anyvipGroup, anyvipVersion } from '../kubernetes/crds/group.js';
 import type { AnyvipNodeStatusStatus } from '../kubernetes/crds/index.js';
 import { anyvipNodeStatusNames } from '../kubernetes/crds/names.js';
-import { isoTimestamp } from '../observability/iso-timestamp.js';
 import { emptyResult, type Phase, type Sink, type SinkResult } from '../reconcile/sink.js';
 import { WritePacer } from './write-pacer.js';
 

@@ -146,6 +146,8 @@ describe('@anyvip/controller floors: observe → desired (pure) → reconcile �
         'config',
         'address',
         'errors.ts',
+        // One pure formatter (the text toISOString gives, without the time zone it loads).
+        'iso-timestamp.ts',
         'kubernetes/crds',
       ]),
     ).toEqual([]);

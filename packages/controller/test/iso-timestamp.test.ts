@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { isoTimestamp } from '../../src/observability/iso-timestamp.js';
+import { isoTimestamp } from '../src/iso-timestamp.js';
 
 /** 0000-01-01T00:00:00.000Z and 9999-12-31T23:59:59.999Z. */
 const FIRST = -62_167_219_200_000;
