@@ -45,9 +45,19 @@ export interface DispatcherFetchResponse {
   arrayBuffer(): Promise<ArrayBuffer>;
 }
 
-/** What fetch rejects with when the request fails before a response: a TypeError, as undici's. */
+/**
+ * What fetch rejects with when the request fails before a response: a TypeError, as undici's,
+ * with the cause. Unlike undici's bare "fetch failed", the message names the cause and its code
+ * (`fetch failed: unable to verify the first certificate (UNABLE_TO_VERIFY_LEAF_SIGNATURE)`),
+ * because the message is what the "kubernetes unreachable" log line and Events carry, and an
+ * operator needs to tell a wrong CA from a refused connection.
+ */
 function fetchFailed(cause: unknown): TypeError {
-  return new TypeError('fetch failed', { cause });
+  if (!(cause instanceof Error)) return new TypeError('fetch failed', { cause });
+  const code = (cause as { code?: unknown }).code;
+  const why =
+    typeof code === 'string' && !cause.message.includes(code) ? `${cause.message} (${code})` : cause.message;
+  return new TypeError(`fetch failed: ${why}`, { cause });
 }
 
 function abortReason(signal: AbortSignal): unknown {

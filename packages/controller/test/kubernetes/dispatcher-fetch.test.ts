@@ -143,7 +143,7 @@ describe('dispatcherFetch: client-node requests over a NodeHttpDispatcher', () =
     await until('the watch stream ends', () => closed);
   });
 
-  it('rejects as fetch does: TypeError "fetch failed" with the cause; an aborted signal with its reason', async () => {
+  it('rejects as fetch does: TypeError "fetch failed" with the cause (named in the message); an aborted signal with its reason', async () => {
     const port = await new Promise<number>((resolve) => {
       const probe = createServer().listen(0, '127.0.0.1', () => {
         const a = probe.address();
@@ -151,7 +151,10 @@ describe('dispatcherFetch: client-node requests over a NodeHttpDispatcher', () =
       });
     });
     const refused = dispatcherFetch(`http://127.0.0.1:${port}/api/v1/nodes`, { dispatcher: dispatcher() });
-    await expect(refused).rejects.toMatchObject({ name: 'TypeError', message: 'fetch failed' });
+    await expect(refused).rejects.toMatchObject({
+      name: 'TypeError',
+      message: expect.stringMatching(/^fetch failed: connect ECONNREFUSED 127\.0\.0\.1:\d+$/),
+    });
     await expect(refused.catch((e: Error) => e.cause)).resolves.toMatchObject({ code: 'ECONNREFUSED' });
     const abort = new AbortController();
     const reason = new Error('stop');
